@@ -1,0 +1,45 @@
+# Every target creates .venv and installs what it needs on first use.
+# torch is pinned through constraints.txt (see the comment there).
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
+SUBMISSION ?= exercises
+JSON ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help grade test stubs bench clean
+
+help:
+	@echo "make grade                      grade exercises/ (or SUBMISSION=folder-or-zip)"
+	@echo "make grade SUBMISSION=path      grade another submission (folder or .zip)"
+	@echo "make test                       run the kit's own tests"
+	@echo "make stubs                      regenerate exercises/ from solutions/ (FORCE=1 to overwrite edits)"
+	@echo "make bench                      time grading against importing torch"
+
+$(VENV)/.core-installed: pyproject.toml constraints.txt
+	@test -x $(PY) || { echo "Creating $(VENV) (first run only)..."; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing numpy, torch (CPU) and pytest into $(VENV) (first run only)..."
+	$(PIP) --no-build-isolation -e .
+	@touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.core-installed
+	$(PIP) --no-build-isolation -e '.[dev]'
+	@touch $@
+
+grade: $(VENV)/.core-installed
+	@$(PY) -m autograder grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)")
+
+test: $(VENV)/.dev-installed
+	$(PY) -m pytest
+
+stubs: $(VENV)/.core-installed
+	$(PY) -m autograder stubs $(if $(FORCE),--force)
+
+bench: $(VENV)/.core-installed
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info
