@@ -1,0 +1,67 @@
+"""Hidden checks for exercise 1: other inputs, compared with the reference solution."""
+
+import numpy as np
+
+from autograder.expect import expect_array, expect_float, fail
+from autograder.messages import text
+from autograder.registry import check
+from autograder.sandbox.codec import FunctionRef
+from autograder.sandbox.testfns import FUNCTIONS
+
+EXERCISE = "ex1_manual_gradients"
+EXACT = {"rtol": 1e-9, "atol": 1e-12}
+
+
+@check(points=2, function="dloss", visibility="hidden")
+def test_dloss_hidden(student, reference):
+    """dloss: agrees with the reference on hidden random inputs"""
+    rng = np.random.default_rng(101)
+    for shape in [(17,), (3, 2, 4)]:
+        w, x, y = float(rng.normal() * 3), rng.normal(size=shape) * 5, rng.normal(size=shape) * 5
+        expected = reference.ex1.dloss(w, x, y)
+        expect_array(student.ex1.dloss(w, x, y), expected, what=f"dloss on hidden inputs of shape {shape}", **EXACT,
+                     mistakes=[("hint.sign", -expected), ("hint.missing_factor_2", expected / 2)])
+
+
+@check(points=2, function="mse_grad", visibility="hidden")
+def test_mse_grad_hidden(student, reference):
+    """mse_grad: agrees with the reference on hidden random inputs"""
+    rng = np.random.default_rng(102)
+    for n in (3, 64):
+        x, y = rng.uniform(-4, 4, n), rng.uniform(-4, 4, n)
+        w, b = float(rng.normal()), float(rng.normal())
+        dw, db = reference.ex1.mse_grad(w, b, x, y)
+        result = student.ex1.mse_grad(w, b, x, y)
+        if not isinstance(result, tuple) or len(result) != 2:
+            fail(text("ex1.mse_grad_pair", what="mse_grad"), got=repr(result)[:120], hint="hint.return_pair")
+        expect_float(result[0], dw, what=f"dw for n = {n} hidden samples", **EXACT,
+                     mistakes=[("hint.sum_not_mean", dw * n)])
+        expect_float(result[1], db, what=f"db for n = {n} hidden samples", **EXACT,
+                     mistakes=[("hint.sum_not_mean", db * n)])
+
+
+@check(points=1, function="numerical_grad", visibility="hidden")
+def test_numerical_grad_hidden(student, reference):
+    """numerical_grad: agrees with the reference on another function and shape"""
+    w = np.random.default_rng(103).normal(size=(2, 3, 2)) * 0.5
+    expected = reference.ex1.numerical_grad(FUNCTIONS["exp_mix"], w)
+    # both are central differences with eps=1e-6; they differ only by rounding (~1e-9)
+    expect_array(student.ex1.numerical_grad(FunctionRef("exp_mix"), w), expected,
+                 what="numerical_grad on a hidden function, w of shape (2, 3, 2)", rtol=1e-6, atol=1e-7)
+
+
+@check(points=3, function="fit_line", visibility="hidden")
+def test_fit_line_full_batch_path(student, reference):
+    """fit_line: full-batch steps follow the reference exactly"""
+    rng = np.random.default_rng(104)
+    x = rng.uniform(-2, 2, 30)
+    y = 0.7 * x + 2.0 + 0.2 * rng.normal(size=30)
+    for epochs in (1, 2, 25):
+        # one batch of all samples: the order of the samples cannot change the mean gradient
+        expected = reference.ex1.fit_line(x, y, lr=0.05, epochs=epochs, batch_size=30, seed=3)
+        result = student.ex1.fit_line(x, y, lr=0.05, epochs=epochs, batch_size=30, seed=3)
+        if not isinstance(result, tuple) or len(result) != 2:
+            fail(text("ex1.fit_line_pair"), got=repr(result)[:120], hint="hint.return_pair")
+        for label, got, want in (("w", result[0], expected[0]), ("b", result[1], expected[1])):
+            expect_float(got, want, what=f"{label} after {epochs} full-batch epoch(s) with lr=0.05",
+                         rtol=1e-9, atol=1e-12, default_hint="hint.fit_line")

@@ -1,0 +1,185 @@
+"""Public checks for exercise 1: the squared loss and its derivative (NumPy).
+
+Expected values come from torch.autograd in float64 or from NumPy's least
+squares, never from the reference solution. Tolerances are stated at each
+comparison; scripts/calibrate.py shows the reference passes them on many seeds.
+"""
+
+import numpy as np
+import torch
+
+from autograder.expect import expect_array, expect_float, expect_true, fail
+from autograder.messages import text
+from autograder.registry import check
+from autograder.sandbox.codec import FunctionRef
+from autograder.sandbox.testfns import FUNCTIONS, torch_version
+
+EXERCISE = "ex1_manual_gradients"
+EXACT = {"rtol": 1e-9, "atol": 1e-12}  # same formula, float64: only rounding differs
+
+
+def autograd_dloss(w, x, y):
+    """d/dw of (w*x - y)**2 for each sample, by torch.autograd in float64."""
+    x_t, y_t = torch.as_tensor(np.asarray(x, float)), torch.as_tensor(np.asarray(y, float))
+    w_t = torch.full(x_t.shape, float(w), dtype=torch.float64, requires_grad=True)
+    ((w_t * x_t - y_t) ** 2).sum().backward()
+    return w_t.grad.numpy()
+
+
+def autograd_mse(w, b, x, y):
+    w_t = torch.tensor(float(w), dtype=torch.float64, requires_grad=True)
+    b_t = torch.tensor(float(b), dtype=torch.float64, requires_grad=True)
+    ((w_t * torch.as_tensor(x) + b_t - torch.as_tensor(y)) ** 2).mean().backward()
+    return float(w_t.grad), float(b_t.grad)
+
+
+def dloss_mistakes(expected, w, x, y):
+    return [("hint.sign", -expected), ("hint.missing_factor_2", expected / 2),
+            ("hint.dloss_chain_x", 2 * (w * np.asarray(x) - y))]
+
+
+def autograd_grad(name, w):
+    point = torch.tensor(np.asarray(w, dtype=np.float64), requires_grad=True)
+    torch_version(name)(point).backward()
+    return point.grad.numpy()
+
+
+def forward_difference(name, w, eps):
+    f, w = FUNCTIONS[name], np.asarray(w, dtype=np.float64)
+    grad = np.zeros(w.shape)
+    for index in np.ndindex(w.shape):
+        bumped = w.copy()
+        bumped[index] += eps
+        grad[index] = (f(bumped) - f(w)) / eps
+    return grad
+
+
+@check(points=2, function="dloss")
+def test_dloss_scalar(student):
+    """dloss: matches torch.autograd on single numbers"""
+    for w, x, y in [(1.0, 1.0, 2.0), (0.5, -2.0, 3.0), (-1.5, 0.3, -0.7)]:
+        expected = float(autograd_dloss(w, x, y))
+        expect_float(student.ex1.dloss(w, x, y), expected, what=f"dloss({w}, {x}, {y})", **EXACT,
+                     mistakes=dloss_mistakes(expected, w, x, y))
+
+
+@check(points=2, function="dloss")
+def test_dloss_elementwise(student):
+    """dloss: one derivative per sample for arrays (no sum, no mean)"""
+    rng = np.random.default_rng(11)
+    for shape in [(5,), (2, 3)]:
+        x, y, w = rng.normal(size=shape), rng.normal(size=shape), 0.7
+        expected = autograd_dloss(w, x, y)
+        expect_array(student.ex1.dloss(w, x, y), expected, what=f"dloss(0.7, x, y) with x, y of shape {shape}",
+                     **EXACT, mistakes=dloss_mistakes(expected, w, x, y))
+
+
+@check(points=4, function="mse_grad")
+def test_mse_grad_autograd(student):
+    """mse_grad: (dw, db) match torch.autograd of the mean squared error"""
+    rng = np.random.default_rng(12)
+    for n in (1, 7, 50):
+        x, y = rng.normal(size=n), rng.normal(size=n)
+        w, b = float(rng.normal()), float(rng.normal())
+        result = student.ex1.mse_grad(w, b, x, y)
+        what = f"mse_grad(w, b, x, y) with n = {n}"
+        if not isinstance(result, tuple) or len(result) != 2:
+            fail(text("ex1.mse_grad_pair", what=what), got=repr(result)[:120], hint="hint.return_pair")
+        dw, db = autograd_mse(w, b, x, y)
+        residual = w * x + b - y
+        expect_float(result[0], dw, what=f"dw of {what}", **EXACT, mistakes=[
+            ("hint.sign", -dw), ("hint.missing_factor_2", dw / 2), ("hint.sum_not_mean", dw * n),
+            ("hint.dw_missing_x", 2 * np.mean(residual))])
+        expect_float(result[1], db, what=f"db of {what}", **EXACT, mistakes=[
+            ("hint.sign", -db), ("hint.missing_factor_2", db / 2), ("hint.sum_not_mean", db * n),
+            ("hint.db_with_x", 2 * np.mean(residual * x))])
+
+
+@check(points=2, function="numerical_grad")
+def test_numerical_grad_scalar(student):
+    """numerical_grad: a float in, a float out, accurate to 1e-6"""
+    for w in (0.5, -1.3):
+        expected = float(autograd_grad("quadratic", w))
+        # central difference of a quadratic is exact up to rounding: |f| * 1e-16 / eps ~ 1e-9
+        expect_float(student.ex1.numerical_grad(FunctionRef("quadratic"), w), expected,
+                     what=f"numerical_grad(f, {w}) for f(w) = 3w^2 - 2w + 1", rtol=1e-6, atol=1e-6,
+                     mistakes=[("hint.missing_half", 2 * expected)])
+
+
+@check(points=3, function="numerical_grad")
+def test_numerical_grad_array(student):
+    """numerical_grad: gradient of an array, same shape, central difference accuracy"""
+    rng = np.random.default_rng(13)
+    for name, shape in (("cubic", (3, 4)), ("wavy", (5,))):
+        w, eps = rng.normal(size=shape), 1e-3
+        expected = autograd_grad(name, w)
+        # central-difference error is about eps**2 * |f'''| / 6 ~ 1e-6; a forward difference is off by ~1e-3
+        expect_array(student.ex1.numerical_grad(FunctionRef(name), w, eps), expected,
+                     what=f"numerical_grad(f, w, eps=1e-3) with w of shape {shape}", rtol=1e-4, atol=2e-5,
+                     mistakes=[("hint.forward_difference", forward_difference(name, w, eps)),
+                               ("hint.missing_half", 2 * expected)])
+
+
+@check(points=2, function="numerical_grad")
+def test_numerical_grad_leaves_w(student):
+    """numerical_grad: leaves w exactly as it was"""
+    w = np.random.default_rng(14).normal(size=(4, 3)) * 0.3
+    original = w.copy()
+    call = student.session.call(EXERCISE, "numerical_grad", FunctionRef("quadratic"), w, 1e-6, return_args=True)
+    after = call.args[1]
+    expect_true(isinstance(after, np.ndarray) and after.shape == original.shape and after.dtype == original.dtype
+                and bool(np.array_equal(after, original)),
+                text("ex1.w_changed", changed=int(np.sum(after != original)) if isinstance(after, np.ndarray)
+                     and after.shape == original.shape else "all"),
+                hint="hint.restore_w")
+
+
+def least_squares(x, y):
+    A = np.stack([x, np.ones_like(x)], axis=1)
+    (w, b), *_ = np.linalg.lstsq(A, y, rcond=None)
+    return float(w), float(b)
+
+
+@check(points=4, function="fit_line")
+def test_fit_line_least_squares(student):
+    """fit_line: reaches the least-squares line"""
+    rng = np.random.default_rng(15)
+    x = rng.normal(size=100)
+    y = 3.0 * x - 1.0 + 0.1 * rng.normal(size=100)
+    result = student.ex1.fit_line(x, y)
+    if not isinstance(result, tuple) or len(result) != 2:
+        fail(text("ex1.fit_line_pair"), got=repr(result)[:120], hint="hint.return_pair")
+    w_ls, b_ls = least_squares(x, y)
+    # mini-batch noise at lr=0.1 moves the end point by < 0.01 (scripts/calibrate.py); 0.05 leaves margin
+    for label, got, expected in (("w", result[0], w_ls), ("b", result[1], b_ls)):
+        expect_float(got, expected, what=f"{label} from fit_line on y = 3x - 1 + noise", rtol=0.0, atol=0.05,
+                     default_hint="hint.fit_line")
+
+
+@check(points=1, function="fit_line")
+def test_fit_line_zero_epochs(student):
+    """fit_line: epochs=0 returns the starting point (0, 0)"""
+    x = np.linspace(-1.0, 1.0, 20)
+    result = student.ex1.fit_line(x, 2.0 * x + 1.0, epochs=0)
+    expect_true(isinstance(result, tuple) and len(result) == 2
+                and all(isinstance(v, float) and v == 0.0 for v in result),
+                text("ex1.zero_epochs"), expected="(0.0, 0.0)", got=repr(result)[:120], hint="hint.honour_epochs")
+
+
+@check(points=2, function="fit_line")
+def test_fit_line_seeded_shuffle(student):
+    """fit_line: shuffles with a generator seeded by `seed`"""
+    rng = np.random.default_rng(16)
+    x = rng.normal(size=40)
+    y = -2.0 * x + 0.5 + 0.5 * rng.normal(size=40)
+    kwargs = {"lr": 0.05, "epochs": 3, "batch_size": 8}
+    first = student.ex1.fit_line(x, y, seed=1, **kwargs)
+    again = student.ex1.fit_line(x, y, seed=1, **kwargs)
+    other = student.ex1.fit_line(x, y, seed=2, **kwargs)
+    for value in (first, again, other):
+        if not isinstance(value, tuple) or len(value) != 2:
+            fail(text("ex1.fit_line_pair"), got=repr(value)[:120], hint="hint.return_pair")
+    expect_true(np.array_equal(np.asarray(first, float), np.asarray(again, float)), text("ex1.seed_repeat"),
+                expected=repr(first), got=repr(again), hint="hint.seeded_generator")
+    expect_true(not np.array_equal(np.asarray(first, float), np.asarray(other, float)), text("ex1.seed_ignored"),
+                got=f"{first} for seed=1 and {other} for seed=2", hint="hint.no_shuffle")

@@ -1,0 +1,84 @@
+"""``python -m autograder``: grade a submission, or regenerate the exercise stubs.
+
+The sandbox (which imports torch) is started before this process imports
+pytest and torch itself, so the two imports overlap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    grade = commands.add_parser("grade", help="grade a submission and print a report")
+    grade.add_argument("path", nargs="?", default="exercises",
+                       help="a folder or .zip holding the exercise files (default: exercises/)")
+    grade.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
+    grade.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="wall-clock limit for each call into the submission (default: 10)")
+    grade.add_argument("--public-only", action="store_true", help="run only the public checks")
+    grade.add_argument("-k", dest="select", metavar="EXPR", help="run only the checks matching EXPR (pytest -k)")
+    grade.add_argument("--debug", action="store_true", help="show the grader's own tracebacks, if any")
+    stubs = commands.add_parser("stubs", help="regenerate exercises/ from solutions/")
+    stubs.add_argument("--force", action="store_true", help="overwrite edited exercise files (a backup is kept)")
+    return parser
+
+
+def _grade(args) -> int:
+    from .sandbox.client import Limits, Sandbox
+
+    path = Path(args.path)
+    if not path.exists():
+        print(f"error: {path} does not exist (give a folder or a .zip holding the exercise files)", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    sandbox = Sandbox()  # starts importing torch in the background right away
+    try:
+        from .runner import GraderError, grade
+
+        limits = Limits(call_seconds=args.timeout, import_seconds=args.timeout)
+        try:
+            report = grade(path, sandbox=sandbox, limits=limits,
+                           include_hidden=False if args.public_only else None, select=args.select)
+        except GraderError as exc:
+            print(f"The grader itself failed (not your code): {exc}", file=sys.stderr)
+            return 3
+    finally:
+        sandbox.close()
+    print(report.render(str(args.path)))
+    if args.debug:
+        for test in report.tests:
+            if test.debug:
+                print(f"\n--- grader traceback for {test.name!r} ---\n{test.debug}")
+    print(f"(graded in {time.monotonic() - started:.1f} s)")
+    if args.json:
+        report.write_json(Path(args.json))
+        print(f"JSON results written to {args.json}")
+    return 0
+
+
+def _stubs(args) -> int:
+    from .stubs import MarkerError, write_stubs
+
+    try:
+        outcomes = write_stubs(ROOT / "solutions", ROOT / "exercises", force=args.force)
+    except MarkerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for outcome in outcomes:
+        print(outcome.describe())
+    return 1 if any(o.action == "kept-edits" for o in outcomes) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "grade":
+        return _grade(args)
+    return _stubs(args)

@@ -1,0 +1,173 @@
+"""Comparisons that explain themselves.
+
+Every helper checks, in this order: the type, the exact shape, the dtype,
+finiteness, and only then the values, with an explicit tolerance
+``|got - expected| <= atol + rtol * |expected|`` elementwise (the rule of
+``numpy.testing.assert_allclose``; shapes are compared first, so nothing is
+broadcast). A failure raises :class:`CheckFailed` with a message from the
+catalogue: what was expected, what came back, and the likely cause. When the
+wrong answer matches a known mistake (``mistakes``), that mistake's hint is
+given.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .messages import text
+from .sandbox.codec import Generated, Opaque, RemoteTensor
+
+
+class CheckFailed(AssertionError):
+    """A wrong answer. ``hint`` is the catalogue key of the likely cause, if known."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def fmt(value, limit: int = 6) -> str:
+    """A short, readable rendering of a value for a message."""
+    if isinstance(value, RemoteTensor):
+        return f"tensor of shape {value.shape}, {value.dtype}"
+    if isinstance(value, Opaque):
+        return f"an object of type {value.type_name}"
+    if isinstance(value, np.ndarray):
+        if value.size <= limit:
+            body = np.array2string(value, precision=6, separator=", ")
+        else:
+            body = "[" + ", ".join(f"{v:.6g}" for v in value.ravel()[:limit]) + ", ...]"
+        return f"{body} (array of shape {value.shape}, {value.dtype})"
+    if isinstance(value, float):
+        return f"{value:.8g}"
+    if isinstance(value, Generated):
+        return f"a generator that yielded {len(value.items)} item(s)"
+    return repr(value)[:200]
+
+
+def type_name(value) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, RemoteTensor):
+        return f"a torch tensor ({value.dtype})"
+    if isinstance(value, Opaque):
+        return f"an object of type {value.type_name}"
+    if isinstance(value, np.ndarray):
+        return f"a NumPy array of shape {value.shape}"
+    if isinstance(value, Generated):
+        return "a generator"
+    return f"a {type(value).__name__}"
+
+
+def compose(headline: str, expected=None, got=None, hint: str | None = None, extra: str | None = None) -> str:
+    """Assemble a failure message: headline, expected/got, likely cause."""
+    lines = [headline]
+    if expected is not None:
+        lines.append(f"  {text('layout.expected')}: {expected}")
+    if got is not None:
+        lines.append(f"  {text('layout.got')}:      {got}")
+    if extra:
+        lines.append(extra)
+    if hint:
+        lines.append(f"{text('layout.cause')}: {text(hint)}")
+    return "\n".join(lines)
+
+
+def fail(headline: str, expected=None, got=None, hint: str | None = None, extra: str | None = None):
+    raise CheckFailed(compose(headline, expected, got, hint, extra), hint)
+
+
+def _first_hint(got: np.ndarray, mistakes, rtol, atol) -> str | None:
+    for hint, variant in mistakes or ():
+        variant = np.asarray(variant, dtype=np.float64)
+        if variant.shape == got.shape and np.all(np.isclose(got, variant, rtol=rtol, atol=atol)):
+            return hint
+    return None
+
+
+def _close_report(what, got: np.ndarray, expected: np.ndarray, rtol, atol, mistakes, default_hint):
+    got64, exp64 = got.astype(np.float64), expected.astype(np.float64)
+    ok = np.abs(got64 - exp64) <= atol + rtol * np.abs(exp64)
+    if np.all(ok):
+        return
+    error = np.abs(got64 - exp64)
+    worst = np.unravel_index(int(np.argmax(np.where(ok, -1.0, error))), error.shape) if error.ndim else ()
+    rel = error[worst] / max(abs(exp64[worst]), 1e-300)
+    hint = _first_hint(got64, mistakes, rtol, atol) or default_hint
+    headline = text("expect.values", what=what, bad=int(np.size(ok) - np.count_nonzero(ok)), total=int(np.size(ok)),
+                    abs_err=float(error[worst]), rel_err=float(rel), atol=atol, rtol=rtol,
+                    index=tuple(int(i) for i in worst) if error.ndim else "")
+    fail(headline, expected=fmt(expected if expected.ndim else float(expected)),
+         got=fmt(got if got.ndim else float(got)), hint=hint)
+
+
+def expect_array(got, expected, *, what: str, rtol: float, atol: float, dtype=np.float64,
+                 mistakes=(), default_hint: str | None = "hint.formula", shape_hints=None) -> np.ndarray:
+    """``got`` must be an ndarray of ``expected``'s exact shape (and ``dtype``) and close to it."""
+    expected = np.asarray(expected)
+    if isinstance(got, RemoteTensor):
+        fail(text("expect.type_array", what=what, got=type_name(got)), hint="hint.numpy_not_torch")
+    if isinstance(got, numbers.Real) and not isinstance(got, bool) and expected.ndim:
+        fail(text("expect.type_array", what=what, got=type_name(got)),
+             expected=f"an array of shape {expected.shape}", got=fmt(got), hint="hint.reduced_too_early")
+    if not isinstance(got, np.ndarray):
+        fail(text("expect.type_array", what=what, got=type_name(got)), hint="hint.return_value")
+    check_shape(got, expected.shape, what=what, shape_hints=shape_hints)
+    if dtype is not None and got.dtype != np.dtype(dtype):
+        fail(text("expect.dtype", what=what), expected=np.dtype(dtype).name, got=got.dtype.name, hint="hint.dtype")
+    check_finite(got, what)
+    _close_report(what, got, expected, rtol, atol, mistakes, default_hint)
+    return got
+
+
+def check_shape(got, shape, *, what: str, shape_hints=None):
+    shape = tuple(shape)
+    if tuple(got.shape) != shape:
+        hint = (shape_hints or {}).get(tuple(got.shape), "hint.shape")
+        fail(text("expect.shape", what=what), expected=str(shape), got=str(tuple(got.shape)), hint=hint)
+
+
+def check_finite(values: np.ndarray, what: str):
+    if values.dtype.kind == "f":
+        bad = ~np.isfinite(values)
+        if bad.any():
+            fail(text("expect.not_finite", what=what, count=int(bad.sum())), hint="hint.not_finite")
+
+
+def expect_float(got, expected: float, *, what: str, rtol: float, atol: float, mistakes=(),
+                 default_hint: str | None = "hint.formula") -> float:
+    """``got`` must be a real number (Python or NumPy scalar) close to ``expected``."""
+    if isinstance(got, np.ndarray) and got.size == 1:
+        fail(text("expect.type_float", what=what, got=type_name(got)), hint="hint.use_float")
+    if isinstance(got, RemoteTensor):
+        fail(text("expect.type_float", what=what, got=type_name(got)), hint="hint.use_float")
+    if isinstance(got, bool) or not isinstance(got, numbers.Real):
+        fail(text("expect.type_float", what=what, got=type_name(got)),
+             hint="hint.reduced_too_little" if isinstance(got, np.ndarray) else "hint.return_value")
+    value = np.asarray(float(got))
+    check_finite(value, what)
+    _close_report(what, value, np.asarray(float(expected)), rtol, atol, mistakes, default_hint)
+    return float(got)
+
+
+def expect_tensor(got, expected, *, what: str, rtol: float, atol: float, dtype: str = "torch.float32",
+                  mistakes=(), default_hint: str | None = "hint.formula", shape_hints=None) -> RemoteTensor:
+    """``got`` must be a torch tensor of ``expected``'s exact shape, ``dtype``, close to it."""
+    expected = np.asarray(expected)
+    if not isinstance(got, RemoteTensor):
+        fail(text("expect.type_tensor", what=what, got=type_name(got)), hint="hint.return_value")
+    check_shape(got.values, expected.shape, what=what, shape_hints=shape_hints)
+    if dtype is not None and got.dtype != dtype:
+        fail(text("expect.dtype", what=what), expected=dtype, got=got.dtype, hint="hint.dtype")
+    check_finite(got.values, what)
+    _close_report(what, got.values, expected, rtol, atol, mistakes, default_hint)
+    return got
+
+
+def expect_true(condition: bool, headline: str, *, expected=None, got=None, hint: str | None = None):
+    """Fail with ``headline`` unless ``condition``."""
+    if not condition:
+        fail(headline, expected=expected, got=got, hint=hint)

@@ -1,0 +1,95 @@
+"""Grading results as small dataclasses, their JSON form and the terminal report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import EXERCISES
+from .messages import text
+
+STATUSES = ("passed", "failed", "error", "timeout")
+VISIBILITIES = ("public", "hidden")
+
+
+@dataclass
+class CheckResult:
+    name: str  # the check's title (its docstring's first line), unique
+    exercise: str
+    function: str
+    score: float
+    max_score: float
+    status: str  # one of STATUSES
+    visibility: str  # one of VISIBILITIES
+    message: str = ""
+    not_implemented: bool = False  # shown as TODO in the terminal; "failed" in JSON
+    debug: str = ""  # a grader traceback (never shown to learners, kept for instructors)
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "exercise": self.exercise, "function": self.function,
+                "score": float(self.score), "max_score": float(self.max_score), "status": self.status,
+                "visibility": self.visibility, "message": self.message}
+
+
+@dataclass
+class Report:
+    tests: list[CheckResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the submission as a whole
+    hidden_not_run: float = 0.0  # points of checks that run only after submission
+
+    @property
+    def score(self) -> float:
+        return float(sum(t.score for t in self.tests))
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(t.max_score for t in self.tests))
+
+    def to_dict(self) -> dict:
+        return {"score": self.score, "max_score": self.max_score, "tests": [t.to_dict() for t in self.tests]}
+
+    def write_json(self, path: Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    def render(self, submission: str = "") -> str:
+        label = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "timeout": "TIMEOUT"}
+        lines = []
+        if submission:
+            lines.append(text("report.title", submission=submission))
+        for note in self.notes:
+            lines.append(f"  ! {note}")
+        order = {name: i for i, name in enumerate(EXERCISES)}
+        exercises = sorted({t.exercise for t in self.tests}, key=lambda e: order.get(e, 99))
+        width = max((len(t.name) for t in self.tests), default=40)
+        for exercise in exercises:
+            tests = [t for t in self.tests if t.exercise == exercise]
+            got, out_of = sum(t.score for t in tests), sum(t.max_score for t in tests)
+            lines.append("")
+            lines.append(f"{exercise}".ljust(width + 16) + f"{_pts(got)} / {_pts(out_of)}")
+            for t in tests:
+                status = "TODO" if t.not_implemented else label[t.status]
+                hidden = "  (hidden)" if t.visibility == "hidden" else ""
+                lines.append(f"  {status:<8}{_pts(t.score):>4}/{_pts(t.max_score):<4} {t.name}{hidden}")
+        problems = [t for t in self.tests if t.status != "passed" and not t.not_implemented]
+        todo = [t for t in self.tests if t.not_implemented]
+        if problems:
+            lines.append("")
+            lines.append(text("report.problems"))
+            for t in problems:
+                lines.append("")
+                lines.append(f"[{label[t.status]}] {t.name}")
+                lines.extend("    " + line for line in t.message.splitlines())
+        if todo:
+            functions = sorted({f"{t.exercise}.{t.function}" for t in todo})
+            lines.append("")
+            lines.append(text("report.todo", count=len(functions), functions=", ".join(functions)))
+        lines.append("")
+        lines.append(text("report.total", score=_pts(self.score), max_score=_pts(self.max_score)))
+        if self.hidden_not_run:
+            lines.append(text("report.hidden_pending", points=_pts(self.hidden_not_run)))
+        return "\n".join(lines)
+
+
+def _pts(value: float) -> str:
+    return f"{value:g}"

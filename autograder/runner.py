@@ -1,0 +1,241 @@
+"""Run the grading checks with pytest, against one submission in the sandbox.
+
+The checks are ordinary pytest tests under ``autograder/checks``. A small
+plugin gives them two fixtures, ``student`` (the learner's modules, running in
+the sandbox) and ``reference`` (the solutions, hidden checks only), seeds each
+check from its name, and turns every outcome into a :class:`CheckResult`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import traceback
+from pathlib import Path
+
+import pytest
+
+from . import EXERCISES
+from .expect import CheckFailed
+from .messages import text
+from .reference import Reference
+from .reference import available as reference_available
+from .registry import CheckInfo
+from .results import CheckResult, Report
+from .sandbox import client
+from .submission import stage
+
+CHECKS = Path(__file__).parent / "checks"
+
+
+class GraderError(RuntimeError):
+    """The grader itself could not run (not the learner's fault)."""
+
+
+# ----------------------------------------------------------------- student side
+
+
+class _ModuleProxy:
+    def __init__(self, session: client.Session, module: str):
+        self._session = session
+        self._module = module
+
+    def __getattr__(self, function: str):
+        return functools.partial(self._call, function)
+
+    def _call(self, function, *args, **kwargs):
+        return self._session.call(self._module, function, *args, **kwargs).value
+
+
+class Student:
+    """``student.ex1.dloss(...)`` calls the learner's function in the sandbox.
+
+    ``student.session`` gives the full interface (``return_args``, ``backward``,
+    ``probe``).
+    """
+
+    def __init__(self, session: client.Session):
+        self.session = session
+
+    def __getattr__(self, short: str) -> _ModuleProxy:
+        for name in EXERCISES:
+            if name.startswith(short + "_"):
+                return _ModuleProxy(self.session, name)
+        raise AttributeError(short)
+
+
+def describe_student_error(exc: client.StudentError) -> str:
+    """A learner-facing account of what their code did."""
+    fn = f"{exc.function}" if exc.function else exc.module
+    detail = exc.detail
+    if isinstance(exc, client.NotImplementedYet):
+        return text("status.not_implemented", function=fn, module=exc.module)
+    if isinstance(exc, client.ImportFailed):
+        cause = detail.get("cause")
+        if isinstance(cause, client.StudentException) and cause.detail.get("kind") == "syntax":
+            d = cause.detail
+            return text("status.syntax_error", file=d.get("file") or f"{exc.module}.py", line=d.get("line"),
+                        message=d.get("message"), code=d.get("text", ""))
+        inner = describe_student_error(cause) if isinstance(cause, client.StudentError) else ""
+        return text("status.import_failed", module=exc.module, cause=inner)
+    if isinstance(exc, client.StudentException):
+        return text("status.exception", function=fn, type=detail.get("type", "Exception"),
+                    message=detail.get("message", ""), traceback=detail.get("traceback", "") or "  (no line of yours)")
+    if isinstance(exc, client.StudentExit):
+        return text("status.exit", function=fn)
+    if isinstance(exc, client.StudentCrash):
+        return text("status.crash", function=fn)
+    if isinstance(exc, client.StudentTimeout):
+        key = "status.timeout_repeat" if detail.get("repeat") else "status.timeout"
+        return text(key, function=fn, seconds=f"{detail.get('seconds', 0):g}")
+    if isinstance(exc, client.MissingFile):
+        return text("status.missing_file", module=exc.module)
+    if isinstance(exc, client.MissingFunction):
+        return text("status.missing_function", function=fn, module=exc.module)
+    if isinstance(exc, client.Unreadable):
+        return text("status.unreadable", function=fn)
+    return text("status.unknown", function=fn)
+
+
+# ----------------------------------------------------------------- the plugin
+
+
+class GradingPlugin:
+    def __init__(self, session: client.Session):
+        self.session = session
+        self.results: list[CheckResult] = []
+        self.problems: list[str] = []
+
+    @pytest.fixture
+    def student(self):
+        return Student(self.session)
+
+    @pytest.fixture
+    def reference(self, request):
+        info = getattr(request.function, "check_info", None)
+        if info is None or info.visibility != "hidden":
+            raise GraderError("only hidden checks may use the reference solutions")
+        return Reference()
+
+    @staticmethod
+    def _info(item) -> tuple[CheckInfo, str, str]:
+        info = getattr(item.function, "check_info", None)
+        exercise = getattr(item.module, "EXERCISE", None)
+        title = (item.function.__doc__ or "").strip().splitlines()[0:1]
+        if info is None or exercise not in EXERCISES or not title:
+            raise GraderError(f"{item.nodeid}: every check needs @check(...), EXERCISE and a docstring title")
+        return info, exercise, title[0].strip()
+
+    def pytest_collection_modifyitems(self, items):
+        for item in items:
+            self._info(item)
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.problems.append(f"{report.nodeid}: {report.longreprtext[-3000:]}")
+
+    def pytest_runtest_setup(self, item):
+        self.session.begin_check(item.nodeid.split("::")[-1])
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if call.when == "setup" and not report.failed:
+            return
+        if call.when == "teardown":
+            return
+        info, exercise, title = self._info(item)
+        result = CheckResult(title, exercise, info.function, 0.0, info.points, "passed", info.visibility)
+        excinfo = call.excinfo
+        if excinfo is None:
+            result.score = info.points
+        elif isinstance(excinfo.value, CheckFailed):
+            result.status, result.message = "failed", excinfo.value.message
+        elif isinstance(excinfo.value, client.StudentError):
+            error = excinfo.value
+            result.status = error.status
+            result.not_implemented = isinstance(error, client.NotImplementedYet)
+            result.message = describe_student_error(error)
+            hint = getattr(error, "hint", None)
+            if hint:
+                result.message += f"\n{text('layout.cause')}: {text(hint)}"
+        else:
+            result.status = "error"
+            result.message = text("status.grader_bug")
+            result.debug = "".join(traceback.format_exception(excinfo.value))[-6000:]
+        if result.status != "passed" and not result.not_implemented:
+            where = text("layout.where_line", function=info.function, module=exercise)
+            result.message = f"{result.message}\n{text('layout.where')}: {where}"
+        self.results.append(result)
+
+
+# ----------------------------------------------------------------- entry points
+
+
+@contextlib.contextmanager
+def _plugin_autoload_disabled():
+    old = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = old
+
+
+def check_dirs(include_hidden: bool | None = None) -> list[Path]:
+    """The check folders to run: public always; hidden when present and the reference is there."""
+    dirs = [CHECKS / "public"]
+    hidden = CHECKS / "hidden"
+    if include_hidden is None:
+        include_hidden = hidden.is_dir() and reference_available()
+    if include_hidden:
+        dirs.append(hidden)
+    return dirs
+
+
+def hidden_points() -> float:
+    """Points of the hidden checks (for the release's 'checked after submission' line)."""
+    marker = CHECKS / "hidden_points.txt"
+    return float(marker.read_text().strip()) if marker.is_file() else 0.0
+
+
+def run_checks(session: client.Session, dirs: list[Path], select: str | None = None) -> tuple[list[CheckResult], list[str]]:
+    plugin = GradingPlugin(session)
+    args = [str(d) for d in dirs] + [
+        "-c", str(CHECKS / "grading.ini"), "--rootdir", str(CHECKS), "-p", "no:cacheprovider",
+        "-p", "no:terminal", "-p", "no:faulthandler", "-p", "no:stepwise", "--noconftest",
+        "--import-mode=importlib", "--capture=no",
+    ]
+    if select:
+        args += ["-k", select]
+    with _plugin_autoload_disabled():
+        code = pytest.main(args, plugins=[plugin])
+    if plugin.problems or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise GraderError(f"the grading checks could not run (pytest exit code {int(code)}):\n" + "\n".join(plugin.problems))
+    return plugin.results, plugin.problems
+
+
+def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits | None = None,
+          include_hidden: bool | None = None, select: str | None = None) -> Report:
+    """Grade the submission at ``path`` (a folder, a .zip, or one exercise file)."""
+    own_sandbox = sandbox is None
+    sandbox = sandbox or client.Sandbox()
+    staged = stage(Path(path))
+    session = client.Session(sandbox, staged.folder, staged.present, limits or client.Limits())
+    try:
+        dirs = check_dirs(include_hidden)
+        results, _ = run_checks(session, dirs, select)
+    finally:
+        session.close()
+        staged.cleanup()
+        if own_sandbox:
+            sandbox.close()
+    report = Report(results, list(staged.notes))
+    if CHECKS / "hidden" not in dirs:
+        report.hidden_not_run = hidden_points()
+    return report

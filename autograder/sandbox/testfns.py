@@ -1,0 +1,57 @@
+"""Trusted scalar functions handed to a learner's ``numerical_grad``.
+
+Each test function exists twice: a NumPy version that runs inside the
+sandbox (passed by name, never as code) and a torch version the grader
+differentiates with ``torch.autograd`` to get the expected gradient.
+"""
+
+import numpy as np
+
+
+def _arr(w):
+    return np.asarray(w, dtype=np.float64)
+
+
+def quadratic(w):
+    a = _arr(w)
+    return float(np.sum(3.0 * a**2 - 2.0 * a + 1.0))
+
+
+def wavy(w):
+    a = _arr(w)
+    return float(np.sum(np.sin(a) * a) + 0.5 * np.sum(a) ** 2)
+
+
+def cubic(w):
+    a = _arr(w)
+    return float(np.sum(a**3 - a))
+
+
+def exp_mix(w):
+    a = _arr(w).ravel()
+    weights = np.arange(1, a.size + 1, dtype=np.float64)
+    return float(np.log1p(np.sum(np.exp(0.3 * weights * a))))
+
+
+FUNCTIONS = {"quadratic": quadratic, "wavy": wavy, "cubic": cubic, "exp_mix": exp_mix}
+
+
+def torch_version(name):
+    """The same function written with torch operations (grader side only)."""
+    import torch
+
+    def t_quadratic(a):
+        return (3.0 * a**2 - 2.0 * a + 1.0).sum()
+
+    def t_wavy(a):
+        return (torch.sin(a) * a).sum() + 0.5 * a.sum() ** 2
+
+    def t_cubic(a):
+        return (a**3 - a).sum()
+
+    def t_exp_mix(a):
+        flat = a.reshape(-1)
+        weights = torch.arange(1, flat.numel() + 1, dtype=torch.float64)
+        return torch.log1p(torch.exp(0.3 * weights * flat).sum())
+
+    return {"quadratic": t_quadratic, "wavy": t_wavy, "cubic": t_cubic, "exp_mix": t_exp_mix}[name]
