@@ -165,7 +165,7 @@ class GradingPlugin:
             result.status = "error"
             result.message = text("status.grader_bug")
             result.debug = "".join(traceback.format_exception(excinfo.value))[-6000:]
-        if result.status != "passed" and not result.not_implemented:
+        if result.status != "passed" and not result.not_implemented and not result.debug:
             where = text("layout.where_line", function=info.function, module=exercise)
             result.message = f"{result.message}\n{text('layout.where')}: {where}"
         self.results.append(result)

@@ -56,3 +56,12 @@ def train_swap(module, student_pieces, features, labels, lr, num_epochs, batch_s
 
 
 PROBES = {"train_swap": train_swap}
+
+
+def mlp_grads(module, X, y, params, activation):
+    """The learner's forward pass then backward pass (the cache never leaves the sandbox)."""
+    y_hat, cache = module.mlp_forward(X, params, activation)
+    return module.mlp_backward(y, cache, params)
+
+
+PROBES["mlp_grads"] = mlp_grads

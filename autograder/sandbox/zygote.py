@@ -118,6 +118,9 @@ class Worker:
             args = [codec.decode(a, testfns.FUNCTIONS, make_tensors=True) for a in request.get("args", [])]
             kwargs = {k: codec.decode(v, testfns.FUNCTIONS, make_tensors=True)
                       for k, v in request.get("kwargs", {}).items()}
+            # the objects passed in, kept so we can report on *them* afterwards even if
+            # the code rebinds names or replaces the items of a list argument
+            originals = [list(a) if isinstance(a, list) else a for a in args]
             result = function(*args, **kwargs)
             if isinstance(result, types.GeneratorType):
                 encoded = self._consume(result)
@@ -128,7 +131,7 @@ class Worker:
             if backward is not None:
                 answer["grads"] = self._backward(result, args, backward)
             if request.get("return_args"):
-                answer["args"] = [codec.encode(a) for a in args]
+                answer["args"] = [codec.encode(a) for a in originals]
             return answer
         if op == "probe":
             module = self._module(request["module"])

@@ -1,0 +1,95 @@
+"""Shared pieces of the grading checks (not a check module itself)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from autograder.expect import CheckFailed, expect_tensor, fail, fmt
+from autograder.messages import text
+from autograder.runner import describe_student_error
+from autograder.sandbox.client import StudentError
+from autograder.sandbox.codec import RemoteTensor
+
+EX2 = "ex2_linear_regression"
+PIECES = ("data_iter", "linreg", "squared_loss", "sgd")
+
+
+def make_regression(true_w, true_b, n, seed):
+    """Features from N(0, 1), labels = X @ w + b + N(0, 0.01**2), float32, made here in the grader."""
+    generator = torch.Generator().manual_seed(seed)
+    w = torch.tensor(true_w, dtype=torch.float32)
+    X = torch.normal(0.0, 1.0, (n, len(true_w)), generator=generator)
+    y = (X @ w + true_b + torch.normal(0.0, 0.01, (n,), generator=generator)).reshape(-1, 1)
+    return X, y
+
+
+def unpack_train(result, d):
+    """Validate ``train``'s return value: (w (d, 1), b (1,), losses list); returns numpy arrays."""
+    if not isinstance(result, tuple) or len(result) != 3:
+        fail(text("ex2.train_triple"), got=fmt(result), hint="hint.ex2.train_return")
+    w, b, losses = result
+    for label, value, shape in (("w", w, (d, 1)), ("b", b, (1,))):
+        if not isinstance(value, RemoteTensor):
+            fail(text("expect.type_tensor", what=f"the {label} returned by train", got=fmt(value)),
+                 hint="hint.ex2.train_return")
+        if value.shape != shape:
+            fail(text("expect.shape", what=f"the {label} returned by train"), expected=str(shape),
+                 got=str(value.shape), hint="hint.ex2.param_shapes")
+    if not isinstance(losses, list):
+        fail(text("ex2.losses_list", got=fmt(losses)), hint="hint.ex2.losses_floats")
+    return w.values.astype(np.float64), b.values.astype(np.float64), losses
+
+
+def converged(w, b, true_w, true_b, tol):
+    return (np.all(np.isfinite(w)) and np.all(np.isfinite(b))
+            and np.max(np.abs(w.ravel() - np.asarray(true_w))) <= tol and abs(float(b[0]) - true_b) <= tol)
+
+
+def diagnose_train(session, features, labels, lr, epochs, batch_size, true_w, true_b, tol) -> str:
+    """Run a known-good loop with each of the learner's pieces swapped in; name the culprits."""
+    findings = []
+    for piece in PIECES:
+        try:
+            w, b, _ = session.probe(EX2, "train_swap", [piece], features, labels, lr, epochs, batch_size,
+                                    function=piece)
+            if not (isinstance(w, RemoteTensor) and isinstance(b, RemoteTensor) and w.shape == (len(true_w), 1)
+                    and b.shape == (1,)):
+                findings.append(text("ex2.blame_piece", piece=piece))
+            elif not converged(w.values.astype(float), b.values.astype(float), true_w, true_b, tol):
+                findings.append(text("ex2.blame_piece", piece=piece))
+        except StudentError as error:
+            reason = describe_student_error(error).splitlines()[0]
+            findings.append(text("ex2.blame_piece_error", piece=piece, reason=reason))
+    if not findings:
+        return text("ex2.blame_loop")
+    return "\n".join(findings)
+
+
+def check_train_converges(student, true_w, true_b, n, seed, tol, **hyper):
+    """Train on data from a known line; fail with a diagnosis when it does not get there."""
+    features, labels = make_regression(true_w, true_b, n, seed)
+    kwargs = dict(hyper)
+    result = student.ex2.train(features, labels, **kwargs)
+    w, b, losses = unpack_train(result, len(true_w))
+    if converged(w, b, true_w, true_b, tol):
+        return features, labels, w, b, losses
+    lr, epochs, batch_size = hyper.get("lr", 0.03), hyper.get("num_epochs", 3), hyper.get("batch_size", 10)
+    diagnosis = diagnose_train(student.session, features, labels, lr, epochs, batch_size, true_w, true_b, tol)
+    raise CheckFailed(
+        text("ex2.not_converged", epochs=epochs, tol=tol) + "\n"
+        + f"  {text('layout.expected')}: w = {list(np.round(true_w, 4))}, b = {true_b}\n"
+        + f"  {text('layout.got')}:      w = {fmt(w.ravel())}, b = {fmt(b)}\n"
+        + text("ex2.diagnosis") + "\n" + diagnosis
+    )
+
+
+def tensor_param(values, grad, dtype=torch.float32):
+    param = torch.tensor(values, dtype=dtype)
+    param.grad = torch.tensor(grad, dtype=dtype)
+    return param.requires_grad_(True)
+
+
+def expect_loss_tensor(got, expected, what, shape_hints=None, mistakes=()):
+    return expect_tensor(got, expected, what=what, rtol=1e-5, atol=1e-6, dtype="torch.float32",
+                         shape_hints=shape_hints, mistakes=mistakes)

@@ -1,0 +1,29 @@
+"""Hidden checks for exercise 2: hidden true parameters and the reference on hidden inputs."""
+
+import torch
+
+from autograder.checks.helpers import EX2, check_train_converges, expect_loss_tensor
+from autograder.registry import check
+
+EXERCISE = EX2
+
+
+@check(points=3, function="train", visibility="hidden")
+def test_train_hidden_parameters(student):
+    """train: recovers hidden true parameters with other hyperparameters"""
+    # lr=0.05, 4 epochs, batch 16 on 800 examples: the reference ends within 2e-3 of the truth
+    check_train_converges(student, [-1.2, 0.5, 3.3], -2.0, n=800, seed=201, tol=0.02,
+                          lr=0.05, num_epochs=4, batch_size=16)
+
+
+@check(points=2, function="squared_loss", visibility="hidden")
+def test_model_and_loss_hidden(student, reference):
+    """linreg and squared_loss: agree with the reference on hidden inputs"""
+    generator = torch.Generator().manual_seed(202)
+    X, w, b = torch.randn(9, 4, generator=generator), torch.randn(4, 1, generator=generator), torch.randn(1, generator=generator)
+    y = torch.randn(9, generator=generator)
+    y_hat = reference.ex2.linreg(X, w, b)
+    expect_loss_tensor(student.ex2.linreg(X, w, b), y_hat.numpy(), what="linreg on hidden inputs")
+    expect_loss_tensor(student.ex2.squared_loss(y_hat, y), reference.ex2.squared_loss(y_hat, y).numpy(),
+                       what="squared_loss on hidden inputs with y of shape (9,)",
+                       shape_hints={(9, 9): "hint.ex2.missing_reshape"})

@@ -1,0 +1,264 @@
+"""Public checks for exercise 2: linear regression from scratch in PyTorch.
+
+Expected values are computed here with torch (autograd in float64 where a
+gradient is checked), never from the reference solution.
+"""
+
+import numpy as np
+import torch
+
+from autograder.checks.helpers import (EX2, check_train_converges, expect_loss_tensor, make_regression,
+                                       tensor_param, unpack_train)
+from autograder.expect import expect_tensor, expect_true, fail, fmt
+from autograder.messages import text
+from autograder.registry import check
+from autograder.sandbox.client import StudentException
+from autograder.sandbox.codec import Generated, Opaque, RemoteTensor
+
+EXERCISE = EX2
+TRUE_W, TRUE_B = [2.0, -3.4], 4.2
+FLOAT32 = {"rtol": 1e-5, "atol": 1e-6}  # float32 arithmetic, a few roundings apart
+
+
+def _pair(result, what):
+    if not isinstance(result, tuple) or len(result) != 2:
+        fail(text("ex2.pair", what=what), got=fmt(result), hint="hint.return_pair")
+    for value in result:
+        if not isinstance(value, RemoteTensor):
+            fail(text("expect.type_tensor", what=what, got=fmt(value)), hint="hint.return_value")
+    return result
+
+
+@check(points=2, function="synthetic_data")
+def test_synthetic_data_shapes(student):
+    """synthetic_data: X (n, d) and y (n, 1), both float32"""
+    X, y = _pair(student.ex2.synthetic_data(torch.tensor(TRUE_W), TRUE_B, 50), "synthetic_data")
+    for label, value, shape in (("X", X, (50, 2)), ("y", y, (50, 1))):
+        expect_true(value.shape == shape, text("expect.shape", what=f"the {label} of synthetic_data(w, b, 50)"),
+                    expected=str(shape), got=str(value.shape),
+                    hint="hint.ex2.label_column" if label == "y" else "hint.shape")
+        expect_true(value.dtype == "torch.float32", text("expect.dtype", what=f"the {label} of synthetic_data"),
+                    expected="torch.float32", got=value.dtype, hint="hint.dtype")
+
+
+@check(points=3, function="synthetic_data")
+def test_synthetic_data_statistics(student):
+    """synthetic_data: X from N(0, 1), y = Xw + b plus noise of std 0.01"""
+    n = 20000
+    X, y = _pair(student.ex2.synthetic_data(torch.tensor(TRUE_W), TRUE_B, n), "synthetic_data")
+    if X.shape != (n, 2) or y.shape != (n, 1):
+        fail(text("expect.shape", what="synthetic_data"), expected=f"({n}, 2) and ({n}, 1)",
+             got=f"{X.shape} and {y.shape}", hint="hint.ex2.label_column")
+    x = X.values.astype(np.float64)
+    # the mean of 40000 N(0,1) draws has std 0.005, their std has std 0.0035: 0.03 is > 6 sigma
+    expect_true(abs(x.mean()) < 0.03 and abs(x.std() - 1.0) < 0.03, text("ex2.features_not_normal"),
+                expected="mean 0, standard deviation 1", got=f"mean {x.mean():.4f}, standard deviation {x.std():.4f}",
+                hint="hint.ex2.features_normal")
+    noise = y.values.astype(np.float64).ravel() - (x @ np.array(TRUE_W) + TRUE_B)
+    # the noise std estimate from 20000 draws has std 5e-5, so [0.009, 0.011] is > 20 sigma wide
+    hint = "hint.ex2.no_noise" if noise.std() < 1e-3 else "hint.ex2.noise_std"
+    expect_true(abs(noise.mean()) < 1e-3 and 0.009 < noise.std() < 0.011, text("ex2.noise_wrong"),
+                expected="noise with mean 0 and standard deviation 0.01",
+                got=f"mean {noise.mean():.5f}, standard deviation {noise.std():.5f}", hint=hint)
+
+
+def _batches(result, what):
+    if isinstance(result, Generated):
+        items = result.items
+    elif isinstance(result, list):
+        items = result
+    else:
+        fail(text("ex2.not_generator", what=what, got=fmt(result)), hint="hint.ex2.use_yield")
+    for item in items:
+        if not (isinstance(item, tuple) and len(item) == 2 and all(isinstance(v, RemoteTensor) for v in item)):
+            fail(text("ex2.batch_not_pair", what=what), got=fmt(item), hint="hint.ex2.yield_pair")
+    return items
+
+
+def _indexed_data(n):
+    """Row i of the features is (2i, 2i + 1); label i is i: every batch can be traced back."""
+    features = torch.arange(2 * n, dtype=torch.float32).reshape(n, 2)
+    labels = torch.arange(n, dtype=torch.float32).reshape(n, 1)
+    return features, labels
+
+
+@check(points=3, function="data_iter")
+def test_data_iter_coverage(student):
+    """data_iter: every example exactly once, the last batch shorter"""
+    features, labels = _indexed_data(53)
+    items = _batches(student.ex2.data_iter(10, features, labels), "data_iter(10, features, labels) with n = 53")
+    sizes = [X.shape[0] for X, _ in items]
+    hint = "hint.ex2.dropped_last" if sizes == [10] * 5 else "hint.ex2.batch_sizes"
+    expect_true(sizes == [10, 10, 10, 10, 10, 3], text("ex2.batch_sizes"), expected="[10, 10, 10, 10, 10, 3]",
+                got=str(sizes[:20]), hint=hint)
+    for X, y in items:
+        expect_true(X.shape[1:] == (2,) and y.shape[1:] == (1,) and X.dtype == y.dtype == "torch.float32",
+                    text("ex2.batch_shapes"), expected="(k, 2) and (k, 1), float32",
+                    got=f"{X.shape} and {y.shape}, {X.dtype}", hint="hint.ex2.index_rows")
+    seen = sorted(int(v) for _, y in items for v in y.values.ravel())
+    duplicates = len(seen) - len(set(seen))
+    expect_true(seen == list(range(53)), text("ex2.coverage", duplicates=duplicates, missing=53 - len(set(seen))),
+                hint="hint.ex2.duplicates" if duplicates else "hint.ex2.batch_sizes")
+
+
+@check(points=2, function="data_iter")
+def test_data_iter_pairing(student):
+    """data_iter: each example keeps its own label"""
+    features, labels = _indexed_data(40)
+    items = _batches(student.ex2.data_iter(8, features, labels), "data_iter(8, features, labels)")
+    for X, y in items:
+        if X.shape[0] != y.shape[0] or X.values.ndim != 2:
+            fail(text("ex2.batch_shapes"), expected="as many labels as examples", got=f"{X.shape} and {y.shape}",
+                 hint="hint.ex2.separate_shuffle")
+        rows = X.values[:, 0] / 2
+        expect_true(np.array_equal(rows, y.values.ravel()), text("ex2.unpaired"),
+                    expected=f"labels {fmt(rows)}", got=f"labels {fmt(y.values.ravel())}",
+                    hint="hint.ex2.separate_shuffle")
+
+
+@check(points=2, function="data_iter")
+def test_data_iter_shuffles(student):
+    """data_iter: a random order, and a fresh one on every call"""
+    features, labels = _indexed_data(100)
+    orders = []
+    for _ in range(2):
+        items = _batches(student.ex2.data_iter(10, features, labels), "data_iter(10, features, labels)")
+        orders.append([int(v) for _, y in items for v in y.values.ravel()])
+    expect_true(orders[0] != list(range(100)), text("ex2.not_shuffled"), got=str(orders[0][:12]) + " ...",
+                hint="hint.ex2.no_shuffle")
+    expect_true(orders[0] != orders[1], text("ex2.same_order"), got=str(orders[0][:12]) + " ... both times",
+                hint="hint.ex2.same_order")
+
+
+@check(points=2, function="linreg")
+def test_linreg(student):
+    """linreg: X @ w + b, one prediction per example, shape (n, 1)"""
+    generator = torch.Generator().manual_seed(21)
+    X, w, b = torch.randn(6, 3, generator=generator), torch.randn(3, 1, generator=generator), torch.tensor([0.5])
+    expected = (X.double() @ w.double() + b.double()).numpy()
+    expect_tensor(student.ex2.linreg(X, w, b), expected, what="linreg(X, w, b) with X (6, 3), w (3, 1), b (1,)",
+                  **FLOAT32, shape_hints={(6,): "hint.ex2.linreg_shape", (6, 6): "hint.ex2.linreg_shape"},
+                  mistakes=[("hint.ex2.linreg_bias", (X.double() @ w.double()).numpy())])
+
+
+def _loss_inputs(n, seed, dtype=torch.float32):
+    generator = torch.Generator().manual_seed(seed)
+    return (torch.randn(n, 1, generator=generator).to(dtype), torch.randn(n, 1, generator=generator).to(dtype))
+
+
+@check(points=3, function="squared_loss")
+def test_squared_loss_values(student):
+    """squared_loss: (y_hat - y)**2 / 2 per example, for y of shape (n,) or (n, 1)"""
+    y_hat, y = _loss_inputs(6, 22)
+    expected = ((y_hat.double() - y.double()) ** 2 / 2).numpy()
+    shape_hints = {(6, 6): "hint.ex2.missing_reshape", (): "hint.ex2.loss_reduced", (1,): "hint.ex2.loss_reduced"}
+    mistakes = [("hint.ex2.loss_missing_half", 2 * expected)]
+    for label, labels in (("(6, 1)", y), ("(6,)", y.reshape(-1))):
+        expect_loss_tensor(student.ex2.squared_loss(y_hat, labels), expected,
+                           what=f"squared_loss(y_hat, y) with y_hat (6, 1) and y {label}",
+                           shape_hints=shape_hints, mistakes=mistakes)
+
+
+@check(points=2, function="squared_loss")
+def test_squared_loss_autograd(student):
+    """squared_loss: its gradient matches torch.autograd (float64)"""
+    y_hat, y = _loss_inputs(5, 23, torch.float64)
+    upstream = torch.linspace(0.5, 2.5, 5, dtype=torch.float64).reshape(5, 1)
+    reference_input = y_hat.clone().requires_grad_(True)
+    ((reference_input - y) ** 2 / 2 * upstream).sum().backward()
+    call = student.session.call(EX2, "squared_loss", y_hat.clone().requires_grad_(True), y.reshape(-1),
+                                backward=upstream)
+    grads = call.grads
+    if isinstance(grads, Opaque):
+        hint = "hint.ex2.missing_reshape" if grads.type_name == "shape" else "hint.ex2.detached"
+        fail(text("ex2.no_gradient", detail=grads.note or grads.type_name), hint=hint)
+    # float64 on both sides: the gradients agree to rounding
+    expect_tensor(grads[0], reference_input.grad.numpy(), what="the gradient of squared_loss with respect to y_hat",
+                  rtol=1e-9, atol=1e-12, dtype="torch.float64",
+                  mistakes=[("hint.ex2.loss_missing_half", 2 * reference_input.grad.numpy())])
+
+
+def _sgd_call(student, lr=0.1, batch_size=4):
+    w = tensor_param([[0.5], [-1.0], [2.0]], [[1.0], [2.0], [-4.0]])
+    b = tensor_param([0.25], [8.0])
+    before = [w.detach().numpy().copy(), b.detach().numpy().copy()]
+    grads = [w.grad.numpy().copy(), b.grad.numpy().copy()]
+    try:
+        call = student.session.call(EX2, "sgd", [w, b], lr, batch_size, return_args=True)
+    except StudentException as error:
+        if "in-place" in error.detail.get("message", "") or "leaf Variable" in error.detail.get("message", ""):
+            error.hint = "hint.ex2.no_grad"
+        raise
+    params_after = call.args[0]
+    return call.value, before, grads, params_after
+
+
+@check(points=3, function="sgd")
+def test_sgd_step(student):
+    """sgd: p -= lr * p.grad / batch_size, returning None"""
+    value, before, grads, after = _sgd_call(student)
+    for name, old, grad, new in zip(("w", "b"), before, grads, after):
+        expected = old - 0.1 * grad / 4
+        if np.array_equal(new.values, old):
+            fail(text("ex2.sgd_unchanged", name=name), expected=fmt(expected), got=fmt(new.values),
+                 hint="hint.ex2.rebinding")
+        expect_tensor(new, expected, what=f"{name} after sgd([w, b], lr=0.1, batch_size=4)", **FLOAT32,
+                      mistakes=[("hint.ex2.sgd_batch_size", old - 0.1 * grad), ("hint.sign", old + 0.1 * grad / 4),
+                                ("hint.ex2.sgd_batch_size", old - 0.1 * grad / 16)])
+    expect_true(value is None, text("ex2.sgd_returns"), got=fmt(value), hint="hint.ex2.sgd_returns")
+
+
+@check(points=3, function="sgd")
+def test_sgd_in_place(student):
+    """sgd: updates the same tensors in place, recording no history"""
+    _, before, _, after = _sgd_call(student)
+    for name, old, new in zip(("w", "b"), before, after):
+        expect_true(not np.array_equal(new.values, old), text("ex2.sgd_unchanged", name=name),
+                    hint="hint.ex2.rebinding")
+        expect_true(new.is_leaf and new.grad_fn is None, text("ex2.sgd_history", name=name),
+                    got=f"grad_fn = {new.grad_fn}", hint="hint.ex2.no_grad")
+        expect_true(new.requires_grad, text("ex2.sgd_requires_grad", name=name), hint="hint.ex2.requires_grad")
+
+
+@check(points=2, function="sgd")
+def test_sgd_zeroes_grad(student):
+    """sgd: zeroes each p.grad after the step"""
+    _, _, _, after = _sgd_call(student)
+    for name, new in zip(("w", "b"), after):
+        grad = new.grad
+        expect_true(grad is None or not np.any(grad.values), text("ex2.grad_not_zero", name=name),
+                    expected="zeros", got=fmt(grad.values) if grad is not None else "None", hint="hint.ex2.zero_grad")
+
+
+@check(points=4, function="train")
+def test_train_converges(student):
+    """train: recovers w = [2, -3.4] and b = 4.2"""
+    # the reference ends within 2e-3 of the truth on every calibration seed; 0.02 leaves a wide margin
+    check_train_converges(student, TRUE_W, TRUE_B, n=1000, seed=24, tol=0.02)
+
+
+@check(points=2, function="train")
+def test_train_losses(student):
+    """train: losses holds the mean loss over all data after each epoch"""
+    features, labels = make_regression(TRUE_W, TRUE_B, 1000, 25)
+    w, b, losses = unpack_train(student.ex2.train(features, labels, num_epochs=4), 2)
+    expect_true(len(losses) == 4 and all(isinstance(v, float) for v in losses), text("ex2.losses_list", got=fmt(losses)),
+                expected="a list of 4 Python floats (num_epochs=4)", hint="hint.ex2.losses_floats")
+    final = float(np.mean((features.double().numpy() @ w + b - labels.double().numpy()) ** 2 / 2))
+    # float32 training arithmetic: 5% relative (or 1e-6 absolute) covers rounding of a ~5e-5 loss
+    expect_true(abs(losses[-1] - final) <= 1e-6 + 0.05 * final, text("ex2.last_loss"),
+                expected=f"{final:.6g} (the mean squared_loss of the returned w, b over all the data)",
+                got=f"{losses[-1]:.6g}", hint="hint.ex2.losses_mean")
+    expect_true(losses[0] > losses[-1] or losses[0] < 1e-3, text("ex2.losses_not_decreasing"), got=fmt(losses),
+                hint="hint.ex2.losses_mean")
+
+
+@check(points=2, function="train")
+def test_train_zero_epochs(student):
+    """train: num_epochs=0 returns the initial w ~ N(0, 0.01), b = 0"""
+    features, labels = make_regression(TRUE_W, TRUE_B, 100, 26)
+    w, b, losses = unpack_train(student.ex2.train(features, labels, num_epochs=0), 2)
+    # 0.06 is 6 standard deviations of N(0, 0.01)
+    expect_true(losses == [] and np.all(np.abs(w) < 0.06) and np.all(b == 0.0), text("ex2.zero_epochs"),
+                expected="w close to 0 (drawn from N(0, 0.01)), b = [0.0], losses = []",
+                got=f"w = {fmt(w.ravel())}, b = {fmt(b)}, losses = {fmt(losses)}", hint="hint.ex2.honour_epochs")

@@ -1,0 +1,195 @@
+"""Public checks for exercise 3: backpropagation through a two-layer network (NumPy).
+
+Every expected value and gradient comes from torch (autograd in float64).
+"""
+
+import numpy as np
+import torch
+
+from autograder.expect import expect_array, expect_float, expect_true, fail, fmt
+from autograder.messages import text
+from autograder.registry import check
+from autograder.sandbox.codec import RemoteTensor
+
+EXERCISE = "ex3_mlp_backprop"
+EXACT = {"rtol": 1e-9, "atol": 1e-12}  # float64 on both sides: only rounding differs
+KEYS = ("W1", "b1", "W2", "b2")
+
+
+def grid():
+    return np.concatenate([np.linspace(-6, 6, 13), [0.0, -40.0, 40.0, -800.0, 800.0]]).reshape(3, 6)
+
+
+def autograd_elementwise(fn, z):
+    point = torch.tensor(z, requires_grad=True)
+    fn(point).sum().backward()
+    return point.grad.numpy()
+
+
+@check(points=2, function="sigmoid")
+def test_sigmoid(student):
+    """sigmoid: matches torch.sigmoid, with no overflow for large |z|"""
+    z = grid()
+    expect_array(student.ex3.sigmoid(z), torch.sigmoid(torch.tensor(z)).numpy(), what="sigmoid(z) for z in [-800, 800]",
+                 **EXACT, mistakes=[("hint.ex3.sigmoid_sign", torch.sigmoid(torch.tensor(-z)).numpy())])
+
+
+@check(points=2, function="sigmoid_grad")
+def test_sigmoid_grad(student):
+    """sigmoid_grad: matches torch.autograd of the sigmoid at z"""
+    z = grid()
+    expected = autograd_elementwise(torch.sigmoid, z)
+    expect_array(student.ex3.sigmoid_grad(z), expected, what="sigmoid_grad(z)", **EXACT,
+                 mistakes=[("hint.ex3.grad_of_activation", z * (1 - z)),
+                           ("hint.ex3.sigmoid_grad_formula", torch.sigmoid(torch.tensor(z)).numpy())])
+
+
+@check(points=1, function="relu")
+def test_relu(student):
+    """relu: max(z, 0) elementwise"""
+    z = grid()
+    expect_array(student.ex3.relu(z), torch.relu(torch.tensor(z)).numpy(), what="relu(z)", **EXACT)
+
+
+@check(points=1, function="relu_grad")
+def test_relu_grad(student):
+    """relu_grad: matches torch.autograd (1 where z > 0, 0 elsewhere, 0 at z = 0)"""
+    z = grid()
+    expected = autograd_elementwise(torch.relu, z)
+    expect_array(student.ex3.relu_grad(z), expected, what="relu_grad(z)", **EXACT,
+                 mistakes=[("hint.ex3.relu_at_zero", (z >= 0).astype(float)),
+                           ("hint.ex3.grad_of_activation", np.maximum(z, 0))])
+
+
+@check(points=3, function="unbroadcast")
+def test_unbroadcast(student):
+    """unbroadcast: matches the gradient torch.autograd gives a broadcast operand"""
+    rng = np.random.default_rng(31)
+    for big, small in (((4, 3), (3,)), ((4, 3), (1, 3)), ((2, 4, 3), (4, 1)), ((5,), (1,)), ((2, 3), (2, 3)),
+                       ((3, 2, 5), (1,))):
+        upstream = rng.normal(size=big)
+        operand = torch.zeros(small, dtype=torch.float64, requires_grad=True)
+        (operand + torch.zeros(big, dtype=torch.float64)).backward(torch.tensor(upstream))
+        expected = operand.grad.numpy()
+        mean_variant = expected / (upstream.size / max(expected.size, 1))
+        expect_array(student.ex3.unbroadcast(upstream, small), expected,
+                     what=f"unbroadcast(grad of shape {big}, {small})", **EXACT,
+                     mistakes=[("hint.ex3.unbroadcast_mean", mean_variant)],
+                     shape_hints={tuple(big): "hint.ex3.unbroadcast_shape"})
+
+
+def network(n=10, d=3, h=5, seed=32):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    params = {"W1": rng.normal(size=(d, h)), "b1": rng.normal(size=h), "W2": rng.normal(size=(h, 1)),
+              "b2": rng.normal(size=1)}
+    y = rng.normal(size=(n, 1))
+    return X, y, params
+
+
+def torch_forward(X, params, activation):
+    act = torch.sigmoid if activation == "sigmoid" else torch.relu
+    t = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    y_hat = act(torch.tensor(X) @ t["W1"] + t["b1"]) @ t["W2"] + t["b2"]
+    return y_hat, t
+
+
+@check(points=3, function="mlp_forward")
+def test_mlp_forward(student):
+    """mlp_forward: y_hat of shape (n, 1) matches a torch forward pass"""
+    X, _, params = network()
+    for activation in ("sigmoid", "relu"):
+        result = student.ex3.mlp_forward(X, params, activation)
+        if not isinstance(result, tuple) or len(result) != 2:
+            fail(text("ex3.forward_pair"), got=fmt(result), hint="hint.return_pair")
+        expected, _ = torch_forward(X, params, activation)
+        expect_array(result[0], expected.detach().numpy(), what=f"y_hat of mlp_forward(X, params, {activation!r})",
+                     **EXACT, shape_hints={(10,): "hint.ex3.output_column"})
+
+
+@check(points=2, function="mse_loss")
+def test_mse_loss(student):
+    """mse_loss: mean(0.5 * (y_hat - y)**2) as a float, for y of shape (n,) or (n, 1)"""
+    rng = np.random.default_rng(33)
+    y_hat, y = rng.normal(size=(8, 1)), rng.normal(size=(8, 1))
+    expected = float(torch.nn.functional.mse_loss(torch.tensor(y_hat), torch.tensor(y)) / 2)
+    broadcast = float(np.mean(0.5 * (y_hat - y.ravel()) ** 2))
+    for label, labels in (("(8, 1)", y), ("(8,)", y.ravel())):
+        expect_float(student.ex3.mse_loss(y_hat, labels), expected, what=f"mse_loss(y_hat, y) with y {label}", **EXACT,
+                     mistakes=[("hint.ex3.loss_sum", expected * 8), ("hint.ex3.loss_half", expected * 2),
+                               ("hint.ex2.missing_reshape", broadcast)])
+
+
+def buggy_backward(X, y, params, activation):
+    """Gradients with classic mistakes, to recognise them in a wrong answer."""
+    act, act_grad = (lambda z: 1 / (1 + np.exp(-z)), None) if activation == "sigmoid" else (lambda z: np.maximum(z, 0), None)
+    Z1 = X @ params["W1"] + params["b1"]
+    A1 = act(Z1)
+    dy = (A1 @ params["W2"] + params["b2"] - y.reshape(-1, 1)) / len(X)
+    dA1 = dy @ params["W2"].T
+    on_activation = A1 * (1 - A1) if activation == "sigmoid" else (A1 > 0).astype(float)
+    return {"missing_act_grad": {"W1": X.T @ dA1, "b1": dA1.sum(0)},
+            "act_grad_on_activation": {"W1": X.T @ (dA1 * on_activation), "b1": (dA1 * on_activation).sum(0)}
+            if activation == "sigmoid" else {}}
+
+
+def check_backward(student, X, y, params, activation):
+    y_hat, tensors = torch_forward(X, params, activation)
+    (0.5 * (y_hat - torch.tensor(y).reshape(y_hat.shape)) ** 2).mean().backward()
+    grads = student.session.probe(EXERCISE, "mlp_grads", X, y, params, activation, function="mlp_backward")
+    if not isinstance(grads, dict) or sorted(grads) != sorted(KEYS):
+        fail(text("ex3.grads_dict"), expected="a dict with keys W1, b1, W2, b2",
+             got=fmt(sorted(grads)) if isinstance(grads, dict) else fmt(grads), hint="hint.ex3.grads_dict")
+    n, h = X.shape[0], params["W1"].shape[1]
+    buggy = buggy_backward(X, y, params, activation)
+    for key in ("W2", "b2", "W1", "b1"):
+        expected = tensors[key].grad.numpy()
+        mistakes = [("hint.ex3.missing_mean", expected * n), ("hint.sign", -expected)]
+        for name, variant in buggy.items():
+            if key in variant:
+                mistakes.append((f"hint.ex3.{name}", variant[key]))
+        if isinstance(grads[key], RemoteTensor):
+            fail(text("expect.type_array", what=f"the {key} gradient", got="a torch tensor"), hint="hint.numpy_not_torch")
+        expect_array(grads[key], expected, what=f"the gradient for {key} ({activation} network)", **EXACT,
+                     mistakes=mistakes, shape_hints={(n, h): "hint.ex3.bias_not_summed",
+                                                     (n, 1): "hint.ex3.bias_not_summed",
+                                                     (1, h): "hint.ex3.bias_keepdims"})
+
+
+@check(points=5, function="mlp_backward")
+def test_mlp_backward_sigmoid(student):
+    """mlp_backward: every gradient matches torch.autograd (sigmoid network)"""
+    X, y, params = network()
+    check_backward(student, X, y, params, "sigmoid")
+    check_backward(student, X[:1], y[:1], params, "sigmoid")
+
+
+@check(points=2, function="mlp_backward")
+def test_mlp_backward_relu(student):
+    """mlp_backward: every gradient matches torch.autograd (relu network, y of shape (n,))"""
+    X, y, params = network(seed=34)
+    check_backward(student, X, y.ravel(), params, "relu")
+
+
+@check(points=3, function="fit_mlp")
+def test_fit_mlp_learns(student):
+    """fit_mlp: one loss per epoch, and the loss goes down"""
+    rng = np.random.default_rng(35)
+    X = rng.uniform(-1, 1, size=(64, 2))
+    y = (X[:, :1] * X[:, 1:] + 0.5 * X[:, :1]).reshape(-1, 1)
+    result = student.ex3.fit_mlp(X, y, hidden=8, lr=0.5, epochs=300)
+    if not isinstance(result, tuple) or len(result) != 2 or not isinstance(result[0], dict):
+        fail(text("ex3.fit_pair"), got=fmt(result), hint="hint.ex3.fit_return")
+    params, losses = result
+    expect_true(isinstance(losses, list) and len(losses) == 300 and all(isinstance(v, float) for v in losses),
+                text("ex3.losses_list"), expected="a list of 300 Python floats", got=fmt(losses)[:200],
+                hint="hint.ex3.losses_per_epoch")
+    expect_true(all(np.isfinite(losses)) and losses[-1] < 0.5 * losses[0], text("ex3.not_learning"),
+                got=f"first loss {losses[0]:.4g}, last loss {losses[-1]:.4g}", hint="hint.ex3.update_rule")
+    shapes = {k: getattr(v, "shape", None) for k, v in params.items()}
+    expect_true(shapes == {"W1": (2, 8), "b1": (8,), "W2": (8, 1), "b2": (1,)}, text("ex3.param_shapes"),
+                expected="W1 (2, 8), b1 (8,), W2 (8, 1), b2 (1,)", got=str(shapes), hint="hint.ex3.bias_not_summed")
+    empty = student.ex3.fit_mlp(X, y, hidden=8, epochs=0)
+    expect_true(isinstance(empty, tuple) and len(empty) == 2 and empty[1] == [], text("ex3.zero_epochs"),
+                got=fmt(empty[1]) if isinstance(empty, tuple) and len(empty) == 2 else fmt(empty),
+                hint="hint.ex3.losses_per_epoch")
