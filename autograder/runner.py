@@ -221,12 +221,12 @@ def run_checks(session: client.Session, dirs: list[Path], select: str | None = N
 
 
 def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits | None = None,
-          include_hidden: bool | None = None, select: str | None = None) -> Report:
+          include_hidden: bool | None = None, select: str | None = None, seed_salt: int = 0) -> Report:
     """Grade the submission at ``path`` (a folder, a .zip, or one exercise file)."""
     own_sandbox = sandbox is None
     sandbox = sandbox or client.Sandbox()
     staged = stage(Path(path))
-    session = client.Session(sandbox, staged.folder, staged.present, limits or client.Limits())
+    session = client.Session(sandbox, staged.folder, staged.present, limits or client.Limits(), seed_salt=seed_salt)
     try:
         dirs = check_dirs(include_hidden)
         results, _ = run_checks(session, dirs, select)

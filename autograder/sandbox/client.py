@@ -218,13 +218,15 @@ class Session:
     _workers: dict = field(default_factory=dict)
     _import_errors: dict = field(default_factory=dict)
     _timed_out: dict = field(default_factory=dict)
+    seed_salt: int = 0  # 0 for grading; calibration varies it to show tolerances hold for any seed
     _seed_base: int = 0
     _counter: int = 0
     events: list = field(default_factory=list)
 
     def begin_check(self, name: str):
         """Make seeds depend only on the check's name, so every run is the same."""
-        self._seed_base = zlib.crc32(name.encode())
+        salted = name if not self.seed_salt else f"{self.seed_salt}:{name}"
+        self._seed_base = zlib.crc32(salted.encode())
         self._counter = 0
 
     def _next_seed(self) -> int:

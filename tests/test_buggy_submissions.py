@@ -1,0 +1,33 @@
+"""Every buggy submission in tests/buggy loses points on the function it breaks, with the expected hint."""
+
+from pathlib import Path
+
+import pytest
+
+from autograder.messages import text
+
+from conftest import BUGGY, build_buggy, load_bug
+
+BUGS = sorted(BUGGY.glob("*.py"))
+
+
+def test_library_is_large_enough():
+    """The issue asks for at least 25 buggy submissions."""
+    assert len(BUGS) >= 25, f"only {len(BUGS)} buggy submissions in {BUGGY}"
+
+
+@pytest.mark.parametrize("bug_file", BUGS, ids=[p.stem for p in BUGS])
+def test_bug_loses_points_with_hint(bug_file: Path, tmp_path, grade_path):
+    bug = build_buggy(bug_file, tmp_path / "submission")
+    report = grade_path(tmp_path / "submission")
+    on_target = [t for t in report.tests if t.exercise == bug["MODULE"] and t.function == bug["TARGET"]]
+    assert on_target, f"no check grades {bug['MODULE']}.{bug['TARGET']}"
+    lost = [t for t in on_target if t.score < t.max_score]
+    assert lost, f"{bug_file.name}: every check of {bug['TARGET']} still passes: {bug['doc']}"
+    hint = text(bug["HINT"]) if bug["HINT"].startswith("hint.") else bug["HINT"]
+    failing = [t for t in report.tests if t.status != "passed"]
+    assert any(hint in t.message for t in failing), (
+        f"{bug_file.name}: the hint {bug['HINT']!r} appears in no failure message; got:\n"
+        + "\n---\n".join(f"{t.name}: {t.message}" for t in failing)
+    )
+    assert report.score < 100
