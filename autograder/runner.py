@@ -138,6 +138,20 @@ class GradingPlugin:
     def pytest_runtest_setup(self, item):
         self.session.begin_check(item.nodeid.split("::")[-1])
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem):
+        """Run the check and keep its exception ourselves.
+
+        Letting pytest see a failure makes it render a full traceback report
+        (tens of milliseconds each); the learner never sees it anyway.
+        """
+        names = pyfuncitem._fixtureinfo.argnames
+        try:
+            pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names})
+        except Exception as exc:  # noqa: BLE001 - classified in pytest_runtest_makereport
+            pyfuncitem.grading_exception = exc
+        return True
+
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
@@ -148,13 +162,12 @@ class GradingPlugin:
             return
         info, exercise, title = self._info(item)
         result = CheckResult(title, exercise, info.function, 0.0, info.points, "passed", info.visibility)
-        excinfo = call.excinfo
-        if excinfo is None:
+        error = call.excinfo.value if call.excinfo is not None else getattr(item, "grading_exception", None)
+        if error is None:
             result.score = info.points
-        elif isinstance(excinfo.value, CheckFailed):
-            result.status, result.message = "failed", excinfo.value.message
-        elif isinstance(excinfo.value, client.StudentError):
-            error = excinfo.value
+        elif isinstance(error, CheckFailed):
+            result.status, result.message = "failed", error.message
+        elif isinstance(error, client.StudentError):
             result.status = error.status
             result.not_implemented = isinstance(error, client.NotImplementedYet)
             result.message = describe_student_error(error)
@@ -164,7 +177,7 @@ class GradingPlugin:
         else:
             result.status = "error"
             result.message = text("status.grader_bug")
-            result.debug = "".join(traceback.format_exception(excinfo.value))[-6000:]
+            result.debug = "".join(traceback.format_exception(error))[-6000:]
         if result.status != "passed" and not result.not_implemented and not result.debug:
             where = text("layout.where_line", function=info.function, module=exercise)
             result.message = f"{result.message}\n{text('layout.where')}: {where}"

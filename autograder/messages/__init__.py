@@ -1,6 +1,6 @@
 """Every learner-facing sentence lives in one catalogue per language.
 
-``text("hint.missing_reshape")`` looks a key up in ``<lang>.toml`` (English by
+``text("hint.sign")`` looks a key up in ``<lang>.toml`` (English by
 default; set ``AUTOGRADER_LANG=zh_CN`` once a ``zh_CN.toml`` exists) and fills
 its ``{fields}`` with ``str.format``. A key missing from a translation falls
 back to English, so a partial translation still works.

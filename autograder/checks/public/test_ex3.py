@@ -69,7 +69,8 @@ def test_unbroadcast(student):
                        ((3, 2, 5), (1,))):
         upstream = rng.normal(size=big)
         operand = torch.zeros(small, dtype=torch.float64, requires_grad=True)
-        (operand + torch.zeros(big, dtype=torch.float64)).backward(torch.tensor(upstream))
+        # (x * upstream).sum() rather than x.backward(upstream): same gradient, and much faster on first use
+        ((operand + torch.zeros(big, dtype=torch.float64)) * torch.tensor(upstream)).sum().backward()
         expected = operand.grad.numpy()
         mean_variant = expected / (upstream.size / max(expected.size, 1))
         expect_array(student.ex3.unbroadcast(upstream, small), expected,

@@ -1,0 +1,78 @@
+"""The reference scores 100, the stubs 0, and the report and JSON follow the contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from autograder import EXERCISES
+from autograder.stubs import strip_solution
+
+from conftest import ROOT, SOLUTIONS
+
+TEST_KEYS = {"name", "exercise", "function", "score", "max_score", "status", "visibility", "message"}
+
+
+def write_stubs(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in EXERCISES:
+        source = (SOLUTIONS / f"{name}.py").read_text()
+        (folder / f"{name}.py").write_text(strip_solution(source, name))
+    return folder
+
+
+def test_reference_scores_100(grade_path):
+    report = grade_path(SOLUTIONS)
+    failures = [(t.name, t.status, t.message) for t in report.tests if t.status != "passed"]
+    assert report.score == 100 and report.max_score == 100, failures
+
+
+def test_stubs_score_0_and_say_not_implemented(tmp_path, grade_path):
+    report = grade_path(write_stubs(tmp_path / "stubs"))
+    assert report.score == 0 and report.max_score == 100, report.score
+    assert all(t.status == "failed" and t.not_implemented for t in report.tests), [
+        (t.name, t.status, t.message) for t in report.tests if not t.not_implemented]
+    assert all("not implemented yet" in t.message and "Traceback" not in t.message for t in report.tests)
+    rendered = report.render("stubs")
+    assert "TODO" in rendered and "TOTAL: 0 / 100 points" in rendered, rendered
+
+
+def test_same_submission_same_score(tmp_path, grade_path):
+    """Two gradings of a shuffling-sensitive submission give identical JSON."""
+    from conftest import build_buggy, BUGGY
+
+    folder = tmp_path / "bug"
+    build_buggy(BUGGY / "ex2_sgd_no_zero_grad.py", folder)
+    first, second = grade_path(folder).to_dict(), grade_path(folder).to_dict()
+    assert first == second
+
+
+def test_cli_json_schema_and_report(tmp_path):
+    """`python -m autograder grade PATH --json FILE` prints the report and writes the exact schema."""
+    out = tmp_path / "r.json"
+    stubs = write_stubs(tmp_path / "stubs")
+    ex1 = (SOLUTIONS / "ex1_manual_gradients.py").read_text()
+    (stubs / "ex1_manual_gradients.py").write_text(ex1)  # one exercise solved
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(stubs), "--json", str(out)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert run.returncode == 0, run.stderr
+    for exercise in EXERCISES:
+        assert exercise in run.stdout
+    assert "TOTAL: 30 / 100 points" in run.stdout, run.stdout
+    data = json.loads(out.read_text())
+    assert set(data) == {"score", "max_score", "tests"}
+    assert isinstance(data["score"], float) and data["score"] == 30.0 and data["max_score"] == 100.0
+    for test in data["tests"]:
+        assert set(test) == TEST_KEYS, test
+        assert test["exercise"] in EXERCISES and test["status"] in {"passed", "failed", "error", "timeout"}
+        assert test["visibility"] in {"public", "hidden"}
+        assert isinstance(test["score"], float) and isinstance(test["max_score"], float)
+        assert all(isinstance(test[k], str) for k in ("name", "function", "message"))
+    assert sum(t["max_score"] for t in data["tests"]) == 100.0
+
+
+def test_cli_rejects_a_missing_path(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "nope")],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert run.returncode == 2 and "does not exist" in run.stderr, run.stderr
