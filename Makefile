@@ -22,11 +22,11 @@ help:
 $(VENV)/.core-installed: pyproject.toml constraints.txt
 	@test -x $(PY) || { echo "Creating $(VENV) (first run only)..."; $(PYTHON) -m venv $(VENV); }
 	@echo "Installing numpy, torch (CPU) and pytest into $(VENV) (first run only)..."
-	$(PIP) --no-build-isolation -e .
+	$(PIP) -e .
 	@touch $@
 
 $(VENV)/.dev-installed: $(VENV)/.core-installed
-	$(PIP) --no-build-isolation -e '.[dev]'
+	$(PIP) -e '.[dev]'
 	@touch $@
 
 grade: $(VENV)/.core-installed

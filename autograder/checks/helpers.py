@@ -78,7 +78,7 @@ def check_train_converges(student, true_w, true_b, n, seed, tol, **hyper):
     diagnosis = diagnose_train(student.session, features, labels, lr, epochs, batch_size, true_w, true_b, tol)
     raise CheckFailed(
         text("ex2.not_converged", epochs=epochs, tol=tol) + "\n"
-        + f"  {text('layout.expected')}: w = {list(np.round(true_w, 4))}, b = {true_b}\n"
+        + f"  {text('layout.expected')}: w = {[float(v) for v in true_w]}, b = {float(true_b)}\n"
         + f"  {text('layout.got')}:      w = {fmt(w.ravel())}, b = {fmt(b)}\n"
         + text("ex2.diagnosis") + "\n" + diagnosis
     )

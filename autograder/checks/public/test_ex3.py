@@ -128,7 +128,8 @@ def buggy_backward(X, y, params, activation):
     A1 = act(Z1)
     dy = (A1 @ params["W2"] + params["b2"] - y.reshape(-1, 1)) / len(X)
     dA1 = dy @ params["W2"].T
-    on_activation = A1 * (1 - A1) if activation == "sigmoid" else (A1 > 0).astype(float)
+    # sigmoid_grad(A1) = s(A1) * (1 - s(A1)): the derivative evaluated at the activation instead of at Z1
+    on_activation = act(A1) * (1 - act(A1)) if activation == "sigmoid" else (A1 > 0).astype(float)
     return {"missing_act_grad": {"W1": X.T @ dA1, "b1": dA1.sum(0)},
             "act_grad_on_activation": {"W1": X.T @ (dA1 * on_activation), "b1": (dA1 * on_activation).sum(0)}
             if activation == "sigmoid" else {}}
