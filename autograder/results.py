@@ -24,6 +24,7 @@ class CheckResult:
     visibility: str  # one of VISIBILITIES
     message: str = ""
     not_implemented: bool = False  # shown as TODO in the terminal; "failed" in JSON
+    line: int = 0  # where the graded function starts in the exercise file (to suggest what to do next)
     debug: str = ""  # a grader traceback (never shown to learners, kept for instructors)
 
     def to_dict(self) -> dict:
@@ -53,7 +54,8 @@ class Report:
         Path(path).write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     def render(self, submission: str = "") -> str:
-        label = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "timeout": "TIMEOUT"}
+        label = {status: text(f"report.label_{status}") for status in STATUSES}
+        todo_label, hidden_label = text("report.label_todo"), text("report.hidden_mark")
         lines = []
         if submission:
             lines.append(text("report.title", submission=submission))
@@ -68,8 +70,8 @@ class Report:
             lines.append("")
             lines.append(f"{exercise}".ljust(width + 16) + f"{_pts(got)} / {_pts(out_of)}")
             for t in tests:
-                status = "TODO" if t.not_implemented else label[t.status]
-                hidden = "  (hidden)" if t.visibility == "hidden" else ""
+                status = todo_label if t.not_implemented else label[t.status]
+                hidden = f"  {hidden_label}" if t.visibility == "hidden" else ""
                 lines.append(f"  {status:<8}{_pts(t.score):>4}/{_pts(t.max_score):<4} {t.name}{hidden}")
         problems = [t for t in self.tests if t.status != "passed" and not t.not_implemented]
         todo = [t for t in self.tests if t.not_implemented]
@@ -81,9 +83,10 @@ class Report:
                 lines.append(f"[{label[t.status]}] {t.name}")
                 lines.extend("    " + line for line in t.message.splitlines())
         if todo:
-            functions = sorted({f"{t.exercise}.{t.function}" for t in todo})
+            first = min(todo, key=lambda t: (order.get(t.exercise, 99), t.line))
+            count = len({(t.exercise, t.function) for t in todo})
             lines.append("")
-            lines.append(text("report.todo", count=len(functions), functions=", ".join(functions)))
+            lines.append(text("report.todo", count=count, function=first.function, module=first.exercise))
         lines.append("")
         lines.append(text("report.total", score=_pts(self.score), max_score=_pts(self.max_score)))
         if self.hidden_not_run:

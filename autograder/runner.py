@@ -8,6 +8,7 @@ check from its name, and turns every outcome into a :class:`CheckResult`.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 import os
@@ -81,7 +82,8 @@ def describe_student_error(exc: client.StudentError) -> str:
         return text("status.import_failed", module=exc.module, cause=inner)
     if isinstance(exc, client.StudentException):
         return text("status.exception", function=fn, type=detail.get("type", "Exception"),
-                    message=detail.get("message", ""), traceback=detail.get("traceback", "") or "  (no line of yours)")
+                    message=detail.get("message", ""),
+                    traceback=detail.get("traceback", "") or text("status.no_student_frame"))
     if isinstance(exc, client.StudentExit):
         return text("status.exit", function=fn)
     if isinstance(exc, client.StudentCrash):
@@ -117,6 +119,20 @@ class GradingPlugin:
         if info is None or info.visibility != "hidden":
             raise GraderError("only hidden checks may use the reference solutions")
         return Reference()
+
+    def _function_lines(self) -> dict:
+        """(module, function) -> line in the exercise files, read with ast (never imported)."""
+        if not hasattr(self, "_lines"):
+            self._lines = {}
+            for module in self.session.present:
+                try:
+                    tree = ast.parse((self.session.folder / f"{module}.py").read_bytes())
+                except (SyntaxError, ValueError, OSError):
+                    continue
+                for node in tree.body:
+                    if isinstance(node, ast.FunctionDef):
+                        self._lines[(module, node.name)] = node.lineno
+        return self._lines
 
     @staticmethod
     def _info(item) -> tuple[CheckInfo, str, str]:
@@ -161,7 +177,8 @@ class GradingPlugin:
         if call.when == "teardown":
             return
         info, exercise, title = self._info(item)
-        result = CheckResult(title, exercise, info.function, 0.0, info.points, "passed", info.visibility)
+        result = CheckResult(title, exercise, info.function, 0.0, info.points, "passed", info.visibility,
+                             line=self._function_lines().get((exercise, info.function), 0))
         error = call.excinfo.value if call.excinfo is not None else getattr(item, "grading_exception", None)
         if error is None:
             result.score = info.points
