@@ -32,19 +32,19 @@ class CheckFailed(AssertionError):
 def fmt(value, limit: int = 6) -> str:
     """A short, readable rendering of a value for a message."""
     if isinstance(value, RemoteTensor):
-        return f"tensor of shape {value.shape}, {value.dtype}"
+        return text("fmt.tensor", shape=value.shape, dtype=value.dtype)
     if isinstance(value, Opaque):
-        return f"an object of type {value.type_name}"
+        return text("fmt.object", type=value.type_name)
     if isinstance(value, np.ndarray):
         if value.size <= limit:
             body = np.array2string(value, precision=6, separator=", ")
         else:
             body = "[" + ", ".join(f"{v:.6g}" for v in value.ravel()[:limit]) + ", ...]"
-        return f"{body} (array of shape {value.shape}, {value.dtype})"
+        return text("fmt.array", body=body, shape=value.shape, dtype=value.dtype)
     if isinstance(value, float):
         return f"{value:.8g}"
     if isinstance(value, Generated):
-        return f"a generator that yielded {len(value.items)} item(s)"
+        return text("fmt.generated", count=len(value.items))
     return repr(value)[:200]
 
 
@@ -52,14 +52,14 @@ def type_name(value) -> str:
     if value is None:
         return "None"
     if isinstance(value, RemoteTensor):
-        return f"a torch tensor ({value.dtype})"
+        return text("fmt.a_tensor", dtype=value.dtype)
     if isinstance(value, Opaque):
-        return f"an object of type {value.type_name}"
+        return text("fmt.object", type=value.type_name)
     if isinstance(value, np.ndarray):
-        return f"a NumPy array of shape {value.shape}"
+        return text("fmt.an_array", shape=value.shape)
     if isinstance(value, Generated):
-        return "a generator"
-    return f"a {type(value).__name__}"
+        return text("fmt.a_generator")
+    return text("fmt.a_value", type=type(value).__name__)
 
 
 def compose(headline: str, expected=None, got=None, hint: str | None = None, extra: str | None = None) -> str:
@@ -112,7 +112,7 @@ def expect_array(got, expected, *, what: str, rtol: float, atol: float, dtype=np
         fail(text("expect.type_array", what=what, got=type_name(got)), hint="hint.numpy_not_torch")
     if isinstance(got, numbers.Real) and not isinstance(got, bool) and expected.ndim:
         fail(text("expect.type_array", what=what, got=type_name(got)),
-             expected=f"an array of shape {expected.shape}", got=fmt(got), hint="hint.reduced_too_early")
+             expected=text("fmt.an_array", shape=expected.shape), got=fmt(got), hint="hint.reduced_too_early")
     if not isinstance(got, np.ndarray):
         fail(text("expect.type_array", what=what, got=type_name(got)), hint="hint.return_value")
     check_shape(got, expected.shape, what=what, shape_hints=shape_hints)
