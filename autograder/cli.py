@@ -26,6 +26,12 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--public-only", action="store_true", help="run only the public checks")
     grade.add_argument("-k", dest="select", metavar="EXPR", help="run only the checks matching EXPR (pytest -k)")
     grade.add_argument("--debug", action="store_true", help="show the grader's own tracebacks, if any")
+    batch = commands.add_parser("batch", help="grade a folder of submissions into a CSV gradebook")
+    batch.add_argument("folder", help="one sub-folder or .zip per student (or a Gradescope export)")
+    batch.add_argument("--out", default="grades.csv", help="the CSV gradebook to write (default: grades.csv)")
+    batch.add_argument("-j", "--jobs", type=int, default=None, help="submissions graded at once (default: CPUs)")
+    batch.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="wall-clock limit for each call into a submission (default: 10)")
     stubs = commands.add_parser("stubs", help="regenerate exercises/ from solutions/")
     stubs.add_argument("--force", action="store_true", help="overwrite edited exercise files (a backup is kept)")
     return parser
@@ -64,6 +70,25 @@ def _grade(args) -> int:
     return 0
 
 
+def _batch(args) -> int:
+    from .batch import run_batch
+    from .sandbox.client import Limits
+
+    folder, out = Path(args.folder), Path(args.out)
+    if not folder.is_dir():
+        print(f"error: {folder} is not a folder of submissions", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    rows = run_batch(folder, out, jobs=args.jobs, limits=Limits(call_seconds=args.timeout,
+                                                                import_seconds=args.timeout))
+    flagged = [row for row in rows if row["status"] != "ok"]
+    print(f"Graded {len(rows)} submissions in {time.monotonic() - started:.0f} s: "
+          f"{out} and {out.with_name(out.stem + '_reports')}/ ({len(flagged)} flagged in the status column)")
+    for row in flagged:
+        print(f"  {row['student']}: {row['total']} points, {row['status']}")
+    return 0
+
+
 def _stubs(args) -> int:
     from .stubs import MarkerError, write_stubs
 
@@ -81,4 +106,6 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "grade":
         return _grade(args)
+    if args.command == "batch":
+        return _batch(args)
     return _stubs(args)

@@ -186,6 +186,7 @@ class GradingPlugin:
             result.status, result.message = "failed", error.message
         elif isinstance(error, client.StudentError):
             result.status = error.status
+            result.cause = type(error).__name__
             result.not_implemented = isinstance(error, client.NotImplementedYet)
             result.message = describe_student_error(error)
             hint = getattr(error, "hint", None)

@@ -39,6 +39,10 @@ def stage(path: Path) -> Staged:
     path = Path(path)
     staged = Staged(Path(tempfile.mkdtemp(prefix="autograder-submission-")))
     wanted = {f"{name}.py": name for name in EXERCISES}
+    if path.is_dir() and not any(path.rglob("ex*.py")):
+        archives = sorted(p for p in path.iterdir() if p.suffix.lower() == ".zip" and p.is_file())
+        if archives:  # an upload of one .zip (as Gradescope stores it)
+            path = archives[0]
     if path.is_dir():
         found: dict[str, list] = {}
         for file in path.rglob("*.py"):
