@@ -10,7 +10,7 @@ SUBMISSION ?= exercises
 JSON ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help grade test stubs bench clean
+.PHONY: help grade test stubs bench clean release gradescope nbgrader batch
 
 help:
 	@echo "make grade                      grade exercises/ (or SUBMISSION=folder-or-zip)"
@@ -18,6 +18,10 @@ help:
 	@echo "make test                       run the kit's own tests"
 	@echo "make stubs                      regenerate exercises/ from solutions/ (FORCE=1 to overwrite edits)"
 	@echo "make bench                      time grading against importing torch"
+	@echo "make release                    build dist/student/ and dist/student.zip (no solutions)"
+	@echo "make gradescope                 build dist/gradescope_autograder.zip"
+	@echo "make nbgrader                   build an nbgrader course in dist/nbgrader/"
+	@echo "make batch SUBMISSIONS=dir      grade a class into grades.csv (OUT=file.csv, JOBS=n)"
 
 $(VENV)/.core-installed: pyproject.toml constraints.txt
 	@test -x $(PY) || { echo "Creating $(VENV) (first run only)..."; $(PYTHON) -m venv $(VENV); }
@@ -40,6 +44,22 @@ stubs: $(VENV)/.core-installed
 
 bench: $(VENV)/.core-installed
 	$(PY) scripts/bench.py
+
+release: $(VENV)/.core-installed
+	$(PY) -m autograder build release
+
+gradescope: $(VENV)/.core-installed
+	$(PY) -m autograder build gradescope
+
+nbgrader: $(VENV)/.dev-installed
+	$(PY) -m autograder build nbgrader
+
+SUBMISSIONS ?=
+OUT ?= grades.csv
+JOBS ?=
+batch: $(VENV)/.core-installed
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make batch SUBMISSIONS=folder-of-submissions [OUT=grades.csv] [JOBS=n]"; exit 2; }
+	$(PY) -m autograder batch "$(SUBMISSIONS)" --out "$(OUT)" $(if $(JOBS),-j $(JOBS))
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

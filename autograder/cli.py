@@ -32,6 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("-j", "--jobs", type=int, default=None, help="submissions graded at once (default: CPUs)")
     batch.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
                        help="wall-clock limit for each call into a submission (default: 10)")
+    gradescope = commands.add_parser("gradescope", help="(on Gradescope) grade /autograder/submission")
+    gradescope.add_argument("--root", default=None, help="instead of /autograder (or $GRADESCOPE_ROOT)")
+    build = commands.add_parser("build", help="(instructors) build a bundle into dist/")
+    build.add_argument("what", choices=["release", "gradescope", "nbgrader"])
+    build.add_argument("--dist", default=str(ROOT / "dist"), help="where to build (default: dist/)")
     stubs = commands.add_parser("stubs", help="regenerate exercises/ from solutions/")
     stubs.add_argument("--force", action="store_true", help="overwrite edited exercise files (a backup is kept)")
     return parser
@@ -89,8 +94,32 @@ def _batch(args) -> int:
     return 0
 
 
+def _build(args) -> int:
+    try:
+        from . import bundles
+    except ImportError:
+        print("error: building bundles needs the full kit; a student release cannot", file=sys.stderr)
+        return 2
+    dist = Path(args.dist)
+    dist.mkdir(parents=True, exist_ok=True)
+    if args.what == "release":
+        built = bundles.build_release(dist)
+    elif args.what == "gradescope":
+        built = bundles.build_gradescope(dist)
+    else:
+        from .notebooks import build_course
+
+        built = build_course(dist / "nbgrader")
+    print(f"Built {built}")
+    return 0
+
+
 def _stubs(args) -> int:
-    from .stubs import MarkerError, write_stubs
+    try:
+        from .stubs import MarkerError, write_stubs
+    except ImportError:
+        print("error: `stubs` needs the full kit (solutions/); a student release has no solutions", file=sys.stderr)
+        return 2
 
     try:
         outcomes = write_stubs(ROOT / "solutions", ROOT / "exercises", force=args.force)
@@ -108,4 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         return _grade(args)
     if args.command == "batch":
         return _batch(args)
+    if args.command == "build":
+        return _build(args)
+    if args.command == "gradescope":
+        from .gradescope import run
+
+        return run(args.root)
     return _stubs(args)

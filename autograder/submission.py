@@ -84,6 +84,10 @@ def stage(path: Path) -> Staged:
         staged.present.add(wanted[path.name])
     else:
         staged.notes.append(text("submission.not_found", path=str(path)))
+    # readable by the unprivileged user the submission may run as (the folder and the files only)
+    staged.folder.chmod(0o755)
+    for file in staged.folder.iterdir():
+        file.chmod(0o644)
     for filename, module in wanted.items():
         if module not in staged.present and not any(filename in note for note in staged.notes):
             staged.notes.append(text("submission.missing_file", file=filename))

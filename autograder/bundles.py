@@ -1,0 +1,104 @@
+"""Build what an instructor hands out: the student release and the Gradescope autograder.
+
+``python -m autograder build release|gradescope|nbgrader [--dist DIR]``
+(``make release``, ``make gradescope``, ``make nbgrader``). Everything is
+built from the committed layout of this repository: the exercises are
+stripped afresh from ``solutions/``, so a learner's edits in ``exercises/``
+never leak into a bundle.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import stat
+import tomllib
+import zipfile
+from pathlib import Path
+
+from . import EXERCISES
+from .stubs import BEGIN, END, strip_solution
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "autograder"
+TEMPLATES = PACKAGE / "templates"
+# Never in a student release: the hidden checks, and the tools that read solutions/.
+RELEASE_EXCLUDES = {"checks/hidden", "stubs.py", "bundles.py", "notebooks.py", "templates"}
+
+
+def requirements() -> str:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return "\n".join(project["dependencies"]) + "\n"
+
+
+def hidden_points() -> float:
+    total = 0.0
+    for path in sorted((PACKAGE / "checks" / "hidden").glob("test_*.py")):
+        module = importlib.import_module(f"autograder.checks.hidden.{path.stem}")
+        total += sum(fn.check_info.points for name, fn in vars(module).items()
+                     if name.startswith("test_") and hasattr(fn, "check_info"))
+    return total
+
+
+def _copy_package(target: Path, excludes: set[str]) -> None:
+    for path in sorted(PACKAGE.rglob("*")):
+        relative = path.relative_to(PACKAGE)
+        if "__pycache__" in relative.parts or path.suffix in (".pyc", ".tmp"):
+            continue
+        if any(relative.as_posix() == e or relative.as_posix().startswith(e + "/") for e in excludes):
+            continue
+        destination = target / "autograder" / relative
+        if path.is_dir():
+            destination.mkdir(parents=True, exist_ok=True)
+        else:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)
+
+
+def _zip(folder: Path, archive: Path, prefix: str = "") -> Path:
+    archive.unlink(missing_ok=True)
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                name = f"{prefix}{path.relative_to(folder).as_posix()}"
+                info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+                info.external_attr = (path.stat().st_mode & 0o777 | stat.S_IFREG) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, path.read_bytes())
+    return archive
+
+
+def build_release(dist: Path) -> Path:
+    """dist/student/ and dist/student.zip: stubs, public checks, a Makefile and README for students."""
+    target = dist / "student"
+    shutil.rmtree(target, ignore_errors=True)
+    (target / "exercises").mkdir(parents=True)
+    for name in EXERCISES:
+        source = (ROOT / "solutions" / f"{name}.py").read_text()
+        (target / "exercises" / f"{name}.py").write_text(strip_solution(source, name))
+    _copy_package(target, RELEASE_EXCLUDES)
+    (target / "autograder" / "checks" / "hidden_points.txt").write_text(f"{hidden_points():g}\n")
+    shutil.copyfile(TEMPLATES / "student_Makefile", target / "Makefile")
+    shutil.copyfile(TEMPLATES / "student_README.md", target / "README.md")
+    shutil.copyfile(ROOT / "constraints.txt", target / "constraints.txt")
+    (target / "requirements.txt").write_text(requirements())
+    for path in target.rglob("*"):
+        if path.is_file() and (BEGIN in path.read_text(errors="ignore") or END in path.read_text(errors="ignore")):
+            raise RuntimeError(f"solution marker left in the release: {path}")
+    return _zip(target, dist / "student.zip", prefix="student/")
+
+
+def build_gradescope(dist: Path) -> Path:
+    """dist/gradescope_autograder.zip: setup.sh, run_autograder, the grader, checks and solutions."""
+    target = dist / "gradescope"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    _copy_package(target, {"templates"})
+    shutil.copytree(ROOT / "solutions", target / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copyfile(TEMPLATES / "gradescope_setup.sh", target / "setup.sh")
+    shutil.copyfile(TEMPLATES / "gradescope_run_autograder", target / "run_autograder")
+    for script in ("setup.sh", "run_autograder"):
+        (target / script).chmod(0o755)
+    shutil.copyfile(ROOT / "constraints.txt", target / "constraints.txt")
+    (target / "requirements.txt").write_text(requirements())
+    return _zip(target, dist / "gradescope_autograder.zip")

@@ -1,0 +1,88 @@
+"""Gradescope's side: grade /autograder/submission, write /autograder/results/results.json.
+
+Follows Gradescope's autograder specification: ``score``,
+``execution_time``, ``output``, ``stdout_visibility`` and ``tests[]`` (with
+``name``, ``number``, ``score``, ``max_score``, ``status``, ``output``,
+``visibility``). Hidden checks are ``after_published``. A results file is
+written whatever happens; when the grader itself fails the student is told
+so, and the traceback goes to stdout, which only instructors see.
+
+Gradescope runs this as root, so the submission runs as the unprivileged
+user ``nobody``: it cannot read the grader, the solutions or the hidden
+checks, nor write the results. ``GRADESCOPE_ROOT`` moves ``/autograder``
+(the kit's tests use it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import time
+import traceback
+from pathlib import Path
+
+from . import EXERCISES
+from .messages import text
+
+VISIBILITY = {"public": "visible", "hidden": "after_published"}
+
+
+def unprivileged_ids() -> tuple[int, int] | None:
+    """(uid, gid) to run the submission as, when we are root; None otherwise."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        user = pwd.getpwnam(os.environ.get("AUTOGRADER_SANDBOX_USER", "nobody"))
+    except KeyError:
+        return 65534, 65534
+    return user.pw_uid, user.pw_gid
+
+
+def to_gradescope(report, seconds: float) -> dict:
+    numbers = {name: index for index, name in enumerate(EXERCISES, start=1)}
+    counters: dict[str, int] = {}
+    tests = []
+    for test in report.tests:
+        counters[test.exercise] = counters.get(test.exercise, 0) + 1
+        tests.append({
+            "name": test.name,
+            "number": f"{numbers.get(test.exercise, 0)}.{counters[test.exercise]}",
+            "score": float(test.score),
+            "max_score": float(test.max_score),
+            "status": "passed" if test.status == "passed" else "failed",
+            "output": test.message if test.status != "passed" else "",
+            "visibility": VISIBILITY[test.visibility],
+        })
+    summary = [text("gradescope.summary", score=f"{report.score:g}", max_score=f"{report.max_score:g}")]
+    summary.extend(report.notes)
+    return {"score": float(report.score), "execution_time": int(round(seconds)), "output": "\n".join(summary),
+            "stdout_visibility": "hidden", "tests": tests}
+
+
+def failure_results(seconds: float) -> dict:
+    return {"score": 0.0, "execution_time": int(round(seconds)), "output": text("gradescope.grader_failed"),
+            "stdout_visibility": "hidden", "tests": []}
+
+
+def run(root: Path | None = None) -> int:
+    root = Path(root or os.environ.get("GRADESCOPE_ROOT", "/autograder"))
+    results = root / "results" / "results.json"
+    started = time.monotonic()
+    try:
+        from .runner import grade
+        from .sandbox.client import Limits
+
+        ids = unprivileged_ids()
+        limits = Limits(uid=ids[0], gid=ids[1]) if ids else Limits()
+        report = grade(root / "submission", limits=limits)
+        data = to_gradescope(report, time.monotonic() - started)
+        print(report.render("submission"))
+    except BaseException:  # noqa: BLE001 - always leave a results file behind
+        traceback.print_exc()
+        data = failure_results(time.monotonic() - started)
+    results.parent.mkdir(parents=True, exist_ok=True)
+    partial = results.with_suffix(".json.tmp")
+    partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(partial, results)
+    return 0

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image.
+set -euo pipefail
+cd /autograder/source
+apt-get update -qq
+# The kit needs Python >= 3.11 (Ubuntu 22.04 images carry it as python3.11).
+apt-get install -y -qq python3.11 python3.11-venv > /dev/null 2>&1 || apt-get install -y -qq python3 python3-venv > /dev/null
+PY=$(command -v python3.11 || command -v python3)
+"$PY" -m venv /autograder/venv
+# The CPU build of torch (the default one pulls several GB of CUDA libraries).
+/autograder/venv/bin/pip install --quiet --extra-index-url https://download.pytorch.org/whl/cpu \
+    -c constraints.txt -r requirements.txt
+# Only root may read the grader, the solutions and the hidden checks; the
+# submission runs as the unprivileged user "nobody".
+chmod -R go-rwx /autograder/source
