@@ -24,7 +24,7 @@ def test_bug_loses_points_with_hint(bug_file: Path, tmp_path, grade_path):
     assert on_target, f"no check grades {bug['MODULE']}.{bug['TARGET']}"
     lost = [t for t in on_target if t.score < t.max_score]
     assert lost, f"{bug_file.name}: every check of {bug['TARGET']} still passes: {bug['doc']}"
-    hint = text(bug["HINT"]) if bug["HINT"].startswith("hint.") else bug["HINT"]
+    hint = text(bug["HINT"])
     failing = [t for t in report.tests if t.status != "passed"]
     assert any(hint in t.message for t in failing), (
         f"{bug_file.name}: the hint {bug['HINT']!r} appears in no failure message; got:\n"

@@ -189,8 +189,11 @@ def _sgd_call(student, lr=0.1, batch_size=4):
     try:
         call = student.session.call(EX2, "sgd", [w, b], lr, batch_size, return_args=True)
     except StudentException as error:
-        if "in-place" in error.detail.get("message", "") or "leaf Variable" in error.detail.get("message", ""):
+        message = error.detail.get("message", "")
+        if "in-place" in message or "leaf Variable" in message:
             error.hint = "hint.ex2.no_grad"
+        elif "NoneType" in message and "zero_" in message:  # p.grad of a new tensor made by `p = p - ...`
+            error.hint = "hint.ex2.rebinding"
         raise
     params_after = call.args[0]
     return call.value, before, grads, params_after

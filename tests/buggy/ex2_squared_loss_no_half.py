@@ -1,0 +1,9 @@
+"""squared_loss forgets to divide by 2."""
+
+MODULE = "ex2_linear_regression"
+TARGET = "squared_loss"
+HINT = "hint.ex2.loss_missing_half"
+
+
+def squared_loss(y_hat, y):
+    return (y_hat - y.reshape(y_hat.shape)) ** 2
