@@ -124,10 +124,10 @@ def expect_array(got, expected, *, what: str, rtol: float, atol: float, dtype=np
 
 
 def check_shape(got, shape, *, what: str, shape_hints=None):
-    shape = tuple(shape)
-    if tuple(got.shape) != shape:
+    wanted = tuple(shape)
+    if tuple(got.shape) != wanted:
         hint = (shape_hints or {}).get(tuple(got.shape), "hint.shape")
-        fail(text("expect.shape", what=what), expected=str(shape), got=str(tuple(got.shape)), hint=hint)
+        fail(text("expect.shape", what=what), expected=str(wanted), got=str(tuple(got.shape)), hint=hint)
 
 
 def check_finite(values: np.ndarray, what: str):

@@ -24,11 +24,16 @@ def _library_squared_loss(y_hat, y):
     return F.mse_loss(y_hat, y.reshape(y_hat.shape), reduction="none") / 2
 
 
+@torch.no_grad()
 def _library_sgd(params, lr, batch_size):
-    with torch.no_grad():
-        for param in params:
-            param.sub_(param.grad, alpha=lr / batch_size)
-            param.grad = None
+    for tensor in params:
+        tensor.sub_(tensor.grad, alpha=lr / batch_size)
+        tensor.grad = None
+
+
+@torch.no_grad()
+def _full_loss(features, labels, w, b):
+    return float(_library_squared_loss(_library_linreg(features, w, b), labels).mean())
 
 
 LIBRARY = {
@@ -45,13 +50,12 @@ def train_swap(module, student_pieces, features, labels, lr, num_epochs, batch_s
     w = torch.normal(0.0, 0.01, size=(features.shape[1], 1), requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
     losses = []
-    for _ in range(num_epochs):
+    for _epoch in range(num_epochs):
         for X, y in piece["data_iter"](batch_size, features, labels):
             loss = piece["squared_loss"](piece["linreg"](X, w, b), y)
             loss.sum().backward()
             piece["sgd"]([w, b], lr, batch_size)
-        with torch.no_grad():
-            losses.append(float(_library_squared_loss(_library_linreg(features, w, b), labels).mean()))
+        losses.append(_full_loss(features, labels, w, b))
     return w, b, losses
 
 

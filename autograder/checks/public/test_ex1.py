@@ -86,13 +86,13 @@ def test_mse_grad_autograd(student):
         if not isinstance(result, tuple) or len(result) != 2:
             fail(text("ex1.mse_grad_pair", what=what), got=repr(result)[:120], hint="hint.return_pair")
         dw, db = autograd_mse(w, b, x, y)
-        residual = w * x + b - y
+        error = w * x + b - y
         expect_float(result[0], dw, what=f"dw of {what}", **EXACT, mistakes=[
             ("hint.sign", -dw), ("hint.missing_factor_2", dw / 2), ("hint.sum_not_mean", dw * n),
-            ("hint.dw_missing_x", 2 * np.mean(residual))])
+            ("hint.dw_missing_x", 2 * np.mean(error))])
         expect_float(result[1], db, what=f"db of {what}", **EXACT, mistakes=[
             ("hint.sign", -db), ("hint.missing_factor_2", db / 2), ("hint.sum_not_mean", db * n),
-            ("hint.db_with_x", 2 * np.mean(residual * x))])
+            ("hint.db_with_x", 2 * np.mean(error * x))])
 
 
 @check(points=2, function="numerical_grad")

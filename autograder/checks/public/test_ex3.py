@@ -121,18 +121,36 @@ def test_mse_loss(student):
                                ("hint.ex2.missing_reshape", broadcast)])
 
 
+class _MisderivedSigmoid(torch.autograd.Function):
+    """A sigmoid whose backward pass makes a classic mistake (to recognise it in an answer)."""
+
+    @staticmethod
+    def forward(ctx, z, mistake):
+        ctx.save_for_backward(z)
+        ctx.mistake = mistake
+        return torch.sigmoid(z)
+
+    @staticmethod
+    def backward(ctx, upstream):
+        (z,) = ctx.saved_tensors
+        if ctx.mistake == "missing_act_grad":  # the activation's derivative left out
+            return upstream, None
+        s = torch.sigmoid(torch.sigmoid(z))  # "act_grad_on_activation": sigmoid' evaluated at sigmoid(z)
+        return upstream * s * (1 - s), None
+
+
 def buggy_backward(X, y, params, activation):
-    """Gradients with classic mistakes, to recognise them in a wrong answer."""
-    act, act_grad = (lambda z: 1 / (1 + np.exp(-z)), None) if activation == "sigmoid" else (lambda z: np.maximum(z, 0), None)
-    Z1 = X @ params["W1"] + params["b1"]
-    A1 = act(Z1)
-    dy = (A1 @ params["W2"] + params["b2"] - y.reshape(-1, 1)) / len(X)
-    dA1 = dy @ params["W2"].T
-    # sigmoid_grad(A1) = s(A1) * (1 - s(A1)): the derivative evaluated at the activation instead of at Z1
-    on_activation = act(A1) * (1 - act(A1)) if activation == "sigmoid" else (A1 > 0).astype(float)
-    return {"missing_act_grad": {"W1": X.T @ dA1, "b1": dA1.sum(0)},
-            "act_grad_on_activation": {"W1": X.T @ (dA1 * on_activation), "b1": (dA1 * on_activation).sum(0)}
-            if activation == "sigmoid" else {}}
+    """Gradients of W1 and b1 with classic mistakes, by autograd through a misderived sigmoid."""
+    if activation != "sigmoid":
+        return {}
+    variants = {}
+    for mistake in ("missing_act_grad", "act_grad_on_activation"):
+        t = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+        hidden = _MisderivedSigmoid.apply(torch.tensor(X) @ t["W1"] + t["b1"], mistake)
+        out = hidden @ t["W2"] + t["b2"]
+        (0.5 * (out - torch.tensor(y).reshape(out.shape)) ** 2).mean().backward()
+        variants[mistake] = {"W1": t["W1"].grad.numpy(), "b1": t["b1"].grad.numpy()}
+    return variants
 
 
 def check_backward(student, X, y, params, activation):
