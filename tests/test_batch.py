@@ -1,0 +1,83 @@
+"""Grading a class: mixed submissions into a CSV gradebook, one JSON report each."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import zipfile
+
+from autograder import EXERCISES
+from autograder.stubs import strip_solution
+
+from conftest import BUGGY, ROOT, SOLUTIONS, build_buggy, copy_solutions
+
+
+def stubs(folder):
+    folder.mkdir(parents=True)
+    for exercise in EXERCISES:
+        (folder / f"{exercise}.py").write_text(strip_solution((SOLUTIONS / f"{exercise}.py").read_text(), exercise))
+
+
+def test_batch_grades_every_kind_of_submission(tmp_path):
+    klass = tmp_path / "class"
+    copy_solutions(klass / "ada")
+    build_buggy(BUGGY / "ex2_sgd_no_zero_grad.py", klass / "bob")
+    build_buggy(BUGGY / "ex3_mlp_backward_no_mean.py", klass / "cyd")
+    stubs(klass / "dan")
+    (klass / "eve").mkdir()  # empty
+    copy_solutions(klass / "fay")
+    (klass / "fay" / "ex1_manual_gradients.py").write_text("def dloss(w, x, y)\n    return 0\n")  # syntax error
+    copy_solutions(klass / "gus")
+    (klass / "gus" / "ex3_mlp_backprop.py").write_text("import os\nos._exit(0)\n")  # hostile
+    with zipfile.ZipFile(klass / "hal.zip", "w") as zf:
+        for exercise in EXERCISES:
+            zf.write(SOLUTIONS / f"{exercise}.py", f"hal/{exercise}.py")
+    (klass / "ivy.zip").write_bytes(b"this is not a zip file")
+    copy_solutions(klass / "jon")
+    (klass / "jon" / "ex2_linear_regression.py").unlink()  # missing one file
+    (klass / ".DS_Store").write_text("")
+    out = tmp_path / "grades.csv"
+    run = subprocess.run([sys.executable, "-m", "autograder", "batch", str(klass), "--out", str(out), "-j", "2",
+                          "--timeout", "5"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Grading" in run.stderr  # the progress bar
+    with out.open(newline="") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    assert list(rows) == sorted(rows) and len(rows) == 10, list(rows)
+    header = ["student", *EXERCISES, "total", "max_score", "status"]
+    assert out.read_text().splitlines()[0] == ",".join(header)
+
+    def total(name):
+        return float(rows[name]["total"])
+
+    assert total("ada") == 100 and rows["ada"]["status"] == "ok"
+    assert total("hal") == 100
+    assert 0 < total("bob") < 100 and float(rows["bob"]["ex1_manual_gradients"]) == 30
+    assert 0 < total("cyd") < 100 and float(rows["cyd"]["ex3_mlp_backprop"]) < 30
+    assert total("dan") == 0 and rows["dan"]["status"] == "nothing implemented"
+    assert total("eve") == 0 and rows["eve"]["status"].startswith("empty submission")
+    assert total("fay") == 70 and "ex1_manual_gradients could not be imported" in rows["fay"]["status"]
+    assert total("gus") == 70 and "ex3_mlp_backprop could not be imported" in rows["gus"]["status"]
+    assert total("ivy") == 0 and rows["ivy"]["status"].startswith("empty submission")
+    assert total("jon") == 60 and rows["jon"]["status"] == "missing ex2_linear_regression"
+    for name, row in rows.items():
+        parts = sum(float(row[e]) for e in EXERCISES)
+        assert abs(parts - float(row["total"])) < 1e-9, name
+        report = json.loads((tmp_path / "grades_reports" / f"{name}.json").read_text())
+        assert report["score"] == float(row["total"]) and report["max_score"] == 100.0
+
+
+def test_batch_reads_a_gradescope_export(tmp_path):
+    export = tmp_path / "export"
+    copy_solutions(export / "submission_101")
+    stubs(export / "submission_102")
+    (export / "submission_metadata.yml").write_text(
+        "submission_101:\n  :submitters:\n  - :name: Ada Lovelace\n    :email: ada@example.org\n    :sid: '001'\n"
+        "submission_102:\n  :submitters:\n  - :name: Bo Li\n    :email: bo@example.org\n"
+    )
+    from autograder.batch import run_batch
+
+    rows = run_batch(export, tmp_path / "g.csv", jobs=1, progress=False)
+    assert [(r["student"], r["total"]) for r in rows] == [("001", "100"), ("bo@example.org", "0")]
