@@ -24,6 +24,7 @@ class CheckResult:
     visibility: str  # one of VISIBILITIES
     message: str = ""
     not_implemented: bool = False  # shown as TODO in the terminal; "failed" in JSON
+    test_id: str = ""  # the check's function name, e.g. test_dloss_scalar
     cause: str = ""  # for a StudentError: its class name (MissingFile, StudentCrash, ...)
     line: int = 0  # where the graded function starts in the exercise file (to suggest what to do next)
     debug: str = ""  # a grader traceback (never shown to learners, kept for instructors)

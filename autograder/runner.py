@@ -56,8 +56,9 @@ class Student:
     ``probe``).
     """
 
-    def __init__(self, session: client.Session):
+    def __init__(self, session: client.Session, only: set[str] | None = None):
         self.session = session
+        self.only = only
 
     def __getattr__(self, short: str) -> _ModuleProxy:
         for name in EXERCISES:
@@ -104,8 +105,9 @@ def describe_student_error(exc: client.StudentError) -> str:
 
 
 class GradingPlugin:
-    def __init__(self, session: client.Session):
+    def __init__(self, session: client.Session, only: set[str] | None = None):
         self.session = session
+        self.only = only
         self.results: list[CheckResult] = []
         self.problems: list[str] = []
 
@@ -143,9 +145,13 @@ class GradingPlugin:
             raise GraderError(f"{item.nodeid}: every check needs @check(...), EXERCISE and a docstring title")
         return info, exercise, title[0].strip()
 
-    def pytest_collection_modifyitems(self, items):
+    def pytest_collection_modifyitems(self, items, config):
         for item in items:
             self._info(item)
+        if self.only is not None:
+            keep = [item for item in items if item.name in self.only]
+            config.hook.pytest_deselected(items=[item for item in items if item.name not in self.only])
+            items[:] = keep
 
     def pytest_collectreport(self, report):
         if report.failed:
@@ -178,7 +184,7 @@ class GradingPlugin:
             return
         info, exercise, title = self._info(item)
         result = CheckResult(title, exercise, info.function, 0.0, info.points, "passed", info.visibility,
-                             line=self._function_lines().get((exercise, info.function), 0))
+                             test_id=item.name, line=self._function_lines().get((exercise, info.function), 0))
         error = call.excinfo.value if call.excinfo is not None else getattr(item, "grading_exception", None)
         if error is None:
             result.score = info.points
@@ -235,8 +241,9 @@ def hidden_points() -> float:
     return float(marker.read_text().strip()) if marker.is_file() else 0.0
 
 
-def run_checks(session: client.Session, dirs: list[Path], select: str | None = None) -> tuple[list[CheckResult], list[str]]:
-    plugin = GradingPlugin(session)
+def run_checks(session: client.Session, dirs: list[Path], select: str | None = None,
+               only: set[str] | None = None) -> tuple[list[CheckResult], list[str]]:
+    plugin = GradingPlugin(session, only)
     args = [str(d) for d in dirs] + [
         "-c", str(CHECKS / "grading.ini"), "--rootdir", str(CHECKS), "-p", "no:cacheprovider",
         "-p", "no:terminal", "-p", "no:faulthandler", "-p", "no:stepwise", "--noconftest",
@@ -246,13 +253,16 @@ def run_checks(session: client.Session, dirs: list[Path], select: str | None = N
         args += ["-k", select]
     with _plugin_autoload_disabled():
         code = pytest.main(args, plugins=[plugin])
+    if only is not None and not plugin.results:
+        raise GraderError(f"no check is named {sorted(only)}")
     if plugin.problems or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderError(f"the grading checks could not run (pytest exit code {int(code)}):\n" + "\n".join(plugin.problems))
     return plugin.results, plugin.problems
 
 
 def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits | None = None,
-          include_hidden: bool | None = None, select: str | None = None, seed_salt: int = 0) -> Report:
+          include_hidden: bool | None = None, select: str | None = None, seed_salt: int = 0,
+          only: set[str] | None = None) -> Report:
     """Grade the submission at ``path`` (a folder, a .zip, or one exercise file)."""
     own_sandbox = sandbox is None
     sandbox = sandbox or client.Sandbox()
@@ -260,7 +270,7 @@ def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits 
     session = client.Session(sandbox, staged.folder, staged.present, limits or client.Limits(), seed_salt=seed_salt)
     try:
         dirs = check_dirs(include_hidden)
-        results, _ = run_checks(session, dirs, select)
+        results, _ = run_checks(session, dirs, select, only)
     finally:
         session.close()
         staged.cleanup()

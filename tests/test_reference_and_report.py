@@ -76,3 +76,15 @@ def test_cli_rejects_a_missing_path(tmp_path):
     run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "nope")],
                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert run.returncode == 2 and "does not exist" in run.stderr, run.stderr
+
+
+def test_one_check_alone_scores_as_in_the_full_run(tmp_path, grade_path):
+    """Seeds depend only on the check, not on what ran before it (nbgrader runs checks one by one)."""
+    from conftest import build_buggy, BUGGY
+
+    folder = tmp_path / "bug"
+    build_buggy(BUGGY / "ex2_sgd_no_zero_grad.py", folder)
+    full = {t.test_id: (t.score, t.message) for t in grade_path(folder).tests}
+    for test_id in ("test_train_losses", "test_train_converges", "test_data_iter_shuffles", "test_fit_line_seeded_shuffle"):
+        alone = grade_path(folder, only={test_id}).tests
+        assert [(t.score, t.message) for t in alone] == [full[test_id]], test_id

@@ -1,0 +1,89 @@
+"""Grading from inside a notebook: the test cells of the nbgrader course call :func:`check`.
+
+``check("ex1_manual_gradients", "test_dloss_scalar")`` collects the
+definitions you have run in this notebook (imports, functions, and
+assignments that call nothing), writes them as ``ex1_manual_gradients.py``
+into a fresh folder, and runs that one check on it in the sandbox, exactly as
+``python -m autograder grade`` would. A failed check raises
+:class:`CheckNotPassed` with the same feedback; nbgrader then gives the cell
+0 points.
+"""
+
+from __future__ import annotations
+
+import ast
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
+from .messages import text
+
+_SANDBOX = None
+
+
+class CheckNotPassed(AssertionError):
+    """A check failed; the message is the grader's feedback."""
+
+
+def _sandbox():
+    global _SANDBOX
+    if _SANDBOX is None:
+        from .sandbox.client import Sandbox
+
+        _SANDBOX = Sandbox()
+        atexit.register(_SANDBOX.close)
+    return _SANDBOX
+
+
+def _calls_something(node: ast.AST) -> bool:
+    return any(isinstance(child, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom)) for child in ast.walk(node))
+
+
+def definitions(cells: list[str]) -> str:
+    """The module-level definitions in ``cells`` (in order), as the source of a module."""
+    pieces = []
+    for cell in cells:
+        try:
+            tree = ast.parse(cell)
+        except SyntaxError:
+            continue  # nothing from such a cell was defined in the notebook either
+        for node in tree.body:
+            keep = isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and not _calls_something(node):
+                keep = True
+            if keep:
+                start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+                lines = cell.splitlines()[start - 1:node.end_lineno]
+                pieces.append("\n".join(lines))
+    return "\n\n\n".join(pieces) + "\n"
+
+
+def _notebook_cells() -> list[str]:
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        raise RuntimeError("check() runs inside a Jupyter notebook")
+    return [cell for cell in shell.user_ns.get("In", [])[1:] if isinstance(cell, str)]
+
+
+def check(exercise: str, test: str, cells: list[str] | None = None) -> None:
+    """Run one grading check on the code defined so far in this notebook."""
+    from .runner import grade
+
+    folder = Path(tempfile.mkdtemp(prefix="notebook-check-"))
+    try:
+        (folder / f"{exercise}.py").write_text(definitions(cells if cells is not None else _notebook_cells()))
+        report = grade(folder, sandbox=_sandbox(), only={test})
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    results = [t for t in report.tests if t.test_id == test and t.exercise == exercise]
+    if not results:
+        raise CheckNotPassed(text("notebook.unknown_check", test=test))
+    result = results[0]
+    if result.status == "passed":
+        print(text("notebook.passed", title=result.name, points=f"{result.max_score:g}"))
+        return
+    raise CheckNotPassed(text("notebook.failed", title=result.name, points=f"{result.max_score:g}",
+                              message=result.message)) from None
