@@ -20,6 +20,8 @@ def test_library_is_large_enough():
 def test_bug_loses_points_with_hint(bug_file: Path, tmp_path, grade_path):
     bug = build_buggy(bug_file, tmp_path / "submission")
     report = grade_path(tmp_path / "submission")
+    broken = [(t.name, t.debug) for t in report.tests if t.debug]
+    assert not broken, f"the grader itself failed on {bug_file.name}: {broken}"
     on_target = [t for t in report.tests if t.exercise == bug["MODULE"] and t.function == bug["TARGET"]]
     assert on_target, f"no check grades {bug['MODULE']}.{bug['TARGET']}"
     lost = [t for t in on_target if t.score < t.max_score]

@@ -67,7 +67,7 @@ def test_every_function_is_graded():
 def test_catalogue_has_every_key_the_grader_uses():
     used = set()
     for path in PACKAGE.rglob("*.py"):
-        used |= set(re.findall(r"""["']((?:hint|ex\d|status|expect|layout|report|submission|fmt)\.[a-z0-9_.]+)["']""",
+        used |= set(re.findall(r"""["']((?:hint|ex\d|status|expect|layout|report|submission|fmt|what|detail|notebook|gradescope)\.[a-z0-9_.]+)["']""",
                                path.read_text()))
     for path in (Path(__file__).parent / "buggy").glob("*.py"):
         used |= set(re.findall(r'HINT = "([a-z0-9_.]+)"', path.read_text()))

@@ -31,10 +31,10 @@ def unpack_train(result, d):
     w, b, losses = result
     for label, value, shape in (("w", w, (d, 1)), ("b", b, (1,))):
         if not isinstance(value, RemoteTensor):
-            fail(text("expect.type_tensor", what=f"the {label} returned by train", got=fmt(value)),
+            fail(text("expect.type_tensor", what=text("what.returned_by", label=label, call="train"), got=fmt(value)),
                  hint="hint.ex2.train_return")
         if value.shape != shape:
-            fail(text("expect.shape", what=f"the {label} returned by train"), expected=str(shape),
+            fail(text("expect.shape", what=text("what.returned_by", label=label, call="train")), expected=str(shape),
                  got=str(value.shape), hint="hint.ex2.param_shapes")
     if not isinstance(losses, list):
         fail(text("ex2.losses_list", got=fmt(losses)), hint="hint.ex2.losses_floats")

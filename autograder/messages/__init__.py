@@ -44,7 +44,7 @@ def keys(lang: str = DEFAULT) -> set[str]:
     return set(_load(lang))
 
 
-def text(key: str, **fields) -> str:
+def text(key: str, /, **fields) -> str:
     """The catalogue entry ``key`` in the current language, with ``fields`` filled in."""
     template = _load(language()).get(key)
     if template is None:

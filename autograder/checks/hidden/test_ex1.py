@@ -19,7 +19,7 @@ def test_dloss_hidden(student, reference):
     for shape in [(17,), (3, 2, 4)]:
         w, x, y = float(rng.normal() * 3), rng.normal(size=shape) * 5, rng.normal(size=shape) * 5
         expected = reference.ex1.dloss(w, x, y)
-        expect_array(student.ex1.dloss(w, x, y), expected, what=f"dloss on hidden inputs of shape {shape}", **EXACT,
+        expect_array(student.ex1.dloss(w, x, y), expected, what=text("what.hidden_inputs", function="dloss", shape=shape), **EXACT,
                      mistakes=[("hint.sign", -expected), ("hint.missing_factor_2", expected / 2)])
 
 
@@ -34,9 +34,9 @@ def test_mse_grad_hidden(student, reference):
         result = student.ex1.mse_grad(w, b, x, y)
         if not isinstance(result, tuple) or len(result) != 2:
             fail(text("ex1.mse_grad_pair", what="mse_grad"), got=repr(result)[:120], hint="hint.return_pair")
-        expect_float(result[0], dw, what=f"dw for n = {n} hidden samples", **EXACT,
+        expect_float(result[0], dw, what=text("what.hidden_samples", name="dw", n=n), **EXACT,
                      mistakes=[("hint.sum_not_mean", dw * n)])
-        expect_float(result[1], db, what=f"db for n = {n} hidden samples", **EXACT,
+        expect_float(result[1], db, what=text("what.hidden_samples", name="db", n=n), **EXACT,
                      mistakes=[("hint.sum_not_mean", db * n)])
 
 
@@ -47,7 +47,7 @@ def test_numerical_grad_hidden(student, reference):
     expected = reference.ex1.numerical_grad(FUNCTIONS["exp_mix"], w)
     # both are central differences with eps=1e-6; they differ only by rounding (~1e-9)
     expect_array(student.ex1.numerical_grad(FunctionRef("exp_mix"), w), expected,
-                 what="numerical_grad on a hidden function, w of shape (2, 3, 2)", rtol=1e-6, atol=1e-7)
+                 what=text("what.hidden_inputs", function="numerical_grad", shape=(2, 3, 2)), rtol=1e-6, atol=1e-7)
 
 
 @check(points=3, function="fit_line", visibility="hidden")
@@ -63,5 +63,5 @@ def test_fit_line_full_batch_path(student, reference):
         if not isinstance(result, tuple) or len(result) != 2:
             fail(text("ex1.fit_line_pair"), got=repr(result)[:120], hint="hint.return_pair")
         for label, got, want in (("w", result[0], expected[0]), ("b", result[1], expected[1])):
-            expect_float(got, want, what=f"{label} after {epochs} full-batch epoch(s) with lr=0.05",
+            expect_float(got, want, what=text("what.full_batch", label=label, epochs=epochs),
                          rtol=1e-9, atol=1e-12, default_hint="hint.fit_line")

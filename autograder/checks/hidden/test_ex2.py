@@ -3,6 +3,7 @@
 import torch
 
 from autograder.checks.helpers import EX2, check_train_converges, expect_loss_tensor
+from autograder.messages import text
 from autograder.registry import check
 
 EXERCISE = EX2
@@ -23,8 +24,8 @@ def test_model_and_loss_hidden(student, reference):
     X, w, b = torch.randn(9, 4, generator=generator), torch.randn(4, 1, generator=generator), torch.randn(1, generator=generator)
     y = torch.randn(9, generator=generator)
     y_hat = reference.ex2.linreg(X, w, b)
-    expect_loss_tensor(student.ex2.linreg(X, w, b), y_hat.numpy(), what="linreg on hidden inputs")
+    expect_loss_tensor(student.ex2.linreg(X, w, b), y_hat.numpy(), what=text("what.hidden_inputs", function="linreg", shape=(9, 4)))
     expect_loss_tensor(student.ex2.squared_loss(y_hat, y), reference.ex2.squared_loss(y_hat, y).numpy(),
-                       what="squared_loss on hidden inputs with y of shape (9,)",
+                       what=text("what.hidden_inputs", function="squared_loss", shape=(9,)),
                        shape_hints={(9, 9): "hint.ex2.missing_reshape", (): "hint.ex2.loss_reduced",
                                     (1,): "hint.ex2.loss_reduced"})

@@ -36,11 +36,11 @@ def test_fit_mlp_reference_loss(student, reference):
     target = ref_losses[-1] * 1.05 + 1e-6  # same start, same full-batch steps: only rounding differs
     final = losses[-1]
     expect_true(isinstance(final, float) and np.isfinite(final) and final <= target, text("ex3.loss_too_high"),
-                expected=f"a final loss of at most {target:.5g}", got=fmt(final), hint="hint.ex3.update_rule")
+                expected=text("detail.loss_at_most", value=f"{target:.5g}"), got=fmt(final), hint="hint.ex3.update_rule")
     try:
         y_hat, _ = reference.ex3.mlp_forward(X, {k: np.asarray(v, dtype=float) for k, v in params.items()})
         actual = reference.ex3.mse_loss(y_hat, y)
     except Exception:  # noqa: BLE001 - malformed params from the submission
         actual = float("inf")
     expect_true(actual <= target, text("ex3.params_do_not_match"),
-                expected=f"a loss of at most {target:.5g}", got=fmt(actual), hint="hint.ex3.fit_return")
+                expected=text("detail.loss_at_most", value=f"{target:.5g}"), got=fmt(actual), hint="hint.ex3.fit_return")

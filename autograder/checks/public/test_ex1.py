@@ -70,7 +70,7 @@ def test_dloss_elementwise(student):
     for shape in [(5,), (2, 3)]:
         x, y, w = rng.normal(size=shape), rng.normal(size=shape), 0.7
         expected = autograd_dloss(w, x, y)
-        expect_array(student.ex1.dloss(w, x, y), expected, what=f"dloss(0.7, x, y) with x, y of shape {shape}",
+        expect_array(student.ex1.dloss(w, x, y), expected, what=text("what.dloss_arrays", shape=shape),
                      **EXACT, mistakes=dloss_mistakes(expected, w, x, y))
 
 
@@ -82,15 +82,15 @@ def test_mse_grad_autograd(student):
         x, y = rng.normal(size=n), rng.normal(size=n)
         w, b = float(rng.normal()), float(rng.normal())
         result = student.ex1.mse_grad(w, b, x, y)
-        what = f"mse_grad(w, b, x, y) with n = {n}"
+        what = text("what.mse_grad_n", n=n)
         if not isinstance(result, tuple) or len(result) != 2:
             fail(text("ex1.mse_grad_pair", what=what), got=repr(result)[:120], hint="hint.return_pair")
         dw, db = autograd_mse(w, b, x, y)
         error = w * x + b - y
-        expect_float(result[0], dw, what=f"dw of {what}", **EXACT, mistakes=[
+        expect_float(result[0], dw, what=text("what.dw_of", what=what), **EXACT, mistakes=[
             ("hint.sign", -dw), ("hint.missing_factor_2", dw / 2), ("hint.sum_not_mean", dw * n),
             ("hint.dw_missing_x", 2 * np.mean(error))])
-        expect_float(result[1], db, what=f"db of {what}", **EXACT, mistakes=[
+        expect_float(result[1], db, what=text("what.db_of", what=what), **EXACT, mistakes=[
             ("hint.sign", -db), ("hint.missing_factor_2", db / 2), ("hint.sum_not_mean", db * n),
             ("hint.db_with_x", 2 * np.mean(error * x))])
 
@@ -102,7 +102,7 @@ def test_numerical_grad_scalar(student):
         expected = float(autograd_grad("quadratic", w))
         # central difference of a quadratic is exact up to rounding: |f| * 1e-16 / eps ~ 1e-9
         expect_float(student.ex1.numerical_grad(FunctionRef("quadratic"), w), expected,
-                     what=f"numerical_grad(f, {w}) for f(w) = 3w^2 - 2w + 1", rtol=1e-6, atol=1e-6,
+                     what=text("what.numerical_grad_scalar", w=w), rtol=1e-6, atol=1e-6,
                      mistakes=[("hint.missing_half", 2 * expected)])
 
 
@@ -115,7 +115,7 @@ def test_numerical_grad_array(student):
         expected = autograd_grad(name, w)
         # central-difference error is about eps**2 * |f'''| / 6 ~ 1e-6; a forward difference is off by ~1e-3
         expect_array(student.ex1.numerical_grad(FunctionRef(name), w, eps), expected,
-                     what=f"numerical_grad(f, w, eps=1e-3) with w of shape {shape}", rtol=1e-4, atol=2e-5,
+                     what=text("what.numerical_grad_array", shape=shape), rtol=1e-4, atol=2e-5,
                      mistakes=[("hint.forward_difference", forward_difference(name, w, eps)),
                                ("hint.missing_half", 2 * expected)])
 
@@ -152,7 +152,7 @@ def test_fit_line_least_squares(student):
     w_ls, b_ls = least_squares(x, y)
     # mini-batch noise at lr=0.1 moves the end point by < 0.01 (scripts/calibrate.py); 0.05 leaves margin
     for label, got, expected in (("w", result[0], w_ls), ("b", result[1], b_ls)):
-        expect_float(got, expected, what=f"{label} from fit_line on y = 3x - 1 + noise", rtol=0.0, atol=0.05,
+        expect_float(got, expected, what=text("what.fit_line_param", label=label), rtol=0.0, atol=0.05,
                      default_hint="hint.fit_line")
 
 
@@ -182,4 +182,4 @@ def test_fit_line_seeded_shuffle(student):
     expect_true(np.array_equal(np.asarray(first, float), np.asarray(again, float)), text("ex1.seed_repeat"),
                 expected=repr(first), got=repr(again), hint="hint.seeded_generator")
     expect_true(not np.array_equal(np.asarray(first, float), np.asarray(other, float)), text("ex1.seed_ignored"),
-                got=f"{first} for seed=1 and {other} for seed=2", hint="hint.no_shuffle")
+                got=text("detail.two_seeds", first=first, other=other), hint="hint.no_shuffle")

@@ -34,10 +34,10 @@ def test_synthetic_data_shapes(student):
     """synthetic_data: X (n, d) and y (n, 1), both float32"""
     X, y = _pair(student.ex2.synthetic_data(torch.tensor(TRUE_W), TRUE_B, 50), "synthetic_data")
     for label, value, shape in (("X", X, (50, 2)), ("y", y, (50, 1))):
-        expect_true(value.shape == shape, text("expect.shape", what=f"the {label} of synthetic_data(w, b, 50)"),
+        expect_true(value.shape == shape, text("expect.shape", what=text("what.returned_by", label=label, call="synthetic_data(w, b, 50)")),
                     expected=str(shape), got=str(value.shape),
                     hint="hint.ex2.label_column" if label == "y" else "hint.shape")
-        expect_true(value.dtype == "torch.float32", text("expect.dtype", what=f"the {label} of synthetic_data"),
+        expect_true(value.dtype == "torch.float32", text("expect.dtype", what=text("what.returned_by", label=label, call="synthetic_data(w, b, 50)")),
                     expected="torch.float32", got=value.dtype, hint="hint.dtype")
 
 
@@ -47,19 +47,20 @@ def test_synthetic_data_statistics(student):
     n = 20000
     X, y = _pair(student.ex2.synthetic_data(torch.tensor(TRUE_W), TRUE_B, n), "synthetic_data")
     if X.shape != (n, 2) or y.shape != (n, 1):
-        fail(text("expect.shape", what="synthetic_data"), expected=f"({n}, 2) and ({n}, 1)",
-             got=f"{X.shape} and {y.shape}", hint="hint.ex2.label_column")
+        fail(text("expect.shape", what="synthetic_data"), expected=text("detail.two", first=(n, 2), second=(n, 1)),
+             got=text("detail.two", first=X.shape, second=y.shape), hint="hint.ex2.label_column")
     x = X.values.astype(np.float64)
     # the mean of 40000 N(0,1) draws has std 0.005, their std has std 0.0035: 0.03 is > 6 sigma
     expect_true(abs(x.mean()) < 0.03 and abs(x.std() - 1.0) < 0.03, text("ex2.features_not_normal"),
-                expected="mean 0, standard deviation 1", got=f"mean {x.mean():.4f}, standard deviation {x.std():.4f}",
+                expected=text("detail.mean_std", mean=0, std=1),
+                got=text("detail.mean_std", mean=f"{x.mean():.4f}", std=f"{x.std():.4f}"),
                 hint="hint.ex2.features_normal")
     noise = y.values.astype(np.float64).ravel() - (x @ np.array(TRUE_W) + TRUE_B)
     # the noise std estimate from 20000 draws has std 5e-5, so [0.009, 0.011] is > 20 sigma wide
     hint = "hint.ex2.no_noise" if noise.std() < 1e-3 else "hint.ex2.noise_std"
     expect_true(abs(noise.mean()) < 1e-3 and 0.009 < noise.std() < 0.011, text("ex2.noise_wrong"),
-                expected="noise with mean 0 and standard deviation 0.01",
-                got=f"mean {noise.mean():.5f}, standard deviation {noise.std():.5f}", hint=hint)
+                expected=text("detail.mean_std", mean=0, std=0.01),
+                got=text("detail.mean_std", mean=f"{noise.mean():.5f}", std=f"{noise.std():.5f}"), hint=hint)
 
 
 def _batches(result, what):
@@ -93,8 +94,8 @@ def test_data_iter_coverage(student):
                 got=str(sizes[:20]), hint=hint)
     for X, y in items:
         expect_true(X.shape[1:] == (2,) and y.shape[1:] == (1,) and X.dtype == y.dtype == "torch.float32",
-                    text("ex2.batch_shapes"), expected="(k, 2) and (k, 1), float32",
-                    got=f"{X.shape} and {y.shape}, {X.dtype}", hint="hint.ex2.index_rows")
+                    text("ex2.batch_shapes"), expected=text("detail.two", first="(k, 2)", second="(k, 1), float32"),
+                    got=text("detail.two", first=X.shape, second=f"{y.shape}, {X.dtype}"), hint="hint.ex2.index_rows")
     seen = sorted(int(v) for _, y in items for v in y.values.ravel())
     duplicates = len(seen) - len(set(seen))
     expect_true(seen == list(range(53)), text("ex2.coverage", duplicates=duplicates, missing=53 - len(set(seen))),
@@ -108,11 +109,11 @@ def test_data_iter_pairing(student):
     items = _batches(student.ex2.data_iter(8, features, labels), "data_iter(8, features, labels)")
     for X, y in items:
         if X.shape[0] != y.shape[0] or X.values.ndim != 2:
-            fail(text("ex2.batch_shapes"), expected="as many labels as examples", got=f"{X.shape} and {y.shape}",
+            fail(text("ex2.batch_shapes"), expected=text("detail.as_many_labels"), got=text("detail.two", first=X.shape, second=y.shape),
                  hint="hint.ex2.separate_shuffle")
         rows = X.values[:, 0] / 2
         expect_true(np.array_equal(rows, y.values.ravel()), text("ex2.unpaired"),
-                    expected=f"labels {fmt(rows)}", got=f"labels {fmt(y.values.ravel())}",
+                    expected=text("detail.labels", labels=fmt(rows)), got=text("detail.labels", labels=fmt(y.values.ravel())),
                     hint="hint.ex2.separate_shuffle")
 
 
@@ -126,7 +127,7 @@ def test_data_iter_shuffles(student):
         orders.append([int(v) for _, y in items for v in y.values.ravel()])
     expect_true(orders[0] != list(range(100)), text("ex2.not_shuffled"), got=str(orders[0][:12]) + " ...",
                 hint="hint.ex2.no_shuffle")
-    expect_true(orders[0] != orders[1], text("ex2.same_order"), got=str(orders[0][:12]) + " ... both times",
+    expect_true(orders[0] != orders[1], text("ex2.same_order"), got=text("detail.both_times", order=str(orders[0][:12])),
                 hint="hint.ex2.same_order")
 
 
@@ -136,7 +137,7 @@ def test_linreg(student):
     generator = torch.Generator().manual_seed(21)
     X, w, b = torch.randn(6, 3, generator=generator), torch.randn(3, 1, generator=generator), torch.tensor([0.5])
     expected = (X.double() @ w.double() + b.double()).numpy()
-    expect_tensor(student.ex2.linreg(X, w, b), expected, what="linreg(X, w, b) with X (6, 3), w (3, 1), b (1,)",
+    expect_tensor(student.ex2.linreg(X, w, b), expected, what=text("what.linreg"),
                   **FLOAT32, shape_hints={(6,): "hint.ex2.linreg_shape", (6, 6): "hint.ex2.linreg_shape"},
                   mistakes=[("hint.ex2.linreg_bias", (X.double() @ w.double()).numpy())])
 
@@ -155,7 +156,7 @@ def test_squared_loss_values(student):
     mistakes = [("hint.ex2.loss_missing_half", 2 * expected)]
     for label, labels in (("(6, 1)", y), ("(6,)", y.reshape(-1))):
         expect_loss_tensor(student.ex2.squared_loss(y_hat, labels), expected,
-                           what=f"squared_loss(y_hat, y) with y_hat (6, 1) and y {label}",
+                           what=text("what.squared_loss", n=6, label=label),
                            shape_hints=shape_hints, mistakes=mistakes)
 
 
@@ -172,11 +173,11 @@ def test_squared_loss_autograd(student):
     if isinstance(grads, Opaque):
         if grads.type_name == "shape":
             hint = "hint.ex2.missing_reshape" if grads.note == "(5, 5)" else "hint.ex2.loss_reduced"
-            fail(text("expect.shape", what="squared_loss(y_hat, y) with y_hat (5, 1) and y (5,)"),
+            fail(text("expect.shape", what=text("what.squared_loss", n=5, label="(5,)")),
                  expected="(5, 1)", got=grads.note, hint=hint)
         fail(text("ex2.no_gradient"), hint="hint.ex2.detached")
     # float64 on both sides: the gradients agree to rounding
-    expect_tensor(grads[0], reference_input.grad.numpy(), what="the gradient of squared_loss with respect to y_hat",
+    expect_tensor(grads[0], reference_input.grad.numpy(), what=text("what.squared_loss_grad"),
                   rtol=1e-9, atol=1e-12, dtype="torch.float64",
                   mistakes=[("hint.ex2.loss_missing_half", 2 * reference_input.grad.numpy())])
 
@@ -208,7 +209,7 @@ def test_sgd_step(student):
         if np.array_equal(new.values, old):
             fail(text("ex2.sgd_unchanged", name=name), expected=fmt(expected), got=fmt(new.values),
                  hint="hint.ex2.rebinding")
-        expect_tensor(new, expected, what=f"{name} after sgd([w, b], lr=0.1, batch_size=4)", **FLOAT32,
+        expect_tensor(new, expected, what=text("what.after_sgd", name=name), **FLOAT32,
                       mistakes=[("hint.ex2.sgd_batch_size", old - 0.1 * grad), ("hint.sign", old + 0.1 * grad / 4),
                                 ("hint.ex2.sgd_batch_size", old - 0.1 * grad / 16)])
     expect_true(value is None, text("ex2.sgd_returns"), got=fmt(value), hint="hint.ex2.sgd_returns")
@@ -233,7 +234,7 @@ def test_sgd_zeroes_grad(student):
     for name, new in zip(("w", "b"), after):
         grad = new.grad
         expect_true(grad is None or not np.any(grad.values), text("ex2.grad_not_zero", name=name),
-                    expected="zeros", got=fmt(grad.values) if grad is not None else "None", hint="hint.ex2.zero_grad")
+                    expected=text("detail.zeros"), got=fmt(grad.values) if grad is not None else "None", hint="hint.ex2.zero_grad")
 
 
 @check(points=4, function="train")
@@ -249,11 +250,11 @@ def test_train_losses(student):
     features, labels = make_regression(TRUE_W, TRUE_B, 1000, 25)
     w, b, losses = unpack_train(student.ex2.train(features, labels, num_epochs=4), 2)
     expect_true(len(losses) == 4 and all(isinstance(v, float) for v in losses), text("ex2.losses_list", got=fmt(losses)),
-                expected="a list of 4 Python floats (num_epochs=4)", hint="hint.ex2.losses_floats")
+                expected=text("detail.float_list", count=4), hint="hint.ex2.losses_floats")
     final = float(np.mean((features.double().numpy() @ w + b - labels.double().numpy()) ** 2 / 2))
     # float32 training arithmetic: 5% relative (or 1e-6 absolute) covers rounding of a ~5e-5 loss
     expect_true(abs(losses[-1] - final) <= 1e-6 + 0.05 * final, text("ex2.last_loss"),
-                expected=f"{final:.6g} (the mean squared_loss of the returned w, b over all the data)",
+                expected=text("detail.final_loss", value=f"{final:.6g}"),
                 got=f"{losses[-1]:.6g}", hint="hint.ex2.losses_mean")
     expect_true(losses[0] > losses[-1] or losses[0] < 1e-3, text("ex2.losses_not_decreasing"), got=fmt(losses),
                 hint="hint.ex2.losses_mean")
@@ -266,5 +267,5 @@ def test_train_zero_epochs(student):
     w, b, losses = unpack_train(student.ex2.train(features, labels, num_epochs=0), 2)
     # 0.06 is 6 standard deviations of N(0, 0.01)
     expect_true(losses == [] and np.all(np.abs(w) < 0.06) and np.all(b == 0.0), text("ex2.zero_epochs"),
-                expected="w close to 0 (drawn from N(0, 0.01)), b = [0.0], losses = []",
+                expected=text("detail.initial_params"),
                 got=f"w = {fmt(w.ravel())}, b = {fmt(b)}, losses = {fmt(losses)}", hint="hint.ex2.honour_epochs")

@@ -30,7 +30,7 @@ def autograd_elementwise(fn, z):
 def test_sigmoid(student):
     """sigmoid: matches torch.sigmoid, with no overflow for large |z|"""
     z = grid()
-    expect_array(student.ex3.sigmoid(z), torch.sigmoid(torch.tensor(z)).numpy(), what="sigmoid(z) for z in [-800, 800]",
+    expect_array(student.ex3.sigmoid(z), torch.sigmoid(torch.tensor(z)).numpy(), what=text("what.sigmoid_range"),
                  **EXACT, mistakes=[("hint.ex3.sigmoid_sign", torch.sigmoid(torch.tensor(-z)).numpy())])
 
 
@@ -74,7 +74,7 @@ def test_unbroadcast(student):
         expected = operand.grad.numpy()
         mean_variant = expected / (upstream.size / max(expected.size, 1))
         expect_array(student.ex3.unbroadcast(upstream, small), expected,
-                     what=f"unbroadcast(grad of shape {big}, {small})", **EXACT,
+                     what=text("what.unbroadcast", big=big, small=small), **EXACT,
                      mistakes=[("hint.ex3.unbroadcast_mean", mean_variant)],
                      shape_hints={tuple(big): "hint.ex3.unbroadcast_shape"})
 
@@ -104,7 +104,7 @@ def test_mlp_forward(student):
         if not isinstance(result, tuple) or len(result) != 2:
             fail(text("ex3.forward_pair"), got=fmt(result), hint="hint.return_pair")
         expected, _ = torch_forward(X, params, activation)
-        expect_array(result[0], expected.detach().numpy(), what=f"y_hat of mlp_forward(X, params, {activation!r})",
+        expect_array(result[0], expected.detach().numpy(), what=text("what.mlp_forward", activation=activation),
                      **EXACT, shape_hints={(10,): "hint.ex3.output_column"})
 
 
@@ -116,7 +116,7 @@ def test_mse_loss(student):
     expected = float(torch.nn.functional.mse_loss(torch.tensor(y_hat), torch.tensor(y)) / 2)
     broadcast = float(np.mean(0.5 * (y_hat - y.ravel()) ** 2))
     for label, labels in (("(8, 1)", y), ("(8,)", y.ravel())):
-        expect_float(student.ex3.mse_loss(y_hat, labels), expected, what=f"mse_loss(y_hat, y) with y {label}", **EXACT,
+        expect_float(student.ex3.mse_loss(y_hat, labels), expected, what=text("what.mse_loss", label=label), **EXACT,
                      mistakes=[("hint.ex3.loss_sum", expected * 8), ("hint.ex3.loss_half", expected * 2),
                                ("hint.ex2.missing_reshape", broadcast)])
 
@@ -158,7 +158,7 @@ def check_backward(student, X, y, params, activation):
     (0.5 * (y_hat - torch.tensor(y).reshape(y_hat.shape)) ** 2).mean().backward()
     grads = student.session.probe(EXERCISE, "mlp_grads", X, y, params, activation, function="mlp_backward")
     if not isinstance(grads, dict) or sorted(grads) != sorted(KEYS):
-        fail(text("ex3.grads_dict"), expected="a dict with keys W1, b1, W2, b2",
+        fail(text("ex3.grads_dict"), expected=text("detail.grads_dict"),
              got=fmt(sorted(grads)) if isinstance(grads, dict) else fmt(grads), hint="hint.ex3.grads_dict")
     n, h = X.shape[0], params["W1"].shape[1]
     buggy = buggy_backward(X, y, params, activation)
@@ -169,8 +169,8 @@ def check_backward(student, X, y, params, activation):
             if key in variant:
                 mistakes.append((f"hint.ex3.{name}", variant[key]))
         if isinstance(grads[key], RemoteTensor):
-            fail(text("expect.type_array", what=f"the {key} gradient", got="a torch tensor"), hint="hint.numpy_not_torch")
-        expect_array(grads[key], expected, what=f"the gradient for {key} ({activation} network)", **EXACT,
+            fail(text("expect.type_array", what=text("what.gradient_for", key=key, activation=activation), got=text("fmt.a_tensor", dtype="")), hint="hint.numpy_not_torch")
+        expect_array(grads[key], expected, what=text("what.gradient_for", key=key, activation=activation), **EXACT,
                      mistakes=mistakes, shape_hints={(n, h): "hint.ex3.bias_not_summed",
                                                      (n, 1): "hint.ex3.bias_not_summed",
                                                      (1, h): "hint.ex3.bias_keepdims"})
@@ -202,10 +202,10 @@ def test_fit_mlp_learns(student):
         fail(text("ex3.fit_pair"), got=fmt(result), hint="hint.ex3.fit_return")
     params, losses = result
     expect_true(isinstance(losses, list) and len(losses) == 300 and all(isinstance(v, float) for v in losses),
-                text("ex3.losses_list"), expected="a list of 300 Python floats", got=fmt(losses)[:200],
+                text("ex3.losses_list"), expected=text("detail.float_list", count=300), got=fmt(losses)[:200],
                 hint="hint.ex3.losses_per_epoch")
     expect_true(all(np.isfinite(losses)) and losses[-1] < 0.5 * losses[0], text("ex3.not_learning"),
-                got=f"first loss {losses[0]:.4g}, last loss {losses[-1]:.4g}", hint="hint.ex3.update_rule")
+                got=text("detail.first_last", first=f"{losses[0]:.4g}", last=f"{losses[-1]:.4g}"), hint="hint.ex3.update_rule")
     shapes = {k: getattr(v, "shape", None) for k, v in params.items()}
     expect_true(shapes == {"W1": (2, 8), "b1": (8,), "W2": (8, 1), "b2": (1,)}, text("ex3.param_shapes"),
                 expected="W1 (2, 8), b1 (8,), W2 (8, 1), b2 (1,)", got=str(shapes), hint="hint.ex3.bias_not_summed")
