@@ -79,3 +79,12 @@ def test_make_grade_on_a_correct_submission(release, tmp_path):
     assert f"TOTAL: {public:g} / {public:g} points" in run.stdout, run.stdout
     assert f"A further {hidden:g} points are checked only after you submit" in run.stdout, run.stdout
     assert check_dirs  # the kit itself still has its hidden checks
+
+
+def test_make_submission_packs_a_gradable_zip(release, grade_path):
+    run = subprocess.run(["make", "--no-print-directory", "submission"], cwd=release, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    report = grade_path(release / "submission.zip")
+    assert report.max_score == 100 and report.score == 0
+    assert not report.notes, report.notes  # all three files found
