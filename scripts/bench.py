@@ -24,6 +24,7 @@ def wall(command: list[str]) -> float:
 
 
 def main() -> int:
+    torch_only = statistics.median(wall([sys.executable, "-c", "import torch"]) for _ in range(RUNS))
     baseline = statistics.median(wall([sys.executable, "-c", "import torch, numpy"]) for _ in range(RUNS))
     graded = statistics.median(wall([sys.executable, "-m", "autograder", "grade", "solutions"]) for _ in range(RUNS))
     stubs = statistics.median(wall([sys.executable, "-m", "autograder", "grade", "exercises"]) for _ in range(RUNS))
@@ -37,6 +38,7 @@ def main() -> int:
         for _ in range(RUNS):
             grade(ROOT / "solutions", sandbox=sandbox)
         warm = (time.perf_counter() - start) / RUNS
+    print(f"python -c 'import torch'                 {torch_only:6.2f} s  (median of {RUNS})")
     print(f"python -c 'import torch, numpy'          {baseline:6.2f} s  (median of {RUNS})")
     print(f"python -m autograder grade solutions     {graded:6.2f} s  = {graded / baseline:.2f}x the import (target < 2x)")
     print(f"python -m autograder grade exercises     {stubs:6.2f} s  (the stubs)")
