@@ -18,6 +18,7 @@ row says what happened.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import multiprocessing
 import os
@@ -83,6 +84,10 @@ def _safe_name(student: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.@+-]", "_", student)[:120] or "student"
 
 
+class WeakSandbox(RuntimeError):
+    """This machine gives no namespace sandbox and the instructor did not allow a weaker one."""
+
+
 def _init_worker(limits):
     global _SANDBOX, _LIMITS
     from .sandbox.client import Sandbox
@@ -118,41 +123,88 @@ def status_of(report) -> str:
     return "; ".join(problems) or "ok"
 
 
-def row_of(result: dict) -> dict:
-    row = {"student": result["student"]}
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP's CSV-injection advice)."""
+    value = str(value)
+    if value and (value[0] in "=+-@\t\r" or value[0] == "\uff1d"):
+        return "'" + value
+    return value
+
+
+def row_of(result: dict, sandbox: str = "") -> dict:
+    row = {"student": spreadsheet_safe(result["student"])}
     report = result["report"]
     for exercise in EXERCISES:
         tests = [t for t in report["tests"] if t["exercise"] == exercise] if report else []
         row[exercise] = f"{sum(t['score'] for t in tests):g}"
     row["total"] = f"{report['score']:g}" if report else "0"
     row["max_score"] = f"{report['max_score']:g}" if report else ""
-    row["status"] = result["status"]
+    row["status"] = spreadsheet_safe(result["status"])
+    row["sandbox"] = sandbox
     return row
 
 
-def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, progress: bool = True) -> list[dict]:
-    """Grade every submission in ``folder``; write the CSV and the JSON reports; return the rows."""
+def _grade_all(entries: list[Entry], jobs: int, limits, bar) -> list[dict]:
+    """Grade in a pool of processes; a pool that breaks (a process killed) is replaced, its work regraded."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    results: dict[int, dict] = {}
+    attempts: dict[int, int] = {}
+    pending = list(range(len(entries)))
+    context = multiprocessing.get_context("spawn")  # fresh interpreters: never fork a process holding torch
+    while pending:
+        broken = False
+        with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=context,
+                                 initializer=_init_worker, initargs=(limits,)) as pool:
+            futures = {pool.submit(_grade_one, entries[i].student, str(entries[i].path)): i for i in pending}
+            for future in as_completed(futures):
+                index = futures[future]
+                try:
+                    results[index] = future.result()
+                    bar.update(1)
+                except BrokenProcessPool:
+                    broken = True
+                except Exception:  # noqa: BLE001 - record it and go on
+                    results[index] = {"student": entries[index].student, "report": None, "status": "grader error",
+                                      "debug": traceback.format_exc()}
+                    bar.update(1)
+        pending = [i for i in pending if i not in results]
+        if broken:
+            for index in pending:
+                attempts[index] = attempts.get(index, 0) + 1
+            for index in [i for i in pending if attempts[i] > 2]:  # broke the pool every time
+                results[index] = {"student": entries[index].student, "report": None,
+                                  "status": "grader error: the grading process was killed", "debug": ""}
+                bar.update(1)
+            pending = [i for i in pending if i not in results]
+    return [results[i] for i in range(len(entries))]
+
+
+def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, progress: bool = True,
+              allow_weak: bool = False) -> list[dict]:
+    """Grade every submission in ``folder``; write the CSV and the JSON reports; return the rows.
+
+    Refuses (:class:`WeakSandbox`) where namespaces are refused, unless ``allow_weak``.
+    """
     from tqdm import tqdm
 
+    from .results import write_atomic
+    from .sandbox.client import probe_level
+
+    level, refusal = probe_level()
+    if level != "namespaces" and not allow_weak:
+        raise WeakSandbox(f"this machine gives the sandbox only the {level!r} level ({refusal or 'no namespaces'}); "
+                          "a hostile submission could then change grades. Grade on a machine that allows user "
+                          "namespaces, or pass --allow-weak-sandbox to grade anyway (every row will say so).")
+    sandbox = level if level == "namespaces" else f"{level} (--allow-weak-sandbox)"
     entries = discover(folder)
     reports_dir = out.with_name(f"{out.stem}_reports")
     reports_dir.mkdir(parents=True, exist_ok=True)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(entries) or 1))
-    results = []
-    context = multiprocessing.get_context("spawn")  # fresh interpreters: never fork a process holding torch
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(limits,)) as pool:
-        futures = {pool.submit(_grade_one, e.student, str(e.path)): e for e in entries}
-        bar = tqdm(total=len(entries), unit="submission", disable=not progress, desc="Grading")
-        for future in as_completed(futures):
-            entry = futures[future]
-            try:
-                result = future.result()
-            except Exception:  # noqa: BLE001 - a worker process died; record it and go on
-                result = {"student": entry.student, "report": None, "status": "grader error",
-                          "debug": traceback.format_exc()}
-            results.append(result)
-            bar.update(1)
+    bar = tqdm(total=len(entries), unit="submission", disable=not progress, desc="Grading")
+    try:
+        results = _grade_all(entries, jobs, limits, bar) if entries else []
+    finally:
         bar.close()
     results.sort(key=lambda r: r["student"])
     used = set()
@@ -162,11 +214,11 @@ def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, pro
             name += "_"
         used.add(name)
         payload = result["report"] or {"score": 0.0, "max_score": 0.0, "tests": [], "error": result.get("debug", "")}
-        (reports_dir / f"{name}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n",
-                                                  encoding="utf-8")
-    rows = [row_of(r) for r in results]
-    with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["student", *EXERCISES, "total", "max_score", "status"])
-        writer.writeheader()
-        writer.writerows(rows)
+        write_atomic(reports_dir / f"{name}.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    rows = [row_of(r, sandbox) for r in results]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["student", *EXERCISES, "total", "max_score", "status", "sandbox"])
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomic(out, buffer.getvalue())
     return rows

@@ -7,10 +7,16 @@ Follows Gradescope's autograder specification: ``score``,
 written whatever happens; when the grader itself fails the student is told
 so, and the traceback goes to stdout, which only instructors see.
 
-Gradescope runs this as root, so the submission runs as the unprivileged
-user ``nobody``: it cannot read the grader, the solutions or the hidden
-checks, nor write the results. ``GRADESCOPE_ROOT`` moves ``/autograder``
-(the kit's tests use it).
+Gradescope runs this as root. The submission is read as an unprivileged
+user (links and hard links to the grader's files read nothing) and runs in
+the sandbox at the strongest level the container allows (see the README's
+threat model): it cannot read the grader, the solutions or the hidden
+checks, nor write the results. Below the ``namespaces`` level the runner
+refuses to grade (every student would get 0 with a message for the
+instructor) unless the bundle was built with ``--allow-weak-sandbox`` or
+``AUTOGRADER_ALLOW_WEAK_SANDBOX=1`` is set; the level is printed in the
+(hidden) stdout. ``GRADESCOPE_ROOT`` moves ``/autograder`` (the kit's tests
+use it).
 """
 
 from __future__ import annotations
@@ -24,12 +30,16 @@ from pathlib import Path
 
 from . import EXERCISES
 from .messages import text
+from .results import write_atomic
 
 VISIBILITY = {"public": "visible", "hidden": "after_published"}
 
 
+WEAK_ENV = "AUTOGRADER_ALLOW_WEAK_SANDBOX"
+
+
 def unprivileged_ids() -> tuple[int, int] | None:
-    """(uid, gid) to run the submission as, when we are root; None otherwise."""
+    """(uid, gid) to read and run the submission as, when we are root; None otherwise."""
     if os.geteuid() != 0:
         return None
     try:
@@ -37,6 +47,10 @@ def unprivileged_ids() -> tuple[int, int] | None:
     except KeyError:
         return 65534, 65534
     return user.pw_uid, user.pw_gid
+
+
+def weak_allowed() -> bool:
+    return os.environ.get(WEAK_ENV, "").strip().lower() in ("1", "yes", "true")
 
 
 def to_gradescope(report, seconds: float) -> dict:
@@ -71,18 +85,25 @@ def run(root: Path | None = None) -> int:
     started = time.monotonic()
     try:
         from .runner import grade
-        from .sandbox.client import Limits
+        from .sandbox.client import Limits, Sandbox
 
         ids = unprivileged_ids()
         limits = Limits(uid=ids[0], gid=ids[1]) if ids else Limits()
-        report = grade(root / "submission", limits=limits)
-        data = to_gradescope(report, time.monotonic() - started)
-        print(report.render("submission"))
+        with Sandbox() as sandbox:
+            level = sandbox.level_now()
+            print(f"sandbox level: {level}" + (f" (namespaces refused: {sandbox.refusal})" if sandbox.refusal else ""))
+            if level != "namespaces" and not weak_allowed():
+                print(f"Refusing to grade: the sandbox level is {level!r}, below 'namespaces'. Set {WEAK_ENV}=1 "
+                      "(or build with `python -m autograder build gradescope --allow-weak-sandbox`) to grade anyway.")
+                data = failure_results(time.monotonic() - started)
+            else:
+                if level != "namespaces":
+                    print(f"grading with a weak sandbox ({level}) because {WEAK_ENV} is set")
+                report = grade(root / "submission", sandbox=sandbox, limits=limits, stage_as=ids)
+                data = to_gradescope(report, time.monotonic() - started)
+                print(report.render("submission"))
     except BaseException:  # noqa: BLE001 - always leave a results file behind
         traceback.print_exc()
         data = failure_results(time.monotonic() - started)
-    results.parent.mkdir(parents=True, exist_ok=True)
-    partial = results.with_suffix(".json.tmp")
-    partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(partial, results)
+    write_atomic(results, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +42,7 @@ class Report:
     tests: list[CheckResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # about the submission as a whole
     hidden_not_run: float = 0.0  # points of checks that run only after submission
+    isolation: str = ""  # the sandbox level used: namespaces, uid or none (see the README)
 
     @property
     def score(self) -> float:
@@ -50,10 +53,11 @@ class Report:
         return float(sum(t.max_score for t in self.tests))
 
     def to_dict(self) -> dict:
-        return {"score": self.score, "max_score": self.max_score, "tests": [t.to_dict() for t in self.tests]}
+        return {"score": self.score, "max_score": self.max_score, "isolation": self.isolation,
+                "tests": [t.to_dict() for t in self.tests]}
 
     def write_json(self, path: Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_atomic(Path(path), json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n")
 
     def render(self, submission: str = "") -> str:
         label = {status: text(f"report.label_{status}") for status in STATUSES}
@@ -93,7 +97,23 @@ class Report:
         lines.append(text("report.total", score=_pts(self.score), max_score=_pts(self.max_score)))
         if self.hidden_not_run:
             lines.append(text("report.hidden_pending", points=_pts(self.hidden_not_run)))
+        if self.isolation:
+            lines.append(text("report.isolation", level=self.isolation, meaning=text(f"isolation.{self.isolation}")))
         return "\n".join(lines)
+
+
+def write_atomic(path: Path, content: str) -> None:
+    """Write ``content`` to a temporary file next to ``path``, then rename it over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=".tmp", delete=False, newline="")
+    try:
+        with handle:
+            handle.write(content)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
 
 
 def _pts(value: float) -> str:

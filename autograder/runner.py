@@ -67,6 +67,12 @@ class Student:
         raise AttributeError(short)
 
 
+def _imports_torch(exc: client.StudentError) -> bool:
+    detail = exc.detail
+    return (exc.module in client.NUMPY_ONLY and detail.get("type") in ("ModuleNotFoundError", "ImportError")
+            and "NumPy only" in str(detail.get("message", "")))
+
+
 def describe_student_error(exc: client.StudentError) -> str:
     """A learner-facing account of what their code did."""
     fn = f"{exc.function}" if exc.function else exc.module
@@ -81,6 +87,8 @@ def describe_student_error(exc: client.StudentError) -> str:
                         message=d.get("message"), code=d.get("text", ""))
         inner = describe_student_error(cause) if isinstance(cause, client.StudentError) else ""
         return text("status.import_failed", module=exc.module, cause=inner)
+    if isinstance(exc, client.StudentException) and _imports_torch(exc):
+        return text("status.numpy_only", module=exc.module)
     if isinstance(exc, client.StudentException):
         return text("status.exception", function=fn, type=detail.get("type", "Exception"),
                     message=detail.get("message", ""),
@@ -90,7 +98,8 @@ def describe_student_error(exc: client.StudentError) -> str:
     if isinstance(exc, client.StudentCrash):
         return text("status.crash", function=fn)
     if isinstance(exc, client.StudentTimeout):
-        key = "status.timeout_repeat" if detail.get("repeat") else "status.timeout"
+        key = ("status.timeout_budget" if detail.get("budget") else
+               "status.timeout_repeat" if detail.get("repeat") else "status.timeout")
         return text(key, function=fn, seconds=f"{detail.get('seconds', 0):g}")
     if isinstance(exc, client.MissingFile):
         return text("status.missing_file", module=exc.module)
@@ -128,7 +137,7 @@ class GradingPlugin:
             self._lines = {}
             for module in self.session.present:
                 try:
-                    tree = ast.parse((self.session.folder / f"{module}.py").read_bytes())
+                    tree = ast.parse(self.session.files[module])
                 except (SyntaxError, ValueError, OSError):
                     continue
                 for node in tree.body:
@@ -260,23 +269,50 @@ def run_checks(session: client.Session, dirs: list[Path], select: str | None = N
     return plugin.results, plugin.problems
 
 
+def preload(include_hidden: bool) -> None:
+    """Load everything trusted before any submitted code runs: the message catalogue, the reference."""
+    from . import messages
+
+    messages.preload()
+    if include_hidden:
+        from . import reference
+
+        for name in EXERCISES:
+            reference.load(name)
+
+
 def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits | None = None,
           include_hidden: bool | None = None, select: str | None = None, seed_salt: int = 0,
-          only: set[str] | None = None) -> Report:
-    """Grade the submission at ``path`` (a folder, a .zip, or one exercise file)."""
+          only: set[str] | None = None, stage_as: tuple[int, int] | None = None) -> Report:
+    """Grade the submission at ``path`` (a folder, a .zip, or one exercise file).
+
+    ``stage_as`` (uid, gid): read the submission as that unprivileged user (Gradescope, as root).
+    """
     own_sandbox = sandbox is None
     sandbox = sandbox or client.Sandbox()
-    staged = stage(Path(path))
-    session = client.Session(sandbox, staged.folder, staged.present, limits or client.Limits(), seed_salt=seed_salt)
+    limits = limits or client.Limits()
+    dirs = check_dirs(include_hidden)
+    preload(CHECKS / "hidden" in dirs)
+    staged = stage(Path(path), as_ids=stage_as)
     try:
-        dirs = check_dirs(include_hidden)
-        results, _ = run_checks(session, dirs, select, only)
+        level = sandbox.level_now()
+        folder = None
+        if level != "namespaces":  # the weaker levels read the files from a folder
+            owner = None
+            if level == "uid":
+                owner = (limits.uid, limits.gid if limits.gid is not None else limits.uid) \
+                    if limits.uid is not None else client.sandbox_ids()
+            folder = staged.materialize(owner)
+        session = client.Session(sandbox, staged.files, limits, folder=folder, seed_salt=seed_salt)
+        try:
+            results, _ = run_checks(session, dirs, select, only)
+        finally:
+            session.close()
     finally:
-        session.close()
         staged.cleanup()
         if own_sandbox:
             sandbox.close()
-    report = Report(results, list(staged.notes))
+    report = Report(results, list(staged.notes), isolation=level)
     if CHECKS / "hidden" not in dirs:
         report.hidden_not_run = hidden_points()
     return report

@@ -1,12 +1,29 @@
-"""Find a submission's exercise files (folder or .zip) and copy them to a fresh folder.
+"""Find a submission's exercise files (folder or .zip) and read them, refusing anything but plain files.
 
-Only the expected ``ex*.py`` files are copied: a planted ``conftest.py``,
-``sitecustomize.py`` or fake ``numpy.py`` next to them is simply left behind.
+Only the expected ``ex*.py`` files are taken, as bytes: a planted
+``conftest.py``, ``sitecustomize.py`` or fake ``numpy.py`` next to them is
+simply left behind. Below the path given (which the instructor or learner
+chose), nothing is followed: symbolic links, FIFOs, devices, sockets and
+hard-linked files are refused with a note saying so (``lstat``, then
+``open`` with ``O_NOFOLLOW | O_NONBLOCK`` and ``fstat`` of what was really
+opened). Sizes, depth and entry counts are capped. Zip entries are read by
+name only, never extracted; link entries, ``..`` paths and entries that
+inflate past the size limit are refused.
+
+On Gradescope the grader runs as root: there :func:`stage` reads the
+submission in a child process that has already become the unprivileged
+sandbox user, so a link or a hard link to a root-only file reads nothing.
 """
 
 from __future__ import annotations
 
+import base64
+import codecs
+import io
+import json
+import os
 import shutil
+import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -15,80 +32,264 @@ from pathlib import Path
 from . import EXERCISES
 from .messages import text
 
-MAX_FILE_BYTES = 2 * 2**20
+MAX_FILE_BYTES = 2 * 2**20  # one exercise file
+MAX_ZIP_BYTES = 32 * 2**20  # an uploaded archive
+MAX_ENTRIES = 20_000  # files and folders looked at (or zip entries)
+MAX_DEPTH = 12
 SKIP_PARTS = {".venv", "venv", "__pycache__", ".git", "__MACOSX", "node_modules", "site-packages"}
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
 
 @dataclass
 class Staged:
-    folder: Path
-    present: set = field(default_factory=set)
+    """The exercise files of one submission, as bytes, and notes about what was refused or missing."""
+
+    files: dict = field(default_factory=dict)  # module name -> bytes
     notes: list = field(default_factory=list)
+    folder: Path | None = None
+
+    @property
+    def present(self) -> set:
+        return set(self.files)
+
+    def materialize(self, owner: tuple[int, int] | None = None) -> Path:
+        """Write the files into a fresh folder (for the sandbox levels without a mount namespace).
+
+        With ``owner`` (grading as root) the folder belongs to that uid with
+        mode 0500, so no other uid, a classmate's included, can list or read it.
+        """
+        if self.folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="autograder-submission-"))
+            for module, data in self.files.items():
+                path = self.folder / f"{module}.py"
+                path.write_bytes(data)
+                path.chmod(0o444)
+            if owner is not None:
+                os.chown(self.folder, *owner)
+                self.folder.chmod(0o500)
+            else:
+                self.folder.chmod(0o555)
+        return self.folder
 
     def cleanup(self):
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.folder is not None:
+            self.folder.chmod(0o700)
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
 
 
-def _best(candidates: list[tuple[tuple[str, ...], object]]):
-    """The shallowest candidate (a file directly in the folder beats one in a subfolder)."""
-    return min(candidates, key=lambda item: (len(item[0]), item[0]))[1] if candidates else None
+class _Reader:
+    """Collects candidates for each wanted file name; refuses what is not a plain file."""
 
+    def __init__(self):
+        self.wanted = {f"{name}.py": name for name in EXERCISES}
+        self.found: dict[str, list] = {}  # filename -> [(parts, bytes or refusal note)]
+        self.notes: list[str] = []
+        self.entries = 0
 
-def stage(path: Path) -> Staged:
-    """Copy the exercise files of ``path`` into a new temporary folder."""
-    path = Path(path)
-    staged = Staged(Path(tempfile.mkdtemp(prefix="autograder-submission-")))
-    wanted = {f"{name}.py": name for name in EXERCISES}
-    if path.is_dir() and not any(path.rglob("ex*.py")):
-        archives = sorted(p for p in path.iterdir() if p.suffix.lower() == ".zip" and p.is_file())
-        if archives:  # an upload of one .zip (as Gradescope stores it)
-            path = archives[0]
-    if path.is_dir():
-        found: dict[str, list] = {}
-        for file in path.rglob("*.py"):
-            relative = file.relative_to(path).parts
-            if file.name in wanted and not SKIP_PARTS.intersection(relative[:-1]) and file.is_file():
-                found.setdefault(file.name, []).append((relative, file))
-        for filename, module in wanted.items():
-            best = _best(found.get(filename, []))
-            if best is None:
-                continue
-            if best.stat().st_size > MAX_FILE_BYTES:
-                staged.notes.append(text("submission.too_large", file=filename))
-                continue
-            shutil.copyfile(best, staged.folder / filename)
-            staged.present.add(module)
-    elif path.is_file() and zipfile.is_zipfile(path):
+    def offer(self, parts: tuple, content):
+        self.found.setdefault(parts[-1], []).append((parts, content))
+
+    # ---------------------------------------------------------------- folders
+    def walk(self, dir_fd: int, parts: tuple = ()):
+        if len(parts) > MAX_DEPTH:
+            return
         try:
-            with zipfile.ZipFile(path) as archive:
-                found = {}
-                for info in archive.infolist():
-                    parts = tuple(p for p in info.filename.replace("\\", "/").split("/") if p)
-                    if parts and parts[-1] in wanted and not info.is_dir() and not SKIP_PARTS.intersection(parts[:-1]):
-                        found.setdefault(parts[-1], []).append((parts, info))
-                for filename, module in wanted.items():
-                    info = _best(found.get(filename, []))
-                    if info is None:
+            entries = sorted(os.scandir(dir_fd), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            self.entries += 1
+            if self.entries > MAX_ENTRIES:
+                if text("submission.too_many_files") not in self.notes:
+                    self.notes.append(text("submission.too_many_files"))
+                return
+            name = entry.name
+            here = parts + (name,)
+            try:
+                info = os.lstat(name, dir_fd=dir_fd)
+            except OSError:
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                if name in SKIP_PARTS or name.startswith("."):
+                    continue
+                try:
+                    child = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+                except OSError:
+                    continue
+                try:
+                    self.walk(child, here)
+                finally:
+                    os.close(child)
+            elif name in self.wanted:
+                self.offer(here, self._read(name, dir_fd, info))
+            elif name.lower().endswith(".zip") and not parts:
+                self.offer(here, self._read(name, dir_fd, info, limit=MAX_ZIP_BYTES))
+
+    def _read(self, name: str, dir_fd: int | None, info, limit: int = MAX_FILE_BYTES):
+        """The file's bytes, or a refusal note (str)."""
+        if stat.S_ISLNK(info.st_mode):
+            return text("submission.refused_link", file=name)
+        if not stat.S_ISREG(info.st_mode):
+            return text("submission.refused_special", file=name)
+        try:
+            fd = os.open(name, _OPEN_FLAGS, dir_fd=dir_fd)
+        except OSError as exc:
+            return text("submission.unreadable", file=name, error=exc.strerror or type(exc).__name__)
+        try:
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+                return text("submission.refused_special", file=name)
+            if opened.st_nlink != 1:
+                return text("submission.refused_hardlink", file=name)
+            if opened.st_size > limit:
+                return text("submission.too_large", file=name)
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                data = handle.read(limit + 1)
+            if len(data) > limit:
+                return text("submission.too_large", file=name)
+            return data
+        except OSError as exc:
+            return text("submission.unreadable", file=name, error=exc.strerror or type(exc).__name__)
+        finally:
+            os.close(fd)
+
+    # ---------------------------------------------------------------- archives
+    def read_zip(self, data: bytes, label: str):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                infos = archive.infolist()
+                if len(infos) > MAX_ENTRIES:
+                    self.notes.append(text("submission.too_many_files"))
+                    return
+                for info in infos:
+                    raw = info.filename.replace("\\", "/")
+                    parts = tuple(p for p in raw.split("/") if p)
+                    if not parts or info.is_dir() or parts[-1] not in self.wanted:
                         continue
-                    if info.file_size > MAX_FILE_BYTES:
-                        staged.notes.append(text("submission.too_large", file=filename))
+                    kind = (info.external_attr >> 16) & 0o170000
+                    if raw.startswith("/") or ".." in parts or ":" in parts[0]:
+                        self.offer(parts, text("submission.refused_path", file=parts[-1]))
+                    elif kind and kind != stat.S_IFREG:
+                        self.offer(parts, text("submission.refused_link", file=parts[-1]))
+                    elif SKIP_PARTS.intersection(parts[:-1]):
                         continue
-                    with archive.open(info) as source:
-                        data = source.read(MAX_FILE_BYTES + 1)
-                    (staged.folder / filename).write_bytes(data)
-                    staged.present.add(module)
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
-            staged.notes.append(text("submission.bad_zip", error=str(exc)[:200]))
-    elif path.is_file() and path.name in wanted:
-        shutil.copyfile(path, staged.folder / path.name)
-        staged.present.add(wanted[path.name])
+                    elif info.file_size > MAX_FILE_BYTES:
+                        self.offer(parts, text("submission.too_large", file=parts[-1]))
+                    else:
+                        with archive.open(info) as source:
+                            content = source.read(MAX_FILE_BYTES + 1)
+                        too_big = len(content) > MAX_FILE_BYTES
+                        self.offer(parts, text("submission.too_large", file=parts[-1]) if too_big else content)
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError, EOFError) as exc:
+            self.notes.append(text("submission.bad_zip", error=f"{label}: {str(exc)[:200]}"))
+
+    # ---------------------------------------------------------------- the choice
+    def result(self) -> tuple[dict, list]:
+        files = {}
+        notes = list(self.notes)
+        for filename, module in self.wanted.items():
+            candidates = self.found.get(filename, [])
+            if not candidates:
+                continue
+            parts, content = min(candidates, key=lambda item: (len(item[0]), item[0]))  # the shallowest
+            if isinstance(content, bytes):
+                files[module] = content
+            else:
+                notes.append(content)
+        return files, notes
+
+
+def _read_path(path: Path, top: int | None = None) -> tuple[dict, list]:
+    """Read the submission at ``path`` (a folder, a .zip, or one exercise file).
+
+    ``top``: the folder ``path`` already opened (by root, before becoming the
+    unprivileged user: the folders above it need not be open to that user).
+    """
+    reader = _Reader()
+    if top is not None or path.is_dir():
+        if top is not None:
+            reader.walk(top)
+        else:
+            opened = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            try:
+                reader.walk(opened)
+            finally:
+                os.close(opened)
+        has_files = any(reader.found.get(name) for name in reader.wanted)
+        archives = sorted(name for name in reader.found if name.lower().endswith(".zip"))
+        if not has_files and archives:  # an upload of one .zip (as Gradescope stores it)
+            _, content = reader.found[archives[0]][0]
+            zipped = _Reader()
+            if isinstance(content, bytes):
+                zipped.read_zip(content, archives[0])
+            else:
+                zipped.notes.append(content)
+            reader = zipped
+    elif path.is_file():
+        info = os.stat(path)
+        if zipfile.is_zipfile(path):
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_ZIP_BYTES + 1)
+            if len(data) > MAX_ZIP_BYTES:
+                reader.notes.append(text("submission.too_large", file=path.name))
+            else:
+                reader.read_zip(data, path.name)
+        elif path.name in reader.wanted:
+            reader.offer((path.name,), reader._read(str(path), None, info))
+        else:
+            reader.notes.append(text("submission.not_found", path=str(path)))
     else:
-        staged.notes.append(text("submission.not_found", path=str(path)))
-    # readable by the unprivileged user the submission may run as (the folder and the files only)
-    staged.folder.chmod(0o755)
-    for file in staged.folder.iterdir():
-        file.chmod(0o644)
-    for filename, module in wanted.items():
-        if module not in staged.present and not any(filename in note for note in staged.notes):
+        reader.notes.append(text("submission.not_found", path=str(path)))
+    return reader.result()
+
+
+def _read_as(path: Path, ids: tuple[int, int]) -> tuple[dict, list]:
+    """Read the submission (a folder) in a child process running as the unprivileged ``ids``."""
+    if not path.is_dir():
+        return _read_path(path)
+    codecs.lookup("cp437")  # zipfile's name encoding: load it while the library files are still readable
+    top = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setresgid(ids[1], ids[1], ids[1])
+            os.setresuid(ids[0], ids[0], ids[0])
+            files, notes = _read_path(path, top)
+            payload = json.dumps({"files": {k: base64.b64encode(v).decode() for k, v in files.items()},
+                                  "notes": notes}).encode()
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+            code = 0
+        except BaseException:  # noqa: BLE001 - the parent reports an unreadable submission
+            pass
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    os.close(top)
+    with os.fdopen(read_end, "rb") as pipe:
+        raw = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not raw:
+        return {}, [text("submission.unreadable", file=str(path), error="permission denied")]
+    data = json.loads(raw)
+    return {k: base64.b64decode(v) for k, v in data["files"].items()}, list(data["notes"])
+
+
+def stage(path: Path, as_ids: tuple[int, int] | None = None) -> Staged:
+    """Read the exercise files of ``path``; with ``as_ids`` (root only) read them as that user."""
+    path = Path(path)
+    if as_ids is not None and os.geteuid() == 0:
+        files, notes = _read_as(path, as_ids)
+    else:
+        files, notes = _read_path(path)
+    staged = Staged(files, notes)
+    for module in EXERCISES:
+        filename = f"{module}.py"
+        if module not in staged.files and not any(filename in note for note in staged.notes):
             staged.notes.append(text("submission.missing_file", file=filename))
     return staged

@@ -46,7 +46,7 @@ def test_batch_grades_every_kind_of_submission(tmp_path):
     with out.open(newline="") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     assert list(rows) == sorted(rows) and len(rows) == 10, list(rows)
-    header = ["student", *EXERCISES, "total", "max_score", "status"]
+    header = ["student", *EXERCISES, "total", "max_score", "status", "sandbox"]
     assert out.read_text().splitlines()[0] == ",".join(header)
 
     def total(name):

@@ -80,8 +80,8 @@ def test_correct_loose_files_as_unprivileged_user(tmp_path, autograder_zip):
         shutil.copyfile(SOLUTIONS / f"{exercise}.py", root / "submission" / f"{exercise}.py")
     secret = root / "source" / "solutions" / "ex1_manual_gradients.py"
     results = root / "results"
-    # A submission that tries to read the solutions and to write the results. dloss answers
-    # correctly only if both attempts were refused, so the score proves what happened.
+    # A submission that tries to read the solutions and /etc/shadow and to write the results. dloss
+    # answers correctly only if every attempt was refused, so the score proves what happened.
     (root / "submission" / "ex1_manual_gradients.py").write_text(
         (SOLUTIONS / "ex1_manual_gradients.py").read_text()
         + "\n\ndef _attempts():\n    refused = 0\n"
@@ -90,8 +90,9 @@ def test_correct_loose_files_as_unprivileged_user(tmp_path, autograder_zip):
         + "    except OSError:\n        refused += 1\n"
         + f"    try:\n        open({str(results / 'planted.txt')!r}, 'w').write('x')\n"
         + "    except OSError:\n        refused += 1\n"
+        + "    try:\n        open('/etc/shadow').read()\n    except OSError:\n        refused += 1\n"
         + "    return refused\n\n\n_dloss = dloss\n\n\ndef dloss(w, x, y):\n"
-        + "    return _dloss(w, x, y) if _attempts() == 3 and os.getuid() != 0 else _dloss(w, x, y) + 1\n\n\nimport os\n")
+        + "    return _dloss(w, x, y) if _attempts() == 4 else _dloss(w, x, y) + 1\n")
     data = run_autograder(root)
     failing = [(t["name"], t["output"]) for t in data["tests"] if t["status"] != "passed"]
     assert data["score"] == 100.0, failing

@@ -36,6 +36,12 @@ def _load(lang: str) -> dict[str, str]:
     return flat
 
 
+def preload() -> None:
+    """Read the catalogues now (before any submitted code runs), not on first use."""
+    _load(DEFAULT)
+    _load(language())
+
+
 def language() -> str:
     return os.environ.get("AUTOGRADER_LANG", DEFAULT)
 

@@ -6,7 +6,10 @@ Everything a learner's code does comes back as a value or as a
 
 from __future__ import annotations
 
+import base64
+import importlib.util
 import os
+import pwd
 import signal
 import socket
 import subprocess
@@ -20,6 +23,8 @@ from pathlib import Path
 from . import codec
 
 ZYGOTE = Path(__file__).with_name("zygote.py")
+# Exercises written with NumPy only: they run in the sandbox flavour where torch cannot be imported.
+NUMPY_ONLY = frozenset({"ex1_manual_gradients", "ex3_mlp_backprop"})
 
 
 # ----------------------------------------------------------------- errors
@@ -86,13 +91,120 @@ def _error_from_detail(module, function, detail):
     return StudentException(module, function, detail)
 
 
+# ----------------------------------------------------------------- isolation levels
+
+LEVELS = ("namespaces", "uid", "none")  # strongest first
+LEVEL_ENV = "AUTOGRADER_SANDBOX_LEVEL"  # caps the level (the kit's tests use it to try the fallbacks)
+_ACHIEVED: dict[str, str] = {}  # level the kernel granted, per requested level, for this process
+# What the sandbox gets of the grader's environment: only what NumPy and torch need.
+ENV_PASSED = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LD_LIBRARY_PATH")
+
+
+def requested_level() -> str:
+    wanted = os.environ.get(LEVEL_ENV, "namespaces").strip() or "namespaces"
+    if wanted not in LEVELS:
+        raise ValueError(f"{LEVEL_ENV} must be one of {', '.join(LEVELS)}, not {wanted!r}")
+    if wanted == "namespaces" and not sys.platform.startswith("linux"):
+        wanted = "uid"
+    if wanted == "uid" and os.geteuid() != 0:
+        wanted = "none"
+    return wanted
+
+
+def _weaker(level: str) -> str:
+    return "uid" if level == "namespaces" and os.geteuid() == 0 else "none"
+
+
+def sandbox_ids() -> tuple[int, int]:
+    """The unprivileged (uid, gid) the sandbox runs as when the grader is root.
+
+    ``AUTOGRADER_SANDBOX_USER`` names an account; by default each grading
+    process takes a uid of its own that no account uses, so that two
+    processes of a batch never share one (the `uid` level kills all of a
+    uid's processes after each submission).
+    """
+    if os.geteuid() != 0:
+        return os.geteuid(), os.getegid()
+    name = os.environ.get("AUTOGRADER_SANDBOX_USER")
+    if name:
+        user = pwd.getpwnam(name)
+        return user.pw_uid, user.pw_gid
+    uid = 1_500_000_000 + os.getpid() % 1_000_000
+    return uid, uid
+
+
+def _site_dir(package: str) -> Path | None:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0]).resolve()
+
+
+def _jail_setup(flavour: str) -> dict:
+    """What the namespaced sandbox sees: read-only Python, the allowed packages, system libraries."""
+    base = Path(sys.base_prefix).resolve()
+    binds = [(str(base), str(base)), ("/usr", "/usr")]
+    stdlib = [p for p in sys.path if p and Path(p).resolve().is_relative_to(base)]
+    numpy_dir = _site_dir("numpy")
+    if flavour == "torch":
+        sites = sorted({str(numpy_dir.parent), str(_site_dir("torch").parent)})
+        binds += [(site, site) for site in sites]
+        sys_path = stdlib + sites
+    else:  # only numpy itself (and its bundled libraries): torch is not even in the file system
+        only = "/opt/numpy-only"
+        binds.append((str(numpy_dir), f"{only}/numpy"))
+        libs = numpy_dir.parent / "numpy.libs"
+        if libs.is_dir():
+            binds.append((str(libs), f"{only}/numpy.libs"))
+        sys_path = stdlib + [only]
+    for folder in ("/lib", "/lib64", "/lib32", "/bin", "/sbin", "/sys/devices/system/cpu"):
+        if os.path.isdir(folder) and not os.path.islink(folder):
+            binds.append((folder, folder))
+    links = [(folder, os.readlink(folder)) for folder in ("/lib", "/lib64", "/lib32", "/bin", "/sbin")
+             if os.path.islink(folder)]
+    uid, gid = sandbox_ids()
+    work = "/submission"  # the submission's own folder: a path no bind mount lies under
+    while any(target == work or target.startswith(work + "/") for _, target in binds):
+        work += "_"
+    return {"level": "namespaces", "binds": binds, "work": work, "links": links, "sys_path": sys_path,
+            "files": [f for f in ("/etc/ld.so.cache",) if os.path.isfile(f)],
+            "devices": [d for d in ("null", "zero", "urandom", "random") if os.path.exists(f"/dev/{d}")],
+            "outside_uid": uid, "outside_gid": gid}
+
+
+def sandbox_env() -> dict:
+    env = {key: os.environ[key] for key in ENV_PASSED if key in os.environ}
+    env.update(PATH="/usr/bin:/bin", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME="/tmp", TMPDIR="/tmp",
+               OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    return env
+
+
 # ----------------------------------------------------------------- zygote
 
 
-class Sandbox:
-    """One zygote process; forks a worker per exercise module of a submission."""
+def probe_level() -> tuple[str, str]:
+    """(level, why a stronger one was refused): start a NumPy-only sandbox and see what it gets."""
+    wanted = requested_level()
+    level, refusal = wanted, ""
+    while True:
+        zygote = Zygote("numpy", level)
+        try:
+            granted = zygote.wait_ready()
+            refusal = refusal or getattr(zygote, "refusal", "")
+        finally:
+            zygote.close()
+        if granted or level == "none":
+            _ACHIEVED[wanted] = level
+            return level, refusal
+        level = _weaker(level)
 
-    def __init__(self):
+
+class Zygote:
+    """One sandbox process of one flavour ("torch", or "numpy" where torch cannot be imported)."""
+
+    def __init__(self, flavour: str, level: str):
+        self.flavour = flavour
+        self.level = level
         self._process = None
         self._control = None
         self._ready = False
@@ -101,21 +213,23 @@ class Sandbox:
 
     def start(self):
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        env = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
-        env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
         self._stderr = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
             [sys.executable, "-I", str(ZYGOTE), str(child.fileno())],
             pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=self._stderr, env=env, cwd=tempfile.gettempdir(), start_new_session=True,
+            stderr=self._stderr, env=sandbox_env(), cwd="/", start_new_session=True,
         )
         child.close()
         self._control = parent
         self._ready = False
+        setup = _jail_setup(self.flavour) if self.level == "namespaces" else {"level": self.level}
+        setup["flavour"] = self.flavour
+        codec.send(self._control, setup)
 
-    def _wait_ready(self):
+    def wait_ready(self) -> str:
+        """Wait for the greeting; return the level granted ("" when namespaces were refused)."""
         if self._ready:
-            return
+            return self.level
         try:
             message = codec.receive(self._control, deadline=time.monotonic() + 120)
         except (EOFError, OSError, codec.ProtocolError) as exc:
@@ -123,25 +237,21 @@ class Sandbox:
             output = self._stderr.read().decode(errors="replace")[-2000:]
             raise RuntimeError(f"the grading sandbox did not start: {exc}\n{output}") from exc
         if not message.get("ready"):
-            raise RuntimeError("the grading sandbox sent an unexpected greeting")
+            self.refusal = str(message.get("error", ""))[:500]
+            return ""
         self._ready = True
+        return self.level
 
-    def spawn(self, folder: Path, limits: dict) -> "WorkerHandle":
-        for attempt in range(2):
-            try:
-                self._wait_ready()
-                codec.send(self._control, {"op": "spawn", "folder": str(folder), **limits})
-                _, fds, _, _ = socket.recv_fds(self._control, 1, 1)
-                if not fds:
-                    raise EOFError("no socket from the sandbox")
-                answer = codec.receive(self._control, deadline=time.monotonic() + 30)
-                return WorkerHandle(socket.socket(fileno=fds[0]), int(answer["pid"]))
-            except (EOFError, OSError, codec.ProtocolError, KeyError, ValueError):
-                if attempt:
-                    raise
-                self.close()  # the zygote itself died (killed from outside): start a new one
-                self.start()
-        raise AssertionError("unreachable")
+    def request(self, message: dict, with_fd: bool = False):
+        codec.send(self._control, message)
+        fd = None
+        if with_fd:
+            _, fds, _, _ = socket.recv_fds(self._control, 1, 1)
+            if not fds:
+                raise EOFError("no socket from the sandbox")
+            fd = fds[0]
+        answer = codec.receive(self._control, deadline=time.monotonic() + 30)
+        return answer, fd
 
     def close(self):
         if self._control is not None:
@@ -149,7 +259,7 @@ class Sandbox:
             self._control = None
         if self._process is not None:
             try:
-                self._process.kill()
+                os.killpg(self._process.pid, signal.SIGKILL)
             except OSError:
                 pass
             self._process.wait()
@@ -157,6 +267,95 @@ class Sandbox:
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
+
+
+class Sandbox:
+    """The sandbox processes (a torch one and a NumPy-only one), at the strongest level the machine allows.
+
+    ``level`` is ``namespaces``, ``uid`` or ``none`` (see the README's threat
+    model); ``refusal`` says why a stronger level was refused, if it was.
+    """
+
+    FLAVOURS = ("torch", "numpy")
+
+    def __init__(self):
+        self._zygotes: dict[str, Zygote] = {}
+        self.refusal = ""
+        wanted = requested_level()
+        self.level = _ACHIEVED.get(wanted, wanted)
+        self._probed = wanted in _ACHIEVED
+        self._wanted = wanted
+        for flavour in self.FLAVOURS:
+            self._zygotes[flavour] = Zygote(flavour, self.level)
+
+    def _ensure_level(self):
+        """The first greeting decides: namespaces refused -> restart both zygotes one level down."""
+        if self._probed:
+            return
+        while True:
+            granted = self._zygotes["torch"].wait_ready()
+            if granted:
+                break
+            self.refusal = getattr(self._zygotes["torch"], "refusal", "")
+            for zygote in self._zygotes.values():
+                zygote.close()
+            self.level = _weaker(self.level)
+            self._zygotes = {flavour: Zygote(flavour, self.level) for flavour in self.FLAVOURS}
+        _ACHIEVED[self._wanted] = self.level
+        self._probed = True
+
+    def level_now(self) -> str:
+        """The level in force (waits for the first sandbox to say whether namespaces were granted)."""
+        self._ensure_level()
+        return self.level
+
+    def zygote(self, flavour: str) -> Zygote:
+        self._ensure_level()
+        zygote = self._zygotes[flavour]
+        for attempt in range(2):
+            try:
+                if zygote.wait_ready():
+                    return zygote
+                raise RuntimeError(f"the {flavour} sandbox refused its level: {getattr(zygote, 'refusal', '')}")
+            except RuntimeError:
+                if attempt:
+                    raise
+                zygote.close()  # killed from outside: start a new one
+                zygote.start()
+        raise AssertionError("unreachable")
+
+    def open_submission(self, flavour: str, files: dict[str, bytes], folder: Path | None,
+                        limits: "Limits") -> "InitHandle":
+        """Start the init of one submission in the ``flavour`` sandbox."""
+        message = {"op": "open", "limits": limits.for_worker(self.level),
+                   "files": {name: base64.b64encode(data).decode("ascii") for name, data in files.items()}
+                   if self.level == "namespaces" else {},
+                   "folder": str(folder) if folder is not None else ""}
+        for attempt in range(2):
+            zygote = self.zygote(flavour)
+            try:
+                answer, fd = zygote.request(message, with_fd=True)
+                if not answer.get("ok") or fd is None:
+                    raise EOFError(str(answer.get("error", "the sandbox refused the submission")))
+                return InitHandle(socket.socket(fileno=fd), int(answer["pid"]), self.level, limits)
+            except (EOFError, OSError, codec.ProtocolError, KeyError, ValueError):
+                if attempt:
+                    raise
+                zygote.close()  # the zygote itself died (killed from outside): start a new one
+                zygote.start()
+        raise AssertionError("unreachable")
+
+    def reap(self, uid: int):
+        """At the `uid` level: kill every process of the sandbox's uid."""
+        if self.level == "uid":
+            try:
+                self.zygote("torch").request({"op": "reap", "uid": uid})
+            except (EOFError, OSError, codec.ProtocolError, RuntimeError):
+                pass
+
+    def close(self):
+        for zygote in self._zygotes.values():
+            zygote.close()
 
     def __enter__(self):
         return self
@@ -166,15 +365,49 @@ class Sandbox:
 
 
 @dataclass
-class WorkerHandle:
+class InitHandle:
+    """The init process of one submission in one sandbox flavour (PID 1 of its namespace)."""
+
     sock: socket.socket
     pid: int
+    level: str
+    limits: "Limits"
+
+    def spawn(self) -> "WorkerHandle":
+        codec.send(self.sock, {"op": "spawn"})
+        _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
+        if not fds:
+            raise EOFError("no socket from the sandbox")
+        answer = codec.receive(self.sock, deadline=time.monotonic() + 30)
+        return WorkerHandle(socket.socket(fileno=fds[0]), int(answer["pid"]), self)
+
+    def kill_worker(self, pid: int):
+        try:
+            codec.send(self.sock, {"op": "kill", "pid": pid})
+        except OSError:
+            pass
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        for kill in (os.kill, os.killpg):  # namespaces: PID 1 dies, and with it every process inside
+            try:
+                kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+@dataclass
+class WorkerHandle:
+    sock: socket.socket
+    pid: int  # as the init sees it
+    init: InitHandle | None = None
 
     def kill(self):
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        if self.init is not None:
+            self.init.kill_worker(self.pid)
         try:
             self.sock.close()
         except OSError:
@@ -186,17 +419,31 @@ class WorkerHandle:
 
 @dataclass
 class Limits:
+    """Hard limits for the submission's processes (soft = hard: they cannot be raised again)."""
+
     call_seconds: float = 10.0
     import_seconds: float = 10.0
-    max_memory_bytes: int = 2 * 2**30
-    max_file_bytes: int = 64 * 2**20
+    submission_seconds: float = 180.0  # wall-clock budget of a whole submission, all calls together
+    max_memory_bytes: int = 2 * 2**30  # address space per process, on top of what NumPy and torch map
+    max_file_bytes: int = 16 * 2**20
+    max_cpu_seconds: int = 120
+    max_open_files: int = 64
+    max_processes: int = 64  # per uid: only applied where the sandbox has a uid of its own
+    work_bytes: int = 8 * 2**20
+    tmp_bytes: int = 64 * 2**20
+    shm_bytes: int = 16 * 2**20
     uid: int | None = None
     gid: int | None = None
 
-    def for_worker(self) -> dict:
-        out = {"max_memory_bytes": self.max_memory_bytes, "max_file_bytes": self.max_file_bytes}
-        if self.uid is not None:
-            out.update(uid=self.uid, gid=self.gid if self.gid is not None else self.uid)
+    def for_worker(self, level: str = "none") -> dict:
+        out = {"max_memory_bytes": self.max_memory_bytes, "max_file_bytes": self.max_file_bytes,
+               "max_cpu_seconds": self.max_cpu_seconds, "max_open_files": self.max_open_files,
+               "work_bytes": self.work_bytes, "tmp_bytes": self.tmp_bytes, "shm_bytes": self.shm_bytes}
+        if level == "uid" or (level == "namespaces" and os.geteuid() == 0):
+            out["max_processes"] = self.max_processes
+        if level == "uid":
+            uid, gid = (self.uid, self.gid) if self.uid is not None else sandbox_ids()
+            out.update(uid=uid, gid=gid if gid is not None else uid)
         return out
 
 
@@ -212,16 +459,33 @@ class Session:
     """The learner's modules of one submission, each in its own worker process."""
 
     sandbox: Sandbox
-    folder: Path
-    present: set
+    files: dict  # exercise module -> the bytes of its file, as staged
     limits: Limits = field(default_factory=Limits)
+    folder: Path | None = None  # the staged folder (the `uid` and `none` levels read the files there)
     _workers: dict = field(default_factory=dict)
+    _inits: dict = field(default_factory=dict)
+    _deadline: float = 0.0
     _import_errors: dict = field(default_factory=dict)
     _timed_out: dict = field(default_factory=dict)
     seed_salt: int = 0  # 0 for grading; calibration varies it to show tolerances hold for any seed
     _seed_base: int = 0
     _counter: int = 0
     events: list = field(default_factory=list)
+
+    @property
+    def present(self) -> set:
+        return set(self.files)
+
+    def _init(self, module: str) -> InitHandle:
+        flavour = "numpy" if module in NUMPY_ONLY else "torch"
+        init = self._inits.get(flavour)
+        if init is None:
+            if not self._deadline:
+                self._deadline = time.monotonic() + self.limits.submission_seconds
+            files = {f"{name}.py": data for name, data in self.files.items()}
+            init = self.sandbox.open_submission(flavour, files, self.folder, self.limits)
+            self._inits[flavour] = init
+        return init
 
     def begin_check(self, name: str):
         """Make seeds depend only on the check's name, so every run is the same."""
@@ -241,7 +505,10 @@ class Session:
         worker = self._workers.get(module)
         if worker is not None:
             return worker
-        worker = self.sandbox.spawn(self.folder, self.limits.for_worker())
+        try:
+            worker = self._init(module).spawn()
+        except (EOFError, OSError, codec.ProtocolError, KeyError, ValueError, TypeError):
+            raise StudentCrash(module, None) from None
         try:
             # a fixed seed, outside the check's sequence: a check's calls get the same seeds
             # whether or not its worker had to be started (or restarted) first
@@ -257,11 +524,17 @@ class Session:
     def _exchange(self, worker, module, function, request, seconds):
         if "seed" not in request:
             request["seed"] = self._next_seed()
+        left = self._deadline - time.monotonic() if self._deadline else seconds
+        if left <= 0:
+            raise StudentTimeout(module, function, {"seconds": self.limits.submission_seconds, "budget": True})
         try:
             codec.send(worker.sock, request)
-            answer = codec.receive(worker.sock, deadline=time.monotonic() + seconds)
+            answer = codec.receive(worker.sock, deadline=time.monotonic() + min(seconds, left))
         except TimeoutError:
             self._discard(module, worker)
+            if left < seconds:
+                raise StudentTimeout(module, function, {"seconds": self.limits.submission_seconds,
+                                                        "budget": True}) from None
             raise StudentTimeout(module, function, {"seconds": seconds}) from None
         except (EOFError, OSError):
             self._discard(module, worker)
@@ -317,6 +590,13 @@ class Session:
             raise Unreadable(module, function, {"message": str(exc)}) from None
 
     def close(self):
+        """End the submission: every process it started is killed (see the README's threat model)."""
         for worker in self._workers.values():
             worker.kill()
         self._workers.clear()
+        for init in self._inits.values():
+            init.close()
+        self._inits.clear()
+        if self.sandbox.level == "uid":
+            uid = self.limits.uid if self.limits.uid is not None else sandbox_ids()[0]
+            self.sandbox.reap(uid)

@@ -6,34 +6,39 @@ converging. The known-good pieces are written with library calls, so nothing
 here repeats the reference solutions.
 """
 
-import torch
-import torch.nn.functional as F
+import sys
+
+
+def _torch():
+    """torch, in the torch sandbox only (the NumPy-only sandbox never imports it)."""
+    return sys.modules["torch"]
 
 
 def _library_data_iter(batch_size, features, labels):
+    torch = _torch()
     order = torch.randperm(len(features))
     for chunk in torch.split(order, batch_size):
         yield features[chunk], labels[chunk]
 
 
 def _library_linreg(X, w, b):
-    return torch.addmm(b, X, w)
+    return _torch().addmm(b, X, w)
 
 
 def _library_squared_loss(y_hat, y):
-    return F.mse_loss(y_hat, y.reshape(y_hat.shape), reduction="none") / 2
+    return _torch().nn.functional.mse_loss(y_hat, y.reshape(y_hat.shape), reduction="none") / 2
 
 
-@torch.no_grad()
 def _library_sgd(params, lr, batch_size):
-    for tensor in params:
-        tensor.sub_(tensor.grad, alpha=lr / batch_size)
-        tensor.grad = None
+    with _torch().no_grad():
+        for tensor in params:
+            tensor.sub_(tensor.grad, alpha=lr / batch_size)
+            tensor.grad = None
 
 
-@torch.no_grad()
 def _full_loss(features, labels, w, b):
-    return float(_library_squared_loss(_library_linreg(features, w, b), labels).mean())
+    with _torch().no_grad():
+        return float(_library_squared_loss(_library_linreg(features, w, b), labels).mean())
 
 
 LIBRARY = {
@@ -46,6 +51,7 @@ LIBRARY = {
 
 def train_swap(module, student_pieces, features, labels, lr, num_epochs, batch_size):
     """Train with the library loop, using the learner's versions of ``student_pieces``."""
+    torch = _torch()
     piece = {name: getattr(module, name) if name in student_pieces else LIBRARY[name] for name in LIBRARY}
     w = torch.normal(0.0, 0.01, size=(features.shape[1], 1), requires_grad=True)
     b = torch.zeros(1, requires_grad=True)

@@ -1,18 +1,29 @@
 """The sandbox process: run as ``python -I zygote.py <fd>`` by the grader.
 
-It imports NumPy and torch once (without running a torch operation, so
-forking stays safe and cheap), then waits on the socket ``<fd>``. For every
-``spawn`` request it forks a *worker*: a fresh process in its own session,
-working in a folder that holds only the learner's exercise files, with
-stdin/stdout/stderr sent to /dev/null and resource limits set. The worker's
-end of a new socket pair goes back to the grader with ``SCM_RIGHTS``; from
-then on the grader talks to the worker directly, one JSON request at a time.
+The grader's first message says how to isolate: at the ``namespaces`` level
+the zygote enters new user, mount, network, IPC and UTS namespaces and a new
+read-only root (see ``jail``) before it imports anything; at the ``uid`` and
+``none`` levels it stays where it is. Then it imports NumPy (and torch, for
+the ``torch`` flavour; the ``numpy`` flavour cannot import torch at all)
+once, without running a torch operation, so forking stays safe and cheap.
+
+For every submission (``open``) it forks the submission's *init*: at the
+``namespaces`` level PID 1 of a new PID namespace, with the submission's files
+in a private read-only ``/submission`` and private ``/tmp`` and ``/dev/shm``, and
+no capabilities; otherwise a process in its own session working in the
+staged folder. The init answers ``spawn`` requests by forking one *worker*
+per exercise module (resource limits set hard, output sent to /dev/null,
+privileges dropped at the ``uid`` level); each worker's end of a new socket
+pair goes back to the grader with ``SCM_RIGHTS``, and from then on the
+grader talks to the worker directly, one JSON request at a time. When the
+grader kills the init, every process of the submission dies with it.
 
 Only plain data leaves a worker (see ``codec``). This file never imports the
 grader package: the sandbox needs nothing from it but these few modules.
 """
 
 import importlib
+import json
 import os
 import random
 import resource
@@ -22,33 +33,30 @@ import sys
 import traceback
 import types
 
-import numpy as np
-import numpy.linalg  # noqa: F401 - loaded now, before a worker may lose the right to read the library files
-import numpy.random  # noqa: F401
-import secrets  # noqa: F401 - needed by numpy.random's generators
-import torch  # noqa: F401 - imported once here so that every worker starts warm
-import torch.nn.functional  # noqa: F401
-
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)  # python -I puts neither the script's folder nor the cwd on sys.path
 
-import codec  # noqa: E402
-import probes  # noqa: E402
-import testfns  # noqa: E402
+import jail  # noqa: E402 - standard library only
+
+WORK = "/submission"  # the submission's folder inside the namespaces (the grader may choose another)
 
 MAX_TRACEBACK = 3000
 
 
-def _limit(kind, value):
+np = torch = codec = probes = testfns = None  # imported by _load_libraries, after isolation
+
+
+def _hard_limit(kind, value):
+    """Set soft = hard = ``value`` (never above the current hard limit): it cannot be raised again."""
     if value is None:
         return
+    soft, hard = resource.getrlimit(kind)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
     try:
-        soft, hard = resource.getrlimit(kind)
-        if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
-        resource.setrlimit(kind, (value, hard))
+        resource.setrlimit(kind, (value, value))
     except (ValueError, OSError):
-        pass
+        resource.setrlimit(kind, (min(value, soft) if soft != resource.RLIM_INFINITY else value, value))
 
 
 def _vm_bytes():
@@ -57,6 +65,55 @@ def _vm_bytes():
             return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
         return 0
+
+
+class _NumpyOnly:
+    """A meta path finder that refuses torch in the NumPy-only sandbox (first in line)."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name.split(".")[0] in ("torch", "torchgen", "functorch"):
+            raise ModuleNotFoundError(f"No module named {name!r}: this exercise is NumPy only "
+                                      "(torch cannot be imported here)", name=name)
+        return None
+
+
+def _load_libraries(flavour):
+    global np, torch, codec, probes, testfns
+    import numpy
+    import numpy.linalg  # noqa: F401 - loaded now, before a worker may lose the right to read the library files
+    import numpy.random  # noqa: F401
+    import secrets  # noqa: F401 - needed by numpy.random's generators
+
+    np = numpy
+    if flavour == "torch":
+        import torch as torch_module
+        import torch.nn.functional  # noqa: F401
+
+        torch = torch_module
+    else:
+        sys.meta_path.insert(0, _NumpyOnly)
+    codec, probes, testfns = (_module_from_source(name) for name in ("codec", "probes", "testfns"))
+
+
+_SOURCES = {}
+
+
+def _read_sources():
+    """Read our own helper modules now: after isolation their files may not be readable any more."""
+    for name in ("codec", "probes", "testfns"):
+        path = os.path.join(_HERE, f"{name}.py")
+        with open(path, encoding="utf-8") as handle:
+            _SOURCES[name] = (path, handle.read())
+
+
+def _module_from_source(name):
+    path, source = _SOURCES[name]
+    module = types.ModuleType(name)
+    module.__file__ = path
+    sys.modules[name] = module
+    exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102 - the kit's own file, read above
+    return module
 
 
 class Worker:
@@ -70,7 +127,8 @@ class Worker:
         seed = int(seed) % (2**32)
         random.seed(seed)
         np.random.seed(seed)
-        torch.manual_seed(seed)
+        if torch is not None:
+            torch.manual_seed(seed)
 
     def _student_frames(self, exc):
         frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
@@ -154,7 +212,7 @@ class Worker:
 
     def _backward(self, result, args, spec):
         """Backpropagate ``sum(result * upstream)`` and return the grads of the args."""
-        if not isinstance(result, torch.Tensor) or not result.requires_grad:
+        if torch is None or not isinstance(result, torch.Tensor) or not result.requires_grad:
             return {"t": "other", "type": "no-graph", "note": "the result is not connected to the inputs"}
         upstream = codec.decode(spec["upstream"], make_tensors=True)
         if tuple(result.shape) != tuple(upstream.shape):
@@ -181,56 +239,217 @@ class Worker:
                 os._exit(0)
 
 
-def _become_worker(sock, request):
+def _become_worker(sock, config, folder):
+    """In a fresh child of the submission's init: limits, then serve the grader."""
     os.setsid()
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
+    os.close(devnull)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _limit(resource.RLIMIT_CORE, 0)
-    _limit(resource.RLIMIT_FSIZE, int(request.get("max_file_bytes", 64 * 2**20)))
-    _limit(resource.RLIMIT_CPU, int(request.get("max_cpu_seconds", 600)))
-    memory = request.get("max_memory_bytes")
-    if memory:
-        _limit(resource.RLIMIT_AS, _vm_bytes() + int(memory))
-    folder = request["folder"]
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGPIPE):
+        signal.signal(number, signal.SIG_DFL)
     os.chdir(folder)
     sys.path[:] = [folder] + [entry for entry in sys.path if entry != _HERE]
     sys.argv = ["exercise"]
-    if request.get("uid") is not None:  # drop privileges (used when grading as root)
-        _limit(resource.RLIMIT_NPROC, 256)  # counts every process of that user: no fork bombs
+    if config.get("uid") is not None:  # the `uid` level: grading as root, without namespaces
         os.setgroups([])
-        os.setgid(int(request["gid"]))
-        os.setuid(int(request["uid"]))
+        os.setresgid(int(config["gid"]), int(config["gid"]), int(config["gid"]))
+        os.setresuid(int(config["uid"]), int(config["uid"]), int(config["uid"]))
+    _hard_limit(resource.RLIMIT_CORE, 0)
+    _hard_limit(resource.RLIMIT_FSIZE, int(config.get("max_file_bytes", 16 * 2**20)))
+    _hard_limit(resource.RLIMIT_CPU, int(config.get("max_cpu_seconds", 120)))
+    _hard_limit(resource.RLIMIT_NOFILE, int(config.get("max_open_files", 64)))
+    if config.get("max_processes"):  # counts every process of the uid: only for a uid of our own
+        _hard_limit(resource.RLIMIT_NPROC, int(config["max_processes"]))
+    memory = config.get("max_memory_bytes")
+    if memory:
+        _hard_limit(resource.RLIMIT_AS, _vm_bytes() + int(memory))
     Worker(sock, folder).serve()
+
+
+def _init_loop(sock, config, folder):
+    """The submission's init: fork a worker per ``spawn``, kill one on ``kill``, until the grader hangs up."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers and orphans are reaped automatically
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGPIPE, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(number, signal.SIG_IGN)
+    workers = []
+    while True:
+        try:
+            request = codec.receive(sock)
+        except (EOFError, OSError, codec.ProtocolError):
+            break
+        if request.get("op") == "kill":
+            pid = request.get("pid")
+            if pid in workers:
+                _kill_group(pid)
+            continue
+        if request.get("op") != "spawn":
+            break
+        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                sock.close()
+                parent_end.close()
+                _become_worker(child_end, config, folder)
+            finally:
+                os._exit(0)
+        workers.append(pid)
+        child_end.close()
+        try:
+            socket.send_fds(sock, [b"W"], [parent_end.fileno()])
+            codec.send(sock, {"ok": True, "pid": pid})
+        except OSError:
+            break
+        finally:
+            parent_end.close()
+    for pid in workers:  # (in a PID namespace the kernel does this anyway when init exits)
+        _kill_group(pid)
+    os._exit(0)
+
+
+def _kill_group(pid):
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def _open_submission(control, request, level):
+    """Fork the submission's init; send its socket and its pid (as the grader sees it) back."""
+    import base64
+
+    config = request.get("limits", {})
+    files = {name: base64.b64decode(data) for name, data in request.get("files", {}).items()
+             if isinstance(name, str) and "/" not in name and name.endswith(".py")}
+    parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    pid_r, pid_w = os.pipe()
+    leader = os.fork()
+    if leader == 0:
+        try:
+            control.close()
+            parent_end.close()
+            os.close(pid_r)
+            if level == "namespaces":
+                jail.new_submission_namespaces()
+                init = os.fork()
+                if init:  # the leader reports the init's pid and leaves; the zygote reaps it
+                    os.write(pid_w, str(init).encode())
+                    os._exit(0)
+                os.close(pid_w)
+                jail.setup_submission(files, WORK, work_bytes=int(config.get("work_bytes", 8 * 2**20)),
+                                      tmp_bytes=int(config.get("tmp_bytes", 64 * 2**20)),
+                                      shm_bytes=int(config.get("shm_bytes", 16 * 2**20)))
+                folder = WORK
+            else:
+                os.setsid()
+                os.write(pid_w, str(os.getpid()).encode())
+                os.close(pid_w)
+                folder = request["folder"]
+            _init_loop(child_end, config, folder)
+        except BaseException:  # noqa: BLE001 - tell the grader through the closed socket
+            traceback.print_exc()
+        finally:
+            os._exit(1)
+    child_end.close()
+    os.close(pid_w)
+    with os.fdopen(pid_r, "rb") as pipe:
+        raw = pipe.read(32)
+    if not raw:
+        parent_end.close()
+        codec.send(control, {"ok": False, "error": "the submission's sandbox could not be set up"})
+        return
+    socket.send_fds(control, [b"S"], [parent_end.fileno()])
+    codec.send(control, {"ok": True, "pid": int(raw)})
+    parent_end.close()
+
+
+def _reap_uid(uid):
+    """At the `uid` level: kill every process of the sandbox's uid (double-forked daemons too)."""
+    helper = os.fork()
+    if helper == 0:
+        try:
+            os.setgroups([])
+            os.setresuid(uid, uid, uid)
+            for _ in range(3):  # a process forking while we kill: go again
+                try:
+                    os.kill(-1, signal.SIGKILL)
+                except ProcessLookupError:
+                    break
+        finally:
+            os._exit(0)
+    os.waitpid(helper, 0)
+
+
+def _isolate(control, setup):
+    """Enter the namespaces when asked; answer what was achieved (the grader falls back on failure)."""
+    global WORK
+    WORK = setup.get("work", WORK)
+    if setup.get("level") != "namespaces":
+        return setup.get("level", "none")
+    try:
+        jail.enter([tuple(pair) for pair in setup["binds"]], int(setup["outside_uid"]), int(setup["outside_gid"]),
+                   files=setup.get("files", []), devices=setup.get("devices", []),
+                   links=[tuple(pair) for pair in setup.get("links", [])], work=setup.get("work", WORK))
+    except (jail.JailError, OSError) as exc:
+        _send_json(control, {"ok": False, "error": f"{type(exc).__name__}: {exc}"})
+        os._exit(0)
+    sys.path[:] = [entry for entry in setup.get("sys_path", sys.path) if entry]
+    if _HERE not in sys.path:
+        sys.path.insert(0, _HERE)
+    return "namespaces"
+
+
+def _send_json(sock, message):
+    payload = json.dumps(message).encode()
+    sock.sendall(len(payload).to_bytes(4, "big") + payload)
+
+
+def _receive_setup(control):
+    header = b""
+    while len(header) < 4:
+        chunk = control.recv(4 - len(header))
+        if not chunk:
+            os._exit(0)
+        header += chunk
+    length = int.from_bytes(header, "big")
+    body = b""
+    while len(body) < length:
+        chunk = control.recv(min(1 << 20, length - len(body)))
+        if not chunk:
+            os._exit(0)
+        body += chunk
+    return json.loads(body)
 
 
 def main():
     control = socket.socket(fileno=int(sys.argv[1]))
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
-    codec.send(control, {"ok": True, "ready": True, "pid": os.getpid()})
+    setup = _receive_setup(control)
+    _read_sources()
+    level = _isolate(control, setup)
+    _load_libraries(setup.get("flavour", "torch"))
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # leaders and inits are reaped automatically
+    if level == "namespaces":
+        try:  # nothing of the submission can ptrace the zygote or read its memory
+            jail.prctl(jail.PR_SET_DUMPABLE, 0)
+        except OSError:
+            pass
+    codec.send(control, {"ok": True, "ready": True, "pid": os.getpid(), "level": level})
     while True:
         try:
             request = codec.receive(control)
         except (EOFError, OSError, codec.ProtocolError):
             return
-        if request.get("op") != "spawn":
+        op = request.get("op")
+        if op == "open":
+            _open_submission(control, request, level)
+        elif op == "reap" and level == "uid":
+            _reap_uid(int(request["uid"]))
+            codec.send(control, {"ok": True})
+        else:
             codec.send(control, {"ok": False})
-            continue
-        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        pid = os.fork()
-        if pid == 0:
-            try:
-                control.close()
-                parent_end.close()
-                _become_worker(child_end, request)
-            finally:
-                os._exit(0)
-        child_end.close()
-        socket.send_fds(control, [b"W"], [parent_end.fileno()])
-        codec.send(control, {"ok": True, "pid": pid})
-        parent_end.close()
 
 
 if __name__ == "__main__":

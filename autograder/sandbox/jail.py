@@ -1,0 +1,263 @@
+"""Linux namespaces for the sandbox, with nothing but the standard library (ctypes).
+
+The zygote calls :func:`enter` once, before it imports NumPy or torch:
+
+1. ``unshare`` a new user, mount, network, IPC and UTS namespace. A helper
+   forked just before (still outside) writes the user namespace's uid and gid
+   maps: inside, the sandbox is root of its own namespace; outside it is an
+   unprivileged user (``nobody`` when the grader runs as root, the learner's
+   own uid otherwise), so it owns nothing of the host.
+2. Build a new root on a tmpfs that holds only read-only bind mounts of what
+   Python needs (the interpreter, the standard library, the packages allowed
+   for this sandbox, the system libraries) plus an empty ``/tmp``,
+   ``/dev/shm``, ``/proc`` and ``/submission``; ``pivot_root`` into it and detach
+   the host's tree. The kit's checkout, the solutions, the hidden checks, the
+   outputs, other submissions, ``/etc``, the home folder: none of it exists
+   in there.
+
+For every submission the zygote then forks a leader that calls
+:func:`new_submission_namespaces` and forks the submission's init, which
+calls :func:`setup_submission`: a new PID and mount namespace (its first child is
+PID 1 there: when it dies, the kernel kills every process of the submission,
+double-forked daemons included), a fresh ``/proc``, private size-capped
+tmpfs ``/tmp``, ``/dev/shm`` and ``/submission`` (the submission's files,
+then read-only), and finally :func:`drop_privileges`: no capabilities, no way to
+regain them, not dumpable (so nothing can ptrace it or read its memory).
+
+Everything here raises :class:`JailError` when the kernel refuses; the caller
+falls back to a weaker level and says so.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
+
+PR_SET_DUMPABLE = 4
+PR_CAPBSET_DROP = 24
+PR_SET_SECUREBITS = 28
+PR_SET_NO_NEW_PRIVS = 38
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+SECBIT_ALL_LOCKED_NOROOT = 0x2F  # NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED and their locks
+
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+SYS_CAPSET = {"x86_64": 126, "aarch64": 91}
+
+_libc = None
+
+
+class JailError(OSError):
+    """The kernel refused a step of building the sandbox."""
+
+
+def _lib():
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    return _libc
+
+
+def _check(result, what):
+    if result != 0:
+        code = ctypes.get_errno()
+        raise JailError(code, f"{what}: {os.strerror(code)}")
+
+
+def unshare(flags: int) -> None:
+    _check(_lib().unshare(ctypes.c_int(flags)), "unshare")
+
+
+def mount(source, target, fstype, flags=0, data=None) -> None:
+    _check(_lib().mount(None if source is None else os.fsencode(source), os.fsencode(target),
+                        None if fstype is None else fstype.encode(), ctypes.c_ulong(flags),
+                        None if data is None else data.encode()), f"mount {target}")
+
+
+def umount(target, flags=0) -> None:
+    _check(_lib().umount2(os.fsencode(target), ctypes.c_int(flags)), f"umount {target}")
+
+
+def _syscall(table, *args):
+    number = table.get(os.uname().machine)
+    if number is None:
+        raise JailError(errno.ENOSYS, f"unsupported machine {os.uname().machine}")
+    return _lib().syscall(ctypes.c_long(number), *args)
+
+
+def pivot_root(new_root, put_old) -> None:
+    _check(_syscall(SYS_PIVOT_ROOT, os.fsencode(new_root), os.fsencode(put_old)), "pivot_root")
+
+
+def prctl(option, arg2=0) -> None:
+    _check(_lib().prctl(ctypes.c_int(option), ctypes.c_ulong(arg2), ctypes.c_ulong(0), ctypes.c_ulong(0),
+                        ctypes.c_ulong(0)), f"prctl {option}")
+
+
+# ------------------------------------------------------------------ stage 1
+
+
+def _write(path, data):
+    with open(path, "w") as handle:
+        handle.write(data)
+
+
+def enter(binds: list[tuple[str, str]], outside_uid: int, outside_gid: int, *, files=(), devices=(),
+          links=(), work="/submission") -> None:
+    """Move this (single-threaded) process into new namespaces and a new, read-only root.
+
+    ``binds`` are (host path, path inside) pairs of folders, mounted read-only;
+    ``files`` are single host files (mounted read-only at the same path),
+    ``devices`` are /dev nodes bound read-write (null, zero, urandom...),
+    ``links`` (path, target) symbolic links to create (``/lib -> usr/lib``), ``work``
+    the empty folder where each submission's files will be mounted.
+    """
+    ready_r, ready_w = os.pipe()
+    done_r, done_w = os.pipe()
+    pid = os.getpid()
+    helper = os.fork()
+    if helper == 0:  # stays outside and writes the maps once the namespace exists
+        code = 1
+        try:
+            os.close(ready_w)
+            os.close(done_r)
+            if os.read(ready_r, 1) == b"U":
+                _write(f"/proc/{pid}/setgroups", "deny")
+                _write(f"/proc/{pid}/uid_map", f"0 {outside_uid} 1\n")
+                _write(f"/proc/{pid}/gid_map", f"0 {outside_gid} 1\n")
+                os.write(done_w, b"M")
+                code = 0
+        except OSError:
+            pass
+        finally:
+            os._exit(code)
+    os.close(ready_r)
+    os.close(done_w)
+    try:
+        try:
+            unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
+        except JailError:
+            os.write(ready_w, b"X")
+            raise
+        os.write(ready_w, b"U")
+        if os.read(done_r, 1) != b"M":
+            raise JailError(errno.EPERM, "the uid/gid maps of the sandbox could not be written")
+    finally:
+        os.close(ready_w)
+        os.close(done_r)
+        os.waitpid(helper, 0)
+    # open every source (in the new mount namespace) while the host's paths can still be
+    # looked up as ourselves, before the mount of the new root hides any of them
+    sources = {path: os.open(path, os.O_PATH | os.O_CLOEXEC)
+               for path in [source for source, _ in binds] + list(files) + [f"/dev/{d}" for d in devices]
+               + ["/proc"]}
+    os.setresgid(0, 0, 0)  # from now on we are the unprivileged outside user, root only in here
+    os.setresuid(0, 0, 0)
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    root = "/tmp"  # any existing folder serves as a mount point for the new root
+    mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    targets = []
+    for source, target in binds:
+        inside = root + target
+        os.makedirs(inside, exist_ok=True)
+        mount(f"/proc/self/fd/{sources[source]}", inside, None, MS_BIND | MS_REC)
+        targets.append(inside)
+    for source in files:
+        inside = root + source
+        os.makedirs(os.path.dirname(inside), exist_ok=True)
+        open(inside, "w").close()
+        mount(f"/proc/self/fd/{sources[source]}", inside, None, MS_BIND)
+        targets.append(inside)
+    os.makedirs(root + "/dev", exist_ok=True)
+    for name in devices:
+        inside = f"{root}/dev/{name}"
+        open(inside, "w").close()
+        mount(f"/proc/self/fd/{sources['/dev/' + name]}", inside, None, MS_BIND)
+    for path, target in links:
+        os.makedirs(os.path.dirname(root + path), exist_ok=True)
+        os.symlink(target, root + path)
+    for folder in ("/tmp", "/dev/shm", "/proc", work, "/old-root"):
+        os.makedirs(root + folder, exist_ok=True)
+    # The host's /proc stays visible to the zygote only: the kernel lets a user namespace mount a
+    # new proc (for a submission's PID namespace) only where a full one is already mounted, and
+    # every submission's /proc is mounted over this one before any submitted code runs.
+    mount(f"/proc/self/fd/{sources['/proc']}", root + "/proc", None, MS_BIND | MS_REC)
+    pivot_root(root, root + "/old-root")
+    os.chdir("/")
+    umount("/old-root", MNT_DETACH)
+    os.rmdir("/old-root")
+    for inside in targets:
+        mount(None, inside[len(root):], None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    for fd in sources.values():
+        os.close(fd)
+
+
+# ------------------------------------------------------------------ stage 2
+
+
+def new_submission_namespaces() -> None:
+    """In the zygote's child: new PID, mount, IPC and network namespaces (the next child is PID 1)."""
+    unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET)
+
+
+def setup_submission(files: dict[str, bytes], folder: str, *, work_bytes: int, tmp_bytes: int,
+                     shm_bytes: int) -> None:
+    """In PID 1 of the submission: its own /proc, /tmp, /dev/shm and read-only ``folder``; no privileges."""
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    for path, size in (("/tmp", tmp_bytes), ("/dev/shm", shm_bytes), (folder, work_bytes)):
+        mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={max(int(size), 4096)},mode=1777")
+    for name, data in files.items():
+        with open(os.path.join(folder, name), "wb") as handle:
+            handle.write(data)
+    mount(None, folder, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    drop_privileges()
+
+
+def drop_privileges() -> None:
+    """No capabilities now or after any exec, no new privileges, not dumpable."""
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    for cap in range(64):
+        try:
+            prctl(PR_CAPBSET_DROP, cap)
+        except JailError as exc:
+            if exc.errno != errno.EINVAL:  # EINVAL: past the last capability this kernel knows
+                raise
+            break
+    try:
+        prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
+    except JailError:
+        pass
+    prctl(PR_SET_SECUREBITS, SECBIT_ALL_LOCKED_NOROOT)
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+
+    header = Header(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    data = (Data * 2)()
+    _check(_syscall(SYS_CAPSET, ctypes.byref(header), ctypes.byref(data)), "capset")
+    prctl(PR_SET_DUMPABLE, 0)
