@@ -8,6 +8,8 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
+
 from autograder import EXERCISES
 from autograder.stubs import strip_solution
 
@@ -81,3 +83,42 @@ def test_batch_reads_a_gradescope_export(tmp_path):
 
     rows = run_batch(export, tmp_path / "g.csv", jobs=1, progress=False)
     assert [(r["student"], r["total"]) for r in rows] == [("001", "100"), ("bo@example.org", "0")]
+
+
+POOL_KILLER = '''
+def _kill_the_grader():
+    """Walk up from this worker and SIGKILL the first process running the batch's pool (level `none`)."""
+    import os, signal
+    pid = os.getpid()
+    for _ in range(6):
+        with open(f"/proc/{pid}/stat") as handle:
+            pid = int(handle.read().rsplit(")", 1)[1].split()[1])
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            if b"multiprocessing" in handle.read():
+                os.kill(pid, signal.SIGKILL)
+                return
+
+
+_kill_the_grader()
+'''
+
+
+def test_a_killed_pool_process_is_replaced(tmp_path, monkeypatch):
+    """At the `none` level a submission can kill its grading process: the batch regrades, never blames others."""
+    monkeypatch.setenv("AUTOGRADER_SANDBOX_LEVEL", "none")
+    klass = tmp_path / "class"
+    copy_solutions(klass / "ada")
+    copy_solutions(klass / "zed")
+    killer = klass / "zed" / "ex1_manual_gradients.py"
+    killer.write_text(killer.read_text() + POOL_KILLER)
+    copy_solutions(klass / "=cmd")  # a name a spreadsheet would run as a formula
+    from autograder.batch import WeakSandbox, run_batch
+
+    with pytest.raises(WeakSandbox):
+        run_batch(klass, tmp_path / "refused.csv", jobs=1, progress=False)
+    rows = run_batch(klass, tmp_path / "g.csv", jobs=1, progress=False, allow_weak=True)
+    by_name = {r["student"]: r for r in rows}
+    assert by_name["ada"]["total"] == "100" and by_name["'=cmd"]["total"] == "100", rows
+    assert by_name["zed"]["status"].startswith("grader error") and by_name["zed"]["total"] == "0", rows
+    assert all(r["sandbox"] == "none (--allow-weak-sandbox)" for r in rows)
+    assert "'=cmd" in (tmp_path / "g.csv").read_text()
