@@ -231,7 +231,22 @@ def setup_submission(files: dict[str, bytes], folder: str, *, work_bytes: int, t
         with open(os.path.join(folder, name), "wb") as handle:
             handle.write(data)
     mount(None, folder, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    forbid_new_namespaces()
     drop_privileges()
+
+
+def forbid_new_namespaces() -> None:
+    """No nested user namespace (in which the submission would be root again) from now on.
+
+    The limit belongs to the zygote's user namespace. Without capabilities and
+    without a user namespace of its own, no other kind of namespace can be
+    made either; the zygote still makes them for later submissions, as the
+    root of this user namespace.
+    """
+    try:
+        _write("/proc/sys/user/max_user_namespaces", "0")
+    except OSError:
+        pass
 
 
 def drop_privileges() -> None:
