@@ -5,8 +5,12 @@ definitions you have run in this notebook (imports, functions, and
 assignments that call nothing), writes them as ``ex1_manual_gradients.py``
 into a fresh folder, and runs that one check on it in the sandbox, exactly as
 ``python -m autograder grade`` would. A failed check raises
-:class:`CheckNotPassed` with the same feedback; nbgrader then gives the cell
-0 points.
+:class:`CheckNotPassed` with the same feedback.
+
+This is the learner's self-check only. ``nbgrader autograde`` never runs
+these cells: it grades the notebook file in the sandbox
+(:mod:`autograder.nbgrader_grade`), because anything the learner's cells do
+in a kernel, such as rebinding ``check``, could fake a pass.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ class CheckNotPassed(AssertionError):
     """A check failed; the message is the grader's feedback."""
 
 
-def _sandbox():
+def shared_sandbox():
+    """The sandbox of this process, started on first use and closed at exit."""
     global _SANDBOX
     if _SANDBOX is None:
         from .sandbox.client import Sandbox
@@ -40,8 +45,22 @@ def _calls_something(node: ast.AST) -> bool:
     return any(isinstance(child, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom)) for child in ast.walk(node))
 
 
+def _imports_the_grader(node: ast.AST) -> bool:
+    if isinstance(node, ast.ImportFrom):
+        names = [node.module or ""] if node.level == 0 else [""]
+    elif isinstance(node, ast.Import):
+        names = [alias.name for alias in node.names]
+    else:
+        return False
+    return all(name == "autograder" or name.startswith("autograder.") for name in names)
+
+
 def definitions(cells: list[str]) -> str:
-    """The module-level definitions in ``cells`` (in order), as the source of a module."""
+    """The module-level definitions in ``cells`` (in order), as the source of a module.
+
+    Imports of the grader itself (``from autograder.notebook import check``)
+    are left out: they serve the self-check, and an exercise never needs them.
+    """
     pieces = []
     for cell in cells:
         try:
@@ -50,6 +69,8 @@ def definitions(cells: list[str]) -> str:
             continue  # nothing from such a cell was defined in the notebook either
         for node in tree.body:
             keep = isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            if _imports_the_grader(node):
+                keep = False
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and not _calls_something(node):
                 keep = True
             if keep:
@@ -75,7 +96,7 @@ def check(exercise: str, test: str, cells: list[str] | None = None) -> None:
     folder = Path(tempfile.mkdtemp(prefix="notebook-check-"))
     try:
         (folder / f"{exercise}.py").write_text(definitions(cells if cells is not None else _notebook_cells()))
-        report = grade(folder, sandbox=_sandbox(), only={test})
+        report = grade(folder, sandbox=shared_sandbox(), only={test})
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     results = [t for t in report.tests if t.test_id == test and t.exercise == exercise]

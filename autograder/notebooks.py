@@ -9,6 +9,12 @@ test cell per check, worth the check's points, calling
 :func:`autograder.notebook.check` (hidden checks sit between
 ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``). A few demonstration
 cells draw a picture where one teaches.
+
+The test cells are the learner's self-check in Jupyter. ``nbgrader autograde``
+does not run them: the course's config replaces nbgrader's ``Execute`` step
+with :class:`autograder.nbgrader_grade.GradeInSandbox`, which grades the
+notebook's source in the sandbox; the test cell with grade_id
+``<exercise>-<test>`` gets the outcome of that check.
 """
 
 from __future__ import annotations
@@ -38,48 +44,79 @@ c.CourseDirectory.db_url = "sqlite:///gradebook.db"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}
 c.Execute.timeout = 300
 c.ExecutePreprocessor.timeout = 300
+
+# Autograding never runs a submission in a kernel (its cells could rebind `check` and fake
+# every pass): GradeInSandbox grades the notebook's source in the kit's sandbox, as
+# `python -m autograder grade` does, and writes each test cell's outcome. This is nbgrader's
+# own autograde pipeline with its Execute step replaced.
+c.Autograde.autograde_preprocessors = [
+    "autograder.nbgrader_grade.GradeInSandbox",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# Like `batch` and Gradescope, it refuses a sandbox below the 'namespaces' level unless told:
+# c.GradeInSandbox.allow_weak_sandbox = True
 '''
 
+# Each picture is drawn by a function that imports matplotlib itself: a top-level import would
+# become part of the graded module (see autograder.notebook.definitions), and the sandbox of the
+# NumPy-only exercises has no matplotlib.
 DEMOS = {
     ("ex1_manual_gradients", "dloss"): '''\
-# A picture: the loss (w*x - y)**2 for x = 1, y = 2, and its tangent at w = 0.5 (slope from your dloss).
-import matplotlib.pyplot as plt
+def draw_tangent():
+    """A picture: the loss (w*x - y)**2 for x = 1, y = 2, and its tangent at w = 0.5 (slope from your dloss)."""
+    import matplotlib.pyplot as plt
 
-w_grid = np.linspace(-1.0, 5.0, 200)
-plt.plot(w_grid, (w_grid * 1.0 - 2.0) ** 2, label="loss(w)")
-try:
-    slope = dloss(0.5, 1.0, 2.0)
-    plt.plot(w_grid, (0.5 - 2.0) ** 2 + slope * (w_grid - 0.5), "--", label=f"tangent at w = 0.5, slope {slope:.1f}")
-except NotImplementedError:
-    print("Write dloss above to see its tangent here.")
-plt.ylim(-1, 10)
-plt.xlabel("w")
-plt.legend()
-plt.show()''',
+    w_grid = np.linspace(-1.0, 5.0, 200)
+    plt.plot(w_grid, (w_grid * 1.0 - 2.0) ** 2, label="loss(w)")
+    try:
+        slope = dloss(0.5, 1.0, 2.0)
+        plt.plot(w_grid, (0.5 - 2.0) ** 2 + slope * (w_grid - 0.5), "--", label=f"tangent at w = 0.5, slope {slope:.1f}")
+    except NotImplementedError:
+        print("Write dloss above to see its tangent here.")
+    plt.ylim(-1, 10)
+    plt.xlabel("w")
+    plt.legend()
+    plt.show()
+
+
+draw_tangent()''',
     ("ex1_manual_gradients", "fit_line"): '''\
-# A picture: the line fit_line finds, over noisy data from y = 3x - 1.
-import matplotlib.pyplot as plt
+def draw_fitted_line():
+    """A picture: the line fit_line finds, over noisy data from y = 3x - 1."""
+    import matplotlib.pyplot as plt
 
-rng = np.random.default_rng(0)
-x_demo = rng.normal(size=100)
-y_demo = 3.0 * x_demo - 1.0 + 0.5 * rng.normal(size=100)
-plt.scatter(x_demo, y_demo, s=8, label="data")
-try:
-    w_fit, b_fit = fit_line(x_demo, y_demo)
-    x_line = np.linspace(-3, 3, 2)
-    plt.plot(x_line, w_fit * x_line + b_fit, "r", label=f"fit: y = {w_fit:.2f} x + {b_fit:.2f}")
-except NotImplementedError:
-    print("Write fit_line (and mse_grad) above to see the fitted line here.")
-plt.legend()
-plt.show()''',
+    rng = np.random.default_rng(0)
+    x_demo = rng.normal(size=100)
+    y_demo = 3.0 * x_demo - 1.0 + 0.5 * rng.normal(size=100)
+    plt.scatter(x_demo, y_demo, s=8, label="data")
+    try:
+        w_fit, b_fit = fit_line(x_demo, y_demo)
+        x_line = np.linspace(-3, 3, 2)
+        plt.plot(x_line, w_fit * x_line + b_fit, "r", label=f"fit: y = {w_fit:.2f} x + {b_fit:.2f}")
+    except NotImplementedError:
+        print("Write fit_line (and mse_grad) above to see the fitted line here.")
+    plt.legend()
+    plt.show()
+
+
+draw_fitted_line()''',
     ("ex2_linear_regression", "train"): '''\
-# A picture: the data against its second feature, and the loss after each epoch.
-import matplotlib.pyplot as plt
+def draw_training():
+    """A picture: the data against its second feature, and the loss after each epoch."""
+    import matplotlib.pyplot as plt
 
-torch.manual_seed(0)
-try:
-    features_demo, labels_demo = synthetic_data(torch.tensor([2.0, -3.4]), 4.2, 1000)
-    w_fit, b_fit, losses_demo = train(features_demo, labels_demo)
+    torch.manual_seed(0)
+    try:
+        features_demo, labels_demo = synthetic_data(torch.tensor([2.0, -3.4]), 4.2, 1000)
+        w_fit, b_fit, losses_demo = train(features_demo, labels_demo)
+    except NotImplementedError:
+        print("Write the functions above to see the training curve here.")
+        return
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
     left.scatter(features_demo[:, 1].numpy(), labels_demo.numpy().ravel(), s=2)
     left.set_xlabel("second feature")
@@ -90,16 +127,21 @@ try:
     right.set_ylabel("mean loss")
     plt.show()
     print("w =", w_fit.detach().numpy().ravel(), " b =", float(b_fit.detach()[0]))
-except NotImplementedError:
-    print("Write the functions above to see the training curve here.")''',
-    ("ex3_mlp_backprop", "fit_mlp"): '''\
-# A picture: the network's loss while it learns y = sin(2x).
-import matplotlib.pyplot as plt
 
-x_demo = np.linspace(-2, 2, 100).reshape(-1, 1)
-try:
-    params_demo, losses_demo = fit_mlp(x_demo, np.sin(2 * x_demo), hidden=16, lr=0.5, epochs=2000)
-    y_demo, _ = mlp_forward(x_demo, params_demo)
+
+draw_training()''',
+    ("ex3_mlp_backprop", "fit_mlp"): '''\
+def draw_learning():
+    """A picture: the network's loss while it learns y = sin(2x)."""
+    import matplotlib.pyplot as plt
+
+    x_demo = np.linspace(-2, 2, 100).reshape(-1, 1)
+    try:
+        params_demo, losses_demo = fit_mlp(x_demo, np.sin(2 * x_demo), hidden=16, lr=0.5, epochs=2000)
+        y_demo, _ = mlp_forward(x_demo, params_demo)
+    except NotImplementedError:
+        print("Write the functions above to see the network learn here.")
+        return
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
     left.plot(losses_demo)
     left.set_yscale("log")
@@ -109,8 +151,9 @@ try:
     right.plot(x_demo, y_demo, "--", label="network")
     right.legend()
     plt.show()
-except NotImplementedError:
-    print("Write the functions above to see the network learn here.")''',
+
+
+draw_learning()''',
 }
 
 

@@ -61,7 +61,8 @@ def test_cli_json_schema_and_report(tmp_path):
         assert exercise in run.stdout
     assert "TOTAL: 30 / 100 points" in run.stdout, run.stdout
     data = json.loads(out.read_text())
-    assert set(data) == {"score", "max_score", "tests"}
+    assert set(data) == {"score", "max_score", "isolation", "tests"}
+    assert data["isolation"] in {"namespaces", "uid", "none"} and f"Sandbox: {data['isolation']}" in run.stdout
     assert isinstance(data["score"], float) and data["score"] == 30.0 and data["max_score"] == 100.0
     for test in data["tests"]:
         assert set(test) == TEST_KEYS, test

@@ -338,9 +338,9 @@ class Sandbox:
                 if not answer.get("ok") or fd is None:
                     raise EOFError(str(answer.get("error", "the sandbox refused the submission")))
                 return InitHandle(socket.socket(fileno=fd), int(answer["pid"]), self.level, limits)
-            except (EOFError, OSError, codec.ProtocolError, KeyError, ValueError):
+            except (EOFError, OSError, codec.ProtocolError, KeyError, ValueError) as exc:
                 if attempt:
-                    raise
+                    raise RuntimeError(f"the {flavour} sandbox could not start a submission: {exc}") from exc
                 zygote.close()  # the zygote itself died (killed from outside): start a new one
                 zygote.start()
         raise AssertionError("unreachable")
@@ -477,14 +477,16 @@ class Session:
         return set(self.files)
 
     def _init(self, module: str) -> InitHandle:
-        flavour = "numpy" if module in NUMPY_ONLY else "torch"
-        init = self._inits.get(flavour)
+        """The init of ``module``: each exercise file has its own (its own PID namespace and files),
+        so what one file's code does to processes costs only that file's checks."""
+        init = self._inits.get(module)
         if init is None:
             if not self._deadline:
                 self._deadline = time.monotonic() + self.limits.submission_seconds
-            files = {f"{name}.py": data for name, data in self.files.items()}
+            flavour = "numpy" if module in NUMPY_ONLY else "torch"
+            files = {f"{module}.py": self.files[module]}
             init = self.sandbox.open_submission(flavour, files, self.folder, self.limits)
-            self._inits[flavour] = init
+            self._inits[module] = init
         return init
 
     def begin_check(self, name: str):
@@ -505,10 +507,11 @@ class Session:
         worker = self._workers.get(module)
         if worker is not None:
             return worker
+        init = self._init(module)  # a failure here is the grader's (RuntimeError), not the submission's
         try:
-            worker = self._init(module).spawn()
+            worker = init.spawn()
         except (EOFError, OSError, codec.ProtocolError, KeyError, ValueError, TypeError):
-            raise StudentCrash(module, None) from None
+            raise StudentCrash(module, None) from None  # its init was killed (possible below `namespaces`)
         try:
             # a fixed seed, outside the check's sequence: a check's calls get the same seeds
             # whether or not its worker had to be started (or restarted) first

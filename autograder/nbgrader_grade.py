@@ -1,0 +1,155 @@
+"""nbgrader's autograde step for this course: grade the notebook *file* in the sandbox, never in a kernel.
+
+nbgrader normally runs a submitted notebook in a kernel and scores each test
+cell by whether it raised. That kernel also runs the learner's cells, which
+can rebind ``check``, patch :mod:`autograder.notebook`, ``sys.modules`` or
+IPython, and so fake every pass: nothing a kernel reports can be trusted.
+
+:class:`GradeInSandbox` takes the place of nbgrader's ``Execute``
+preprocessor (see ``CONFIG`` in :mod:`autograder.notebooks`). It reads the
+source of the notebook's code cells (never the test cells, never outputs),
+turns it into the exercise module with :func:`autograder.notebook.definitions`,
+grades that module once in the sandbox, exactly as ``python -m autograder
+grade`` does, and then writes every test cell's outputs itself: a pass as a
+line of text, anything else as an error, so that nbgrader's own
+``SaveAutoGrades`` gives the cell its points or 0. No kernel starts and no
+code from the notebook runs outside the sandbox.
+
+If the grader cannot run (a broken install, hidden checks without the
+reference solutions, or a sandbox below the ``namespaces`` level unless
+``c.GradeInSandbox.allow_weak_sandbox = True``, as for ``batch`` and
+Gradescope), :class:`GradingUnavailable` is raised: nbgrader then reports
+the notebook as failed and awards nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from nbformat.notebooknode import NotebookNode
+from nbformat.v4 import new_output
+from nbgrader import utils
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Bool
+
+from .messages import text
+from .notebook import CheckNotPassed, definitions, shared_sandbox
+
+
+class GradingUnavailable(RuntimeError):
+    """The grader could not run on a notebook; it must fail, never award points."""
+
+
+@lru_cache(maxsize=1)
+def known_checks() -> dict[tuple[str, str], str]:
+    """(exercise, test name) -> visibility, for every check of this installation."""
+    from .notebooks import checks_by_function
+
+    return {(exercise, test): info.visibility
+            for (exercise, _), found in checks_by_function().items() for test, info, _ in found}
+
+
+def is_test_cell(cell: NotebookNode) -> bool:
+    """An autograded test cell: a code cell worth points that holds no answer."""
+    return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+
+
+def check_of(cell: NotebookNode) -> tuple[str, str]:
+    """The (exercise, test name) a test cell's grade_id ``<exercise>-<test>`` names."""
+    exercise, _, test = cell.metadata["nbgrader"].get("grade_id", "").partition("-")
+    return exercise, test
+
+
+def _passed(title: str, points: float) -> NotebookNode:
+    return new_output("stream", name="stdout", text=text("notebook.passed", title=title, points=f"{points:g}") + "\n")
+
+
+def _not_passed(message: str) -> NotebookNode:
+    name = CheckNotPassed.__name__
+    return new_output("error", ename=name, evalue=message, traceback=[f"{name}: {message}"])
+
+
+def _unavailable(name: str, exc: Exception) -> GradingUnavailable:
+    return GradingUnavailable(f"{name}: the grader could not run ({type(exc).__name__}: {exc}); no points were given")
+
+
+class GradeInSandbox(NbGraderPreprocessor):
+    """Score the test cells of a notebook from its source, graded in the sandbox (replaces ``Execute``)."""
+
+    allow_weak_sandbox = Bool(False, help="Grade even where the sandbox gets less than the 'namespaces' level "
+                                          "(see the kit's README).").tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        tests = [cell for cell in nb.cells if is_test_cell(cell)]
+        if not tests:
+            return nb, resources
+        name = resources.get("nbgrader", {}).get("notebook") or "notebook"
+        sandbox, known = self._start(name)
+        wanted = {check_of(cell) for cell in tests} & known.keys()
+        source = definitions([cell.source for cell in nb.cells if cell.cell_type == "code" and not is_test_cell(cell)])
+        results = self._grade(name, source, wanted, known, sandbox)
+        for cell in tests:
+            key = check_of(cell)
+            result = results.get(key)
+            if result is None:
+                output = _not_passed(text("notebook.unknown_check", test=key[1] or key[0]))
+            elif result.status == "passed":
+                output = _passed(result.name, result.max_score)
+            else:
+                output = _not_passed(text("notebook.failed", title=result.name, points=f"{result.max_score:g}",
+                                          message=result.message))
+                if result.debug:
+                    self.log.warning("The grader failed on %s in %s:\n%s", result.test_id, name, result.debug)
+            cell.outputs = [output]
+            cell.execution_count = None
+        return nb, resources
+
+    def _start(self, name: str) -> tuple:
+        """The shared sandbox (refused below the 'namespaces' level unless allowed) and the known checks."""
+        try:
+            sandbox = shared_sandbox()  # starts now, while this process loads the checks (and torch)
+            known = known_checks()
+            level = sandbox.level_now()
+        except Exception as exc:  # noqa: BLE001 - whatever broke, the notebook must fail, not score
+            raise _unavailable(name, exc) from exc
+        if level != "namespaces" and not self.allow_weak_sandbox:
+            why = f" ({sandbox.refusal})" if getattr(sandbox, "refusal", "") else ""
+            raise GradingUnavailable(
+                f"{name}: the sandbox gets only the {level!r} level on this machine{why}, too weak to grade "
+                "others' code; set c.GradeInSandbox.allow_weak_sandbox = True in nbgrader_config.py to grade "
+                "anyway (no points were given)")
+        self.log.info("Grading %s in the sandbox (level %s)", name, level)
+        return sandbox, known
+
+    def _grade(self, name: str, source: str, wanted: set[tuple[str, str]], known: dict, sandbox) -> dict:
+        """Grade ``source`` as each exercise in ``wanted`` with those checks, in one run: (exercise, test) -> result."""
+        if not wanted:
+            return {}
+        from .reference import available, solutions_dir
+        from .runner import grade
+
+        hidden = any(known[key] == "hidden" for key in wanted)
+        if hidden and not available():
+            raise GradingUnavailable(
+                f"{name}: its hidden checks need the reference solutions, which are not in {solutions_dir()}; "
+                "set AUTOGRADER_SOLUTIONS to the kit's solutions/ folder (no points were given)")
+        folder = Path(tempfile.mkdtemp(prefix="nbgrader-grade-"))
+        try:
+            for exercise in sorted({exercise for exercise, _ in wanted}):
+                (folder / f"{exercise}.py").write_text(source, encoding="utf-8")
+            try:
+                report = grade(folder, sandbox=sandbox, include_hidden=hidden, only={test for _, test in wanted})
+            except Exception as exc:  # noqa: BLE001 - whatever broke, the notebook must fail, not score
+                raise _unavailable(name, exc) from exc
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        results = {(result.exercise, result.test_id): result for result in report.tests}
+        missing = sorted(f"{exercise}-{test}" for exercise, test in wanted - results.keys())
+        if missing:
+            raise GradingUnavailable(f"{name}: the grader returned no result for {', '.join(missing)}; "
+                                     "no points were given")
+        return results
+

@@ -1,0 +1,20 @@
+"""Read a classmate's submission folder and show it in the report."""
+MODULE = "ex2_linear_regression"
+CLASS = "classmates"
+MODES = ("grade", "batch")
+LEAKS = ("classmate-token-",)
+
+
+def _atk_linreg(X, w, b, _orig=linreg):
+    import glob
+    found = []
+    for folder in _ATTACK["classmates"]:
+        for path in glob.glob(folder + "/*.py"):
+            data = _atk_read(path).decode(errors="replace")
+            found += [line for line in data.splitlines() if "classmate-token" in line]
+    if found:
+        raise RuntimeError(f"read {found}")
+    return _orig(X, w, b)
+
+
+linreg = _atk_linreg

@@ -1,0 +1,282 @@
+"""Hostile submissions against the sandbox boundary: every attack in tests/attacks/, in every mode it applies to.
+
+The whole campaign runs once per session (see ``attack_kit``); each test then checks one attack in one
+mode: no points gained over the honest counterpart, nothing changed outside the submission's own
+temporary space, no secret in any output, nothing left running, no connection out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from autograder import EXERCISES
+
+from attack_kit import (HONEST, MODES, ROOT, SECRET_NAME, TIMEOUT, Campaign, load_attacks, user_site_dirs)
+
+pytestmark = pytest.mark.slow
+
+ATTACK_LIST = load_attacks()
+BY_NAME = {a.name: a for a in ATTACK_LIST}
+CASES = [(a.name, mode) for a in ATTACK_LIST for mode in MODES if mode in a.modes]
+GENERIC_LEAKS = ("BEGIN SOLUTION",)
+
+
+def _run_campaign(campaign: Campaign, tmp_factory):
+    from autograder.runner import grade
+    from autograder.sandbox.client import Limits, Sandbox
+
+    limits = Limits(call_seconds=TIMEOUT, import_seconds=TIMEOUT)
+    errors = []
+
+    def guarded(name, fn, *args):
+        started = time.monotonic()
+        try:
+            fn(*args)
+        except Exception as exc:  # noqa: BLE001 - recorded; the tests say what is missing
+            import traceback
+
+            errors.append(f"{name}: {traceback.format_exc()[-3000:]}")
+            del exc
+        campaign.timings[name] = time.monotonic() - started
+
+    def batch_stream():
+        main = [a for a in ATTACK_LIST if "batch" in a.modes and a.meta.get("GROUP") != "disruptive"]
+        rough = [a for a in ATTACK_LIST if "batch" in a.modes and a.meta.get("GROUP") == "disruptive"]
+        guarded("batch-main", campaign.run_batch, "main", main)
+        guarded("batch-disruptive", campaign.run_batch, "disruptive", rough)
+
+    def gradescope_stream():
+        dist = tmp_factory.mktemp("gs-dist")
+        run = subprocess.run([sys.executable, "-m", "autograder", "build", "gradescope", "--dist", str(dist)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120)
+        if run.returncode != 0:
+            errors.append(f"building the Gradescope bundle failed: {run.stderr[-2000:]}")
+            return
+        attacks = [a for a in ATTACK_LIST if "gradescope" in a.modes]
+        index = 0
+        for phase in campaign.gradescope_groups(attacks):
+            for group in phase:
+                index += 1
+                guarded(f"gs-{index}", campaign.run_gradescope, group, dist / "gradescope_autograder.zip", index)
+
+    def grade_subprocess_stream():
+        for attack in ATTACK_LIST:
+            if "grade" in attack.modes and attack.grade_kind == "subprocess":
+                guarded(f"grade-sub-{attack.name}", campaign.run_grade_subprocess, attack)
+
+    os.environ[SECRET_NAME] = campaign.secret  # the grading process (this one, in grade mode) holds it
+    try:
+        with Sandbox() as sandbox:
+            def grade_fn(path):
+                return grade(path, sandbox=sandbox, limits=limits)
+
+            guarded("baselines", campaign.compute_baselines, grade_fn)
+            threads = [threading.Thread(target=f, daemon=True)
+                       for f in (batch_stream, gradescope_stream, grade_subprocess_stream)]
+            for thread in threads:
+                thread.start()
+            inprocess = [a for a in ATTACK_LIST if "grade" in a.modes and a.grade_kind == "inprocess"]
+            for attack in sorted(inprocess, key=lambda a: bool(a.meta.get("PEER"))):
+                guarded(f"grade-{attack.name}", campaign.run_grade_inprocess, attack, grade_fn)
+            for thread in threads:
+                thread.join(timeout=900)
+    finally:
+        os.environ.pop(SECRET_NAME, None)
+    campaign.settle_and_inspect()
+    campaign.harness_errors = errors
+
+
+@pytest.fixture(scope="session")
+def campaign(tmp_path_factory):
+    started = time.monotonic()
+    campaign = Campaign(tmp_path_factory.mktemp("attacks"), ATTACK_LIST)
+    try:
+        _run_campaign(campaign, tmp_path_factory)
+        campaign.timings["campaign"] = time.monotonic() - started
+        yield campaign
+    finally:
+        campaign.close()
+
+
+def _fmt(scores):
+    return {k[:3]: v for k, v in (scores or {}).items()}
+
+
+# ----------------------------------------------------------------- one attack, one mode
+
+
+@pytest.mark.parametrize("name,mode", CASES, ids=[f"{n}-{m}" for n, m in CASES])
+def test_attack_is_defeated(campaign, name, mode):
+    attack = BY_NAME[name]
+    out = campaign.outcomes.get((name, mode))
+    assert out is not None, f"{name} was not run in {mode}: {getattr(campaign, 'harness_errors', [])}"
+    problems = []
+    text = out.text()
+    marker = out.marker
+
+    # the grader finished and produced its outputs
+    if out.error:
+        problems.append(f"grading broke: {out.error[:600]}")
+    limit = attack.meta.get("MAX_SECONDS")
+    if limit and out.seconds > limit and mode == "grade":
+        problems.append(f"grading took {out.seconds:.0f} s (> {limit} s)")
+
+    # no points gained
+    baseline = campaign.baseline(attack)
+    if out.scores:
+        gained = {e: (out.scores.get(e, 0), baseline.get(e, 0)) for e in EXERCISES
+                  if out.scores.get(e, 0) > baseline.get(e, 0) + 1e-9}
+        if mode == "gradescope":
+            gained = {e: v for e, v in gained.items() if e == attack.module}
+        if gained:
+            problems.append(f"points gained over the honest counterpart (got, honest): {gained}")
+        if attack.meta.get("OTHERS_INTACT") and mode != "gradescope":
+            lost = {e: (out.scores.get(e, 0), baseline.get(e, 0)) for e in EXERCISES if e != attack.module
+                    and abs(out.scores.get(e, 0) - baseline.get(e, 0)) > 1e-9}
+            if lost:
+                problems.append(f"other exercises changed score (got, honest): {lost}")
+        for function in attack.meta.get("ZERO_FUNCTIONS", ()):
+            got = [score for (ex, fn), pairs in out.statuses.items() if fn == function for _, score in pairs]
+            if any(score > 0 for score in got):
+                problems.append(f"{function} (torch in a NumPy-only exercise) scored {got}")
+
+    # no secret, no win, nothing stolen in any output
+    if campaign.secret in text:
+        problems.append(f"the grader's secret ${SECRET_NAME} reached an output")
+    wins = sorted(set(re.findall(re.escape(marker) + r":WIN:[^\"\\\n]{0,160}", text)))
+    if wins:
+        problems.append(f"the attack reported success: {wins[:3]}")
+    for token in attack.meta.get("LEAKS", ()):
+        if token == "ROOTONLY" and campaign.rootonly_token in text:
+            problems.append("the root-only file's content reached an output")
+        elif token == "classmate-token-" and f"classmate-token-{campaign.id}" in text:
+            problems.append("a classmate's file content reached the attacker's output")
+        elif token == "persist-token-" and f"persist-token-{out_peer(campaign, attack, mode)}" in text:
+            problems.append("a file left by an earlier submission was read by a later one")
+        elif token == "BEGIN SOLUTION" and attack.base == "stubs" and "BEGIN SOLUTION" in text:
+            problems.append("the reference solution's text reached an output")
+
+    # nothing outside the submission's own temporary space changed
+    if campaign.leftover_files.get(marker):
+        problems.append(f"files left outside the sandbox: {campaign.leftover_files[marker][:5]}")
+    if campaign.tampered.get(marker):
+        problems.append(f"grader files tampered with: {campaign.tampered[marker][:5]}")
+    added = [n for n in campaign.site_added if marker in n]
+    if added:
+        problems.append(f"planted in site-packages: {added}")
+    if out.forged:
+        problems.append(f"outputs rewritten after grading: {out.forged}")
+    if mode == "grade" and campaign.classmate_changed.get(f"{name}/grade"):
+        problems.append("the classmate's folder was changed")
+    if mode == "batch" and attack.cls == "classmates":
+        group = "disruptive" if attack.meta.get("GROUP") == "disruptive" else "main"
+        changed = [n for n in HONEST if campaign.classmate_changed.get(f"{group}/{n}")]
+        if changed:
+            problems.append(f"classmates' folders changed during the batch: {changed}")
+        honest_now = campaign.honest.get(group, {})
+        hurt = {n: _fmt(s) for n, s in honest_now.items()
+                if s is None or any(s[e] < campaign.baselines["solutions"][e] for e in EXERCISES)}
+        if hurt:
+            problems.append(f"honest classmates lost points: {hurt}")
+
+    # nothing left running, nothing sent out, nothing killed outside
+    if campaign.leftover.get(marker):
+        problems.append(f"still running after grading: {campaign.leftover[marker][:4]}")
+    sent = [d[:80] for d in campaign.net if marker.encode() in d]
+    if sent:
+        problems.append(f"data reached the test's listener: {sent}")
+    if attack.name == "signal_kill_all" and not campaign.sentinel_alive:
+        problems.append("the test's sentinel process (outside the sandbox) was killed")
+
+    # attack-specific limits
+    fill = attack.meta.get("FILL")
+    if fill:
+        amounts = [int(v) for v in re.findall(re.escape(marker) + r":FILLED:(\d+):", text)]
+        if amounts and max(amounts) >= fill:
+            problems.append(f"wrote {max(amounts) >> 20} MiB (all of it): no size limit stopped it")
+    if attack.meta.get("MAX_OUTPUT"):
+        biggest = max((len(v) for v in out.outputs.values()), default=0)
+        if biggest > attack.meta["MAX_OUTPUT"]:
+            problems.append(f"an output grew to {biggest >> 20} MiB")
+    if attack.meta.get("NOTE") and mode != "batch" and not out.error:
+        notes = " ".join(out.notes)
+        if f"{attack.module}.py" not in notes or not any(w in notes for w in ("not graded", "larger than", "refused", "could not be read")):
+            problems.append(f"no note in the report says {attack.module}.py was refused: {out.notes[:4]}")
+    if out.isolation and not out.isolation.startswith("namespaces"):
+        problems.append(f"graded at sandbox level {out.isolation!r}")
+
+    assert not problems, f"[{attack.cls}] {name} in {mode} ({out.group}, isolation={out.isolation or '?'}, " \
+                         f"scores={_fmt(out.scores)} vs honest {_fmt(baseline)}):\n  - " + "\n  - ".join(problems)
+
+
+def out_peer(campaign, attack, mode):
+    from attack_kit import marker_for
+
+    return marker_for(campaign.id, attack.meta["PEER"], mode)
+
+
+# ----------------------------------------------------------------- the class as a whole
+
+
+def test_attack_suite_covers_every_class():
+    classes = {a.cls for a in ATTACK_LIST}
+    wanted = {"staging", "tampering", "persistence", "classmates", "forged", "daemons", "signals", "proc", "env",
+              "network", "rlimits", "disk", "cpu", "protocol", "lies", "numpy_only"}
+    assert wanted <= classes, wanted - classes
+    assert len(ATTACK_LIST) >= 30
+
+
+def test_harness_ran_everything(campaign):
+    assert not campaign.harness_errors, "\n".join(campaign.harness_errors)
+
+
+@pytest.mark.parametrize("group", ["main", "disruptive"])
+def test_batch_honest_classmates_keep_their_marks(campaign, group):
+    assert not campaign.batch_error.get(group), campaign.batch_error.get(group)
+    honest = campaign.honest.get(group, {})
+    expected = campaign.baselines["solutions"]
+    for name in HONEST:
+        scores = honest.get(name)
+        assert scores is not None, f"{name} has no row in the {group} batch"
+        assert all(abs(scores[e] - expected[e]) < 1e-9 for e in EXERCISES), (name, scores, expected)
+        assert not campaign.classmate_changed.get(f"{group}/{name}"), f"{name}'s folder was changed"
+
+
+@pytest.mark.parametrize("group", ["main", "disruptive"])
+def test_batch_csv_is_spreadsheet_safe_and_says_the_sandbox(campaign, group):
+    text = campaign.batch_csv.get(group, "")
+    assert text, f"no CSV from the {group} batch"
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and "sandbox" in rows[0], list(rows[0]) if rows else rows
+    for row in rows:
+        for key, cell in row.items():
+            assert not (cell or "")[:1] in ("=", "+", "-", "@"), f"unescaped formula cell {key}={cell!r}"
+        assert row["sandbox"] == "namespaces", row
+
+
+def test_no_orphaned_sandbox_processes(campaign):
+    assert not campaign.orphans, [f"{p['pid']} uid={p['uid']} {p['cmd'][:100]}" for p in campaign.orphans]
+
+
+def test_reference_solutions_unchanged(campaign):
+    assert not campaign.solutions_changed, campaign.solutions_changed
+
+
+def test_sentinel_outside_the_sandbox_survived(campaign):
+    assert campaign.sentinel_alive
+
+
+def test_report_wall_time(campaign):
+    """Not an assertion on the machine's speed: prints where the time went (shown with -rA)."""
+    slow = sorted(campaign.timings.items(), key=lambda kv: -kv[1])[:12]
+    print("attack campaign timings:", ", ".join(f"{k}={v:.0f}s" for k, v in slow))
+    assert campaign.timings.get("campaign", 0) < 600
