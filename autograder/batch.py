@@ -88,11 +88,16 @@ class WeakSandbox(RuntimeError):
     """This machine gives no namespace sandbox and the instructor did not allow a weaker one."""
 
 
-def _init_worker(limits):
+def _init_worker(limits, level):
+    """One sandbox per pool process, at exactly the level the batch was started with (never lower)."""
     global _SANDBOX, _LIMITS
-    from .sandbox.client import Sandbox
+    from .sandbox.client import LEVEL_ENV, Sandbox
 
+    os.environ[LEVEL_ENV] = level
     _SANDBOX, _LIMITS = Sandbox(), limits
+    granted = _SANDBOX.level_now()
+    if granted != level:
+        raise RuntimeError(f"this grading process got the sandbox level {granted!r}, not {level!r}")
 
 
 def _grade_one(student: str, path: str) -> dict:
@@ -131,7 +136,7 @@ def spreadsheet_safe(value: str) -> str:
     return value
 
 
-def row_of(result: dict, sandbox: str = "") -> dict:
+def row_of(result: dict, allowed_weak: bool = False) -> dict:
     row = {"student": spreadsheet_safe(result["student"])}
     report = result["report"]
     for exercise in EXERCISES:
@@ -140,11 +145,12 @@ def row_of(result: dict, sandbox: str = "") -> dict:
     row["total"] = f"{report['score']:g}" if report else "0"
     row["max_score"] = f"{report['max_score']:g}" if report else ""
     row["status"] = spreadsheet_safe(result["status"])
-    row["sandbox"] = sandbox
+    level = report.get("isolation", "") if report else ""
+    row["sandbox"] = f"{level} (--allow-weak-sandbox)" if level and level != "namespaces" and allowed_weak else level
     return row
 
 
-def _grade_all(entries: list[Entry], jobs: int, limits, bar) -> list[dict]:
+def _grade_all(entries: list[Entry], jobs: int, limits, level: str, bar) -> list[dict]:
     """Grade in a pool of processes; a pool that breaks (a process killed) is replaced, its work regraded."""
     from concurrent.futures.process import BrokenProcessPool
 
@@ -155,7 +161,7 @@ def _grade_all(entries: list[Entry], jobs: int, limits, bar) -> list[dict]:
     while pending:
         broken = False
         with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=context,
-                                 initializer=_init_worker, initargs=(limits,)) as pool:
+                                 initializer=_init_worker, initargs=(limits, level)) as pool:
             futures = {pool.submit(_grade_one, entries[i].student, str(entries[i].path)): i for i in pending}
             for future in as_completed(futures):
                 index = futures[future]
@@ -196,14 +202,13 @@ def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, pro
         raise WeakSandbox(f"this machine gives the sandbox only the {level!r} level ({refusal or 'no namespaces'}); "
                           "a hostile submission could then change grades. Grade on a machine that allows user "
                           "namespaces, or pass --allow-weak-sandbox to grade anyway (every row will say so).")
-    sandbox = level if level == "namespaces" else f"{level} (--allow-weak-sandbox)"
     entries = discover(folder)
     reports_dir = out.with_name(f"{out.stem}_reports")
     reports_dir.mkdir(parents=True, exist_ok=True)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(entries) or 1))
     bar = tqdm(total=len(entries), unit="submission", disable=not progress, desc="Grading")
     try:
-        results = _grade_all(entries, jobs, limits, bar) if entries else []
+        results = _grade_all(entries, jobs, limits, level, bar) if entries else []
     finally:
         bar.close()
     results.sort(key=lambda r: r["student"])
@@ -215,7 +220,7 @@ def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, pro
         used.add(name)
         payload = result["report"] or {"score": 0.0, "max_score": 0.0, "tests": [], "error": result.get("debug", "")}
         write_atomic(reports_dir / f"{name}.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-    rows = [row_of(r, sandbox) for r in results]
+    rows = [row_of(r, allowed_weak=allow_weak) for r in results]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=["student", *EXERCISES, "total", "max_score", "status", "sandbox"])
     writer.writeheader()

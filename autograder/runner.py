@@ -157,6 +157,10 @@ class GradingPlugin:
     def pytest_collection_modifyitems(self, items, config):
         for item in items:
             self._info(item)
+        # one exercise at a time (public checks, then hidden ones): the session retires each file's
+        # processes before the next file's checks start
+        order = {name: index for index, name in enumerate(EXERCISES)}
+        items.sort(key=lambda item: order[self._info(item)[1]])
         if self.only is not None:
             keep = [item for item in items if item.name in self.only]
             config.hook.pytest_deselected(items=[item for item in items if item.name not in self.only])
@@ -167,6 +171,7 @@ class GradingPlugin:
             self.problems.append(f"{report.nodeid}: {report.longreprtext[-3000:]}")
 
     def pytest_runtest_setup(self, item):
+        self.session.retire_others(self._info(item)[1])
         self.session.begin_check(item.nodeid.split("::")[-1])
 
     @pytest.hookimpl(tryfirst=True)

@@ -10,6 +10,7 @@ import base64
 import importlib.util
 import os
 import pwd
+import select
 import signal
 import socket
 import subprocess
@@ -144,6 +145,7 @@ def _jail_setup(flavour: str) -> dict:
     """What the namespaced sandbox sees: read-only Python, the allowed packages, system libraries."""
     base = Path(sys.base_prefix).resolve()
     binds = [(str(base), str(base)), ("/usr", "/usr")]
+    masks: list[str] = []  # for the NumPy-only flavour: every other site-packages looks empty
     stdlib = [p for p in sys.path if p and Path(p).resolve().is_relative_to(base)]
     numpy_dir = _site_dir("numpy")
     if flavour == "torch":
@@ -157,6 +159,10 @@ def _jail_setup(flavour: str) -> dict:
         if libs.is_dir():
             binds.append((str(libs), f"{only}/numpy.libs"))
         sys_path = stdlib + [only]
+        version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+        masks = [str(base / "lib" / version / "site-packages"), f"/usr/lib/{version}/site-packages",
+                 "/usr/lib/python3/dist-packages", f"/usr/local/lib/{version}/dist-packages",
+                 f"/usr/local/lib/{version}/site-packages", f"/usr/lib/{version}/dist-packages"]
     for folder in ("/lib", "/lib64", "/lib32", "/bin", "/sbin", "/sys/devices/system/cpu"):
         if os.path.isdir(folder) and not os.path.islink(folder):
             binds.append((folder, folder))
@@ -166,7 +172,9 @@ def _jail_setup(flavour: str) -> dict:
     work = "/submission"  # the submission's own folder: a path no bind mount lies under
     while any(target == work or target.startswith(work + "/") for _, target in binds):
         work += "_"
-    return {"level": "namespaces", "binds": binds, "work": work, "links": links, "sys_path": sys_path,
+    masks = [m for m in masks if os.path.isdir(m) and not any(m == site or site.startswith(m + "/")
+                                                              for site in sys_path)]
+    return {"level": "namespaces", "binds": binds, "work": work, "masks": masks, "links": links, "sys_path": sys_path,
             "files": [f for f in ("/etc/ld.so.cache",) if os.path.isfile(f)],
             "devices": [d for d in ("null", "zero", "urandom", "random") if os.path.exists(f"/dev/{d}")],
             "outside_uid": uid, "outside_gid": gid}
@@ -243,6 +251,7 @@ class Zygote:
         return self.level
 
     def request(self, message: dict, with_fd: bool = False):
+        self._control.settimeout(30)
         codec.send(self._control, message)
         fd = None
         if with_fd:
@@ -366,14 +375,22 @@ class Sandbox:
 
 @dataclass
 class InitHandle:
-    """The init process of one submission in one sandbox flavour (PID 1 of its namespace)."""
+    """The init process of one exercise file of a submission (PID 1 of its namespace at that level)."""
 
     sock: socket.socket
     pid: int
     level: str
     limits: "Limits"
+    pidfd: int | None = None
+
+    def __post_init__(self):
+        try:  # a handle on this very process: a kill later can never hit a reused pid
+            self.pidfd = os.pidfd_open(self.pid)
+        except (AttributeError, OSError):
+            self.pidfd = None
 
     def spawn(self) -> "WorkerHandle":
+        self.sock.settimeout(30)
         codec.send(self.sock, {"op": "spawn"})
         _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
         if not fds:
@@ -387,16 +404,28 @@ class InitHandle:
         except OSError:
             pass
 
+    def _signal(self):
+        try:
+            if self.pidfd is not None:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+
     def close(self):
+        """Kill the init: in a PID namespace the kernel then kills every process inside."""
         try:
             self.sock.close()
         except OSError:
             pass
-        for kill in (os.kill, os.killpg):  # namespaces: PID 1 dies, and with it every process inside
-            try:
-                kill(self.pid, signal.SIGKILL)
-            except OSError:
-                pass
+        if self.level != "namespaces" and self.pidfd is not None:
+            # below namespaces the init kills its workers when the grader hangs up: give it a moment
+            select.select([self.pidfd], [], [], 0.5)
+        self._signal()
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+            self.pidfd = None
 
 
 @dataclass
@@ -428,7 +457,7 @@ class Limits:
     max_file_bytes: int = 16 * 2**20
     max_cpu_seconds: int = 120
     max_open_files: int = 64
-    max_processes: int = 64  # per uid: only applied where the sandbox has a uid of its own
+    max_processes: int = 32  # per uid: only applied where the sandbox has a uid of its own
     work_bytes: int = 8 * 2**20
     tmp_bytes: int = 64 * 2**20
     shm_bytes: int = 16 * 2**20
@@ -438,7 +467,8 @@ class Limits:
     def for_worker(self, level: str = "none") -> dict:
         out = {"max_memory_bytes": self.max_memory_bytes, "max_file_bytes": self.max_file_bytes,
                "max_cpu_seconds": self.max_cpu_seconds, "max_open_files": self.max_open_files,
-               "work_bytes": self.work_bytes, "tmp_bytes": self.tmp_bytes, "shm_bytes": self.shm_bytes}
+               "work_bytes": self.work_bytes, "tmp_bytes": self.tmp_bytes, "shm_bytes": self.shm_bytes,
+               "level": level}
         if level == "uid" or (level == "namespaces" and os.geteuid() == 0):
             out["max_processes"] = self.max_processes
         if level == "uid":
@@ -488,6 +518,15 @@ class Session:
             init = self.sandbox.open_submission(flavour, files, self.folder, self.limits)
             self._inits[module] = init
         return init
+
+    def retire_others(self, module: str):
+        """Kill the processes of every exercise file but ``module`` (checks run one exercise at a time):
+        no daemon of one file can serve another file's checks."""
+        for other in [m for m in self._inits if m != module]:
+            worker = self._workers.pop(other, None)
+            if worker is not None:
+                worker.kill()
+            self._inits.pop(other).close()
 
     def begin_check(self, name: str):
         """Make seeds depend only on the check's name, so every run is the same."""

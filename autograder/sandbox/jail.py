@@ -15,7 +15,7 @@ The zygote calls :func:`enter` once, before it imports NumPy or torch:
    outputs, other submissions, ``/etc``, the home folder: none of it exists
    in there.
 
-For every submission the zygote then forks a leader that calls
+For every submission (one per exercise file) the zygote then forks a leader that calls
 :func:`new_submission_namespaces` and forks the submission's init, which
 calls :func:`setup_submission`: a new PID and mount namespace (its first child is
 PID 1 there: when it dies, the kernel kills every process of the submission,
@@ -51,6 +51,20 @@ MS_BIND = 4096
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
 MNT_DETACH = 2
+
+MS_NOATIME = 1024
+MS_NODIRATIME = 2048
+MS_RELATIME = 1 << 21
+# statvfs f_flag bits -> the mount flags a user namespace must keep when it remounts (the kernel locks them)
+_KEPT_FLAGS = {os.ST_NOSUID: MS_NOSUID, os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: MS_NOEXEC,
+               os.ST_NOATIME: MS_NOATIME, os.ST_NODIRATIME: MS_NODIRATIME, os.ST_RELATIME: MS_RELATIME}
+
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_SECCOMP = 22
+SECCOMP_MODE_FILTER = 2
+KEYCTL_JOIN_SESSION_KEYRING = 1
+# (audit arch, syscall numbers of add_key, request_key, keyctl, keyctl's number for the call above)
+_KEY_SYSCALLS = {"x86_64": (0xC000003E, (248, 249, 250), 250), "aarch64": (0xC00000B7, (217, 218, 219), 219)}
 
 PR_SET_DUMPABLE = 4
 PR_CAPBSET_DROP = 24
@@ -122,14 +136,17 @@ def _write(path, data):
 
 
 def enter(binds: list[tuple[str, str]], outside_uid: int, outside_gid: int, *, files=(), devices=(),
-          links=(), work="/submission") -> None:
+          links=(), work="/submission", masks=()) -> None:
     """Move this (single-threaded) process into new namespaces and a new, read-only root.
 
     ``binds`` are (host path, path inside) pairs of folders, mounted read-only;
     ``files`` are single host files (mounted read-only at the same path),
     ``devices`` are /dev nodes bound read-write (null, zero, urandom...),
     ``links`` (path, target) symbolic links to create (``/lib -> usr/lib``), ``work``
-    the empty folder where each submission's files will be mounted.
+    the empty folder where each submission's files will be mounted, ``masks``
+    folders inside the binds to cover with an empty read-only tmpfs. Ends with
+    :func:`probe_submission`, so a machine that would refuse the per-submission
+    steps refuses here, where the grader can still fall back.
     """
     ready_r, ready_w = os.pipe()
     done_r, done_w = os.pipe()
@@ -201,22 +218,84 @@ def enter(binds: list[tuple[str, str]], outside_uid: int, outside_gid: int, *, f
     # new proc (for a submission's PID namespace) only where a full one is already mounted, and
     # every submission's /proc is mounted over this one before any submitted code runs.
     mount(f"/proc/self/fd/{sources['/proc']}", root + "/proc", None, MS_BIND | MS_REC)
+    for target in masks:  # folders that must look empty (another Python's site-packages)
+        inside = root + target
+        if os.path.isdir(inside):
+            mount("tmpfs", inside, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
     pivot_root(root, root + "/old-root")
     os.chdir("/")
     umount("/old-root", MNT_DETACH)
     os.rmdir("/old-root")
-    for inside in targets:
-        mount(None, inside[len(root):], None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     for fd in sources.values():
         os.close(fd)
+    read_only_everywhere(keep_writable=("/proc", "/dev/"))
+    probe_submission()
+
+
+def _mount_points() -> list[str]:
+    points = []
+    with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+        for line in handle:
+            point = line.split()[4].replace("\\040", " ")
+            points.append(point)
+    return points
+
+
+def read_only_everywhere(keep_writable=()) -> None:
+    """Remount every mount read-only (submounts too), keeping the flags the kernel locked on it."""
+    for point in sorted(set(_mount_points()), key=len):
+        if any(point == keep.rstrip("/") or point.startswith(keep) for keep in keep_writable):
+            continue
+        try:
+            kept = os.statvfs(point).f_flag
+        except OSError:
+            continue
+        flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV
+        for bit, flag in _KEPT_FLAGS.items():
+            if kept & bit:
+                flags |= flag
+        mount(None, point, None, flags)
+
+
+def probe_submission() -> None:
+    """Try the steps of :func:`setup_submission` once (a PID namespace and a fresh /proc), in a child.
+
+    Containers often cover parts of /proc (``/proc/kcore``...), and then the
+    kernel refuses a new proc mount: better to learn it now than to fail
+    every submission later.
+    """
+    child = os.fork()
+    if child == 0:
+        code = 1
+        try:
+            new_submission_namespaces()
+            grandchild = os.fork()
+            if grandchild == 0:
+                inner = 1
+                try:
+                    mount(None, "/", None, MS_REC | MS_PRIVATE)
+                    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+                    inner = 0
+                finally:
+                    os._exit(inner)
+            _, status = os.waitpid(grandchild, 0)
+            code = 0 if status == 0 else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(child, 0)
+    if status != 0:
+        raise JailError(errno.EPERM, "a submission's PID namespace or /proc could not be set up here")
 
 
 # ------------------------------------------------------------------ stage 2
 
 
 def new_submission_namespaces() -> None:
-    """In the zygote's child: new PID, mount, IPC and network namespaces (the next child is PID 1)."""
+    """In the zygote's child: new PID, mount, IPC and network namespaces (the next child is PID 1).
+
+    (The UTS namespace is the zygote's, shared by all submissions: without
+    capabilities a submission cannot change the host name in it.)
+    """
     unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET)
 
 
@@ -232,6 +311,7 @@ def setup_submission(files: dict[str, bytes], folder: str, *, work_bytes: int, t
             handle.write(data)
     mount(None, folder, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     forbid_new_namespaces()
+    new_session_keyring()
     drop_privileges()
 
 
@@ -249,9 +329,56 @@ def forbid_new_namespaces() -> None:
         pass
 
 
+def new_session_keyring() -> None:
+    """Leave the grader's session keyring (keyrings have no namespaces) for a new, empty one."""
+    arch = _KEY_SYSCALLS.get(os.uname().machine)
+    if arch is not None:
+        _lib().syscall(ctypes.c_long(arch[2]), ctypes.c_long(KEYCTL_JOIN_SESSION_KEYRING), None)
+
+
+def forbid_keyrings() -> None:
+    """A seccomp filter: add_key, request_key and keyctl fail with EPERM, as do foreign-ABI syscalls.
+
+    Kernel keyrings are not namespaced: without this, submitted code could read
+    the grader's keys or leave a key for a later submission to read.
+    """
+    arch = _KEY_SYSCALLS.get(os.uname().machine)
+    if arch is None:
+        raise JailError(errno.ENOSYS, f"no seccomp filter for {os.uname().machine}")
+    audit_arch, numbers, _ = arch
+
+    class Filter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                    ("k", ctypes.c_uint32)]
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter))]
+
+    load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    allow, deny = 0x7FFF0000, 0x00050000 | errno.EPERM
+    code = [
+        (load, 0, 0, 4),  # seccomp_data.arch
+        (jeq, 1, 0, audit_arch),  # this ABI: go on; any other (i386, x32 entry points): deny
+        (ret, 0, 0, deny),
+        (load, 0, 0, 0),  # seccomp_data.nr
+        (jge, 4, 0, 0x40000000),  # x32 numbers: deny
+        (jeq, 3, 0, numbers[0]),
+        (jeq, 2, 0, numbers[1]),
+        (jeq, 1, 0, numbers[2]),
+        (ret, 0, 0, allow),
+        (ret, 0, 0, deny),
+    ]
+    table = (Filter * len(code))(*[Filter(*item) for item in code])
+    program = Program(len(code), table)
+    _check(_lib().prctl(ctypes.c_int(PR_SET_SECCOMP), ctypes.c_ulong(SECCOMP_MODE_FILTER),
+                        ctypes.cast(ctypes.pointer(program), ctypes.c_void_p), ctypes.c_ulong(0), ctypes.c_ulong(0)),
+           "seccomp")
+
+
 def drop_privileges() -> None:
-    """No capabilities now or after any exec, no new privileges, not dumpable."""
+    """No capabilities now or after any exec, no new privileges, no keyrings, not dumpable."""
     prctl(PR_SET_NO_NEW_PRIVS, 1)
+    forbid_keyrings()
     for cap in range(64):
         try:
             prctl(PR_CAPBSET_DROP, cap)

@@ -147,8 +147,6 @@ class Worker:
             kind = "not_implemented"
         elif isinstance(exc, SystemExit):
             kind = "exit"
-        elif isinstance(exc, RecursionError):
-            kind = "exception"
         detail = {"kind": kind, "type": type(exc).__name__, "message": str(exc)[:codec.MAX_STR],
                   "traceback": self._student_frames(exc)}
         if isinstance(exc, SyntaxError):
@@ -256,6 +254,17 @@ def _become_worker(sock, config, folder):
         os.setgroups([])
         os.setresgid(int(config["gid"]), int(config["gid"]), int(config["gid"]))
         os.setresuid(int(config["uid"]), int(config["uid"]), int(config["uid"]))
+    if config.get("level") != "namespaces":  # (in namespaces the init has done this for all its children)
+        try:
+            jail.prctl(jail.PR_SET_NO_NEW_PRIVS, 1)
+            jail.forbid_keyrings()
+        except OSError:
+            pass
+    try:  # if the machine runs out of memory, the kernel kills submitted code first
+        with open("/proc/self/oom_score_adj", "w") as handle:
+            handle.write("1000")
+    except OSError:
+        pass
     _hard_limit(resource.RLIMIT_CORE, 0)
     _hard_limit(resource.RLIMIT_FSIZE, int(config.get("max_file_bytes", 16 * 2**20)))
     _hard_limit(resource.RLIMIT_CPU, int(config.get("max_cpu_seconds", 120)))
@@ -334,14 +343,20 @@ def _open_submission(control, request, level):
             os.close(pid_r)
             if level == "namespaces":
                 jail.new_submission_namespaces()
+                ready_r, ready_w = os.pipe()
                 init = os.fork()
-                if init:  # the leader reports the init's pid and leaves; the zygote reaps it
-                    os.write(pid_w, str(init).encode())
+                if init:  # the leader reports the init's pid once it is set up, and leaves
+                    os.close(ready_w)
+                    if os.read(ready_r, 1) == b"R":
+                        os.write(pid_w, str(init).encode())
                     os._exit(0)
                 os.close(pid_w)
+                os.close(ready_r)
                 jail.setup_submission(files, WORK, work_bytes=int(config.get("work_bytes", 8 * 2**20)),
                                       tmp_bytes=int(config.get("tmp_bytes", 64 * 2**20)),
                                       shm_bytes=int(config.get("shm_bytes", 16 * 2**20)))
+                os.write(ready_w, b"R")
+                os.close(ready_w)
                 folder = WORK
             else:
                 os.setsid()
@@ -392,7 +407,8 @@ def _isolate(control, setup):
     try:
         jail.enter([tuple(pair) for pair in setup["binds"]], int(setup["outside_uid"]), int(setup["outside_gid"]),
                    files=setup.get("files", []), devices=setup.get("devices", []),
-                   links=[tuple(pair) for pair in setup.get("links", [])], work=setup.get("work", WORK))
+                   links=[tuple(pair) for pair in setup.get("links", [])], work=setup.get("work", WORK),
+                   masks=setup.get("masks", []))
     except (jail.JailError, OSError) as exc:
         _send_json(control, {"ok": False, "error": f"{type(exc).__name__}: {exc}"})
         os._exit(0)
@@ -431,6 +447,10 @@ def main():
     level = _isolate(control, setup)
     _load_libraries(setup.get("flavour", "torch"))
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # leaders and inits are reaped automatically
+    try:  # orphaned inits come back to us (and are reaped), not to a host PID 1 that may never reap
+        jail.prctl(jail.PR_SET_CHILD_SUBREAPER, 1)
+    except OSError:
+        pass
     if level == "namespaces":
         try:  # nothing of the submission can ptrace the zygote or read its memory
             jail.prctl(jail.PR_SET_DUMPABLE, 0)
