@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 import time
 import uuid
 
@@ -11,7 +14,7 @@ import pytest
 from autograder.runner import grade
 from autograder.sandbox import client
 
-from conftest import FAST, SOLUTIONS, copy_solutions, splice
+from conftest import FAST, ROOT, SOLUTIONS, copy_solutions, splice
 
 EX1 = "ex1_manual_gradients"
 LEVELS = ["namespaces", "uid", "none"] if os.geteuid() == 0 else ["namespaces", "none"]
@@ -99,3 +102,30 @@ def test_namespaces_hide_the_host(tmp_path, monkeypatch):
         report = grade(sub, sandbox=sandbox, limits=FAST)
         assert report.score == 100, [(t.name, t.message) for t in report.tests if t.status != "passed"]
         assert not os.path.exists(f"/tmp/{left_behind}")
+
+
+needs_root_and_unshare = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"),
+                                            reason="changes the mounts of a private mount namespace (root)")
+
+
+def grade_in_changed_mounts(shell_setup: str) -> subprocess.CompletedProcess:
+    """`python -m autograder grade solutions` after ``shell_setup`` changed the mounts (privately)."""
+    command = f"{shell_setup} && exec {sys.executable} -m autograder grade {SOLUTIONS}"
+    return subprocess.run(["unshare", "-m", "sh", "-c", command], capture_output=True, text=True, timeout=300,
+                          cwd=ROOT)
+
+
+@needs_root_and_unshare
+def test_namespaces_where_sys_is_noexec():
+    """systemd and Docker mount /sys noexec: the kernel locks that flag, and the read-only remount keeps it."""
+    run = grade_in_changed_mounts("mount --make-rprivate / && mount -o remount,nosuid,nodev,noexec /sys")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "TOTAL: 100 / 100" in run.stdout and "Sandbox: namespaces" in run.stdout, run.stdout[-600:]
+
+
+@needs_root_and_unshare
+def test_a_covered_proc_falls_back_instead_of_failing_every_submission():
+    """Containers cover parts of /proc, and then no new /proc can be mounted: fall back at start, say so."""
+    run = grade_in_changed_mounts("mount --make-rprivate / && mount --bind /dev/null /proc/timer_list")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "TOTAL: 100 / 100" in run.stdout and "Sandbox: uid" in run.stdout, run.stdout[-600:]
