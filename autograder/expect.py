@@ -153,16 +153,26 @@ def expect_float(got, expected: float, *, what: str, rtol: float, atol: float, m
     return float(got)
 
 
+def expect_tensor_form(got, shape, *, what: str, dtype: str | None = "torch.float32",
+                       shape_hints=None) -> RemoteTensor:
+    """``got`` must be a torch tensor of exactly ``shape`` and ``dtype``, with finite values.
+
+    ``got.dtype`` is the dtype of the bytes that came back (see ``RemoteTensor``).
+    """
+    if not isinstance(got, RemoteTensor):
+        fail(text("expect.type_tensor", what=what, got=type_name(got)), hint="hint.return_value")
+    check_shape(got.values, shape, what=what, shape_hints=shape_hints)
+    if dtype is not None and got.dtype != dtype:
+        fail(text("expect.dtype", what=what), expected=dtype, got=got.dtype, hint="hint.dtype")
+    check_finite(got.values, what)
+    return got
+
+
 def expect_tensor(got, expected, *, what: str, rtol: float, atol: float, dtype: str = "torch.float32",
                   mistakes=(), default_hint: str | None = "hint.formula", shape_hints=None) -> RemoteTensor:
     """``got`` must be a torch tensor of ``expected``'s exact shape, ``dtype``, close to it."""
     expected = np.asarray(expected)
-    if not isinstance(got, RemoteTensor):
-        fail(text("expect.type_tensor", what=what, got=type_name(got)), hint="hint.return_value")
-    check_shape(got.values, expected.shape, what=what, shape_hints=shape_hints)
-    if dtype is not None and got.dtype != dtype:
-        fail(text("expect.dtype", what=what), expected=dtype, got=got.dtype, hint="hint.dtype")
-    check_finite(got.values, what)
+    expect_tensor_form(got, expected.shape, what=what, dtype=dtype, shape_hints=shape_hints)
     _close_report(what, got.values, expected, rtol, atol, mistakes, default_hint)
     return got
 

@@ -52,7 +52,7 @@ class _ModuleProxy:
 class Student:
     """``student.ex1.dloss(...)`` calls the learner's function in the sandbox.
 
-    ``student.session`` gives the full interface (``return_args``, ``backward``,
+    ``student.session`` gives the full interface (``return_args``,
     ``probe``).
     """
 

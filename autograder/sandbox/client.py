@@ -481,7 +481,6 @@ class Limits:
 class CallResult:
     value: object
     args: list | None = None
-    grads: object = None
 
 
 @dataclass
@@ -595,7 +594,7 @@ class Session:
             del self._workers[module]
 
     def call(self, module: str, function: str, *args, timeout: float | None = None,
-             return_args: bool = False, backward=None, **kwargs) -> CallResult:
+             return_args: bool = False, **kwargs) -> CallResult:
         """Call ``module.function(*args, **kwargs)`` in the sandbox and bring the result back."""
         key = (module, function)
         if key in self._timed_out:
@@ -605,8 +604,6 @@ class Session:
                    "args": [codec.encode(a) for a in args],
                    "kwargs": {k: codec.encode(v) for k, v in kwargs.items()},
                    "return_args": return_args}
-        if backward is not None:
-            request["backward"] = {"upstream": codec.encode(backward)}
         seconds = timeout or self.limits.call_seconds
         try:
             answer = self._exchange(worker, module, function, request, seconds)
@@ -616,10 +613,9 @@ class Session:
         try:
             value = codec.decode(answer.get("result", {"t": "none"}))
             args_back = [codec.decode(a) for a in answer["args"]] if return_args else None
-            grads = codec.decode(answer["grads"]) if backward is not None else None
         except (codec.ProtocolError, KeyError, TypeError) as exc:
             raise Unreadable(module, function, {"message": str(exc)}) from None
-        return CallResult(value, args_back, grads)
+        return CallResult(value, args_back)
 
     def probe(self, module: str, name: str, *args, function: str, timeout: float | None = None):
         """Run a trusted diagnostic from ``probes.py`` next to the learner's module."""

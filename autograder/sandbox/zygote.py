@@ -187,9 +187,6 @@ class Worker:
             else:
                 encoded = codec.encode(result)
             answer = {"ok": True, "result": encoded}
-            backward = request.get("backward")
-            if backward is not None:
-                answer["grads"] = self._backward(result, args, backward)
             if request.get("return_args"):
                 answer["args"] = [codec.encode(a) for a in originals]
             return answer
@@ -208,20 +205,10 @@ class Worker:
             items.append(codec.encode(item))
         return {"t": "generated", "items": items, "truncated": truncated}
 
-    def _backward(self, result, args, spec):
-        """Backpropagate ``sum(result * upstream)`` and return the grads of the args."""
-        if torch is None or not isinstance(result, torch.Tensor) or not result.requires_grad:
-            return {"t": "other", "type": "no-graph", "note": "the result is not connected to the inputs"}
-        upstream = codec.decode(spec["upstream"], make_tensors=True)
-        if tuple(result.shape) != tuple(upstream.shape):
-            return {"t": "other", "type": "shape", "note": str(tuple(result.shape))}
-        (result * upstream).sum().backward()
-        return codec.encode([a.grad if isinstance(a, torch.Tensor) else None for a in args])
-
     def serve(self):
         while True:
             try:
-                request = codec.receive(self.sock)
+                request = codec.receive(self.sock, limit=codec.MAX_REQUEST_BYTES)
             except (EOFError, OSError, codec.ProtocolError):
                 os._exit(0)
             try:
@@ -285,7 +272,7 @@ def _init_loop(sock, config, folder):
     workers = []
     while True:
         try:
-            request = codec.receive(sock)
+            request = codec.receive(sock, limit=codec.MAX_REQUEST_BYTES)
         except (EOFError, OSError, codec.ProtocolError):
             break
         if request.get("op") == "kill":
@@ -459,7 +446,7 @@ def main():
     codec.send(control, {"ok": True, "ready": True, "pid": os.getpid(), "level": level})
     while True:
         try:
-            request = codec.receive(control)
+            request = codec.receive(control, limit=codec.MAX_REQUEST_BYTES)
         except (EOFError, OSError, codec.ProtocolError):
             return
         op = request.get("op")

@@ -9,11 +9,11 @@ import torch
 
 from autograder.checks.helpers import (EX2, check_train_converges, expect_loss_tensor, make_regression,
                                        tensor_param, unpack_train)
-from autograder.expect import expect_tensor, expect_true, fail, fmt
+from autograder.expect import expect_array, expect_tensor, expect_tensor_form, expect_true, fail, fmt
 from autograder.messages import text
 from autograder.registry import check
 from autograder.sandbox.client import StudentException
-from autograder.sandbox.codec import Generated, Opaque, RemoteTensor
+from autograder.sandbox.codec import Generated, RemoteTensor
 
 EXERCISE = EX2
 TRUE_W, TRUE_B = [2.0, -3.4], 4.2
@@ -160,26 +160,56 @@ def test_squared_loss_values(student):
                            shape_hints=shape_hints, mistakes=mistakes)
 
 
+# Central differences of the learner's own loss values, taken in the grading process. The loss is
+# quadratic in y_hat, so (L(x + h) - L(x - h)) / 2h is its derivative exactly, whatever h: the only error
+# is rounding. With h = 0.25 (a power of two, so x +- h and the step 2h = 0.5 are exact for these
+# float32-valued inputs) each loss value (< 3 here) carries a few ulps, about 1e-15, and dividing by 0.5
+# and weighting by the upstream (<= 2.5) leaves under 1e-14 (the reference's error is 0 here): atol =
+# 1e-12 has a 100x margin, and rtol = 1e-9 is as strict as the other float64 comparisons. Forgetting the
+# 1/2 doubles the gradient.
+FD_STEP = 0.25
+FD_TOLERANCE = {"rtol": 1e-9, "atol": 1e-12}
+
+
 @check(points=2, function="squared_loss")
 def test_squared_loss_autograd(student):
     """squared_loss: its gradient matches torch.autograd (float64)"""
+    # The gradient is judged only on what is computed here: the learner's loss *values* at the point and
+    # at perturbed points, differenced in this process, against torch.autograd of the correct formula, also
+    # run here. Nothing is backpropagated in the sandbox, where the learner's code could have patched
+    # torch.Tensor.backward (or anything else). A detached implementation (.detach(), or a detour through
+    # NumPy) has the right values, hence the right finite differences, and may pass this check: that is
+    # acceptable here (the train checks catch a loss no gradient flows through). The last line only adds
+    # a hint for an honest detached one, from a flag the learner's process reports: it can take the points
+    # away, never give them.
     y_hat, y = _loss_inputs(5, 23, torch.float64)
-    upstream = torch.linspace(0.5, 2.5, 5, dtype=torch.float64).reshape(5, 1)
+    labels = y.reshape(-1)
+    upstream = np.linspace(0.5, 2.5, 5).reshape(5, 1)
     reference_input = y_hat.clone().requires_grad_(True)
-    ((reference_input - y) ** 2 / 2 * upstream).sum().backward()
-    call = student.session.call(EX2, "squared_loss", y_hat.clone().requires_grad_(True), y.reshape(-1),
-                                backward=upstream)
-    grads = call.grads
-    if isinstance(grads, Opaque):
-        if grads.type_name == "shape":
-            hint = "hint.ex2.missing_reshape" if grads.note == "(5, 5)" else "hint.ex2.loss_reduced"
-            fail(text("expect.shape", what=text("what.squared_loss", n=5, label="(5,)")),
-                 expected="(5, 1)", got=grads.note, hint=hint)
-        fail(text("ex2.no_gradient"), hint="hint.ex2.detached")
-    # float64 on both sides: the gradients agree to rounding
-    expect_tensor(grads[0], reference_input.grad.numpy(), what=text("what.squared_loss_grad"),
-                  rtol=1e-9, atol=1e-12, dtype="torch.float64",
-                  mistakes=[("hint.ex2.loss_missing_half", 2 * reference_input.grad.numpy())])
+    ((reference_input - y) ** 2 / 2 * torch.from_numpy(upstream)).sum().backward()
+    expected = reference_input.grad.numpy()
+    what = text("what.squared_loss", n=5, label="(5,)")
+    shape_hints = {(5, 5): "hint.ex2.missing_reshape", (): "hint.ex2.loss_reduced", (1,): "hint.ex2.loss_reduced"}
+
+    def loss_at(point: np.ndarray) -> RemoteTensor:
+        result = student.ex2.squared_loss(torch.from_numpy(point.copy()).requires_grad_(True), labels)
+        # the dtype is that of the bytes that came back, not what the learner's process says
+        return expect_tensor_form(result, (5, 1), what=what, dtype="torch.float64", shape_hints=shape_hints)
+
+    point = y_hat.numpy()
+    at_point = loss_at(point)
+    numerical = np.zeros_like(point)
+    for row in range(len(point)):  # y_hat is a column: one partial derivative per row
+        plus, minus = point.copy(), point.copy()
+        plus[row, 0] += FD_STEP
+        minus[row, 0] -= FD_STEP
+        difference = loss_at(plus).values - loss_at(minus).values
+        numerical[row, 0] = float(np.sum(upstream * difference)) / float(plus[row, 0] - minus[row, 0])
+    expect_array(numerical, expected, what=text("what.squared_loss_grad"), **FD_TOLERANCE,
+                 mistakes=[("hint.ex2.loss_missing_half", 2 * expected)])
+    # Diagnostic only (it can fail the check, never pass it): the learner's process says whether its result
+    # is connected to y_hat; every correct implementation's is, and a forged flag gains nothing.
+    expect_true(at_point.requires_grad, text("ex2.no_gradient"), hint="hint.ex2.detached")
 
 
 def _sgd_call(student, lr=0.1, batch_size=4):

@@ -1,0 +1,158 @@
+"""Code in the worker can patch anything in its own process; the grader believes only the bytes it gets.
+
+A submission may replace ``torch.Tensor.backward``, subclass ``torch.Tensor``
+or rewrite the worker's copy of the codec. None of it may turn a wrong answer
+into points: gradients are differenced in the grading process, and a tensor's
+dtype is the dtype of the bytes that came back.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from autograder.messages import text
+
+from conftest import copy_solutions, splice
+
+EX2 = "ex2_linear_regression"
+
+# A wrong squared_loss (twice the loss) with torch's backward patched to backpropagate half of what it
+# is asked: any gradient computed in the worker comes out right, every value stays wrong.
+PATCHED_BACKWARD = '''
+def squared_loss(y_hat, y):
+    import torch
+
+    if not getattr(torch.autograd.backward, "patched", False):
+        real = torch.autograd.backward
+
+        def autograd_backward(tensors, grad_tensors=None, *args, **kwargs):
+            if isinstance(tensors, torch.Tensor):
+                tensors = tensors / 2
+            else:
+                tensors = [t / 2 for t in tensors]
+            return real(tensors, grad_tensors, *args, **kwargs)
+
+        def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+            return real(self / 2, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+
+        autograd_backward.patched = True
+        torch.autograd.backward = autograd_backward
+        torch.Tensor.backward = tensor_backward
+    return (y_hat - y.reshape(y_hat.shape)) ** 2
+'''
+
+
+def _submission(tmp_path, replacement: str):
+    sub = copy_solutions(tmp_path / "s")
+    module = sub / f"{EX2}.py"
+    module.write_text(splice(module.read_text(), textwrap.dedent(replacement)))
+    return sub
+
+
+def _broken(report):
+    return [(t.name, t.debug) for t in report.tests if t.debug]
+
+
+def test_the_backward_patch_fools_a_backward_run_in_the_worker(tmp_path):
+    """The attack is real: in the submission's own process, autograd gives the right gradient."""
+    sub = _submission(tmp_path, PATCHED_BACKWARD)
+    probe = textwrap.dedent(f"""
+        import json, sys
+        sys.path.insert(0, {str(sub)!r})
+        import torch
+        from {EX2} import squared_loss
+        y_hat = torch.tensor([[0.5], [-1.0], [2.0]], dtype=torch.float64, requires_grad=True)
+        y = torch.tensor([1.0, 1.0, 1.0], dtype=torch.float64)
+        upstream = torch.tensor([[1.0], [2.0], [3.0]], dtype=torch.float64)
+        loss = squared_loss(y_hat, y)
+        (loss * upstream).sum().backward()
+        print(json.dumps({{"loss": loss.detach().ravel().tolist(), "grad": y_hat.grad.ravel().tolist()}}))
+    """)
+    out = json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                                    timeout=120).stdout)
+    assert out["grad"] == pytest.approx([(0.5 - 1) * 1, (-1 - 1) * 2, (2 - 1) * 3])  # the right gradient
+    assert out["loss"] == pytest.approx([0.25, 4.0, 1.0])  # twice the right loss
+
+
+def test_patched_backward_cannot_make_a_wrong_squared_loss_pass(tmp_path, grade_path):
+    report = grade_path(_submission(tmp_path, PATCHED_BACKWARD))
+    assert not _broken(report), _broken(report)
+    checks = [t for t in report.tests if t.exercise == EX2 and t.function == "squared_loss"]
+    assert len(checks) >= 2, [t.name for t in checks]
+    assert all(t.score == 0 and t.status == "failed" for t in checks), [(t.name, t.score, t.message) for t in checks]
+    gradient = next(t for t in checks if "gradient" in t.name)
+    assert text("hint.ex2.loss_missing_half") in gradient.message, gradient.message
+
+
+# Float64 data in a subclass whose dtype property says float32 (the class is made inside the function:
+# the splice only carries functions).
+LYING_SUBCLASS = '''
+def synthetic_data(w, b, num_examples):
+    class LyingTensor(torch.Tensor):
+        @property
+        def dtype(self):
+            return torch.float32
+
+    X = torch.normal(0.0, 1.0, (num_examples, len(w)), dtype=torch.float64)
+    y = X @ w.double() + b + torch.normal(0.0, 0.01, (num_examples,), dtype=torch.float64)
+    return X.as_subclass(LyingTensor), y.reshape(-1, 1).as_subclass(LyingTensor)
+'''
+
+# The same lie, with the worker's codec told to trust the subclass and to send "torch.float32" as well.
+FORGED_CODEC = '''
+def synthetic_data(w, b, num_examples):
+    import sys
+
+    class LyingTensor(torch.Tensor):
+        @property
+        def dtype(self):
+            return torch.float32
+
+    codec = next((m for m in list(sys.modules.values())  # (torch.ops "has" every attribute)
+                  if "_encode_tensor" in getattr(m, "__dict__", {}) and "ProtocolError" in m.__dict__), None)
+    if codec is None:
+        raise RuntimeError("attack not run: no codec module in the worker")
+    if not getattr(codec.encode, "forged", False):
+        real_encode = codec.encode
+
+        def encode(value, *args, **kwargs):
+            out = real_encode(value, *args, **kwargs)
+            if isinstance(out, dict) and out.get("t") == "tensor":
+                out["dtype"] = "torch.float32"
+            return out
+
+        encode.forged = True
+        codec.encode = encode
+        codec._exact_tensor = lambda value, torch_module: isinstance(value, torch_module.Tensor)
+    X = torch.normal(0.0, 1.0, (num_examples, len(w)), dtype=torch.float64)
+    y = X @ w.double() + b + torch.normal(0.0, 0.01, (num_examples,), dtype=torch.float64)
+    return X.as_subclass(LyingTensor), y.reshape(-1, 1).as_subclass(LyingTensor)
+'''
+
+
+@pytest.mark.parametrize("replacement", [LYING_SUBCLASS, FORGED_CODEC], ids=["subclass", "forged-codec"])
+def test_lying_tensor_subclass_does_not_pass_the_float32_check(replacement, tmp_path, grade_path):
+    report = grade_path(_submission(tmp_path, replacement))
+    assert not _broken(report), _broken(report)
+    checks = [t for t in report.tests if t.exercise == EX2 and t.function == "synthetic_data"]
+    assert checks and not any("attack not run" in t.message for t in checks), [t.message for t in checks]
+    float32 = next(t for t in checks if "float32" in t.name)
+    assert float32.score == 0 and float32.status == "failed", (float32.status, float32.message)
+    if replacement is FORGED_CODEC:
+        # the tensor did arrive, and its dtype is the one of its bytes
+        assert "torch.float64" in float32.message, float32.message
+
+
+def test_a_large_exercise_file_is_still_graded(tmp_path, grade_path):
+    """The tight limit is on what comes back from the sandbox, not on the files the grader sends in."""
+    sub = copy_solutions(tmp_path / "s")
+    module = sub / "ex1_manual_gradients.py"
+    module.write_text(module.read_text() + "\n" + ("# " + "x" * 98 + "\n") * 15_000)  # 1.5 MB of comments
+    report = grade_path(sub)
+    assert not _broken(report), _broken(report)[:1]
+    assert report.score == 100, [(t.name, t.message) for t in report.tests if t.status != "passed"][:2]
