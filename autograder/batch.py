@@ -176,6 +176,9 @@ def _grade_all(entries: list[Entry], jobs: int, limits, level: str, bar) -> list
                     bar.update(1)
         pending = [i for i in pending if i not in results]
         if broken:
+            from .submission import remove_orphaned_folders
+
+            remove_orphaned_folders()  # what the killed process staged (below `namespaces`)
             for index in pending:
                 attempts[index] = attempts.get(index, 0) + 1
             for index in [i for i in pending if attempts[i] > 2]:  # broke the pool every time

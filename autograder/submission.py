@@ -37,6 +37,7 @@ MAX_ZIP_BYTES = 32 * 2**20  # an uploaded archive
 MAX_ENTRIES = 20_000  # files and folders looked at (or zip entries)
 MAX_DEPTH = 12
 SKIP_PARTS = {".venv", "venv", "__pycache__", ".git", "__MACOSX", "node_modules", "site-packages"}
+FOLDER_PREFIX = "autograder-submission-"  # + the grading process's pid: see remove_orphaned_folders
 _OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -59,7 +60,7 @@ class Staged:
         mode 0500, so no other uid, a classmate's included, can list or read it.
         """
         if self.folder is None:
-            self.folder = Path(tempfile.mkdtemp(prefix="autograder-submission-"))
+            self.folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
             for module, data in self.files.items():
                 path = self.folder / f"{module}.py"
                 path.write_bytes(data)
@@ -76,6 +77,25 @@ class Staged:
             self.folder.chmod(0o700)
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
+
+
+def remove_orphaned_folders() -> int:
+    """Remove staged folders left by grading processes that were killed (their pid is gone)."""
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
+        pid = folder.name[len(FOLDER_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        Staged(folder=folder).cleanup()
+        removed += 1
+    return removed
 
 
 class _Reader:

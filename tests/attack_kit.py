@@ -1,18 +1,44 @@
 """The attack campaign: build every hostile submission, grade them in every mode, collect the evidence.
 
 Each file in ``tests/attacks/`` is one attack: constants (``MODULE``, ``CLASS``, ``MODES``, ``BASE``,
-optional ``LAYOUT``, ``BASELINE``, ``GRADE``, ``ORDER``, ``GROUP``, ``PEER``) and code. Functions the
-exercise file already defines are replaced (as in ``tests/buggy``); everything else in the attack
-file (imports, helpers, module-level code) is appended to the exercise file, so it runs at import.
+optional ``LAYOUT``, ``BASELINE``, ``GRADE``, ``ORDER``, ``GROUP``, ``PEER``, ``LEAKS``, ``SHOWS``) and code.
+Functions the exercise file already defines are replaced (as in ``tests/buggy``); everything else in the
+attack file (imports, helpers, module-level code) is appended to the exercise file, so it runs at import.
 ``_ATTACK`` (a dict: the attack's marker, the campaign id, paths and ports the attack may aim at)
 and the helpers of ``tests/attacks/_common.py`` are put at the top.
 
 Everything an attack could reach is the test's own: a scratch folder, the checkout (restored by
 :func:`restore`), the venv's site-packages (planted files removed), and processes whose command
-line (or an ancestor's) holds the campaign id. The whole class is graded in a few runs: grade mode
-in this process (or one ``python -m autograder grade`` per attack where the grader itself is the
-target), one ``batch`` run (plus one for the disruptive attacks), and Gradescope runs holding up to
-one attack per exercise file.
+line (or an ancestor's) holds the campaign id. The whole class is graded in a few runs, in parallel
+streams: grade mode in this process (or one ``python -m autograder grade`` per attack where the grader
+itself is the target), one ``batch`` run (plus one for the disruptive attacks), Gradescope runs holding
+up to one attack per exercise file, and one nbgrader course graded by the real ``nbgrader autograde``.
+
+The nbgrader mode (``tests/attack_notebooks.py``): one course, ONE ``nbgrader generate_assignment`` and
+ONE ``nbgrader autograde`` for every attack in that mode, one nbgrader student per attack between two
+honest students with the reference solutions (``aa_honest`` graded first, ``zz_honest`` last: students
+are autograded in sorted order). An attack's student hands in the attacked notebook only (the others
+score 0): nbgrader grades each notebook with a grade() call of its own, one after the other, so
+whether the notebooks graded after a disruptive one keep their points (``OTHERS_INTACT``) is what
+every later student's notebook, ``zz_honest``'s among them, already shows. The attack's spliced
+exercise file becomes the learner's notebook: each solution cell holds that function, ``_ATTACK`` and
+the helpers a cell after the setup cell, the rest of the attack a last cell (the harness checks that
+all of it is graded). The channel grades ``autograder.notebook.definitions()`` of the code cells:
+imports, function and class definitions and assignments that call nothing; every other module-level
+statement is dropped before grading. Hence the rule, :func:`nbgrader_applies`, which ``MODES`` must follow (a test
+checks it) -- an attack gets the nbgrader mode if and only if
+
+* its hostile code survives ``definitions()``: it sits in the graded functions, in helpers they call,
+  or in assignments that call nothing (``torch.Tensor.backward = _lying_backward``), i.e. none of its
+  top-level statements is dropped. An attack acting
+  through a module-level statement that calls something (``_DONE = _sabotage()``, a ``for`` loop,
+  ``_atk_daemon(...)``) would run nothing there and prove nothing (that such statements never run is
+  tested in ``tests/test_nbgrader.py``; that import-time code smuggled past ``definitions()`` through a
+  decorator, a class body or a default argument stays in the sandbox is ``nb_import_smuggle``);
+* it needs no staging ``LAYOUT`` (links, FIFOs, devices, zips: nbgrader reads the notebook's JSON
+  itself and the channel grades a fresh file it writes) and is not about a batch folder name
+  (``STUDENT``, the CSV) or another channel's output files;
+* its ``PEER`` (the attack that prepares what it looks for) applies too.
 """
 
 from __future__ import annotations
@@ -46,7 +72,7 @@ SOLUTIONS = ROOT / "solutions"
 ATTACKS = Path(__file__).parent / "attacks"
 COMMON = ATTACKS / "_common.py"
 SECRET_NAME = "AUTOGRADER_TEST_SECRET"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 SUBPROCESS_CLASSES = {"signals", "proc", "forged"}
 TIMEOUT = 4  # seconds per call into a submission (hostile loops are stopped sooner)
 SITE_PACKAGES = Path(next(p for p in sys.path if p.endswith("site-packages") and p.startswith(str(ROOT))))
@@ -107,8 +133,8 @@ def base_source(module: str, base: str) -> str:
     return strip_solution(text, module) if base == "stubs" else text
 
 
-def splice_attack(source: str, attack_source: str) -> str:
-    """Replace the functions ``source`` defines; append the rest of the attack (not its constants)."""
+def attack_pieces(source: str, attack_source: str) -> tuple[dict[str, str], list[str]]:
+    """({name: text} of the functions of ``source`` the attack replaces, [the rest of the attack, in order])."""
     tree = ast.parse(attack_source)
     base_names = {n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
     replacements, extra = {}, []
@@ -123,6 +149,12 @@ def splice_attack(source: str, attack_source: str) -> str:
             replacements[node.name] = text
         else:
             extra.append(text)
+    return replacements, extra
+
+
+def splice_attack(source: str, attack_source: str) -> str:
+    """Replace the functions ``source`` defines; append the rest of the attack (not its constants)."""
+    replacements, extra = attack_pieces(source, attack_source)
     lines = source.splitlines(keepends=True)
     spans = []
     for node in ast.parse(source).body:
@@ -132,6 +164,29 @@ def splice_attack(source: str, attack_source: str) -> str:
     for start, end, text in sorted(spans, reverse=True):
         lines[start - 1:end] = [text]
     return "".join(lines) + "\n\n" + "\n\n".join(extra) + "\n"
+
+
+def dropped_in_notebooks(attack: "Attack") -> list[str]:
+    """The attack's top-level statements that ``autograder.notebook.definitions()`` drops (first lines)."""
+    from autograder.notebook import definitions
+
+    _, extra = attack_pieces(base_source(attack.module, attack.base), attack.source)
+    return [text.strip().splitlines()[0][:80] for text in extra if not definitions([text]).strip()]
+
+
+def nbgrader_applies(attack: "Attack", by_name: dict | None = None) -> str:
+    """'' if the attack belongs in the nbgrader mode, else why not (the rule is in the module's docstring)."""
+    if attack.meta.get("LAYOUT"):
+        return f"staging layout {attack.meta['LAYOUT']!r}: nbgrader reads the notebook file itself"
+    if attack.meta.get("STUDENT"):
+        return "about a batch folder name and the CSV"
+    dropped = dropped_in_notebooks(attack)
+    if dropped:
+        return f"acts through module-level statements the notebook channel drops: {dropped}"
+    peer = attack.meta.get("PEER")
+    if peer and by_name is not None and peer in by_name and nbgrader_applies(by_name[peer], by_name):
+        return f"its peer {peer} does not apply"
+    return ""
 
 
 def marker_for(campaign: str, name: str, mode: str) -> str:
@@ -347,6 +402,7 @@ class Outcome:
     seconds: float = 0.0
     group: str = ""
     forged: list = field(default_factory=list)
+    findings: list = field(default_factory=list)  # problems the harness itself saw (nbgrader mode)
 
     def text(self) -> str:
         return "\n".join(self.texts)
@@ -385,6 +441,15 @@ class Campaign:
         self.started = time.monotonic()
         self.classmate_hashes: dict = {}
         self.batch_error: dict = {}
+        self.nb_course: Path | None = None  # the nbgrader mode's course (see run_nbgrader)
+        self.nb_students: dict[str, tuple[str, list[str]]] = {}  # attack -> (nbgrader student, notebooks handed in)
+        self.nb_scores: dict[str, dict | None] = {}  # student -> gradebook scores right after autograde
+        self.nb_hashes: dict[str, str] = {}
+        self.nb_course_changed: list[str] = []
+        self.nb_gradebook_changed: dict = {}
+        self.nb_secret_files: list[str] = []
+        self.nb_error = ""
+        self.nb_honest_disagree: list[str] = []
         self.backup = self.workdir / "backup"
         shutil.copytree(ROOT / "solutions", self.backup / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
         self.rootonly = self.workdir / "rootonly.txt"
@@ -472,6 +537,14 @@ class Campaign:
             scores[attack.module] = 0.0  # the file is not (honestly) submitted at all
             return scores
         return self.baselines[attack.base]
+
+    def baseline_for(self, attack: Attack, mode: str) -> dict:
+        """The honest counterpart's scores in ``mode``. In nbgrader mode an attack's student hands in the
+        attacked notebook only, and a notebook not handed in scores 0."""
+        scores = dict(self.baseline(attack))
+        if mode == "nbgrader":
+            scores = {e: (v if e == attack.module else 0.0) for e, v in scores.items()}
+        return scores
 
     # -- grade mode -----------------------------------------------------------
     def run_grade_inprocess(self, attack: Attack, grade_fn):
@@ -706,6 +779,162 @@ class Campaign:
                                   if line.startswith("sandbox level:")), "") if texts else ""
             self.outcomes[(attack.name, mode)] = out
 
+    # -- nbgrader mode ------------------------------------------------------------
+    def run_nbgrader(self, attacks: list[Attack]):
+        """One course, one ``generate_assignment``, one ``autograde`` for every attack (see the module docstring)."""
+        from attack_notebooks import (ASSIGNMENT, BIN, cell_outputs, disagreements, failed_students, gradebook_scores,
+                                      graded_source, levels, nbgrader, write_notebook)
+        from autograder.notebooks import build_course, checks_by_function
+
+        mode = "nbgrader"
+        course = build_course(self.workdir / "nbgrader-course")
+        self.nb_course = course
+        env = self.env(PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}")
+        started = time.monotonic()
+        rc, _, stderr = nbgrader(course, ["generate_assignment", ASSIGNMENT, "--force"], env, self.id, 300)
+        self.timings["nbgrader-generate"] = time.monotonic() - started
+        if rc != 0:
+            raise RuntimeError(f"`nbgrader generate_assignment` exited with {rc}: {stderr[-2000:]}")
+        release = course / "release" / ASSIGNMENT
+        submitted = course / "submitted"
+        classmates = [submitted / name / ASSIGNMENT for name in HONEST]
+        for name in HONEST:
+            for module in EXERCISES:
+                write_notebook(release / f"{module}.ipynb", base_source(module, "solutions"),
+                               submitted / name / ASSIGNMENT / f"{module}.ipynb",
+                               comment=f"\n# classmate-token-{self.id}-{name}")
+        unused: list[str] = []
+        for attack in attacks:
+            student = f"m_{attack.name}"
+            modules = [attack.module]  # the others would cost time and prove nothing more (see the docstring)
+            autograded = course / "autograded" / student / ASSIGNMENT
+            config = self.config(attack, mode, classmates=[str(c) for c in classmates],
+                                 outputs=[str(autograded / f"{m}.ipynb") for m in modules],
+                                 course=str(course), student=student)
+            base = base_source(attack.module, attack.base)
+            replaced, extra = attack_pieces(base, attack.source)
+            prelude = f"_ATTACK = {json.dumps(config)!s}\n" + COMMON.read_text()
+            notebook = write_notebook(release / f"{attack.module}.ipynb", splice_attack(base, attack.source),
+                                      submitted / student / ASSIGNMENT / f"{attack.module}.ipynb", prelude=prelude,
+                                      tail="\n\n".join(extra))
+            graded = graded_source(notebook)  # the rule says it all survives; if not, the case proves nothing
+            lost = [piece.strip().splitlines()[0] for piece in [*replaced.values(), *extra]
+                    if piece.strip() not in graded]
+            if lost:
+                unused.append(f"{attack.name}: the notebook channel would not grade {lost}")
+            self.nb_students[attack.name] = (student, modules)
+        self.nb_hashes = {name: tree_hash(course / name) for name in ("source", "release")}
+        for name, folder in zip(HONEST, classmates):
+            self.classmate_hashes[f"nbgrader/{name}"] = (folder, tree_hash(folder))
+
+        started = time.monotonic()
+        rc, stdout, stderr = nbgrader(course, ["autograde", ASSIGNMENT, "--force"], env, self.id, 900)
+        seconds = self.timings["nbgrader-autograde"] = time.monotonic() - started
+        log = stdout + "\n" + stderr
+        texts = [stdout[-200_000:], stderr[-200_000:]]
+        failed = failed_students(log)
+        level_of = levels(log)
+        self.nb_error = "" if rc == 0 else f"`nbgrader autograde` exited with {rc}" if rc is not None \
+            else "`nbgrader autograde` did not finish within 900 s"
+        everyone = [*HONEST, *(student for student, _ in self.nb_students.values())]
+        try:
+            self.nb_scores = gradebook_scores(course, everyone)
+        except Exception as exc:  # noqa: BLE001 - an unreadable gradebook is a finding for every student
+            self.nb_error = self.nb_error or f"the gradebook could not be read: {type(exc).__name__}: {exc}"
+            self.nb_scores = {student: None for student in everyone}
+        self.honest[mode] = {name: self._nb_scores(self.nb_scores.get(name)) for name in HONEST}
+        self.nb_honest_disagree = [d for name in HONEST
+                                   for d in disagreements(course, name, self.nb_scores.get(name), list(EXERCISES))]
+        function_of = {(exercise, test): function for (exercise, function), found in checks_by_function().items()
+                       for test, _, _ in found}
+        for attack in attacks:
+            student, modules = self.nb_students[attack.name]
+            out = Outcome(attack.name, mode, marker_for(self.id, attack.name, mode), group="nbgrader", rc=rc)
+            out.seconds = seconds
+            out.texts = list(texts)
+            for module in modules:
+                path = course / "autograded" / student / ASSIGNMENT / f"{module}.ipynb"
+                if path.is_file():
+                    out.outputs[str(path)] = path.read_text(errors="replace")
+                    outputs = cell_outputs(path)
+                    out.texts.append(json.dumps(outputs))
+                    out.messages += [o["evalue"] or o["text"] for o in outputs]
+            mine = self.nb_scores.get(student)
+            if student in failed:
+                out.error = f"nbgrader could not autograde {student}: " + "\n".join(
+                    line for line in log.splitlines() if student in line or "GradingUnavailable" in line)[-1500:]
+            elif mine is None:
+                out.error = self.nb_error or f"no submission of {student} in the gradebook"
+            elif self.nb_error and not failed:
+                out.error = f"{self.nb_error}: {stderr[-1500:]}"
+            if mine is not None:
+                out.scores = {e: mine["notebooks"].get(e, 0.0) for e in EXERCISES}
+                for grade_id, (score, max_score) in mine["grades"].items():
+                    exercise, _, test = grade_id.partition("-")
+                    status = "passed" if score >= max_score - 1e-9 else "failed"
+                    out.statuses.setdefault((exercise, function_of.get((exercise, test), "?")), []).append(
+                        (status, score))
+            if student not in failed:
+                out.findings += disagreements(course, student, mine, modules)
+            out.findings += [u for u in unused if u.startswith(f"{attack.name}: ")]
+            out.isolation = level_of.get(student, "")
+            self.outcomes[(attack.name, mode)] = out
+
+    @staticmethod
+    def _nb_scores(found):
+        return None if found is None else {e: found["notebooks"].get(e, 0.0) for e in EXERCISES}
+
+    def inspect_course(self, markers: list[str]):
+        """After autograde: files the attacks wrote in the course, its source/ and release/, the secret, the gradebook.
+
+        A marker may appear only in its own student's submitted and autograded notebooks (the
+        learner's source); anywhere else in the course it is a write from outside the sandbox.
+        """
+        from attack_notebooks import course_files, gradebook_scores
+
+        course = self.nb_course
+        wanted = set(markers)
+        owner = {marker_for(self.id, name, "nbgrader"): student for name, (student, _) in self.nb_students.items()}
+        secret = self.secret.encode()
+        student_of = {student: name for name, (student, _) in self.nb_students.items()}
+        for path in course_files(course):
+            rel = path.relative_to(course)
+            for m in wanted:
+                if m in str(rel):
+                    self.leftover_files.setdefault(m, []).append(str(path))
+            try:
+                data = path.read_bytes()[:50_000_000]
+            except OSError:
+                continue
+            own_folder = rel.parts[1] if len(rel.parts) > 2 and rel.parts[0] in ("submitted", "autograded") else ""
+            for m in {found.decode() for found in re.findall(rb"atk[0-9a-f]{12}", data)} & wanted:
+                if owner.get(m) != own_folder:
+                    self.tampered.setdefault(m, []).append(str(path))
+            if secret in data:
+                self.nb_secret_files.append(str(rel))
+                out = self.outcomes.get((student_of.get(own_folder, ""), "nbgrader"))
+                if out is not None:
+                    out.findings.append(f"the secret is in {rel}")
+        for folder, before in self.nb_hashes.items():
+            if tree_hash(course / folder) != before:
+                self.nb_course_changed.append(f"{folder}/ changed")
+        expected = {"nbgrader_config.py", "gradebook.db", "source", "release", "submitted", "autograded"}
+        extra = sorted({p.name for p in course.iterdir()} - expected)
+        if extra:
+            self.nb_course_changed.append(f"new in the course folder: {extra}")
+        students = set(HONEST) | set(student_of)
+        for folder in ("submitted", "autograded"):
+            if (course / folder).is_dir():
+                strangers = sorted({p.name for p in (course / folder).iterdir()} - students)
+                if strangers:
+                    self.nb_course_changed.append(f"new in {folder}/: {strangers}")
+        try:
+            now = gradebook_scores(course, list(self.nb_scores))
+        except Exception as exc:  # noqa: BLE001
+            now = {"<gradebook>": f"unreadable after settling: {type(exc).__name__}: {exc}"}
+        self.nb_gradebook_changed = {student: (self.nb_scores.get(student), scores) for student, scores in now.items()
+                                     if scores != self.nb_scores.get(student)}
+
     # -- after everything ---------------------------------------------------------
     def settle_and_inspect(self, seconds: float = 4.0):
         time.sleep(seconds)
@@ -736,6 +965,8 @@ class Campaign:
                                   if (self.backup / "solutions" / p.name).read_bytes() != p.read_bytes()]
         for key, (folder, before) in self.classmate_hashes.items():
             self.classmate_changed[key] = tree_hash(folder) != before
+        if self.nb_course is not None and self.nb_course.is_dir():
+            self.inspect_course(markers)
 
     def close(self):
         restore(self.markers(), self.backup)

@@ -2,12 +2,16 @@
 
 The whole campaign runs once per session (see ``attack_kit``); each test then checks one attack in one
 mode: no points gained over the honest counterpart, nothing changed outside the submission's own
-temporary space, no secret in any output, nothing left running, no connection out.
+temporary space, no secret in any output, nothing left running, no connection out. The modes are
+``python -m autograder grade``, ``batch``, Gradescope's ``run_autograder`` and the real ``nbgrader
+autograde`` of the course (the attack as a learner's notebook; which attacks apply is the rule of
+``attack_kit.nbgrader_applies``).
 """
 
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import os
 import re
@@ -20,7 +24,8 @@ import pytest
 
 from autograder import EXERCISES
 
-from attack_kit import (HONEST, MODES, ROOT, SECRET_NAME, TIMEOUT, Campaign, load_attacks, user_site_dirs)
+from attack_kit import (HONEST, MODES, ROOT, SECRET_NAME, TIMEOUT, Campaign, load_attacks, nbgrader_applies,
+                        user_site_dirs)
 
 pytestmark = pytest.mark.slow
 
@@ -28,6 +33,7 @@ ATTACK_LIST = load_attacks()
 BY_NAME = {a.name: a for a in ATTACK_LIST}
 CASES = [(a.name, mode) for a in ATTACK_LIST for mode in MODES if mode in a.modes]
 GENERIC_LEAKS = ("BEGIN SOLUTION",)
+HAVE_NBGRADER = importlib.util.find_spec("nbgrader") is not None
 
 
 def _run_campaign(campaign: Campaign, tmp_factory):
@@ -36,6 +42,15 @@ def _run_campaign(campaign: Campaign, tmp_factory):
 
     limits = Limits(call_seconds=TIMEOUT, import_seconds=TIMEOUT)
     errors = []
+
+    def timed(name, stream):
+        def run():
+            started = time.monotonic()
+            try:
+                stream()
+            finally:
+                campaign.timings[f"stream-{name}"] = time.monotonic() - started
+        return run
 
     def guarded(name, fn, *args):
         started = time.monotonic()
@@ -73,6 +88,10 @@ def _run_campaign(campaign: Campaign, tmp_factory):
             if "grade" in attack.modes and attack.grade_kind == "subprocess":
                 guarded(f"grade-sub-{attack.name}", campaign.run_grade_subprocess, attack)
 
+    def nbgrader_stream():  # one generate_assignment, one autograde: the whole class of attacks as notebooks
+        if HAVE_NBGRADER:
+            guarded("nbgrader", campaign.run_nbgrader, [a for a in ATTACK_LIST if "nbgrader" in a.modes])
+
     os.environ[SECRET_NAME] = campaign.secret  # the grading process (this one, in grade mode) holds it
     try:
         with Sandbox() as sandbox:
@@ -80,13 +99,18 @@ def _run_campaign(campaign: Campaign, tmp_factory):
                 return grade(path, sandbox=sandbox, limits=limits)
 
             guarded("baselines", campaign.compute_baselines, grade_fn)
-            threads = [threading.Thread(target=f, daemon=True)
-                       for f in (batch_stream, gradescope_stream, grade_subprocess_stream)]
+            streams = {"nbgrader": nbgrader_stream, "batch": batch_stream, "gradescope": gradescope_stream,
+                       "grade-subprocess": grade_subprocess_stream}
+            threads = [threading.Thread(target=timed(name, f), daemon=True) for name, f in streams.items()]
             for thread in threads:
                 thread.start()
-            inprocess = [a for a in ATTACK_LIST if "grade" in a.modes and a.grade_kind == "inprocess"]
-            for attack in sorted(inprocess, key=lambda a: bool(a.meta.get("PEER"))):
-                guarded(f"grade-{attack.name}", campaign.run_grade_inprocess, attack, grade_fn)
+
+            def grade_inprocess_stream():
+                inprocess = [a for a in ATTACK_LIST if "grade" in a.modes and a.grade_kind == "inprocess"]
+                for attack in sorted(inprocess, key=lambda a: bool(a.meta.get("PEER"))):
+                    guarded(f"grade-{attack.name}", campaign.run_grade_inprocess, attack, grade_fn)
+
+            timed("grade-inprocess", grade_inprocess_stream)()
             for thread in threads:
                 thread.join(timeout=900)
     finally:
@@ -117,6 +141,8 @@ def _fmt(scores):
 @pytest.mark.parametrize("name,mode", CASES, ids=[f"{n}-{m}" for n, m in CASES])
 def test_attack_is_defeated(campaign, name, mode):
     attack = BY_NAME[name]
+    if mode == "nbgrader" and not HAVE_NBGRADER:
+        pytest.skip("nbgrader is not installed")
     out = campaign.outcomes.get((name, mode))
     assert out is not None, f"{name} was not run in {mode}: {getattr(campaign, 'harness_errors', [])}"
     problems = []
@@ -131,7 +157,7 @@ def test_attack_is_defeated(campaign, name, mode):
         problems.append(f"grading took {out.seconds:.0f} s (> {limit} s)")
 
     # no points gained
-    baseline = campaign.baseline(attack)
+    baseline = campaign.baseline_for(attack, mode)
     if out.scores:
         gained = {e: (out.scores.get(e, 0), baseline.get(e, 0)) for e in EXERCISES
                   if out.scores.get(e, 0) > baseline.get(e, 0) + 1e-9}
@@ -139,7 +165,7 @@ def test_attack_is_defeated(campaign, name, mode):
             gained = {e: v for e, v in gained.items() if e == attack.module}
         if gained:
             problems.append(f"points gained over the honest counterpart (got, honest): {gained}")
-        if attack.meta.get("OTHERS_INTACT") and mode != "gradescope":
+        if attack.meta.get("OTHERS_INTACT") and mode not in ("gradescope", "nbgrader"):  # nbgrader: zz_honest
             lost = {e: (out.scores.get(e, 0), baseline.get(e, 0)) for e in EXERCISES if e != attack.module
                     and abs(out.scores.get(e, 0) - baseline.get(e, 0)) > 1e-9}
             if lost:
@@ -164,6 +190,11 @@ def test_attack_is_defeated(campaign, name, mode):
             problems.append("a file left by an earlier submission was read by a later one")
         elif token == "BEGIN SOLUTION" and attack.base == "stubs" and "BEGIN SOLUTION" in text:
             problems.append("the reference solution's text reached an output")
+        elif token == "BEGIN HIDDEN TESTS" and token in text:  # the test cells' own text is not an output
+            problems.append("the hidden tests' text reached an output")
+    shows = attack.meta.get("SHOWS")
+    if shows and not out.error and marker + shows not in text:
+        problems.append(f"no {shows} in the outputs: the attack's code never ran, so it proves nothing")
 
     # nothing outside the submission's own temporary space changed
     if campaign.leftover_files.get(marker):
@@ -177,6 +208,22 @@ def test_attack_is_defeated(campaign, name, mode):
         problems.append(f"outputs rewritten after grading: {out.forged}")
     if mode == "grade" and campaign.classmate_changed.get(f"{name}/grade"):
         problems.append("the classmate's folder was changed")
+    problems += out.findings  # e.g. the gradebook disagreeing with the grader's verdicts (nbgrader)
+    # in nbgrader the honest students share the autograde run: those graded after a disruptive attack are
+    # its OTHERS_INTACT (each notebook has a grade() call of its own)
+    if mode == "nbgrader" and (attack.cls in ("classmates", "notebook") or attack.meta.get("OTHERS_INTACT")
+                               or attack.meta.get("GROUP") == "disruptive"):
+        changed = [n for n in HONEST if campaign.classmate_changed.get(f"nbgrader/{n}")]
+        if changed:
+            problems.append(f"classmates' submitted notebooks changed during autograde: {changed}")
+        hurt = {n: _fmt(s) for n, s in campaign.honest.get("nbgrader", {}).items()
+                if s is None or any(abs(s[e] - campaign.baselines["solutions"][e]) > 1e-9 for e in EXERCISES)}
+        if hurt:
+            problems.append(f"honest classmates' gradebook scores changed: {hurt}")
+        if campaign.nb_course_changed:
+            problems.append(f"the course changed: {campaign.nb_course_changed}")
+        if campaign.nb_gradebook_changed:
+            problems.append(f"the gradebook changed after autograde: {list(campaign.nb_gradebook_changed)[:5]}")
     if mode == "batch" and attack.cls == "classmates":
         group = "disruptive" if attack.meta.get("GROUP") == "disruptive" else "main"
         changed = [n for n in HONEST if campaign.classmate_changed.get(f"{group}/{n}")]
@@ -230,7 +277,7 @@ def out_peer(campaign, attack, mode):
 def test_attack_suite_covers_every_class():
     classes = {a.cls for a in ATTACK_LIST}
     wanted = {"staging", "tampering", "persistence", "classmates", "forged", "daemons", "signals", "proc", "env",
-              "network", "rlimits", "disk", "cpu", "protocol", "lies", "numpy_only"}
+              "network", "rlimits", "disk", "cpu", "protocol", "lies", "numpy_only", "notebook"}
     assert wanted <= classes, wanted - classes
     assert len(ATTACK_LIST) >= 30
 
@@ -263,6 +310,40 @@ def test_batch_csv_is_spreadsheet_safe_and_says_the_sandbox(campaign, group):
         assert row["sandbox"] == "namespaces", row
 
 
+def test_nbgrader_mode_follows_the_rule():
+    """An attack runs through nbgrader exactly when its hostile code survives the notebook channel (attack_kit)."""
+    wrong = {}
+    for attack in ATTACK_LIST:
+        why_not = nbgrader_applies(attack, BY_NAME)
+        if ("nbgrader" in attack.modes) != (not why_not):
+            wrong[attack.name] = why_not or "applies, but has no nbgrader mode"
+    assert not wrong, wrong
+    assert sum("nbgrader" in a.modes for a in ATTACK_LIST) >= 25
+
+
+@pytest.mark.skipif(not HAVE_NBGRADER, reason="nbgrader is not installed")
+def test_nbgrader_honest_students_keep_their_marks(campaign):
+    """The two honest students, graded before and after every attack in the same autograde, keep every point."""
+    honest = campaign.honest.get("nbgrader", {})
+    expected = campaign.baselines["solutions"]
+    for name in HONEST:
+        scores = honest.get(name)
+        assert scores is not None, f"{name} has no submission in the gradebook: {campaign.nb_error}"
+        assert all(abs(scores[e] - expected[e]) < 1e-9 for e in EXERCISES), (name, scores, expected)
+        assert not campaign.classmate_changed.get(f"nbgrader/{name}"), f"{name}'s submitted notebooks were changed"
+    assert not campaign.nb_honest_disagree, campaign.nb_honest_disagree
+
+
+@pytest.mark.skipif(not HAVE_NBGRADER, reason="nbgrader is not installed")
+def test_nbgrader_course_intact(campaign):
+    """source/ and release/ unchanged, nothing new in the course, no secret in any of its files, the gradebook
+    as nbgrader left it."""
+    assert campaign.nb_course is not None, getattr(campaign, "harness_errors", [])
+    assert not campaign.nb_course_changed, campaign.nb_course_changed
+    assert not campaign.nb_secret_files, campaign.nb_secret_files
+    assert not campaign.nb_gradebook_changed, campaign.nb_gradebook_changed
+
+
 def test_no_orphaned_sandbox_processes(campaign):
     assert not campaign.orphans, [f"{p['pid']} uid={p['uid']} {p['cmd'][:100]}" for p in campaign.orphans]
 
@@ -277,6 +358,8 @@ def test_sentinel_outside_the_sandbox_survived(campaign):
 
 def test_report_wall_time(campaign):
     """Not an assertion on the machine's speed: prints where the time went (shown with -rA)."""
-    slow = sorted(campaign.timings.items(), key=lambda kv: -kv[1])[:12]
-    print("attack campaign timings:", ", ".join(f"{k}={v:.0f}s" for k, v in slow))
+    streams = sorted(((k, v) for k, v in campaign.timings.items() if k.startswith("stream-")), key=lambda kv: -kv[1])
+    slow = sorted(((k, v) for k, v in campaign.timings.items() if not k.startswith("stream-")), key=lambda kv: -kv[1])
+    print("attack campaign streams:", ", ".join(f"{k[7:]}={v:.0f}s" for k, v in streams))
+    print("attack campaign timings:", ", ".join(f"{k}={v:.0f}s" for k, v in slow[:12]))
     assert campaign.timings.get("campaign", 0) < 600

@@ -116,7 +116,14 @@ def test_a_killed_pool_process_is_replaced(tmp_path, monkeypatch):
 
     with pytest.raises(WeakSandbox):
         run_batch(klass, tmp_path / "refused.csv", jobs=1, progress=False)
+    import tempfile
+    from pathlib import Path
+
+    from autograder.submission import FOLDER_PREFIX
+
+    before = set(Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"))
     rows = run_batch(klass, tmp_path / "g.csv", jobs=1, progress=False, allow_weak=True)
+    assert set(Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*")) <= before  # nothing left staged
     by_name = {r["student"]: r for r in rows}
     assert by_name["ada"]["total"] == "100" and by_name["'=cmd"]["total"] == "100", rows
     assert by_name["zed"]["status"].startswith("grader error") and by_name["zed"]["total"] == "0", rows

@@ -52,9 +52,11 @@ def _atk_owned(pid):
 
 
 def _atk_grader():
-    """The grading process above this worker (the parent of the zygote), if this sandbox can see it."""
+    """The grading process above this worker (the parent of the zygote; `nbgrader autograde` in the notebook
+    channel), if this sandbox can see it."""
     for pid, line in _atk_ancestors():
-        if pid != 1 and ("autograder" in line or "multiprocessing" in line) and "zygote" not in line \
+        if pid != 1 and ("autograder" in line or "multiprocessing" in line or "nbgrader" in line) \
+                and "zygote" not in line \
                 and _atk_owned(pid):
             return pid
     return 0

@@ -1,7 +1,7 @@
 """A double-forked, setsid daemon (ignoring SIGHUP/SIGINT/SIGTERM) that sleeps 25 s."""
 MODULE = "ex1_manual_gradients"
 CLASS = "daemons"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 
 
 def _sleep(deadline):

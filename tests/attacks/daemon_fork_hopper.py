@@ -1,7 +1,7 @@
 """A daemon that changes pid every 0.3 s (fork, parent exits) for 25 s: killing by pid never catches it."""
 MODULE = "ex3_mlp_backprop"
 CLASS = "daemons"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 
 
 def _hop(deadline):

@@ -1,7 +1,7 @@
 """Raise an exception whose message is the whole of os.environ."""
 MODULE = "ex1_manual_gradients"
 CLASS = "env"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 
 
 def _atk_dloss(w, x, y, _orig=dloss):

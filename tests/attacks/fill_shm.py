@@ -1,7 +1,7 @@
 """Write up to 64 MiB into /dev/shm and leave it there."""
 MODULE = "ex3_mlp_backprop"
 CLASS = "disk"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 FILL = 64 << 20
 
 

@@ -1,7 +1,7 @@
 """Write up to 900 MiB into /tmp (15 MiB files) and leave it there."""
 MODULE = "ex1_manual_gradients"
 CLASS = "disk"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 FILL = 900 << 20
 
 

@@ -1,7 +1,7 @@
 """squared_loss forgets the /2 but returns a tensor subclass whose detach() gives the right values."""
 MODULE = "ex2_linear_regression"
 CLASS = "lies"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 BASELINE = '''
 def squared_loss(y_hat, y):
     return (y_hat - y.reshape(y_hat.shape)) ** 2

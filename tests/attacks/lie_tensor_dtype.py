@@ -1,7 +1,7 @@
 """synthetic_data returns float64 tensors of a subclass whose .dtype says torch.float32."""
 MODULE = "ex2_linear_regression"
 CLASS = "lies"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 BASELINE = '''
 def synthetic_data(w, b, num_examples):
     X = torch.normal(0.0, 1.0, (num_examples, len(w)), dtype=torch.float64)

@@ -1,7 +1,7 @@
 """Connect to a TCP listener on 127.0.0.1 (opened by the test) and send data out."""
 MODULE = "ex2_linear_regression"
 CLASS = "network"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 
 
 def _atk_linreg(X, w, b, _orig=linreg):

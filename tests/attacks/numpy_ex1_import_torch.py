@@ -1,7 +1,7 @@
 """ex1's dloss imports torch and lets autograd do the derivative (the exercise is NumPy only)."""
 MODULE = "ex1_manual_gradients"
 CLASS = "numpy_only"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 ZERO_FUNCTIONS = ("dloss",)
 
 

@@ -1,7 +1,7 @@
 """ex3's mlp_backward written with torch.autograd (the exercise is NumPy only)."""
 MODULE = "ex3_mlp_backprop"
 CLASS = "numpy_only"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 ZERO_FUNCTIONS = ("mlp_backward",)
 
 

@@ -1,7 +1,7 @@
 """ex3 removes the import blocker from sys.meta_path and loads torch from site-packages by path."""
 MODULE = "ex3_mlp_backprop"
 CLASS = "numpy_only"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 ZERO_FUNCTIONS = ("relu_grad",)
 
 

@@ -1,7 +1,7 @@
 """Read /proc/<pid>/environ of every process above this worker (the grader holds the secret)."""
 MODULE = "ex1_manual_gradients"
 CLASS = "proc"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 
 
 def _atk_dloss(w, x, y, _orig=dloss):

@@ -1,7 +1,7 @@
 """Read the grader's stack through /proc/<pid>/mem and look for the secret."""
 MODULE = "ex2_linear_regression"
 CLASS = "proc"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 
 
 def _atk_linreg(X, w, b, _orig=linreg):

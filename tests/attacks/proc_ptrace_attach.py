@@ -1,7 +1,7 @@
 """PTRACE_ATTACH (through ctypes) to the grader and the zygote, then detach at once."""
 MODULE = "ex3_mlp_backprop"
 CLASS = "proc"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 
 
 def _atk_relu(z, _orig=relu):

@@ -1,7 +1,7 @@
 """Answer a call with JSON nested 200 000 levels deep."""
 MODULE = "ex3_mlp_backprop"
 CLASS = "protocol"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 OTHERS_INTACT = True
 
 

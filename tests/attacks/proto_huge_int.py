@@ -1,7 +1,7 @@
 """Answer a call with an integer of 100 000 digits."""
 MODULE = "ex1_manual_gradients"
 CLASS = "protocol"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 OTHERS_INTACT = True
 
 

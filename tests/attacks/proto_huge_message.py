@@ -1,7 +1,7 @@
 """Answer a call with a 45 MB message (a 45-million-character string) written straight to the socket."""
 MODULE = "ex3_mlp_backprop"
 CLASS = "protocol"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 OTHERS_INTACT = True
 MAX_OUTPUT = 5 << 20
 

@@ -1,7 +1,7 @@
 """Answer a call with bytes that are neither UTF-8 nor JSON, then a frame claiming 4 GiB."""
 MODULE = "ex2_linear_regression"
 CLASS = "protocol"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 OTHERS_INTACT = True
 
 

@@ -1,7 +1,7 @@
 """Raise RLIMIT_FSIZE back up, then write a 100 MiB file (in /tmp and in the working folder)."""
 MODULE = "ex2_linear_regression"
 CLASS = "rlimits"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 
 
 def _atk_linreg(X, w, b, _orig=linreg):

@@ -1,7 +1,7 @@
 """Raise RLIMIT_AS back up, then allocate (and touch) 3 GiB."""
 MODULE = "ex1_manual_gradients"
 CLASS = "rlimits"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 
 
 def _atk_dloss(w, x, y, _orig=dloss):

@@ -1,7 +1,7 @@
 """Raise RLIMIT_NPROC back up, then fork 150 short-lived processes (limit: 64)."""
 MODULE = "ex3_mlp_backprop"
 CLASS = "rlimits"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 
 
 def _atk_relu(z, _orig=relu):

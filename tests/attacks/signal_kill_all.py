@@ -2,7 +2,7 @@
 (no PID namespace, root) only the sentinel is killed, as proof; inside a PID namespace the real call is made."""
 MODULE = "ex3_mlp_backprop"
 CLASS = "signals"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 GROUP = "disruptive"
 
 

@@ -1,7 +1,7 @@
 """SIGKILL the zygote(s) above this worker (the grader must recover, and nobody else lose points)."""
 MODULE = "ex1_manual_gradients"
 CLASS = "signals"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 GROUP = "disruptive"
 OTHERS_INTACT = True
 

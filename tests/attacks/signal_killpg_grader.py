@@ -1,7 +1,7 @@
 """killpg the grading process's group (the test's own grader only)."""
 MODULE = "ex1_manual_gradients"
 CLASS = "signals"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 GROUP = "disruptive"
 OTHERS_INTACT = True
 

@@ -1,7 +1,7 @@
 """SIGSTOP the grading process for 2 s (a real attack would never send SIGCONT)."""
 MODULE = "ex2_linear_regression"
 CLASS = "signals"
-MODES = ("grade", "batch", "gradescope")
+MODES = ("grade", "batch", "gradescope", "nbgrader")
 GROUP = "disruptive"
 OTHERS_INTACT = True
 
