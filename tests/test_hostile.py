@@ -174,3 +174,20 @@ def test_huge_return_value_is_refused(tmp_path, grade_path):
     relu = [t for t in report.tests if t.function == "relu"]
     assert relu and all(t.score == 0 for t in relu)
     assert full_marks(report, EX1)
+
+
+def test_whole_submission_time_budget(tmp_path, grade_path):
+    """Endless loops cannot hold the grader for longer than the submission's wall-clock budget."""
+    from autograder.sandbox.client import Limits
+
+    sub = copy_solutions(tmp_path / "s")
+    loops = "".join(f"def {name}(*args, **kwargs):\n    while True:\n        pass\n\n\n"
+                    for name in ("dloss", "mse_grad", "numerical_grad"))
+    (sub / f"{EX1}.py").write_text(splice((sub / f"{EX1}.py").read_text(), loops))
+    limits = Limits(call_seconds=1.0, import_seconds=3.0, submission_seconds=2.5)
+    report = grade_path(sub, limits=limits)
+    budget = [t for t in report.tests if text("status.timeout_budget", seconds="2.5") in t.message]
+    # (an exercise whose import was cut short reads "could not be imported", with the budget as the cause)
+    assert budget and all(t.status in ("timeout", "error") and t.score == 0 for t in budget), \
+        [(t.name, t.status, t.message[:80]) for t in report.tests]
+    assert any(t.status == "timeout" for t in budget) and any(t.exercise == EX3 for t in budget)  # later exercises are not run once the budget is spent

@@ -89,3 +89,22 @@ def test_one_check_alone_scores_as_in_the_full_run(tmp_path, grade_path):
     for test_id in ("test_train_losses", "test_train_converges", "test_data_iter_shuffles", "test_fit_line_seeded_shuffle"):
         alone = grade_path(folder, only={test_id}).tests
         assert [(t.score, t.message) for t in alone] == [full[test_id]], test_id
+
+
+def test_sandbox_texts_exist_in_english_and_chinese():
+    """The learner-facing texts of the sandbox and of staging read in both languages (same fields)."""
+    import re
+    import string
+
+    from autograder.messages import _load
+
+    english, chinese = _load("en"), _load("zh_CN")
+    keys = [k for k in english if k.startswith(("isolation.", "submission.refused_"))] + [
+        "report.isolation", "submission.unreadable", "submission.too_many_files",
+        "status.timeout_budget", "status.numpy_only"]
+    for key in keys:
+        assert key in chinese, key
+        assert re.search(r"[\u4e00-\u9fff]", chinese[key]), key
+        fields = {name for _, name, _, _ in string.Formatter().parse(english[key]) if name}
+        assert fields == {name for _, name, _, _ in string.Formatter().parse(chinese[key]) if name}, key
+    assert set(chinese) <= set(english)
