@@ -192,19 +192,8 @@ def sandbox_env() -> dict:
 
 def probe_level() -> tuple[str, str]:
     """(level, why a stronger one was refused): start a NumPy-only sandbox and see what it gets."""
-    wanted = requested_level()
-    level, refusal = wanted, ""
-    while True:
-        zygote = Zygote("numpy", level)
-        try:
-            granted = zygote.wait_ready()
-            refusal = refusal or getattr(zygote, "refusal", "")
-        finally:
-            zygote.close()
-        if granted or level == "none":
-            _ACHIEVED[wanted] = level
-            return level, refusal
-        level = _weaker(level)
+    with Sandbox(flavours=("numpy",)) as sandbox:
+        return sandbox.level_now(), sandbox.refusal
 
 
 class Zygote:
@@ -213,6 +202,7 @@ class Zygote:
     def __init__(self, flavour: str, level: str):
         self.flavour = flavour
         self.level = level
+        self.refusal = ""  # why the zygote refused its level, if it did
         self._process = None
         self._control = None
         self._ready = False
@@ -287,29 +277,28 @@ class Sandbox:
 
     FLAVOURS = ("torch", "numpy")
 
-    def __init__(self):
+    def __init__(self, flavours: tuple[str, ...] = FLAVOURS):
+        self.flavours = flavours
         self._zygotes: dict[str, Zygote] = {}
         self.refusal = ""
         wanted = requested_level()
         self.level = _ACHIEVED.get(wanted, wanted)
         self._probed = wanted in _ACHIEVED
         self._wanted = wanted
-        for flavour in self.FLAVOURS:
+        for flavour in self.flavours:
             self._zygotes[flavour] = Zygote(flavour, self.level)
 
     def _ensure_level(self):
-        """The first greeting decides: namespaces refused -> restart both zygotes one level down."""
+        """The first greeting decides: namespaces refused -> restart the zygotes one level down."""
         if self._probed:
             return
-        while True:
-            granted = self._zygotes["torch"].wait_ready()
-            if granted:
-                break
-            self.refusal = getattr(self._zygotes["torch"], "refusal", "")
+        first = self.flavours[0]
+        while not self._zygotes[first].wait_ready() and self.level != "none":
+            self.refusal = self.refusal or self._zygotes[first].refusal
             for zygote in self._zygotes.values():
                 zygote.close()
             self.level = _weaker(self.level)
-            self._zygotes = {flavour: Zygote(flavour, self.level) for flavour in self.FLAVOURS}
+            self._zygotes = {flavour: Zygote(flavour, self.level) for flavour in self.flavours}
         _ACHIEVED[self._wanted] = self.level
         self._probed = True
 
@@ -325,7 +314,7 @@ class Sandbox:
             try:
                 if zygote.wait_ready():
                     return zygote
-                raise RuntimeError(f"the {flavour} sandbox refused its level: {getattr(zygote, 'refusal', '')}")
+                raise RuntimeError(f"the {flavour} sandbox refused its level: {zygote.refusal}")
             except RuntimeError:
                 if attempt:
                     raise
@@ -346,7 +335,7 @@ class Sandbox:
                 answer, fd = zygote.request(message, with_fd=True)
                 if not answer.get("ok") or fd is None:
                     raise EOFError(str(answer.get("error", "the sandbox refused the submission")))
-                return InitHandle(socket.socket(fileno=fd), int(answer["pid"]), self.level, limits)
+                return InitHandle(socket.socket(fileno=fd), int(answer["pid"]), self.level)
             except (EOFError, OSError, codec.ProtocolError, KeyError, ValueError) as exc:
                 if attempt:
                     raise RuntimeError(f"the {flavour} sandbox could not start a submission: {exc}") from exc
@@ -380,7 +369,6 @@ class InitHandle:
     sock: socket.socket
     pid: int
     level: str
-    limits: "Limits"
     pidfd: int | None = None
 
     def __post_init__(self):
