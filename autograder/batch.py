@@ -28,7 +28,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import EXERCISES
+from . import registry
 
 SKIP = {"__MACOSX", ".DS_Store", "submission_metadata.yml"}
 _SANDBOX = None  # one per worker process
@@ -139,7 +139,7 @@ def spreadsheet_safe(value: str) -> str:
 def row_of(result: dict, allowed_weak: bool = False) -> dict:
     row = {"student": spreadsheet_safe(result["student"])}
     report = result["report"]
-    for exercise in EXERCISES:
+    for exercise in registry.names():
         tests = [t for t in report["tests"] if t["exercise"] == exercise] if report else []
         row[exercise] = f"{sum(t['score'] for t in tests):g}"
     row["total"] = f"{report['score']:g}" if report else "0"
@@ -225,7 +225,7 @@ def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, pro
         write_atomic(reports_dir / f"{name}.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     rows = [row_of(r, allowed_weak=allow_weak) for r in results]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["student", *EXERCISES, "total", "max_score", "status", "sandbox"])
+    writer = csv.DictWriter(buffer, fieldnames=["student", *registry.names(), "total", "max_score", "status", "sandbox"])
     writer.writeheader()
     writer.writerows(rows)
     write_atomic(out, buffer.getvalue())

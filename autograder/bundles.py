@@ -9,14 +9,14 @@ never leak into a bundle.
 
 from __future__ import annotations
 
-import importlib
+import ast
 import shutil
 import stat
 import tomllib
 import zipfile
 from pathlib import Path
 
-from . import EXERCISES
+from . import registry
 from .stubs import BEGIN, END, strip_solution
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,12 +32,24 @@ def requirements() -> str:
 
 
 def hidden_points() -> float:
-    total = 0.0
-    for path in sorted((PACKAGE / "checks" / "hidden").glob("test_*.py")):
-        module = importlib.import_module(f"autograder.checks.hidden.{path.stem}")
-        total += sum(fn.check_info.points for name, fn in vars(module).items()
-                     if name.startswith("test_") and hasattr(fn, "check_info"))
-    return total
+    return sum(e.hidden_points for e in registry.course(include_hidden=True).exercises)
+
+
+def student_readme() -> str:
+    """The release's README, with the table of the course's exercises (from the registry and the solutions)."""
+    rows = ["| file | what it is about | library |", "|---|---|---|"]
+    for exercise in registry.course(include_hidden=True).exercises:
+        source = (registry.solutions_dir() / f"{exercise.name}.py").read_text(encoding="utf-8")
+        title = (ast.get_docstring(ast.parse(source)) or exercise.name).splitlines()[0].rstrip(".")
+        library = "NumPy only" if exercise.sandbox == "numpy" else "PyTorch"
+        rows.append(f"| `exercises/{exercise.name}.py` | {title} | {library} |")
+    return (TEMPLATES / "student_README.md").read_text().replace("@EXERCISE_TABLE@", "\n".join(rows))
+
+
+def student_makefile() -> str:
+    """The release's Makefile: ``make submission`` zips exactly the course's exercise files."""
+    files = " ".join(f"exercises/{name}.py" for name in registry.course(include_hidden=True).names)
+    return (TEMPLATES / "student_Makefile").read_text().replace("@EXERCISE_FILES@", files)
 
 
 def _copy_package(target: Path, excludes: set[str]) -> None:
@@ -73,13 +85,13 @@ def build_release(dist: Path) -> Path:
     target = dist / "student"
     shutil.rmtree(target, ignore_errors=True)
     (target / "exercises").mkdir(parents=True)
-    for name in EXERCISES:
+    for name in registry.course(include_hidden=True).names:
         source = (ROOT / "solutions" / f"{name}.py").read_text()
         (target / "exercises" / f"{name}.py").write_text(strip_solution(source, name))
     _copy_package(target, RELEASE_EXCLUDES)
     (target / "autograder" / "checks" / "hidden_points.txt").write_text(f"{hidden_points():g}\n")
-    shutil.copyfile(TEMPLATES / "student_Makefile", target / "Makefile")
-    shutil.copyfile(TEMPLATES / "student_README.md", target / "README.md")
+    (target / "Makefile").write_text(student_makefile())
+    (target / "README.md").write_text(student_readme())
     shutil.copyfile(ROOT / "constraints.txt", target / "constraints.txt")
     (target / "requirements.txt").write_text(requirements())
     for path in target.rglob("*"):

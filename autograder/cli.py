@@ -141,7 +141,17 @@ def _stubs(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .registry import CourseError
+
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except CourseError as exc:  # a broken exercise declaration: say which file, not a traceback
+        print(f"error: the course's files are inconsistent: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args) -> int:
     if args.command == "grade":
         return _grade(args)
     if args.command == "batch":

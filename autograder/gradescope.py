@@ -28,7 +28,7 @@ import time
 import traceback
 from pathlib import Path
 
-from . import EXERCISES
+from . import registry
 from .messages import text
 from .results import write_atomic
 
@@ -54,7 +54,7 @@ def weak_allowed() -> bool:
 
 
 def to_gradescope(report, seconds: float) -> dict:
-    numbers = {name: index for index, name in enumerate(EXERCISES, start=1)}
+    numbers = {e.name: e.number for e in registry.course(include_hidden=False).exercises}
     counters: dict[str, int] = {}
     tests = []
     for test in report.tests:

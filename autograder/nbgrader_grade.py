@@ -46,10 +46,9 @@ class GradingUnavailable(RuntimeError):
 @lru_cache(maxsize=1)
 def known_checks() -> dict[tuple[str, str], str]:
     """(exercise, test name) -> visibility, for every check of this installation."""
-    from .notebooks import checks_by_function
+    from . import registry
 
-    return {(exercise, test): info.visibility
-            for (exercise, _), found in checks_by_function().items() for test, info, _ in found}
+    return {(item.exercise, item.test_id): item.visibility for item in registry.course(include_hidden=True).checks}
 
 
 def is_test_cell(cell: NotebookNode) -> bool:

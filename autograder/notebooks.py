@@ -2,7 +2,8 @@
 
 ``python -m autograder build nbgrader`` (``make nbgrader``) writes
 ``dist/nbgrader/nbgrader_config.py`` and ``dist/nbgrader/source/backprop/<exercise>.ipynb``:
-explanation cells (``templates/notebook_text.toml``), the code of each
+explanation cells (``ex<N>.notebook.*`` in the exercise's message file, or
+its solution's docstring), the code of each
 function as an nbgrader solution cell (its answer between nbgrader's
 ``### BEGIN SOLUTION`` / ``### END SOLUTION``), and after it one autograded
 test cell per check, worth the check's points, calling
@@ -20,20 +21,18 @@ notebook's source in the sandbox; the test cell with grade_id
 from __future__ import annotations
 
 import ast
-import importlib
 import shutil
-import tomllib
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from . import EXERCISES
+from . import registry
+from .messages import keys, text
 from .stubs import BEGIN, END
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "backprop"
-TEXT = tomllib.loads((Path(__file__).parent / "templates" / "notebook_text.toml").read_text(encoding="utf-8"))
 
 CONFIG = '''\
 """nbgrader configuration of the backprop-kit course (built by `make nbgrader`)."""
@@ -62,117 +61,36 @@ c.Autograde.autograde_preprocessors = [
 # c.GradeInSandbox.allow_weak_sandbox = True
 '''
 
-# Each picture is drawn by a function that imports matplotlib itself: a top-level import would
-# become part of the graded module (see autograder.notebook.definitions), and the sandbox of the
-# NumPy-only exercises has no matplotlib.
-DEMOS = {
-    ("ex1_manual_gradients", "dloss"): '''\
-def draw_tangent():
-    """A picture: the loss (w*x - y)**2 for x = 1, y = 2, and its tangent at w = 0.5 (slope from your dloss)."""
-    import matplotlib.pyplot as plt
-
-    w_grid = np.linspace(-1.0, 5.0, 200)
-    plt.plot(w_grid, (w_grid * 1.0 - 2.0) ** 2, label="loss(w)")
-    try:
-        slope = dloss(0.5, 1.0, 2.0)
-        plt.plot(w_grid, (0.5 - 2.0) ** 2 + slope * (w_grid - 0.5), "--", label=f"tangent at w = 0.5, slope {slope:.1f}")
-    except NotImplementedError:
-        print("Write dloss above to see its tangent here.")
-    plt.ylim(-1, 10)
-    plt.xlabel("w")
-    plt.legend()
-    plt.show()
-
-
-draw_tangent()''',
-    ("ex1_manual_gradients", "fit_line"): '''\
-def draw_fitted_line():
-    """A picture: the line fit_line finds, over noisy data from y = 3x - 1."""
-    import matplotlib.pyplot as plt
-
-    rng = np.random.default_rng(0)
-    x_demo = rng.normal(size=100)
-    y_demo = 3.0 * x_demo - 1.0 + 0.5 * rng.normal(size=100)
-    plt.scatter(x_demo, y_demo, s=8, label="data")
-    try:
-        w_fit, b_fit = fit_line(x_demo, y_demo)
-        x_line = np.linspace(-3, 3, 2)
-        plt.plot(x_line, w_fit * x_line + b_fit, "r", label=f"fit: y = {w_fit:.2f} x + {b_fit:.2f}")
-    except NotImplementedError:
-        print("Write fit_line (and mse_grad) above to see the fitted line here.")
-    plt.legend()
-    plt.show()
-
-
-draw_fitted_line()''',
-    ("ex2_linear_regression", "train"): '''\
-def draw_training():
-    """A picture: the data against its second feature, and the loss after each epoch."""
-    import matplotlib.pyplot as plt
-
-    torch.manual_seed(0)
-    try:
-        features_demo, labels_demo = synthetic_data(torch.tensor([2.0, -3.4]), 4.2, 1000)
-        w_fit, b_fit, losses_demo = train(features_demo, labels_demo)
-    except NotImplementedError:
-        print("Write the functions above to see the training curve here.")
-        return
-    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
-    left.scatter(features_demo[:, 1].numpy(), labels_demo.numpy().ravel(), s=2)
-    left.set_xlabel("second feature")
-    left.set_ylabel("label")
-    right.plot(range(1, len(losses_demo) + 1), losses_demo, "o-")
-    right.set_yscale("log")
-    right.set_xlabel("epoch")
-    right.set_ylabel("mean loss")
-    plt.show()
-    print("w =", w_fit.detach().numpy().ravel(), " b =", float(b_fit.detach()[0]))
-
-
-draw_training()''',
-    ("ex3_mlp_backprop", "fit_mlp"): '''\
-def draw_learning():
-    """A picture: the network's loss while it learns y = sin(2x)."""
-    import matplotlib.pyplot as plt
-
-    x_demo = np.linspace(-2, 2, 100).reshape(-1, 1)
-    try:
-        params_demo, losses_demo = fit_mlp(x_demo, np.sin(2 * x_demo), hidden=16, lr=0.5, epochs=2000)
-        y_demo, _ = mlp_forward(x_demo, params_demo)
-    except NotImplementedError:
-        print("Write the functions above to see the network learn here.")
-        return
-    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
-    left.plot(losses_demo)
-    left.set_yscale("log")
-    left.set_xlabel("epoch")
-    left.set_ylabel("loss")
-    right.plot(x_demo, np.sin(2 * x_demo), label="target")
-    right.plot(x_demo, y_demo, "--", label="network")
-    right.legend()
-    plt.show()
-
-
-draw_learning()''',
-}
-
-
 def _meta(**nbgrader) -> dict:
     return {"nbgrader": {"schema_version": 3, "task": False, **nbgrader}}
 
 
-def checks_by_function() -> dict[tuple[str, str], list[tuple[str, object, str]]]:
-    """(exercise, function) -> [(test name, check info, title)], public checks first."""
+def checks_by_function() -> dict[tuple[str, str], list[registry.Check]]:
+    """(exercise, function) -> its checks, public first (from the registry)."""
     found: dict = {}
-    for visibility in ("public", "hidden"):
-        for path in sorted((Path(__file__).parent / "checks" / visibility).glob("test_*.py")):
-            module = importlib.import_module(f"autograder.checks.{visibility}.{path.stem}")
-            for name, fn in vars(module).items():
-                info = getattr(fn, "check_info", None)
-                if name.startswith("test_") and info is not None:
-                    title = (fn.__doc__ or "").strip().splitlines()[0]
-                    found.setdefault((module.EXERCISE, info.function), []).append((name, info, title))
+    for item in registry.course(include_hidden=True).checks:
+        found.setdefault((item.exercise, item.function), []).append(item)
+    for items in found.values():
+        items.sort(key=lambda c: c.visibility != "public")
     return found
+
+
+def notebook_text(exercise: registry.Exercise, source: str) -> tuple[str, str, dict[str, str], dict[str, str]]:
+    """(title, intro, text before each function, demo cell after each function), in the current language.
+
+    They come from ``ex<N>.notebook.*`` in the exercise's message file; an
+    exercise without notebook text gets its solution module's docstring as the
+    introduction, and no text between the functions.
+    """
+    prefix = f"{exercise.short}.notebook."
+    entries = {key[len(prefix):]: key for key in keys() if key.startswith(prefix)}
+    docstring = ast.get_docstring(ast.parse(source)) or ""
+    first, _, rest = docstring.partition("\n")
+    title = text(entries["title"]) if "title" in entries else first.strip() or exercise.name
+    intro = text(entries["intro"]) if "intro" in entries else (rest.strip() if "title" not in entries else "")
+    before = {name: text(key) for name, key in entries.items() if name not in ("title", "intro") and "." not in name}
+    demos = {name[len("demo."):]: text(key) for name, key in entries.items() if name.startswith("demo.")}
+    return title, intro, before, demos
 
 
 def _solution_cell(source: str) -> str:
@@ -190,7 +108,8 @@ def _solution_cell(source: str) -> str:
     return "\n".join(out)
 
 
-def _test_cell(exercise: str, test: str, info, title: str) -> nbformat.NotebookNode:
+def _test_cell(item: registry.Check) -> nbformat.NotebookNode:
+    exercise, test, info, title = item.exercise, item.test_id, item, item.title
     call = f'check("{exercise}", "{test}")'
     if info.visibility == "hidden":
         source = (f"# Hidden check, run when your notebook is graded: {title} ({info.points:g} points)\n"
@@ -201,13 +120,15 @@ def _test_cell(exercise: str, test: str, info, title: str) -> nbformat.NotebookN
                                                 grade_id=f"{exercise}-{test}"))
 
 
-def build_notebook(exercise: str) -> nbformat.NotebookNode:
-    text = TEXT[exercise]
-    source = (ROOT / "solutions" / f"{exercise}.py").read_text()
+def build_notebook(name: str) -> nbformat.NotebookNode:
+    exercise = registry.course(include_hidden=True).exercise(name)
+    source = (registry.solutions_dir() / f"{name}.py").read_text(encoding="utf-8")
+    title, intro, before, demos = notebook_text(exercise, source)
+    exercise = name
     tree = ast.parse(source)
     lines = source.splitlines()
     checks = checks_by_function()
-    cells = [new_markdown_cell(f"# {text['title']}\n\n{text['intro'].strip()}")]
+    cells = [new_markdown_cell(f"# {title}\n\n{intro.strip()}".rstrip())]
     setup = ["from autograder.notebook import check  # runs the grader's checks from this notebook"]
     body = [node for node in tree.body if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
     imports = [node for node in body if isinstance(node, (ast.Import, ast.ImportFrom))]
@@ -221,20 +142,20 @@ def build_notebook(exercise: str) -> nbformat.NotebookNode:
         while end < len(lines) and lines[end].startswith((" ", "\t")) and lines[end].strip().startswith("#"):
             end += 1  # trailing indented comments (such as the END marker) are not in the AST
         segment = "\n".join(lines[node.lineno - 1:end])
-        if not isinstance(node, ast.FunctionDef):
+        if not isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             cells.append(new_code_cell(segment, metadata=_meta(grade=False, solution=False, locked=True,
                                                                 grade_id=f"{exercise}-{node.lineno}")))
             continue
-        if node.name in text:
-            cells.append(new_markdown_cell(text[node.name].strip()))
+        if node.name in before:
+            cells.append(new_markdown_cell(before[node.name].strip()))
         has_answer = BEGIN in segment
         cells.append(new_code_cell(_solution_cell(segment), metadata=_meta(
             grade=False, solution=has_answer, locked=not has_answer, grade_id=f"{exercise}-{node.name}")))
-        for test, info, title in checks.get((exercise, node.name), []):
-            cells.append(_test_cell(exercise, test, info, title))
-        demo = DEMOS.get((exercise, node.name))
+        for item in checks.get((exercise, node.name), []):
+            cells.append(_test_cell(item))
+        demo = demos.get(node.name)
         if demo:
-            cells.append(new_code_cell(demo))
+            cells.append(new_code_cell(demo.strip("\n")))
     notebook = new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.metadata["language_info"] = {"name": "python"}
@@ -247,7 +168,7 @@ def build_course(target: Path) -> Path:
     folder = target / "source" / ASSIGNMENT
     folder.mkdir(parents=True)
     (target / "nbgrader_config.py").write_text(CONFIG)
-    for exercise in EXERCISES:
+    for exercise in registry.course(include_hidden=True).names:
         notebook = build_notebook(exercise)
         nbformat.validate(notebook)
         nbformat.write(notebook, folder / f"{exercise}.ipynb")

@@ -8,21 +8,18 @@ public checks, which never ask for them.
 from __future__ import annotations
 
 import importlib.util
-import os
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 
-from . import EXERCISES
+from . import registry
 
 
-def solutions_dir() -> Path:
-    configured = os.environ.get("AUTOGRADER_SOLUTIONS")
-    return Path(configured) if configured else Path(__file__).resolve().parent.parent / "solutions"
+solutions_dir = registry.solutions_dir
 
 
 def available() -> bool:
-    return all((solutions_dir() / f"{name}.py").is_file() for name in EXERCISES)
+    return all((solutions_dir() / f"{name}.py").is_file() for name in registry.names())
 
 
 @lru_cache(maxsize=None)
@@ -37,10 +34,10 @@ def load(module: str) -> ModuleType:
 
 
 class Reference:
-    """``reference.ex1`` ... ``reference.ex3``: the solution modules."""
+    """``reference.ex1``, ``reference.ex2``, ...: the solution modules, by the exercise's short name."""
 
     def __getattr__(self, short: str) -> ModuleType:
-        for name in EXERCISES:
-            if name.startswith(short + "_"):
-                return load(name)
-        raise AttributeError(short)
+        try:
+            return load(registry.course(include_hidden=False).exercise(short).name)
+        except KeyError:
+            raise AttributeError(short) from None

@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import EXERCISES
+from . import registry
 from .messages import text
 
 STATUSES = ("passed", "failed", "error", "timeout")
@@ -67,7 +67,7 @@ class Report:
             lines.append(text("report.title", submission=submission))
         for note in self.notes:
             lines.append(f"  ! {note}")
-        order = {name: i for i, name in enumerate(EXERCISES)}
+        order = {name: i for i, name in enumerate(registry.names())}
         exercises = sorted({t.exercise for t in self.tests}, key=lambda e: order.get(e, 99))
         width = max((len(t.name) for t in self.tests), default=40)
         for exercise in exercises:

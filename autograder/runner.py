@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from . import EXERCISES
+from . import registry
 from .expect import CheckFailed
+from .explain import describe_student_error
 from .messages import text
 from .reference import Reference
-from .reference import available as reference_available
 from .registry import CheckInfo
 from .results import CheckResult, Report
 from .sandbox import client
@@ -61,53 +61,10 @@ class Student:
         self.only = only
 
     def __getattr__(self, short: str) -> _ModuleProxy:
-        for name in EXERCISES:
-            if name.startswith(short + "_"):
-                return _ModuleProxy(self.session, name)
-        raise AttributeError(short)
-
-
-def _imports_torch(exc: client.StudentError) -> bool:
-    detail = exc.detail
-    return (exc.module in client.NUMPY_ONLY and detail.get("type") in ("ModuleNotFoundError", "ImportError")
-            and "NumPy only" in str(detail.get("message", "")))
-
-
-def describe_student_error(exc: client.StudentError) -> str:
-    """A learner-facing account of what their code did."""
-    fn = f"{exc.function}" if exc.function else exc.module
-    detail = exc.detail
-    if isinstance(exc, client.NotImplementedYet):
-        return text("status.not_implemented", function=fn, module=exc.module)
-    if isinstance(exc, client.ImportFailed):
-        cause = detail.get("cause")
-        if isinstance(cause, client.StudentException) and cause.detail.get("kind") == "syntax":
-            d = cause.detail
-            return text("status.syntax_error", file=d.get("file") or f"{exc.module}.py", line=d.get("line"),
-                        message=d.get("message"), code=d.get("text", ""))
-        inner = describe_student_error(cause) if isinstance(cause, client.StudentError) else ""
-        return text("status.import_failed", module=exc.module, cause=inner)
-    if isinstance(exc, client.StudentException) and _imports_torch(exc):
-        return text("status.numpy_only", module=exc.module)
-    if isinstance(exc, client.StudentException):
-        return text("status.exception", function=fn, type=detail.get("type", "Exception"),
-                    message=detail.get("message", ""),
-                    traceback=detail.get("traceback", "") or text("status.no_student_frame"))
-    if isinstance(exc, client.StudentExit):
-        return text("status.exit", function=fn)
-    if isinstance(exc, client.StudentCrash):
-        return text("status.crash", function=fn)
-    if isinstance(exc, client.StudentTimeout):
-        key = ("status.timeout_budget" if detail.get("budget") else
-               "status.timeout_repeat" if detail.get("repeat") else "status.timeout")
-        return text(key, function=fn, seconds=f"{detail.get('seconds', 0):g}")
-    if isinstance(exc, client.MissingFile):
-        return text("status.missing_file", module=exc.module)
-    if isinstance(exc, client.MissingFunction):
-        return text("status.missing_function", function=fn, module=exc.module)
-    if isinstance(exc, client.Unreadable):
-        return text("status.unreadable", function=fn)
-    return text("status.unknown", function=fn)
+        try:
+            return _ModuleProxy(self.session, registry.course(include_hidden=False).exercise(short).name)
+        except KeyError:
+            raise AttributeError(short) from None
 
 
 # ----------------------------------------------------------------- the plugin
@@ -141,7 +98,7 @@ class GradingPlugin:
                 except (SyntaxError, ValueError, OSError):
                     continue
                 for node in tree.body:
-                    if isinstance(node, ast.FunctionDef):
+                    if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
                         self._lines[(module, node.name)] = node.lineno
         return self._lines
 
@@ -150,7 +107,7 @@ class GradingPlugin:
         info = getattr(item.function, "check_info", None)
         exercise = getattr(item.module, "EXERCISE", None)
         title = (item.function.__doc__ or "").strip().splitlines()[0:1]
-        if info is None or exercise not in EXERCISES or not title:
+        if info is None or exercise not in registry.names() or not title:
             raise GraderError(f"{item.nodeid}: every check needs @check(...), EXERCISE and a docstring title")
         return info, exercise, title[0].strip()
 
@@ -159,7 +116,7 @@ class GradingPlugin:
             self._info(item)
         # one exercise at a time (public checks, then hidden ones): the session retires each file's
         # processes before the next file's checks start
-        order = {name: index for index, name in enumerate(EXERCISES)}
+        order = {name: index for index, name in enumerate(registry.names())}
         items.sort(key=lambda item: order[self._info(item)[1]])
         if self.only is not None:
             keep = [item for item in items if item.name in self.only]
@@ -238,15 +195,9 @@ def _plugin_autoload_disabled():
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = old
 
 
-def check_dirs(include_hidden: bool | None = None) -> list[Path]:
-    """The check folders to run: public always; hidden when present and the reference is there."""
-    dirs = [CHECKS / "public"]
-    hidden = CHECKS / "hidden"
-    if include_hidden is None:
-        include_hidden = hidden.is_dir() and reference_available()
-    if include_hidden:
-        dirs.append(hidden)
-    return dirs
+def check_files(include_hidden: bool | None = None) -> list[Path]:
+    """The check modules to run, from the registry: public always; hidden when present with the reference."""
+    return registry.course(include_hidden).check_files()
 
 
 def hidden_points() -> float:
@@ -255,10 +206,10 @@ def hidden_points() -> float:
     return float(marker.read_text().strip()) if marker.is_file() else 0.0
 
 
-def run_checks(session: client.Session, dirs: list[Path], select: str | None = None,
+def run_checks(session: client.Session, files: list[Path], select: str | None = None,
                only: set[str] | None = None) -> tuple[list[CheckResult], list[str]]:
     plugin = GradingPlugin(session, only)
-    args = [str(d) for d in dirs] + [
+    args = [str(f) for f in files] + [
         "-c", str(CHECKS / "grading.ini"), "--rootdir", str(CHECKS), "-p", "no:cacheprovider",
         "-p", "no:terminal", "-p", "no:faulthandler", "-p", "no:stepwise", "--noconftest",
         "--import-mode=importlib", "--capture=no",
@@ -282,7 +233,7 @@ def preload(include_hidden: bool) -> None:
     if include_hidden:
         from . import reference
 
-        for name in EXERCISES:
+        for name in registry.names():
             reference.load(name)
 
 
@@ -296,8 +247,8 @@ def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits 
     own_sandbox = sandbox is None
     sandbox = sandbox or client.Sandbox()
     limits = limits or client.Limits()
-    dirs = check_dirs(include_hidden)
-    preload(CHECKS / "hidden" in dirs)
+    course = registry.course(include_hidden)
+    preload(course.hidden_included)
     staged = stage(Path(path), as_ids=stage_as)
     try:
         level = sandbox.level_now()
@@ -308,9 +259,13 @@ def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits 
                 owner = (limits.uid, limits.gid if limits.gid is not None else limits.uid) \
                     if limits.uid is not None else client.sandbox_ids()
             folder = staged.materialize(owner)
-        session = client.Session(sandbox, staged.files, limits, folder=folder, seed_salt=seed_salt)
+        session = client.Session(sandbox, staged.files, limits, folder=folder, seed_salt=seed_salt,
+                                 flavours={e.name: e.sandbox for e in course.exercises},
+                                 support={e.name: registry.in_sandbox_source(e.name) for e in course.exercises
+                                          if registry.in_sandbox_source(e.name)},
+                                 preload={e.name: registry.in_sandbox_preload(e.name) for e in course.exercises})
         try:
-            results, _ = run_checks(session, dirs, select, only)
+            results, _ = run_checks(session, course.check_files(), select, only)
         finally:
             session.close()
     finally:
@@ -318,6 +273,6 @@ def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits 
         if own_sandbox:
             sandbox.close()
     report = Report(results, list(staged.notes), isolation=level)
-    if CHECKS / "hidden" not in dirs:
+    if not course.hidden_included:
         report.hidden_not_run = hidden_points()
     return report

@@ -35,12 +35,18 @@ class MarkerError(ValueError):
     """A solution file's markers do not pair up cleanly."""
 
 
-def _function_spans(tree: ast.AST) -> list[tuple[int, int, str]]:
-    return [
-        (node.lineno, node.end_lineno or node.lineno, node.name)
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-    ]
+def _function_spans(tree: ast.AST, prefix: str = "") -> list[tuple[int, int, str]]:
+    """(first line, last line, qualified name) of every function; a method is named ``Class.method``."""
+    spans = []
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            spans.append((node.lineno, node.end_lineno or node.lineno, prefix + node.name))
+            spans += _function_spans(node, prefix + node.name + ".")
+        elif isinstance(node, ast.ClassDef):
+            spans += _function_spans(node, prefix + node.name + ".")
+        else:
+            spans += _function_spans(node, prefix)
+    return spans
 
 
 def _enclosing_function(spans, lineno: int) -> str | None:

@@ -29,7 +29,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import EXERCISES
+from . import registry
 from .messages import text
 
 MAX_FILE_BYTES = 2 * 2**20  # one exercise file
@@ -102,7 +102,7 @@ class _Reader:
     """Collects candidates for each wanted file name; refuses what is not a plain file."""
 
     def __init__(self):
-        self.wanted = {f"{name}.py": name for name in EXERCISES}
+        self.wanted = {f"{name}.py": name for name in registry.names()}
         self.found: dict[str, list] = {}  # filename -> [(parts, bytes or refusal note)]
         self.notes: list[str] = []
         self.entries = 0
@@ -308,7 +308,7 @@ def stage(path: Path, as_ids: tuple[int, int] | None = None) -> Staged:
     else:
         files, notes = _read_path(path)
     staged = Staged(files, notes)
-    for module in EXERCISES:
+    for module in registry.names():
         filename = f"{module}.py"
         if module not in staged.files and not any(filename in note for note in staged.notes):
             staged.notes.append(text("submission.missing_file", file=filename))

@@ -64,8 +64,11 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import EXERCISES
+from autograder import registry
 from autograder.stubs import strip_solution
+
+EXERCISES = registry.names()  # discovered from the files, never listed here
+COURSE = registry.course(include_hidden=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -784,7 +787,7 @@ class Campaign:
         """One course, one ``generate_assignment``, one ``autograde`` for every attack (see the module docstring)."""
         from attack_notebooks import (ASSIGNMENT, BIN, cell_outputs, disagreements, failed_students, gradebook_scores,
                                       graded_source, levels, nbgrader, write_notebook)
-        from autograder.notebooks import build_course, checks_by_function
+        from autograder.notebooks import build_course
 
         mode = "nbgrader"
         course = build_course(self.workdir / "nbgrader-course")
@@ -845,8 +848,7 @@ class Campaign:
         self.honest[mode] = {name: self._nb_scores(self.nb_scores.get(name)) for name in HONEST}
         self.nb_honest_disagree = [d for name in HONEST
                                    for d in disagreements(course, name, self.nb_scores.get(name), list(EXERCISES))]
-        function_of = {(exercise, test): function for (exercise, function), found in checks_by_function().items()
-                       for test, _, _ in found}
+        function_of = {(item.exercise, item.test_id): item.function for item in COURSE.checks}
         for attack in attacks:
             student, modules = self.nb_students[attack.name]
             out = Outcome(attack.name, mode, marker_for(self.id, attack.name, mode), group="nbgrader", rc=rc)

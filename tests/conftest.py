@@ -12,8 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from autograder import EXERCISES
+from autograder import registry
 from autograder.sandbox.client import Limits, Sandbox
+
+EXERCISES = registry.names()  # discovered from the files, never listed here
+COURSE = registry.course(include_hidden=True)
+MAX = COURSE.max_score  # the sum of the declared points, public and hidden
+POINTS = {e.name: e.points for e in COURSE.exercises}
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -46,19 +51,22 @@ def copy_solutions(target: Path) -> Path:
     return target
 
 
+DEFINITIONS = (ast.FunctionDef, ast.ClassDef)
+
+
 def splice(source: str, replacement: str) -> str:
-    """Replace the top-level functions of ``source`` that ``replacement`` defines."""
-    new_defs = {node.name: node for node in ast.parse(replacement).body if isinstance(node, ast.FunctionDef)}
+    """Replace the top-level functions and classes of ``source`` that ``replacement`` defines."""
+    new_defs = {node.name: node for node in ast.parse(replacement).body if isinstance(node, DEFINITIONS)}
     lines = source.splitlines(keepends=True)
     rep_lines = replacement.splitlines(keepends=True)
     spans = []
     for node in ast.parse(source).body:
-        if isinstance(node, ast.FunctionDef) and node.name in new_defs:
+        if isinstance(node, DEFINITIONS) and node.name in new_defs:
             new = new_defs[node.name]
             start = min([node.lineno] + [d.lineno for d in node.decorator_list])
             new_start = min([new.lineno] + [d.lineno for d in new.decorator_list])
             spans.append((start, node.end_lineno, "".join(rep_lines[new_start - 1:new.end_lineno])))
-    missing = set(new_defs) - {n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
+    missing = set(new_defs) - {n.name for n in ast.parse(source).body if isinstance(n, DEFINITIONS)}
     if missing:
         raise ValueError(f"no function(s) {sorted(missing)} in the solution")
     for start, end, text in sorted(spans, reverse=True):

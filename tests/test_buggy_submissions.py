@@ -6,7 +6,7 @@ import pytest
 
 from autograder.messages import text
 
-from conftest import BUGGY, build_buggy, load_bug
+from conftest import BUGGY, MAX, build_buggy, load_bug
 
 BUGS = sorted(BUGGY.glob("*.py"))
 
@@ -32,4 +32,4 @@ def test_bug_loses_points_with_hint(bug_file: Path, tmp_path, grade_path):
         f"{bug_file.name}: the hint {bug['HINT']!r} appears in no failure message; got:\n"
         + "\n---\n".join(f"{t.name}: {t.message}" for t in failing)
     )
-    assert report.score < 100
+    assert report.score < MAX

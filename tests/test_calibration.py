@@ -3,6 +3,8 @@
 import importlib.util
 from pathlib import Path
 
+from conftest import MAX
+
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "calibrate.py"
 
 
@@ -21,10 +23,10 @@ def test_reference_stays_inside_every_tolerance():
     assert not too_tight, f"the reference comes within 60% of these tolerances: {too_tight}"
 
 
-def test_reference_scores_100_whatever_the_learner_side_seeds(sandbox):
+def test_reference_scores_full_marks_whatever_the_learner_side_seeds(sandbox):
     from autograder.runner import grade
 
     root = Path(__file__).resolve().parent.parent
     for salt in (1, 2, 3, 4, 5):
         report = grade(root / "solutions", sandbox=sandbox, seed_salt=salt)
-        assert report.score == 100, (salt, [t.name for t in report.tests if t.status != "passed"])
+        assert report.score == MAX, (salt, [t.name for t in report.tests if t.status != "passed"])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from autograder.messages import text
 
-from conftest import SOLUTIONS, copy_solutions, splice
+from conftest import MAX, SOLUTIONS, copy_solutions, splice
 
 EX1, EX2, EX3 = "ex1_manual_gradients", "ex2_linear_regression", "ex3_mlp_backprop"
 
@@ -89,7 +89,7 @@ def test_output_flood_changes_nothing(tmp_path, grade_path):
     sub = copy_solutions(tmp_path / "s")
     prepend(sub / f"{EX1}.py", "import sys\nfor _ in range(20000):\n    print('x' * 500)\n    sys.stderr.write('y' * 500)")
     report = grade_path(sub)
-    assert report.score == 100, [(t.name, t.message) for t in report.tests if t.status != "passed"]
+    assert report.score == MAX, [(t.name, t.message) for t in report.tests if t.status != "passed"]
 
 
 def test_monkeypatched_numpy_and_torch_change_nothing(tmp_path, grade_path):
@@ -150,7 +150,7 @@ def test_zip_submission_in_a_subfolder(tmp_path, grade_path):
             zf.write(path, f"my-work/exercises/{path.name}")
         zf.writestr("my-work/conftest.py", "raise SystemExit('planted')\n")
     report = grade_path(archive)
-    assert report.score == 100, [(t.name, t.message) for t in report.tests if t.status != "passed"]
+    assert report.score == MAX, [(t.name, t.message) for t in report.tests if t.status != "passed"]
 
 
 def test_missing_and_empty_submissions(tmp_path, grade_path):

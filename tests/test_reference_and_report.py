@@ -1,4 +1,4 @@
-"""The reference scores 100, the stubs 0, and the report and JSON follow the contract."""
+"""The reference scores full marks, the stubs 0, and the report and JSON follow the contract."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import json
 import subprocess
 import sys
 
-from autograder import EXERCISES
+from autograder import registry
 from autograder.stubs import strip_solution
 
-from conftest import ROOT, SOLUTIONS
+from conftest import MAX, POINTS, ROOT, SOLUTIONS
+
+EXERCISES = registry.names()  # discovered from the files, never listed here
 
 TEST_KEYS = {"name", "exercise", "function", "score", "max_score", "status", "visibility", "message"}
 
@@ -22,20 +24,20 @@ def write_stubs(folder):
     return folder
 
 
-def test_reference_scores_100(grade_path):
+def test_reference_scores_full_marks(grade_path):
     report = grade_path(SOLUTIONS)
     failures = [(t.name, t.status, t.message) for t in report.tests if t.status != "passed"]
-    assert report.score == 100 and report.max_score == 100, failures
+    assert report.score == MAX and report.max_score == MAX, failures
 
 
 def test_stubs_score_0_and_say_not_implemented(tmp_path, grade_path):
     report = grade_path(write_stubs(tmp_path / "stubs"))
-    assert report.score == 0 and report.max_score == 100, report.score
+    assert report.score == 0 and report.max_score == MAX, report.score
     assert all(t.status == "failed" and t.not_implemented for t in report.tests), [
         (t.name, t.status, t.message) for t in report.tests if not t.not_implemented]
     assert all("not implemented yet" in t.message and "Traceback" not in t.message for t in report.tests)
     rendered = report.render("stubs")
-    assert "TODO" in rendered and "TOTAL: 0 / 100 points" in rendered, rendered
+    assert "TODO" in rendered and f"TOTAL: 0 / {MAX:g} points" in rendered, rendered
 
 
 def test_same_submission_same_score(tmp_path, grade_path):
@@ -59,18 +61,19 @@ def test_cli_json_schema_and_report(tmp_path):
     assert run.returncode == 0, run.stderr
     for exercise in EXERCISES:
         assert exercise in run.stdout
-    assert "TOTAL: 30 / 100 points" in run.stdout, run.stdout
+    ex1 = POINTS["ex1_manual_gradients"]
+    assert f"TOTAL: {ex1:g} / {MAX:g} points" in run.stdout, run.stdout
     data = json.loads(out.read_text())
     assert set(data) == {"score", "max_score", "isolation", "tests"}
     assert data["isolation"] in {"namespaces", "uid", "none"} and f"Sandbox: {data['isolation']}" in run.stdout
-    assert isinstance(data["score"], float) and data["score"] == 30.0 and data["max_score"] == 100.0
+    assert isinstance(data["score"], float) and data["score"] == ex1 and data["max_score"] == MAX
     for test in data["tests"]:
         assert set(test) == TEST_KEYS, test
         assert test["exercise"] in EXERCISES and test["status"] in {"passed", "failed", "error", "timeout"}
         assert test["visibility"] in {"public", "hidden"}
         assert isinstance(test["score"], float) and isinstance(test["max_score"], float)
         assert all(isinstance(test[k], str) for k in ("name", "function", "message"))
-    assert sum(t["max_score"] for t in data["tests"]) == 100.0
+    assert sum(t["max_score"] for t in data["tests"]) == MAX
 
 
 def test_cli_rejects_a_missing_path(tmp_path):

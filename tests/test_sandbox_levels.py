@@ -14,7 +14,7 @@ import pytest
 from autograder.runner import grade
 from autograder.sandbox import client
 
-from conftest import FAST, ROOT, SOLUTIONS, copy_solutions, splice
+from conftest import FAST, MAX, ROOT, SOLUTIONS, copy_solutions, splice
 
 EX1 = "ex1_manual_gradients"
 LEVELS = ["namespaces", "uid", "none"] if os.geteuid() == 0 else ["namespaces", "none"]
@@ -64,7 +64,7 @@ def test_level_grades_fully_and_kills_daemons(tmp_path, level_sandbox):
     report = grade(sub, sandbox=level_sandbox, limits=FAST)
     assert report.isolation == level_sandbox.level
     failing = [(t.name, t.message) for t in report.tests if t.status != "passed"]
-    assert report.score == 100, failing
+    assert report.score == MAX, failing
     deadline = time.monotonic() + 5
     while running_with(marker) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -100,7 +100,7 @@ def test_namespaces_hide_the_host(tmp_path, monkeypatch):
                         "def dloss(w, x, y):\n    if _seen():\n        return 0 * x\n    return 2 * (w * x - y) * x\n")
         (sub / f"{EX1}.py").write_text(source + "\n\n" + probe)
         report = grade(sub, sandbox=sandbox, limits=FAST)
-        assert report.score == 100, [(t.name, t.message) for t in report.tests if t.status != "passed"]
+        assert report.score == MAX, [(t.name, t.message) for t in report.tests if t.status != "passed"]
         assert not os.path.exists(f"/tmp/{left_behind}")
 
 
@@ -120,7 +120,7 @@ def test_namespaces_where_sys_is_noexec():
     """systemd and Docker mount /sys noexec: the kernel locks that flag, and the read-only remount keeps it."""
     run = grade_in_changed_mounts("mount --make-rprivate / && mount -o remount,nosuid,nodev,noexec /sys")
     assert run.returncode == 0, run.stderr[-2000:]
-    assert "TOTAL: 100 / 100" in run.stdout and "Sandbox: namespaces" in run.stdout, run.stdout[-600:]
+    assert f"TOTAL: {MAX:g} / {MAX:g}" in run.stdout and "Sandbox: namespaces" in run.stdout, run.stdout[-600:]
 
 
 @needs_root_and_unshare
@@ -128,4 +128,4 @@ def test_a_covered_proc_falls_back_instead_of_failing_every_submission():
     """Containers cover parts of /proc, and then no new /proc can be mounted: fall back at start, say so."""
     run = grade_in_changed_mounts("mount --make-rprivate / && mount --bind /dev/null /proc/timer_list")
     assert run.returncode == 0, run.stderr[-2000:]
-    assert "TOTAL: 100 / 100" in run.stdout and "Sandbox: uid" in run.stdout, run.stdout[-600:]
+    assert f"TOTAL: {MAX:g} / {MAX:g}" in run.stdout and "Sandbox: uid" in run.stdout, run.stdout[-600:]

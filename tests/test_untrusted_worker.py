@@ -17,7 +17,7 @@ import pytest
 
 from autograder.messages import text
 
-from conftest import copy_solutions, splice
+from conftest import MAX, copy_solutions, splice
 
 EX2 = "ex2_linear_regression"
 
@@ -86,7 +86,7 @@ def test_patched_backward_cannot_make_a_wrong_squared_loss_pass(tmp_path, grade_
     assert len(checks) >= 2, [t.name for t in checks]
     assert all(t.score == 0 and t.status == "failed" for t in checks), [(t.name, t.score, t.message) for t in checks]
     gradient = next(t for t in checks if "gradient" in t.name)
-    assert text("hint.ex2.loss_missing_half") in gradient.message, gradient.message
+    assert text("ex2.hint.loss_missing_half") in gradient.message, gradient.message
 
 
 # Float64 data in a subclass whose dtype property says float32 (the class is made inside the function:
@@ -155,4 +155,25 @@ def test_a_large_exercise_file_is_still_graded(tmp_path, grade_path):
     module.write_text(module.read_text() + "\n" + ("# " + "x" * 98 + "\n") * 15_000)  # 1.5 MB of comments
     report = grade_path(sub)
     assert not _broken(report), _broken(report)[:1]
-    assert report.score == 100, [(t.name, t.message) for t in report.tests if t.status != "passed"][:2]
+    assert report.score == MAX, [(t.name, t.message) for t in report.tests if t.status != "passed"][:2]
+
+
+def test_preloaded_libraries_are_imported_once_before_forking():
+    """An exercise's PRELOAD is imported in the zygote: workers inherit it, at no cost per submission."""
+    import time
+
+    from autograder.sandbox.client import Limits, Sandbox, Session
+
+    probe = "import sys\n\n\ndef linreg(X, w, b):\n    return 'torch._dynamo' in sys.modules\n"
+    files = {EX2: probe.encode()}
+    seen = []
+    with Sandbox(flavours=("torch",)) as sandbox:  # its own: the shared one may have preloaded already
+        for preload in ((), ("torch._dynamo",), ("torch._dynamo",)):
+            session = Session(sandbox, files, Limits(), preload={EX2: preload})
+            started = time.monotonic()
+            try:
+                seen.append((session.call(EX2, "linreg", 1, 2, 3).value, time.monotonic() - started))
+            finally:
+                session.close()
+    assert [loaded for loaded, _ in seen] == [False, True, True], seen
+    assert seen[2][1] < 1.0, f"a second submission paid for the preload again: {seen}"

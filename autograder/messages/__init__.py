@@ -1,9 +1,15 @@
-"""Every learner-facing sentence lives in one catalogue per language.
+"""Every learner-facing sentence lives in a catalogue, one per language.
 
-``text("hint.sign")`` looks a key up in ``<lang>.toml`` (English by
-default; set ``AUTOGRADER_LANG=zh_CN`` once a ``zh_CN.toml`` exists) and fills
-its ``{fields}`` with ``str.format``. A key missing from a translation falls
-back to English, so a partial translation still works.
+``text("hint.sign")`` looks a key up in the current language (English by
+default; ``AUTOGRADER_LANG=zh_CN`` for Simplified Chinese) and fills its
+``{fields}`` with ``str.format``. A key missing from a translation falls back
+to English, so a partial translation still works.
+
+A language's catalogue is ``<lang>.toml`` (the texts every exercise shares)
+plus one file per exercise, ``<lang>/<exercise>.toml``, holding that
+exercise's texts only (its messages, hints and notebook text), all under its
+short name: ``ex4.*`` in ``en/ex4_autograd_nn.toml``. Adding an exercise adds
+files here; it edits none.
 """
 
 from __future__ import annotations
@@ -17,23 +23,52 @@ HERE = Path(__file__).parent
 DEFAULT = "en"
 
 
+class CatalogueError(ValueError):
+    """A catalogue file is malformed or defines a key twice."""
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name))
+        else:
+            flat[name] = str(value).strip("\n")
+    return flat
+
+
+def _read(path: Path) -> dict[str, str]:
+    try:
+        return _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"{path}: {exc}") from None
+
+
+def exercise_file_prefix(path: Path) -> str:
+    """``ex4.`` for ``en/ex4_autograd_nn.toml``: every key of that file starts with it."""
+    return path.stem.split("_", 1)[0] + "."
+
+
 @lru_cache(maxsize=None)
 def _load(lang: str) -> dict[str, str]:
     path = HERE / f"{lang}.toml"
-    if not path.exists():
-        return {}
-    flat: dict[str, str] = {}
-
-    def walk(prefix, table):
-        for key, value in table.items():
-            name = f"{prefix}.{key}" if prefix else key
-            if isinstance(value, dict):
-                walk(name, value)
-            else:
-                flat[name] = str(value).strip("\n")
-
-    walk("", tomllib.loads(path.read_text(encoding="utf-8")))
+    flat = _read(path) if path.exists() else {}
+    for part in sorted((HERE / lang).glob("*.toml")) if (HERE / lang).is_dir() else ():
+        prefix = exercise_file_prefix(part)
+        for key, value in _read(part).items():
+            if not key.startswith(prefix):
+                raise CatalogueError(f"{part}: the key {key!r} belongs elsewhere: every key of this exercise's "
+                                     f"file starts with {prefix!r}")
+            if key in flat:
+                raise CatalogueError(f"{part}: the key {key!r} is defined twice in the {lang} catalogue")
+            flat[key] = value
     return flat
+
+
+def has(key: str) -> bool:
+    """Whether ``key`` exists in the current language or in English."""
+    return key in _load(language()) or key in _load(DEFAULT)
 
 
 def preload() -> None:
@@ -56,5 +91,5 @@ def text(key: str, /, **fields) -> str:
     if template is None:
         template = _load(DEFAULT).get(key)
     if template is None:
-        raise KeyError(f"message {key!r} is missing from the catalogue {HERE / (DEFAULT + '.toml')}")
+        raise KeyError(f"message {key!r} is missing from the English catalogue ({HERE}/en.toml or en/<exercise>.toml)")
     return template.format(**fields) if fields else template

@@ -24,8 +24,6 @@ from pathlib import Path
 from . import codec
 
 ZYGOTE = Path(__file__).with_name("zygote.py")
-# Exercises written with NumPy only: they run in the sandbox flavour where torch cannot be imported.
-NUMPY_ONLY = frozenset({"ex1_manual_gradients", "ex3_mlp_backprop"})
 
 
 # ----------------------------------------------------------------- errors
@@ -182,8 +180,10 @@ def _jail_setup(flavour: str) -> dict:
 
 def sandbox_env() -> dict:
     env = {key: os.environ[key] for key in ENV_PASSED if key in os.environ}
+    # TORCHINDUCTOR_CACHE_DIR: torch._dynamo (imported by optim's first step) makes its cache folder at import;
+    # /tmp exists everywhere (read-only in the zygote, private and writable in each submission)
     env.update(PATH="/usr/bin:/bin", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME="/tmp", TMPDIR="/tmp",
-               OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+               TORCHINDUCTOR_CACHE_DIR="/tmp", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     return env
 
 
@@ -323,9 +323,17 @@ class Sandbox:
         raise AssertionError("unreachable")
 
     def open_submission(self, flavour: str, files: dict[str, bytes], folder: Path | None,
-                        limits: "Limits") -> "InitHandle":
-        """Start the init of one submission in the ``flavour`` sandbox."""
-        message = {"op": "open", "limits": limits.for_worker(self.level),
+                        limits: "Limits", support: tuple[str, str] | None = None,
+                        preload: tuple[str, ...] = ()) -> "InitHandle":
+        """Start the init of one submission in the ``flavour`` sandbox.
+
+        ``support`` (path, source): the exercise's trusted helpers, run in each
+        worker before the learner's module is imported. ``preload``: library
+        modules the zygote imports once, before forking, so that no worker
+        has to.
+        """
+        message = {"op": "open", "limits": limits.for_worker(self.level), "preload": list(preload),
+                   "support": {"path": support[0], "source": support[1]} if support else None,
                    "files": {name: base64.b64encode(data).decode("ascii") for name, data in files.items()}
                    if self.level == "namespaces" else {},
                    "folder": str(folder) if folder is not None else ""}
@@ -485,6 +493,9 @@ class Session:
     _import_errors: dict = field(default_factory=dict)
     _timed_out: dict = field(default_factory=dict)
     seed_salt: int = 0  # 0 for grading; calibration varies it to show tolerances hold for any seed
+    flavours: dict = field(default_factory=dict)  # exercise module -> "numpy" (NumPy only) or "torch"
+    support: dict = field(default_factory=dict)  # exercise module -> (path, source) of its in-sandbox helpers
+    preload: dict = field(default_factory=dict)  # exercise module -> library modules to import before forking
     _seed_base: int = 0
     _counter: int = 0
     events: list = field(default_factory=list)
@@ -500,9 +511,10 @@ class Session:
         if init is None:
             if not self._deadline:
                 self._deadline = time.monotonic() + self.limits.submission_seconds
-            flavour = "numpy" if module in NUMPY_ONLY else "torch"
+            flavour = self.flavours.get(module, "torch")
             files = {f"{module}.py": self.files[module]}
-            init = self.sandbox.open_submission(flavour, files, self.folder, self.limits)
+            init = self.sandbox.open_submission(flavour, files, self.folder, self.limits, self.support.get(module),
+                                                self.preload.get(module, ()))
             self._inits[module] = init
         return init
 
@@ -606,7 +618,7 @@ class Session:
         return CallResult(value, args_back)
 
     def probe(self, module: str, name: str, *args, function: str, timeout: float | None = None):
-        """Run a trusted diagnostic from ``probes.py`` next to the learner's module."""
+        """Run a trusted diagnostic (``PROBES[name]`` of the exercise's in-sandbox helpers) next to the learner's module."""
         worker = self._worker(module)
         request = {"op": "probe", "module": module, "name": name, "args": [codec.encode(a) for a in args]}
         answer = self._exchange(worker, module, function, request, timeout or self.limits.call_seconds)

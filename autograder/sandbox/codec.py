@@ -60,7 +60,7 @@ class ProtocolError(ValueError):
 
 
 class FunctionRef:
-    """A reference to one of the trusted test functions in ``testfns`` (by name)."""
+    """A reference, by name, to a trusted test function (``FUNCTIONS`` of the exercise's in-sandbox helpers)."""
 
     def __init__(self, name: str):
         self.name = name

@@ -19,7 +19,11 @@ grader talks to the worker directly, one JSON request at a time. When the
 grader kills the init, every process of the submission dies with it.
 
 Only plain data leaves a worker (see ``codec``). This file never imports the
-grader package: the sandbox needs nothing from it but these few modules.
+grader package: the sandbox needs nothing from it but ``codec`` and ``jail``,
+and, for an exercise that has them, the trusted helpers of
+``checks/in_sandbox/<exercise>.py`` (diagnostics run next to the learner's
+code, test functions passed by name), whose source arrives with the ``open``
+request and is run in each worker before the learner's module is imported.
 """
 
 import importlib
@@ -43,7 +47,7 @@ WORK = "/submission"  # the submission's folder inside the namespaces (the grade
 MAX_TRACEBACK = 3000
 
 
-np = torch = codec = probes = testfns = None  # imported by _load_libraries, after isolation
+np = torch = codec = None  # imported by _load_libraries, after isolation
 
 
 def _hard_limit(kind, value):
@@ -79,7 +83,7 @@ class _NumpyOnly:
 
 
 def _load_libraries(flavour):
-    global np, torch, codec, probes, testfns
+    global np, torch, codec
     import numpy
     import numpy.linalg  # noqa: F401 - loaded now, before a worker may lose the right to read the library files
     import numpy.random  # noqa: F401
@@ -93,7 +97,7 @@ def _load_libraries(flavour):
         torch = torch_module
     else:
         sys.meta_path.insert(0, _NumpyOnly)
-    codec, probes, testfns = (_module_from_source(name) for name in ("codec", "probes", "testfns"))
+    codec = _module_from_source("codec")
 
 
 _SOURCES = {}
@@ -101,7 +105,7 @@ _SOURCES = {}
 
 def _read_sources():
     """Read our own helper modules now: after isolation their files may not be readable any more."""
-    for name in ("codec", "probes", "testfns"):
+    for name in ("codec",):
         path = os.path.join(_HERE, f"{name}.py")
         with open(path, encoding="utf-8") as handle:
             _SOURCES[name] = (path, handle.read())
@@ -116,11 +120,28 @@ def _module_from_source(name):
     return module
 
 
+def _support_module(support):
+    """The exercise's trusted helpers (``checks/in_sandbox/<exercise>.py``), from the source the grader sent.
+
+    Run before any of the learner's code, and never put in ``sys.modules``
+    (the learner's module cannot import it by name).
+    """
+    module = types.ModuleType("in_sandbox")
+    if isinstance(support, dict) and isinstance(support.get("source"), str):
+        path = str(support.get("path") or "in_sandbox.py")
+        module.__file__ = path
+        exec(compile(support["source"], path, "exec"), module.__dict__)  # noqa: S102 - the kit's own file
+    return module
+
+
 class Worker:
-    def __init__(self, sock, folder):
+    def __init__(self, sock, folder, support=None):
         self.sock = sock
         self.folder = os.path.realpath(folder)
         self.modules = {}
+        self.support = _support_module(support)
+        self.functions = getattr(self.support, "FUNCTIONS", {})
+        self.probes = getattr(self.support, "PROBES", {})
 
     # -- helpers --------------------------------------------------------
     def _seed(self, seed):
@@ -175,8 +196,8 @@ class Worker:
             if not callable(function):
                 return {"ok": False, "error": {"kind": "missing_function", "type": "AttributeError",
                                                 "message": request["function"], "traceback": ""}}
-            args = [codec.decode(a, testfns.FUNCTIONS, make_tensors=True) for a in request.get("args", [])]
-            kwargs = {k: codec.decode(v, testfns.FUNCTIONS, make_tensors=True)
+            args = [codec.decode(a, self.functions, make_tensors=True) for a in request.get("args", [])]
+            kwargs = {k: codec.decode(v, self.functions, make_tensors=True)
                       for k, v in request.get("kwargs", {}).items()}
             # the objects passed in, kept so we can report on *them* afterwards even if
             # the code rebinds names or replaces the items of a list argument
@@ -193,7 +214,11 @@ class Worker:
         if op == "probe":
             module = self._module(request["module"])
             args = [codec.decode(a, make_tensors=True) for a in request.get("args", [])]
-            return {"ok": True, "result": codec.encode(probes.PROBES[request["name"]](module, *args))}
+            probe = self.probes.get(request.get("name"))
+            if probe is None:
+                return {"ok": False, "error": {"kind": "protocol", "type": "", "traceback": "",
+                                                "message": f"no probe {str(request.get('name'))[:80]!r}"}}
+            return {"ok": True, "result": codec.encode(probe(module, *args))}
         return {"ok": False, "error": {"kind": "protocol", "type": "", "message": f"unknown op {op!r}", "traceback": ""}}
 
     def _consume(self, iterable):
@@ -261,7 +286,7 @@ def _become_worker(sock, config, folder):
     memory = config.get("max_memory_bytes")
     if memory:
         _hard_limit(resource.RLIMIT_AS, _vm_bytes() + int(memory))
-    Worker(sock, folder).serve()
+    Worker(sock, folder, config.get("support")).serve()
 
 
 def _init_loop(sock, config, folder):
@@ -313,11 +338,37 @@ def _kill_group(pid):
             pass
 
 
+def _preload(names):
+    """Import library modules the exercise's code will need, once, in the zygote (before any fork).
+
+    A module imported here is inherited by every worker; imported in a worker
+    it would be imported again for every submission (``torch.optim``'s first
+    step imports ``torch._dynamo``, hundreds of modules). Only names the grader
+    sends; a name that cannot be imported is skipped (the learner's code then
+    meets the same error itself).
+    """
+    import tempfile
+
+    if tempfile.tempdir is None:
+        # the zygote's root is read-only; each submission gets its own writable /tmp, and a library
+        # that asks for the temporary directory at import (torch._dynamo does) must get that one
+        tempfile.tempdir = "/tmp"
+    for name in names if isinstance(names, list) else ():
+        if isinstance(name, str) and name not in sys.modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - the learner's code meets the same error; the zygote's log keeps it
+                traceback.print_exc()
+
+
 def _open_submission(control, request, level):
     """Fork the submission's init; send its socket and its pid (as the grader sees it) back."""
     import base64
 
-    config = request.get("limits", {})
+    _preload(request.get("preload"))
+
+    config = dict(request.get("limits", {}))
+    config["support"] = request.get("support")
     files = {name: base64.b64decode(data) for name, data in request.get("files", {}).items()
              if isinstance(name, str) and "/" not in name and name.endswith(".py")}
     parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)

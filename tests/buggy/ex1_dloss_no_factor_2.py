@@ -2,7 +2,7 @@
 
 MODULE = "ex1_manual_gradients"
 TARGET = "dloss"
-HINT = "hint.missing_factor_2"
+HINT = "ex1.hint.missing_factor_2"
 
 
 def dloss(w, x, y):

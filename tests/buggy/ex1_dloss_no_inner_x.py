@@ -2,7 +2,7 @@
 
 MODULE = "ex1_manual_gradients"
 TARGET = "dloss"
-HINT = "hint.dloss_chain_x"
+HINT = "ex1.hint.dloss_chain_x"
 
 
 def dloss(w, x, y):

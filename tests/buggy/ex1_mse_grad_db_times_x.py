@@ -2,7 +2,7 @@
 
 MODULE = "ex1_manual_gradients"
 TARGET = "mse_grad"
-HINT = "hint.db_with_x"
+HINT = "ex1.hint.db_with_x"
 
 
 def mse_grad(w, b, x, y):

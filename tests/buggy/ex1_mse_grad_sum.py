@@ -2,7 +2,7 @@
 
 MODULE = "ex1_manual_gradients"
 TARGET = "mse_grad"
-HINT = "hint.sum_not_mean"
+HINT = "ex1.hint.sum_not_mean"
 
 
 def mse_grad(w, b, x, y):

@@ -2,7 +2,7 @@
 
 MODULE = "ex1_manual_gradients"
 TARGET = "numerical_grad"
-HINT = "hint.forward_difference"
+HINT = "ex1.hint.forward_difference"
 
 
 def numerical_grad(f, w, eps=1e-6):

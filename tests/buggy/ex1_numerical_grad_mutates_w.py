@@ -2,7 +2,7 @@
 
 MODULE = "ex1_manual_gradients"
 TARGET = "numerical_grad"
-HINT = "hint.restore_w"
+HINT = "ex1.hint.restore_w"
 
 
 def numerical_grad(f, w, eps=1e-6):

@@ -2,7 +2,7 @@
 
 MODULE = "ex1_manual_gradients"
 TARGET = "numerical_grad"
-HINT = "hint.missing_half"
+HINT = "ex1.hint.missing_half"
 
 
 def numerical_grad(f, w, eps=1e-6):

@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "data_iter"
-HINT = "hint.ex2.dropped_last"
+HINT = "ex2.hint.dropped_last"
 
 
 def data_iter(batch_size, features, labels):

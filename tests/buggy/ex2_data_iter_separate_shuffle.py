@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "data_iter"
-HINT = "hint.ex2.separate_shuffle"
+HINT = "ex2.hint.separate_shuffle"
 
 
 def data_iter(batch_size, features, labels):

@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "data_iter"
-HINT = "hint.ex2.duplicates"
+HINT = "ex2.hint.duplicates"
 
 
 def data_iter(batch_size, features, labels):

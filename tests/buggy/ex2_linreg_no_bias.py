@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "linreg"
-HINT = "hint.ex2.linreg_bias"
+HINT = "ex2.hint.linreg_bias"
 
 
 def linreg(X, w, b):

@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "sgd"
-HINT = "hint.ex2.sgd_batch_size"
+HINT = "ex2.hint.sgd_batch_size"
 
 
 def sgd(params, lr, batch_size):

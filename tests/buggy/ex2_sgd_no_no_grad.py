@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "sgd"
-HINT = "hint.ex2.no_grad"
+HINT = "ex2.hint.no_grad"
 
 
 def sgd(params, lr, batch_size):

@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "sgd"
-HINT = "hint.ex2.rebinding"
+HINT = "ex2.hint.rebinding"
 
 
 def sgd(params, lr, batch_size):

@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "squared_loss"
-HINT = "hint.ex2.loss_missing_half"
+HINT = "ex2.hint.loss_missing_half"
 
 
 def squared_loss(y_hat, y):

@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "squared_loss"
-HINT = "hint.ex2.missing_reshape"
+HINT = "ex2.hint.missing_reshape"
 
 
 def squared_loss(y_hat, y):

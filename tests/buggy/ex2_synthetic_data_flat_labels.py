@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "synthetic_data"
-HINT = "hint.ex2.label_column"
+HINT = "ex2.hint.label_column"
 
 
 def synthetic_data(w, b, num_examples):

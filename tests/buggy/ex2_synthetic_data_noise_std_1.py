@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "synthetic_data"
-HINT = "hint.ex2.noise_std"
+HINT = "ex2.hint.noise_std"
 
 
 def synthetic_data(w, b, num_examples):

@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "synthetic_data"
-HINT = "hint.ex2.features_normal"
+HINT = "ex2.hint.features_normal"
 
 
 def synthetic_data(w, b, num_examples):

@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "train"
-HINT = "hint.ex2.losses_mean"
+HINT = "ex2.hint.losses_mean"
 
 
 def train(features, labels, lr=0.03, num_epochs=3, batch_size=10):

@@ -2,7 +2,7 @@
 
 MODULE = "ex3_mlp_backprop"
 TARGET = "fit_mlp"
-HINT = "hint.ex3.losses_per_epoch"
+HINT = "ex3.hint.losses_per_epoch"
 
 
 def fit_mlp(X, y, hidden=16, lr=0.5, epochs=2000, activation="sigmoid", seed=0):

@@ -2,7 +2,7 @@
 
 MODULE = "ex3_mlp_backprop"
 TARGET = "mlp_backward"
-HINT = "hint.ex3.act_grad_on_activation"
+HINT = "ex3.hint.act_grad_on_activation"
 
 
 def mlp_backward(y, cache, params):

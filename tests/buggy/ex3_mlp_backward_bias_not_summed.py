@@ -2,7 +2,7 @@
 
 MODULE = "ex3_mlp_backprop"
 TARGET = "mlp_backward"
-HINT = "hint.ex3.bias_not_summed"
+HINT = "ex3.hint.bias_not_summed"
 
 
 def mlp_backward(y, cache, params):

@@ -2,7 +2,7 @@
 
 MODULE = "ex3_mlp_backprop"
 TARGET = "mlp_backward"
-HINT = "hint.ex3.missing_act_grad"
+HINT = "ex3.hint.missing_act_grad"
 
 
 def mlp_backward(y, cache, params):

@@ -2,7 +2,7 @@
 
 MODULE = "ex3_mlp_backprop"
 TARGET = "mlp_backward"
-HINT = "hint.ex3.missing_mean"
+HINT = "ex3.hint.missing_mean"
 
 
 def mlp_backward(y, cache, params):

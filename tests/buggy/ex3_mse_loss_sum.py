@@ -2,7 +2,7 @@
 
 MODULE = "ex3_mlp_backprop"
 TARGET = "mse_loss"
-HINT = "hint.ex3.loss_sum"
+HINT = "ex3.hint.loss_sum"
 
 
 def mse_loss(y_hat, y):

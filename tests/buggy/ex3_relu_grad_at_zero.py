@@ -2,7 +2,7 @@
 
 MODULE = "ex3_mlp_backprop"
 TARGET = "relu_grad"
-HINT = "hint.ex3.relu_at_zero"
+HINT = "ex3.hint.relu_at_zero"
 
 
 def relu_grad(z):

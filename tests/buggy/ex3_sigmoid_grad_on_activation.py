@@ -2,7 +2,7 @@
 
 MODULE = "ex3_mlp_backprop"
 TARGET = "sigmoid_grad"
-HINT = "hint.ex3.grad_of_activation"
+HINT = "ex3.hint.grad_of_activation"
 
 
 def sigmoid_grad(z):

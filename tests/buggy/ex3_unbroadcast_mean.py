@@ -2,7 +2,7 @@
 
 MODULE = "ex3_mlp_backprop"
 TARGET = "unbroadcast"
-HINT = "hint.ex3.unbroadcast_mean"
+HINT = "ex3.hint.unbroadcast_mean"
 
 
 def unbroadcast(grad, shape):

@@ -6,7 +6,7 @@ from autograder.expect import expect_array, expect_float, fail
 from autograder.messages import text
 from autograder.registry import check
 from autograder.sandbox.codec import FunctionRef
-from autograder.sandbox.testfns import FUNCTIONS
+from autograder.checks.in_sandbox.ex1_manual_gradients import FUNCTIONS
 
 EXERCISE = "ex1_manual_gradients"
 EXACT = {"rtol": 1e-9, "atol": 1e-12}
@@ -20,7 +20,7 @@ def test_dloss_hidden(student, reference):
         w, x, y = float(rng.normal() * 3), rng.normal(size=shape) * 5, rng.normal(size=shape) * 5
         expected = reference.ex1.dloss(w, x, y)
         expect_array(student.ex1.dloss(w, x, y), expected, what=text("what.hidden_inputs", function="dloss", shape=shape), **EXACT,
-                     mistakes=[("hint.sign", -expected), ("hint.missing_factor_2", expected / 2)])
+                     mistakes=[("hint.sign", -expected), ("ex1.hint.missing_factor_2", expected / 2)])
 
 
 @check(points=2, function="mse_grad", visibility="hidden")
@@ -35,9 +35,9 @@ def test_mse_grad_hidden(student, reference):
         if not isinstance(result, tuple) or len(result) != 2:
             fail(text("ex1.mse_grad_pair", what="mse_grad"), got=repr(result)[:120], hint="hint.return_pair")
         expect_float(result[0], dw, what=text("what.hidden_samples", name="dw", n=n), **EXACT,
-                     mistakes=[("hint.sum_not_mean", dw * n)])
+                     mistakes=[("ex1.hint.sum_not_mean", dw * n)])
         expect_float(result[1], db, what=text("what.hidden_samples", name="db", n=n), **EXACT,
-                     mistakes=[("hint.sum_not_mean", db * n)])
+                     mistakes=[("ex1.hint.sum_not_mean", db * n)])
 
 
 @check(points=1, function="numerical_grad", visibility="hidden")
@@ -64,4 +64,4 @@ def test_fit_line_full_batch_path(student, reference):
             fail(text("ex1.fit_line_pair"), got=repr(result)[:120], hint="hint.return_pair")
         for label, got, want in (("w", result[0], expected[0]), ("b", result[1], expected[1])):
             expect_float(got, want, what=text("what.full_batch", label=label, epochs=epochs),
-                         rtol=1e-9, atol=1e-12, default_hint="hint.fit_line")
+                         rtol=1e-9, atol=1e-12, default_hint="ex1.hint.fit_line")

@@ -2,7 +2,7 @@
 
 import torch
 
-from autograder.checks.helpers import EX2, check_train_converges, expect_loss_tensor
+from autograder.checks.ex2_support import EX2, check_train_converges, expect_loss_tensor
 from autograder.messages import text
 from autograder.registry import check
 
@@ -27,5 +27,5 @@ def test_model_and_loss_hidden(student, reference):
     expect_loss_tensor(student.ex2.linreg(X, w, b), y_hat.numpy(), what=text("what.hidden_inputs", function="linreg", shape=(9, 4)))
     expect_loss_tensor(student.ex2.squared_loss(y_hat, y), reference.ex2.squared_loss(y_hat, y).numpy(),
                        what=text("what.hidden_inputs", function="squared_loss", shape=(9,)),
-                       shape_hints={(9, 9): "hint.ex2.missing_reshape", (): "hint.ex2.loss_reduced",
-                                    (1,): "hint.ex2.loss_reduced"})
+                       shape_hints={(9, 9): "ex2.hint.missing_reshape", (): "ex2.hint.loss_reduced",
+                                    (1,): "ex2.hint.loss_reduced"})

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.checks.public.test_ex3 import check_backward
+from autograder.checks.ex3_support import check_backward
 from autograder.expect import expect_true, fail, fmt
 from autograder.messages import text
 from autograder.registry import check
@@ -31,16 +31,16 @@ def test_fit_mlp_reference_loss(student, reference):
     _, ref_losses = reference.ex3.fit_mlp(X, y, **kwargs)
     result = student.ex3.fit_mlp(X, y, **kwargs)
     if not isinstance(result, tuple) or len(result) != 2 or not isinstance(result[1], list) or not result[1]:
-        fail(text("ex3.fit_pair"), got=fmt(result), hint="hint.ex3.fit_return")
+        fail(text("ex3.fit_pair"), got=fmt(result), hint="ex3.hint.fit_return")
     params, losses = result
     target = ref_losses[-1] * 1.05 + 1e-6  # same start, same full-batch steps: only rounding differs
     final = losses[-1]
     expect_true(isinstance(final, float) and np.isfinite(final) and final <= target, text("ex3.loss_too_high"),
-                expected=text("detail.loss_at_most", value=f"{target:.5g}"), got=fmt(final), hint="hint.ex3.update_rule")
+                expected=text("detail.loss_at_most", value=f"{target:.5g}"), got=fmt(final), hint="ex3.hint.update_rule")
     try:
         y_hat, _ = reference.ex3.mlp_forward(X, {k: np.asarray(v, dtype=float) for k, v in params.items()})
         actual = reference.ex3.mse_loss(y_hat, y)
     except Exception:  # noqa: BLE001 - malformed params from the submission
         actual = float("inf")
     expect_true(actual <= target, text("ex3.params_do_not_match"),
-                expected=text("detail.loss_at_most", value=f"{target:.5g}"), got=fmt(actual), hint="hint.ex3.fit_return")
+                expected=text("detail.loss_at_most", value=f"{target:.5g}"), got=fmt(actual), hint="ex3.hint.fit_return")

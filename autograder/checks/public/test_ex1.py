@@ -12,9 +12,10 @@ from autograder.expect import expect_array, expect_float, expect_true, fail
 from autograder.messages import text
 from autograder.registry import check
 from autograder.sandbox.codec import FunctionRef
-from autograder.sandbox.testfns import FUNCTIONS, torch_version
+from autograder.checks.in_sandbox.ex1_manual_gradients import FUNCTIONS, torch_version
 
 EXERCISE = "ex1_manual_gradients"
+SANDBOX = "numpy"  # NumPy only: graded where torch cannot be imported
 EXACT = {"rtol": 1e-9, "atol": 1e-12}  # same formula, float64: only rounding differs
 
 
@@ -34,8 +35,8 @@ def autograd_mse(w, b, x, y):
 
 
 def dloss_mistakes(expected, w, x, y):
-    return [("hint.sign", -expected), ("hint.missing_factor_2", expected / 2),
-            ("hint.dloss_chain_x", 2 * (w * np.asarray(x) - y))]
+    return [("hint.sign", -expected), ("ex1.hint.missing_factor_2", expected / 2),
+            ("ex1.hint.dloss_chain_x", 2 * (w * np.asarray(x) - y))]
 
 
 def autograd_grad(name, w):
@@ -88,11 +89,11 @@ def test_mse_grad_autograd(student):
         dw, db = autograd_mse(w, b, x, y)
         error = w * x + b - y
         expect_float(result[0], dw, what=text("what.dw_of", what=what), **EXACT, mistakes=[
-            ("hint.sign", -dw), ("hint.missing_factor_2", dw / 2), ("hint.sum_not_mean", dw * n),
-            ("hint.dw_missing_x", 2 * np.mean(error))])
+            ("hint.sign", -dw), ("ex1.hint.missing_factor_2", dw / 2), ("ex1.hint.sum_not_mean", dw * n),
+            ("ex1.hint.dw_missing_x", 2 * np.mean(error))])
         expect_float(result[1], db, what=text("what.db_of", what=what), **EXACT, mistakes=[
-            ("hint.sign", -db), ("hint.missing_factor_2", db / 2), ("hint.sum_not_mean", db * n),
-            ("hint.db_with_x", 2 * np.mean(error * x))])
+            ("hint.sign", -db), ("ex1.hint.missing_factor_2", db / 2), ("ex1.hint.sum_not_mean", db * n),
+            ("ex1.hint.db_with_x", 2 * np.mean(error * x))])
 
 
 @check(points=2, function="numerical_grad")
@@ -103,7 +104,7 @@ def test_numerical_grad_scalar(student):
         # central difference of a quadratic is exact up to rounding: |f| * 1e-16 / eps ~ 1e-9
         expect_float(student.ex1.numerical_grad(FunctionRef("quadratic"), w), expected,
                      what=text("what.numerical_grad_scalar", w=w), rtol=1e-6, atol=1e-6,
-                     mistakes=[("hint.missing_half", 2 * expected)])
+                     mistakes=[("ex1.hint.missing_half", 2 * expected)])
 
 
 @check(points=3, function="numerical_grad")
@@ -116,8 +117,8 @@ def test_numerical_grad_array(student):
         # central-difference error is about eps**2 * |f'''| / 6 ~ 1e-6; a forward difference is off by ~1e-3
         expect_array(student.ex1.numerical_grad(FunctionRef(name), w, eps), expected,
                      what=text("what.numerical_grad_array", shape=shape), rtol=1e-4, atol=2e-5,
-                     mistakes=[("hint.forward_difference", forward_difference(name, w, eps)),
-                               ("hint.missing_half", 2 * expected)])
+                     mistakes=[("ex1.hint.forward_difference", forward_difference(name, w, eps)),
+                               ("ex1.hint.missing_half", 2 * expected)])
 
 
 @check(points=2, function="numerical_grad")
@@ -131,7 +132,7 @@ def test_numerical_grad_leaves_w(student):
                 and bool(np.array_equal(after, original)),
                 text("ex1.w_changed", changed=int(np.sum(after != original)) if isinstance(after, np.ndarray)
                      and after.shape == original.shape else "all"),
-                hint="hint.restore_w")
+                hint="ex1.hint.restore_w")
 
 
 def least_squares(x, y):
@@ -153,7 +154,7 @@ def test_fit_line_least_squares(student):
     # mini-batch noise at lr=0.1 moves the end point by < 0.01 (scripts/calibrate.py); 0.05 leaves margin
     for label, got, expected in (("w", result[0], w_ls), ("b", result[1], b_ls)):
         expect_float(got, expected, what=text("what.fit_line_param", label=label), rtol=0.0, atol=0.05,
-                     default_hint="hint.fit_line")
+                     default_hint="ex1.hint.fit_line")
 
 
 @check(points=1, function="fit_line")
@@ -163,7 +164,7 @@ def test_fit_line_zero_epochs(student):
     result = student.ex1.fit_line(x, 2.0 * x + 1.0, epochs=0)
     expect_true(isinstance(result, tuple) and len(result) == 2
                 and all(isinstance(v, float) and v == 0.0 for v in result),
-                text("ex1.zero_epochs"), expected="(0.0, 0.0)", got=repr(result)[:120], hint="hint.honour_epochs")
+                text("ex1.zero_epochs"), expected="(0.0, 0.0)", got=repr(result)[:120], hint="ex1.hint.honour_epochs")
 
 
 @check(points=2, function="fit_line")
@@ -180,6 +181,6 @@ def test_fit_line_seeded_shuffle(student):
         if not isinstance(value, tuple) or len(value) != 2:
             fail(text("ex1.fit_line_pair"), got=repr(value)[:120], hint="hint.return_pair")
     expect_true(np.array_equal(np.asarray(first, float), np.asarray(again, float)), text("ex1.seed_repeat"),
-                expected=repr(first), got=repr(again), hint="hint.seeded_generator")
+                expected=repr(first), got=repr(again), hint="ex1.hint.seeded_generator")
     expect_true(not np.array_equal(np.asarray(first, float), np.asarray(other, float)), text("ex1.seed_ignored"),
-                got=text("detail.two_seeds", first=first, other=other), hint="hint.no_shuffle")
+                got=text("detail.two_seeds", first=first, other=other), hint="ex1.hint.no_shuffle")

@@ -7,7 +7,7 @@ gradient is checked), never from the reference solution.
 import numpy as np
 import torch
 
-from autograder.checks.helpers import (EX2, check_train_converges, expect_loss_tensor, make_regression,
+from autograder.checks.ex2_support import (EX2, check_train_converges, expect_loss_tensor, make_regression,
                                        tensor_param, unpack_train)
 from autograder.expect import expect_array, expect_tensor, expect_tensor_form, expect_true, fail, fmt
 from autograder.messages import text
@@ -36,7 +36,7 @@ def test_synthetic_data_shapes(student):
     for label, value, shape in (("X", X, (50, 2)), ("y", y, (50, 1))):
         expect_true(value.shape == shape, text("expect.shape", what=text("what.returned_by", label=label, call="synthetic_data(w, b, 50)")),
                     expected=str(shape), got=str(value.shape),
-                    hint="hint.ex2.label_column" if label == "y" else "hint.shape")
+                    hint="ex2.hint.label_column" if label == "y" else "hint.shape")
         expect_true(value.dtype == "torch.float32", text("expect.dtype", what=text("what.returned_by", label=label, call="synthetic_data(w, b, 50)")),
                     expected="torch.float32", got=value.dtype, hint="hint.dtype")
 
@@ -48,16 +48,16 @@ def test_synthetic_data_statistics(student):
     X, y = _pair(student.ex2.synthetic_data(torch.tensor(TRUE_W), TRUE_B, n), "synthetic_data")
     if X.shape != (n, 2) or y.shape != (n, 1):
         fail(text("expect.shape", what="synthetic_data"), expected=text("detail.two", first=(n, 2), second=(n, 1)),
-             got=text("detail.two", first=X.shape, second=y.shape), hint="hint.ex2.label_column")
+             got=text("detail.two", first=X.shape, second=y.shape), hint="ex2.hint.label_column")
     x = X.values.astype(np.float64)
     # the mean of 40000 N(0,1) draws has std 0.005, their std has std 0.0035: 0.03 is > 6 sigma
     expect_true(abs(x.mean()) < 0.03 and abs(x.std() - 1.0) < 0.03, text("ex2.features_not_normal"),
                 expected=text("detail.mean_std", mean=0, std=1),
                 got=text("detail.mean_std", mean=f"{x.mean():.4f}", std=f"{x.std():.4f}"),
-                hint="hint.ex2.features_normal")
+                hint="ex2.hint.features_normal")
     noise = y.values.astype(np.float64).ravel() - (x @ np.array(TRUE_W) + TRUE_B)
     # the noise std estimate from 20000 draws has std 5e-5, so [0.009, 0.011] is > 20 sigma wide
-    hint = "hint.ex2.no_noise" if noise.std() < 1e-3 else "hint.ex2.noise_std"
+    hint = "ex2.hint.no_noise" if noise.std() < 1e-3 else "ex2.hint.noise_std"
     expect_true(abs(noise.mean()) < 1e-3 and 0.009 < noise.std() < 0.011, text("ex2.noise_wrong"),
                 expected=text("detail.mean_std", mean=0, std=0.01),
                 got=text("detail.mean_std", mean=f"{noise.mean():.5f}", std=f"{noise.std():.5f}"), hint=hint)
@@ -69,10 +69,10 @@ def _batches(result, what):
     elif isinstance(result, list):
         items = result
     else:
-        fail(text("ex2.not_generator", what=what, got=fmt(result)), hint="hint.ex2.use_yield")
+        fail(text("ex2.not_generator", what=what, got=fmt(result)), hint="ex2.hint.use_yield")
     for item in items:
         if not (isinstance(item, tuple) and len(item) == 2 and all(isinstance(v, RemoteTensor) for v in item)):
-            fail(text("ex2.batch_not_pair", what=what), got=fmt(item), hint="hint.ex2.yield_pair")
+            fail(text("ex2.batch_not_pair", what=what), got=fmt(item), hint="ex2.hint.yield_pair")
     return items
 
 
@@ -89,17 +89,17 @@ def test_data_iter_coverage(student):
     features, labels = _indexed_data(53)
     items = _batches(student.ex2.data_iter(10, features, labels), "data_iter(10, features, labels) with n = 53")
     sizes = [X.shape[0] for X, _ in items]
-    hint = "hint.ex2.dropped_last" if sizes == [10] * 5 else "hint.ex2.batch_sizes"
+    hint = "ex2.hint.dropped_last" if sizes == [10] * 5 else "ex2.hint.batch_sizes"
     expect_true(sizes == [10, 10, 10, 10, 10, 3], text("ex2.batch_sizes"), expected="[10, 10, 10, 10, 10, 3]",
                 got=str(sizes[:20]), hint=hint)
     for X, y in items:
         expect_true(X.shape[1:] == (2,) and y.shape[1:] == (1,) and X.dtype == y.dtype == "torch.float32",
                     text("ex2.batch_shapes"), expected=text("detail.two", first="(k, 2)", second="(k, 1), float32"),
-                    got=text("detail.two", first=X.shape, second=f"{y.shape}, {X.dtype}"), hint="hint.ex2.index_rows")
+                    got=text("detail.two", first=X.shape, second=f"{y.shape}, {X.dtype}"), hint="ex2.hint.index_rows")
     seen = sorted(int(v) for _, y in items for v in y.values.ravel())
     duplicates = len(seen) - len(set(seen))
     expect_true(seen == list(range(53)), text("ex2.coverage", duplicates=duplicates, missing=53 - len(set(seen))),
-                hint="hint.ex2.duplicates" if duplicates else "hint.ex2.batch_sizes")
+                hint="ex2.hint.duplicates" if duplicates else "ex2.hint.batch_sizes")
 
 
 @check(points=2, function="data_iter")
@@ -110,11 +110,11 @@ def test_data_iter_pairing(student):
     for X, y in items:
         if X.shape[0] != y.shape[0] or X.values.ndim != 2:
             fail(text("ex2.batch_shapes"), expected=text("detail.as_many_labels"), got=text("detail.two", first=X.shape, second=y.shape),
-                 hint="hint.ex2.separate_shuffle")
+                 hint="ex2.hint.separate_shuffle")
         rows = X.values[:, 0] / 2
         expect_true(np.array_equal(rows, y.values.ravel()), text("ex2.unpaired"),
                     expected=text("detail.labels", labels=fmt(rows)), got=text("detail.labels", labels=fmt(y.values.ravel())),
-                    hint="hint.ex2.separate_shuffle")
+                    hint="ex2.hint.separate_shuffle")
 
 
 @check(points=2, function="data_iter")
@@ -126,9 +126,9 @@ def test_data_iter_shuffles(student):
         items = _batches(student.ex2.data_iter(10, features, labels), "data_iter(10, features, labels)")
         orders.append([int(v) for _, y in items for v in y.values.ravel()])
     expect_true(orders[0] != list(range(100)), text("ex2.not_shuffled"), got=str(orders[0][:12]) + " ...",
-                hint="hint.ex2.no_shuffle")
+                hint="ex2.hint.no_shuffle")
     expect_true(orders[0] != orders[1], text("ex2.same_order"), got=text("detail.both_times", order=str(orders[0][:12])),
-                hint="hint.ex2.same_order")
+                hint="ex2.hint.same_order")
 
 
 @check(points=2, function="linreg")
@@ -138,8 +138,8 @@ def test_linreg(student):
     X, w, b = torch.randn(6, 3, generator=generator), torch.randn(3, 1, generator=generator), torch.tensor([0.5])
     expected = (X.double() @ w.double() + b.double()).numpy()
     expect_tensor(student.ex2.linreg(X, w, b), expected, what=text("what.linreg"),
-                  **FLOAT32, shape_hints={(6,): "hint.ex2.linreg_shape", (6, 6): "hint.ex2.linreg_shape"},
-                  mistakes=[("hint.ex2.linreg_bias", (X.double() @ w.double()).numpy())])
+                  **FLOAT32, shape_hints={(6,): "ex2.hint.linreg_shape", (6, 6): "ex2.hint.linreg_shape"},
+                  mistakes=[("ex2.hint.linreg_bias", (X.double() @ w.double()).numpy())])
 
 
 def _loss_inputs(n, seed, dtype=torch.float32):
@@ -152,8 +152,8 @@ def test_squared_loss_values(student):
     """squared_loss: (y_hat - y)**2 / 2 per example, for y of shape (n,) or (n, 1)"""
     y_hat, y = _loss_inputs(6, 22)
     expected = ((y_hat.double() - y.double()) ** 2 / 2).numpy()
-    shape_hints = {(6, 6): "hint.ex2.missing_reshape", (): "hint.ex2.loss_reduced", (1,): "hint.ex2.loss_reduced"}
-    mistakes = [("hint.ex2.loss_missing_half", 2 * expected)]
+    shape_hints = {(6, 6): "ex2.hint.missing_reshape", (): "ex2.hint.loss_reduced", (1,): "ex2.hint.loss_reduced"}
+    mistakes = [("ex2.hint.loss_missing_half", 2 * expected)]
     for label, labels in (("(6, 1)", y), ("(6,)", y.reshape(-1))):
         expect_loss_tensor(student.ex2.squared_loss(y_hat, labels), expected,
                            what=text("what.squared_loss", n=6, label=label),
@@ -189,7 +189,7 @@ def test_squared_loss_autograd(student):
     ((reference_input - y) ** 2 / 2 * torch.from_numpy(upstream)).sum().backward()
     expected = reference_input.grad.numpy()
     what = text("what.squared_loss", n=5, label="(5,)")
-    shape_hints = {(5, 5): "hint.ex2.missing_reshape", (): "hint.ex2.loss_reduced", (1,): "hint.ex2.loss_reduced"}
+    shape_hints = {(5, 5): "ex2.hint.missing_reshape", (): "ex2.hint.loss_reduced", (1,): "ex2.hint.loss_reduced"}
 
     def loss_at(point: np.ndarray) -> RemoteTensor:
         result = student.ex2.squared_loss(torch.from_numpy(point.copy()).requires_grad_(True), labels)
@@ -206,10 +206,10 @@ def test_squared_loss_autograd(student):
         difference = loss_at(plus).values - loss_at(minus).values
         numerical[row, 0] = float(np.sum(upstream * difference)) / float(plus[row, 0] - minus[row, 0])
     expect_array(numerical, expected, what=text("what.squared_loss_grad"), **FD_TOLERANCE,
-                 mistakes=[("hint.ex2.loss_missing_half", 2 * expected)])
+                 mistakes=[("ex2.hint.loss_missing_half", 2 * expected)])
     # Diagnostic only (it can fail the check, never pass it): the learner's process says whether its result
     # is connected to y_hat; every correct implementation's is, and a forged flag gains nothing.
-    expect_true(at_point.requires_grad, text("ex2.no_gradient"), hint="hint.ex2.detached")
+    expect_true(at_point.requires_grad, text("ex2.no_gradient"), hint="ex2.hint.detached")
 
 
 def _sgd_call(student, lr=0.1, batch_size=4):
@@ -222,9 +222,9 @@ def _sgd_call(student, lr=0.1, batch_size=4):
     except StudentException as error:
         message = error.detail.get("message", "")
         if "in-place" in message or "leaf Variable" in message:
-            error.hint = "hint.ex2.no_grad"
+            error.hint = "ex2.hint.no_grad"
         elif "NoneType" in message and "zero_" in message:  # p.grad of a new tensor made by `p = p - ...`
-            error.hint = "hint.ex2.rebinding"
+            error.hint = "ex2.hint.rebinding"
         raise
     params_after = call.args[0]
     return call.value, before, grads, params_after
@@ -238,11 +238,11 @@ def test_sgd_step(student):
         expected = old - 0.1 * grad / 4
         if np.array_equal(new.values, old):
             fail(text("ex2.sgd_unchanged", name=name), expected=fmt(expected), got=fmt(new.values),
-                 hint="hint.ex2.rebinding")
+                 hint="ex2.hint.rebinding")
         expect_tensor(new, expected, what=text("what.after_sgd", name=name), **FLOAT32,
-                      mistakes=[("hint.ex2.sgd_batch_size", old - 0.1 * grad), ("hint.sign", old + 0.1 * grad / 4),
-                                ("hint.ex2.sgd_batch_size", old - 0.1 * grad / 16)])
-    expect_true(value is None, text("ex2.sgd_returns"), got=fmt(value), hint="hint.ex2.sgd_returns")
+                      mistakes=[("ex2.hint.sgd_batch_size", old - 0.1 * grad), ("hint.sign", old + 0.1 * grad / 4),
+                                ("ex2.hint.sgd_batch_size", old - 0.1 * grad / 16)])
+    expect_true(value is None, text("ex2.sgd_returns"), got=fmt(value), hint="ex2.hint.sgd_returns")
 
 
 @check(points=3, function="sgd")
@@ -251,10 +251,10 @@ def test_sgd_in_place(student):
     _, before, _, after = _sgd_call(student)
     for name, old, new in zip(("w", "b"), before, after):
         expect_true(not np.array_equal(new.values, old), text("ex2.sgd_unchanged", name=name),
-                    hint="hint.ex2.rebinding")
+                    hint="ex2.hint.rebinding")
         expect_true(new.is_leaf and new.grad_fn is None, text("ex2.sgd_history", name=name),
-                    got=f"grad_fn = {new.grad_fn}", hint="hint.ex2.no_grad")
-        expect_true(new.requires_grad, text("ex2.sgd_requires_grad", name=name), hint="hint.ex2.requires_grad")
+                    got=f"grad_fn = {new.grad_fn}", hint="ex2.hint.no_grad")
+        expect_true(new.requires_grad, text("ex2.sgd_requires_grad", name=name), hint="ex2.hint.requires_grad")
 
 
 @check(points=2, function="sgd")
@@ -264,7 +264,7 @@ def test_sgd_zeroes_grad(student):
     for name, new in zip(("w", "b"), after):
         grad = new.grad
         expect_true(grad is None or not np.any(grad.values), text("ex2.grad_not_zero", name=name),
-                    expected=text("detail.zeros"), got=fmt(grad.values) if grad is not None else "None", hint="hint.ex2.zero_grad")
+                    expected=text("detail.zeros"), got=fmt(grad.values) if grad is not None else "None", hint="ex2.hint.zero_grad")
 
 
 @check(points=4, function="train")
@@ -280,14 +280,14 @@ def test_train_losses(student):
     features, labels = make_regression(TRUE_W, TRUE_B, 1000, 25)
     w, b, losses = unpack_train(student.ex2.train(features, labels, num_epochs=4), 2)
     expect_true(len(losses) == 4 and all(isinstance(v, float) for v in losses), text("ex2.losses_list", got=fmt(losses)),
-                expected=text("detail.float_list", count=4), hint="hint.ex2.losses_floats")
+                expected=text("detail.float_list", count=4), hint="ex2.hint.losses_floats")
     final = float(np.mean((features.double().numpy() @ w + b - labels.double().numpy()) ** 2 / 2))
     # float32 training arithmetic: 5% relative (or 1e-6 absolute) covers rounding of a ~5e-5 loss
     expect_true(abs(losses[-1] - final) <= 1e-6 + 0.05 * final, text("ex2.last_loss"),
                 expected=text("detail.final_loss", value=f"{final:.6g}"),
-                got=f"{losses[-1]:.6g}", hint="hint.ex2.losses_mean")
+                got=f"{losses[-1]:.6g}", hint="ex2.hint.losses_mean")
     expect_true(losses[0] > losses[-1] or losses[0] < 1e-3, text("ex2.losses_not_decreasing"), got=fmt(losses),
-                hint="hint.ex2.losses_mean")
+                hint="ex2.hint.losses_mean")
 
 
 @check(points=2, function="train")
@@ -298,4 +298,4 @@ def test_train_zero_epochs(student):
     # 0.06 is 6 standard deviations of N(0, 0.01)
     expect_true(losses == [] and np.all(np.abs(w) < 0.06) and np.all(b == 0.0), text("ex2.zero_epochs"),
                 expected=text("detail.initial_params"),
-                got=f"w = {fmt(w.ravel())}, b = {fmt(b)}, losses = {fmt(losses)}", hint="hint.ex2.honour_epochs")
+                got=f"w = {fmt(w.ravel())}, b = {fmt(b)}, losses = {fmt(losses)}", hint="ex2.hint.honour_epochs")

@@ -9,11 +9,10 @@ import torch
 from autograder.expect import expect_array, expect_float, expect_true, fail, fmt
 from autograder.messages import text
 from autograder.registry import check
-from autograder.sandbox.codec import RemoteTensor
+from autograder.checks.ex3_support import EXACT, check_backward, torch_forward
 
 EXERCISE = "ex3_mlp_backprop"
-EXACT = {"rtol": 1e-9, "atol": 1e-12}  # float64 on both sides: only rounding differs
-KEYS = ("W1", "b1", "W2", "b2")
+SANDBOX = "numpy"  # NumPy only: graded where torch cannot be imported
 
 
 def grid():
@@ -31,7 +30,7 @@ def test_sigmoid(student):
     """sigmoid: matches torch.sigmoid, with no overflow for large |z|"""
     z = grid()
     expect_array(student.ex3.sigmoid(z), torch.sigmoid(torch.tensor(z)).numpy(), what=text("what.sigmoid_range"),
-                 **EXACT, mistakes=[("hint.ex3.sigmoid_sign", torch.sigmoid(torch.tensor(-z)).numpy())])
+                 **EXACT, mistakes=[("ex3.hint.sigmoid_sign", torch.sigmoid(torch.tensor(-z)).numpy())])
 
 
 @check(points=2, function="sigmoid_grad")
@@ -40,8 +39,8 @@ def test_sigmoid_grad(student):
     z = grid()
     expected = autograd_elementwise(torch.sigmoid, z)
     expect_array(student.ex3.sigmoid_grad(z), expected, what="sigmoid_grad(z)", **EXACT,
-                 mistakes=[("hint.ex3.grad_of_activation", z * (1 - z)),
-                           ("hint.ex3.sigmoid_grad_formula", torch.sigmoid(torch.tensor(z)).numpy())])
+                 mistakes=[("ex3.hint.grad_of_activation", z * (1 - z)),
+                           ("ex3.hint.sigmoid_grad_formula", torch.sigmoid(torch.tensor(z)).numpy())])
 
 
 @check(points=1, function="relu")
@@ -57,8 +56,8 @@ def test_relu_grad(student):
     z = grid()
     expected = autograd_elementwise(torch.relu, z)
     expect_array(student.ex3.relu_grad(z), expected, what="relu_grad(z)", **EXACT,
-                 mistakes=[("hint.ex3.relu_at_zero", (z >= 0).astype(float)),
-                           ("hint.ex3.grad_of_activation", np.maximum(z, 0))])
+                 mistakes=[("ex3.hint.relu_at_zero", (z >= 0).astype(float)),
+                           ("ex3.hint.grad_of_activation", np.maximum(z, 0))])
 
 
 @check(points=3, function="unbroadcast")
@@ -75,8 +74,8 @@ def test_unbroadcast(student):
         mean_variant = expected / (upstream.size / max(expected.size, 1))
         expect_array(student.ex3.unbroadcast(upstream, small), expected,
                      what=text("what.unbroadcast", big=big, small=small), **EXACT,
-                     mistakes=[("hint.ex3.unbroadcast_mean", mean_variant)],
-                     shape_hints={tuple(big): "hint.ex3.unbroadcast_shape"})
+                     mistakes=[("ex3.hint.unbroadcast_mean", mean_variant)],
+                     shape_hints={tuple(big): "ex3.hint.unbroadcast_shape"})
 
 
 def network(n=10, d=3, h=5, seed=32):
@@ -86,13 +85,6 @@ def network(n=10, d=3, h=5, seed=32):
               "b2": rng.normal(size=1)}
     y = rng.normal(size=(n, 1))
     return X, y, params
-
-
-def torch_forward(X, params, activation):
-    act = torch.sigmoid if activation == "sigmoid" else torch.relu
-    t = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
-    y_hat = act(torch.tensor(X) @ t["W1"] + t["b1"]) @ t["W2"] + t["b2"]
-    return y_hat, t
 
 
 @check(points=3, function="mlp_forward")
@@ -105,7 +97,7 @@ def test_mlp_forward(student):
             fail(text("ex3.forward_pair"), got=fmt(result), hint="hint.return_pair")
         expected, _ = torch_forward(X, params, activation)
         expect_array(result[0], expected.detach().numpy(), what=text("what.mlp_forward", activation=activation),
-                     **EXACT, shape_hints={(10,): "hint.ex3.output_column"})
+                     **EXACT, shape_hints={(10,): "ex3.hint.output_column"})
 
 
 @check(points=2, function="mse_loss")
@@ -117,63 +109,8 @@ def test_mse_loss(student):
     broadcast = float(np.mean(0.5 * (y_hat - y.ravel()) ** 2))
     for label, labels in (("(8, 1)", y), ("(8,)", y.ravel())):
         expect_float(student.ex3.mse_loss(y_hat, labels), expected, what=text("what.mse_loss", label=label), **EXACT,
-                     mistakes=[("hint.ex3.loss_sum", expected * 8), ("hint.ex3.loss_half", expected * 2),
-                               ("hint.ex2.missing_reshape", broadcast)])
-
-
-class _MisderivedSigmoid(torch.autograd.Function):
-    """A sigmoid whose backward pass makes a classic mistake (to recognise it in an answer)."""
-
-    @staticmethod
-    def forward(ctx, z, mistake):
-        ctx.save_for_backward(z)
-        ctx.mistake = mistake
-        return torch.sigmoid(z)
-
-    @staticmethod
-    def backward(ctx, upstream):
-        (z,) = ctx.saved_tensors
-        if ctx.mistake == "missing_act_grad":  # the activation's derivative left out
-            return upstream, None
-        s = torch.sigmoid(torch.sigmoid(z))  # "act_grad_on_activation": sigmoid' evaluated at sigmoid(z)
-        return upstream * s * (1 - s), None
-
-
-def buggy_backward(X, y, params, activation):
-    """Gradients of W1 and b1 with classic mistakes, by autograd through a misderived sigmoid."""
-    if activation != "sigmoid":
-        return {}
-    variants = {}
-    for mistake in ("missing_act_grad", "act_grad_on_activation"):
-        t = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
-        hidden = _MisderivedSigmoid.apply(torch.tensor(X) @ t["W1"] + t["b1"], mistake)
-        out = hidden @ t["W2"] + t["b2"]
-        (0.5 * (out - torch.tensor(y).reshape(out.shape)) ** 2).mean().backward()
-        variants[mistake] = {"W1": t["W1"].grad.numpy(), "b1": t["b1"].grad.numpy()}
-    return variants
-
-
-def check_backward(student, X, y, params, activation):
-    y_hat, tensors = torch_forward(X, params, activation)
-    (0.5 * (y_hat - torch.tensor(y).reshape(y_hat.shape)) ** 2).mean().backward()
-    grads = student.session.probe(EXERCISE, "mlp_grads", X, y, params, activation, function="mlp_backward")
-    if not isinstance(grads, dict) or sorted(grads) != sorted(KEYS):
-        fail(text("ex3.grads_dict"), expected=text("detail.grads_dict"),
-             got=fmt(sorted(grads)) if isinstance(grads, dict) else fmt(grads), hint="hint.ex3.grads_dict")
-    n, h = X.shape[0], params["W1"].shape[1]
-    buggy = buggy_backward(X, y, params, activation)
-    for key in ("W2", "b2", "W1", "b1"):
-        expected = tensors[key].grad.numpy()
-        mistakes = [("hint.ex3.missing_mean", expected * n), ("hint.sign", -expected)]
-        for name, variant in buggy.items():
-            if key in variant:
-                mistakes.append((f"hint.ex3.{name}", variant[key]))
-        if isinstance(grads[key], RemoteTensor):
-            fail(text("expect.type_array", what=text("what.gradient_for", key=key, activation=activation), got=text("fmt.a_tensor", dtype="")), hint="hint.numpy_not_torch")
-        expect_array(grads[key], expected, what=text("what.gradient_for", key=key, activation=activation), **EXACT,
-                     mistakes=mistakes, shape_hints={(n, h): "hint.ex3.bias_not_summed",
-                                                     (n, 1): "hint.ex3.bias_not_summed",
-                                                     (1, h): "hint.ex3.bias_keepdims"})
+                     mistakes=[("ex3.hint.loss_sum", expected * 8), ("ex3.hint.loss_half", expected * 2),
+                               ("ex2.hint.missing_reshape", broadcast)])
 
 
 @check(points=5, function="mlp_backward")
@@ -199,17 +136,17 @@ def test_fit_mlp_learns(student):
     y = (X[:, :1] * X[:, 1:] + 0.5 * X[:, :1]).reshape(-1, 1)
     result = student.ex3.fit_mlp(X, y, hidden=8, lr=0.5, epochs=300)
     if not isinstance(result, tuple) or len(result) != 2 or not isinstance(result[0], dict):
-        fail(text("ex3.fit_pair"), got=fmt(result), hint="hint.ex3.fit_return")
+        fail(text("ex3.fit_pair"), got=fmt(result), hint="ex3.hint.fit_return")
     params, losses = result
     expect_true(isinstance(losses, list) and len(losses) == 300 and all(isinstance(v, float) for v in losses),
                 text("ex3.losses_list"), expected=text("detail.float_list", count=300), got=fmt(losses)[:200],
-                hint="hint.ex3.losses_per_epoch")
+                hint="ex3.hint.losses_per_epoch")
     expect_true(all(np.isfinite(losses)) and losses[-1] < 0.5 * losses[0], text("ex3.not_learning"),
-                got=text("detail.first_last", first=f"{losses[0]:.4g}", last=f"{losses[-1]:.4g}"), hint="hint.ex3.update_rule")
+                got=text("detail.first_last", first=f"{losses[0]:.4g}", last=f"{losses[-1]:.4g}"), hint="ex3.hint.update_rule")
     shapes = {k: getattr(v, "shape", None) for k, v in params.items()}
     expect_true(shapes == {"W1": (2, 8), "b1": (8,), "W2": (8, 1), "b2": (1,)}, text("ex3.param_shapes"),
-                expected="W1 (2, 8), b1 (8,), W2 (8, 1), b2 (1,)", got=str(shapes), hint="hint.ex3.bias_not_summed")
+                expected="W1 (2, 8), b1 (8,), W2 (8, 1), b2 (1,)", got=str(shapes), hint="ex3.hint.bias_not_summed")
     empty = student.ex3.fit_mlp(X, y, hidden=8, epochs=0)
     expect_true(isinstance(empty, tuple) and len(empty) == 2 and empty[1] == [], text("ex3.zero_epochs"),
                 got=fmt(empty[1]) if isinstance(empty, tuple) and len(empty) == 2 else fmt(empty),
-                hint="hint.ex3.losses_per_epoch")
+                hint="ex3.hint.losses_per_epoch")

@@ -1,44 +1,38 @@
-"""Trusted diagnostics that run inside the sandbox, next to the learner's code.
+"""Exercise 2's trusted helpers, run in the sandbox next to the learner's code.
 
 ``train_swap`` runs a known-good training loop in which chosen pieces are the
 learner's own, so the grader can say which piece stops ``train`` from
 converging. The known-good pieces are written with library calls, so nothing
-here repeats the reference solutions.
+here repeats the reference solution.
 """
 
-import sys
-
-
-def _torch():
-    """torch, in the torch sandbox only (the NumPy-only sandbox never imports it)."""
-    return sys.modules["torch"]
+import torch
 
 
 def _library_data_iter(batch_size, features, labels):
-    torch = _torch()
     order = torch.randperm(len(features))
     for chunk in torch.split(order, batch_size):
         yield features[chunk], labels[chunk]
 
 
 def _library_linreg(X, w, b):
-    return _torch().addmm(b, X, w)
+    return torch.addmm(b, X, w)
 
 
 def _library_squared_loss(y_hat, y):
-    return _torch().nn.functional.mse_loss(y_hat, y.reshape(y_hat.shape), reduction="none") / 2
+    return torch.nn.functional.mse_loss(y_hat, y.reshape(y_hat.shape), reduction="none") / 2
 
 
+@torch.no_grad()
 def _library_sgd(params, lr, batch_size):
-    with _torch().no_grad():
-        for tensor in params:
-            tensor.sub_(tensor.grad, alpha=lr / batch_size)
-            tensor.grad = None
+    for tensor in params:
+        tensor.sub_(tensor.grad, alpha=lr / batch_size)
+        tensor.grad = None
 
 
+@torch.no_grad()
 def _full_loss(features, labels, w, b):
-    with _torch().no_grad():
-        return float(_library_squared_loss(_library_linreg(features, w, b), labels).mean())
+    return float(_library_squared_loss(_library_linreg(features, w, b), labels).mean())
 
 
 LIBRARY = {
@@ -51,7 +45,6 @@ LIBRARY = {
 
 def train_swap(module, student_pieces, features, labels, lr, num_epochs, batch_size):
     """Train with the library loop, using the learner's versions of ``student_pieces``."""
-    torch = _torch()
     piece = {name: getattr(module, name) if name in student_pieces else LIBRARY[name] for name in LIBRARY}
     w = torch.normal(0.0, 0.01, size=(features.shape[1], 1), requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
@@ -66,12 +59,3 @@ def train_swap(module, student_pieces, features, labels, lr, num_epochs, batch_s
 
 
 PROBES = {"train_swap": train_swap}
-
-
-def mlp_grads(module, X, y, params, activation):
-    """The learner's forward pass then backward pass (the cache never leaves the sandbox)."""
-    y_hat, cache = module.mlp_forward(X, params, activation)
-    return module.mlp_backward(y, cache, params)
-
-
-PROBES["mlp_grads"] = mlp_grads

@@ -1,4 +1,4 @@
-"""Shared pieces of the grading checks (not a check module itself)."""
+"""What exercise 2's public and hidden checks share: data from a known line, `train`'s diagnosis (not a check module itself)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import torch
 
 from autograder.expect import CheckFailed, expect_tensor, fail, fmt
 from autograder.messages import text
-from autograder.runner import describe_student_error
+from autograder.explain import describe_student_error
 from autograder.sandbox.client import StudentError
 from autograder.sandbox.codec import RemoteTensor
 
@@ -27,17 +27,17 @@ def make_regression(true_w, true_b, n, seed):
 def unpack_train(result, d):
     """Validate ``train``'s return value: (w (d, 1), b (1,), losses list); returns numpy arrays."""
     if not isinstance(result, tuple) or len(result) != 3:
-        fail(text("ex2.train_triple"), got=fmt(result), hint="hint.ex2.train_return")
+        fail(text("ex2.train_triple"), got=fmt(result), hint="ex2.hint.train_return")
     w, b, losses = result
     for label, value, shape in (("w", w, (d, 1)), ("b", b, (1,))):
         if not isinstance(value, RemoteTensor):
             fail(text("expect.type_tensor", what=text("what.returned_by", label=label, call="train"), got=fmt(value)),
-                 hint="hint.ex2.train_return")
+                 hint="ex2.hint.train_return")
         if value.shape != shape:
             fail(text("expect.shape", what=text("what.returned_by", label=label, call="train")), expected=str(shape),
-                 got=str(value.shape), hint="hint.ex2.param_shapes")
+                 got=str(value.shape), hint="ex2.hint.param_shapes")
     if not isinstance(losses, list):
-        fail(text("ex2.losses_list", got=fmt(losses)), hint="hint.ex2.losses_floats")
+        fail(text("ex2.losses_list", got=fmt(losses)), hint="ex2.hint.losses_floats")
     return w.values.astype(np.float64), b.values.astype(np.float64), losses
 
 

@@ -1,8 +1,11 @@
-"""Trusted scalar functions handed to a learner's ``numerical_grad``.
+"""Exercise 1's trusted helpers: scalar functions handed to a learner's ``numerical_grad``.
 
-Each test function exists twice: a NumPy version that runs inside the
-sandbox (passed by name, never as code) and a torch version the grader
-differentiates with ``torch.autograd`` to get the expected gradient.
+This file runs in two places. In the sandbox, next to the learner's code,
+``FUNCTIONS`` holds the NumPy versions the grader passes by name (never as
+code). In the grader, :func:`torch_version` gives the same functions written
+with torch, which the checks differentiate with ``torch.autograd`` for the
+expected gradient. It imports NumPy only: exercise 1 is graded where torch
+cannot be imported.
 """
 
 import numpy as np

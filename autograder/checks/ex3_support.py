@@ -1,0 +1,75 @@
+"""What exercise 3's public and hidden checks share: the backward-pass check against torch.autograd."""
+
+import numpy as np
+import torch
+
+from autograder.expect import expect_array, fail, fmt
+from autograder.messages import text
+from autograder.sandbox.codec import RemoteTensor
+
+EXERCISE = "ex3_mlp_backprop"
+EXACT = {"rtol": 1e-9, "atol": 1e-12}  # float64 on both sides: only rounding differs
+KEYS = ("W1", "b1", "W2", "b2")
+
+
+def torch_forward(X, params, activation):
+    act = torch.sigmoid if activation == "sigmoid" else torch.relu
+    t = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    y_hat = act(torch.tensor(X) @ t["W1"] + t["b1"]) @ t["W2"] + t["b2"]
+    return y_hat, t
+
+
+class _MisderivedSigmoid(torch.autograd.Function):
+    """A sigmoid whose backward pass makes a classic mistake (to recognise it in an answer)."""
+
+    @staticmethod
+    def forward(ctx, z, mistake):
+        ctx.save_for_backward(z)
+        ctx.mistake = mistake
+        return torch.sigmoid(z)
+
+    @staticmethod
+    def backward(ctx, upstream):
+        (z,) = ctx.saved_tensors
+        if ctx.mistake == "missing_act_grad":  # the activation's derivative left out
+            return upstream, None
+        s = torch.sigmoid(torch.sigmoid(z))  # "act_grad_on_activation": sigmoid' evaluated at sigmoid(z)
+        return upstream * s * (1 - s), None
+
+
+def buggy_backward(X, y, params, activation):
+    """Gradients of W1 and b1 with classic mistakes, by autograd through a misderived sigmoid."""
+    if activation != "sigmoid":
+        return {}
+    variants = {}
+    for mistake in ("missing_act_grad", "act_grad_on_activation"):
+        t = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+        hidden = _MisderivedSigmoid.apply(torch.tensor(X) @ t["W1"] + t["b1"], mistake)
+        out = hidden @ t["W2"] + t["b2"]
+        (0.5 * (out - torch.tensor(y).reshape(out.shape)) ** 2).mean().backward()
+        variants[mistake] = {"W1": t["W1"].grad.numpy(), "b1": t["b1"].grad.numpy()}
+    return variants
+
+
+def check_backward(student, X, y, params, activation):
+    """The learner's mlp_backward (on their mlp_forward's cache) against autograd, naming known mistakes."""
+    y_hat, tensors = torch_forward(X, params, activation)
+    (0.5 * (y_hat - torch.tensor(y).reshape(y_hat.shape)) ** 2).mean().backward()
+    grads = student.session.probe(EXERCISE, "mlp_grads", X, y, params, activation, function="mlp_backward")
+    if not isinstance(grads, dict) or sorted(grads) != sorted(KEYS):
+        fail(text("ex3.grads_dict"), expected=text("detail.grads_dict"),
+             got=fmt(sorted(grads)) if isinstance(grads, dict) else fmt(grads), hint="ex3.hint.grads_dict")
+    n, h = X.shape[0], params["W1"].shape[1]
+    buggy = buggy_backward(X, y, params, activation)
+    for key in ("W2", "b2", "W1", "b1"):
+        expected = tensors[key].grad.numpy()
+        mistakes = [("ex3.hint.missing_mean", expected * n), ("hint.sign", -expected)]
+        for name, variant in buggy.items():
+            if key in variant:
+                mistakes.append((f"ex3.hint.{name}", variant[key]))
+        if isinstance(grads[key], RemoteTensor):
+            fail(text("expect.type_array", what=text("what.gradient_for", key=key, activation=activation), got=text("fmt.a_tensor", dtype="")), hint="hint.numpy_not_torch")
+        expect_array(grads[key], expected, what=text("what.gradient_for", key=key, activation=activation), **EXACT,
+                     mistakes=mistakes, shape_hints={(n, h): "ex3.hint.bias_not_summed",
+                                                     (n, 1): "ex3.hint.bias_not_summed",
+                                                     (1, h): "ex3.hint.bias_keepdims"})

@@ -1,0 +1,61 @@
+"""What a learner's code did, in words: the account of a :class:`~autograder.sandbox.client.StudentError`.
+
+Used by the runner for every check that could not get an answer, and by
+checks that explain a failure of a piece they called (such as ``train``'s
+diagnosis); checks never import the runner.
+"""
+
+from __future__ import annotations
+
+from . import registry
+from .messages import text
+from .sandbox import client
+
+
+def _imports_torch(exc: client.StudentError) -> bool:
+    detail = exc.detail
+    if detail.get("type") not in ("ModuleNotFoundError", "ImportError"):
+        return False
+    message = str(detail.get("message", ""))
+    try:
+        numpy_only = registry.course(include_hidden=False).exercise(exc.module).sandbox == "numpy"
+    except KeyError:
+        return False
+    return numpy_only and "NumPy only" in message
+
+
+def describe_student_error(exc: client.StudentError) -> str:
+    """A learner-facing account of what their code did."""
+    fn = f"{exc.function}" if exc.function else exc.module
+    detail = exc.detail
+    if isinstance(exc, client.NotImplementedYet):
+        return text("status.not_implemented", function=fn, module=exc.module)
+    if isinstance(exc, client.ImportFailed):
+        cause = detail.get("cause")
+        if isinstance(cause, client.StudentException) and cause.detail.get("kind") == "syntax":
+            d = cause.detail
+            return text("status.syntax_error", file=d.get("file") or f"{exc.module}.py", line=d.get("line"),
+                        message=d.get("message"), code=d.get("text", ""))
+        inner = describe_student_error(cause) if isinstance(cause, client.StudentError) else ""
+        return text("status.import_failed", module=exc.module, cause=inner)
+    if isinstance(exc, client.StudentException) and _imports_torch(exc):
+        return text("status.numpy_only", module=exc.module)
+    if isinstance(exc, client.StudentException):
+        return text("status.exception", function=fn, type=detail.get("type", "Exception"),
+                    message=detail.get("message", ""),
+                    traceback=detail.get("traceback", "") or text("status.no_student_frame"))
+    if isinstance(exc, client.StudentExit):
+        return text("status.exit", function=fn)
+    if isinstance(exc, client.StudentCrash):
+        return text("status.crash", function=fn)
+    if isinstance(exc, client.StudentTimeout):
+        key = ("status.timeout_budget" if detail.get("budget") else
+               "status.timeout_repeat" if detail.get("repeat") else "status.timeout")
+        return text(key, function=fn, seconds=f"{detail.get('seconds', 0):g}")
+    if isinstance(exc, client.MissingFile):
+        return text("status.missing_file", module=exc.module)
+    if isinstance(exc, client.MissingFunction):
+        return text("status.missing_function", function=fn, module=exc.module)
+    if isinstance(exc, client.Unreadable):
+        return text("status.unreadable", function=fn)
+    return text("status.unknown", function=fn)
