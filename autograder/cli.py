@@ -141,12 +141,13 @@ def _stubs(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .messages import CatalogueError
     from .registry import CourseError
 
     args = _parser().parse_args(argv)
     try:
         return _run(args)
-    except CourseError as exc:  # a broken exercise declaration: say which file, not a traceback
+    except (CourseError, CatalogueError) as exc:  # a broken declaration or text file: name it, no traceback
         print(f"error: the course's files are inconsistent: {exc}", file=sys.stderr)
         return 2
 

@@ -28,7 +28,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from . import registry
-from .messages import keys, text
+from .messages import keys, language, text
 from .stubs import BEGIN, END
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +83,7 @@ def notebook_text(exercise: registry.Exercise, source: str) -> tuple[str, str, d
     introduction, and no text between the functions.
     """
     prefix = f"{exercise.short}.notebook."
-    entries = {key[len(prefix):]: key for key in keys() if key.startswith(prefix)}
+    entries = {key[len(prefix):]: key for key in keys() | keys(language()) if key.startswith(prefix)}
     docstring = ast.get_docstring(ast.parse(source)) or ""
     first, _, rest = docstring.partition("\n")
     title = text(entries["title"]) if "title" in entries else first.strip() or exercise.name

@@ -245,6 +245,9 @@ def discover(checks_dir: Path = CHECKS, solutions: Path | None = None,
     for visibility in folders:
         for path in sorted((checks_dir / visibility).glob("test_*.py"), key=_order):
             exercise, sandbox, found = _checks_of(path, visibility)
+            if sandbox is not None and visibility == "hidden" and exercise not in sandboxes:
+                raise CourseError(f"{_relative(path)}: SANDBOX is declared in the hidden checks only; declare it in "
+                                  "the public check module (the student release has no hidden checks)")
             if sandbox is not None:
                 earlier = sandboxes.setdefault(exercise, (sandbox, _relative(path)))
                 if earlier[0] != sandbox:
@@ -344,7 +347,10 @@ def in_sandbox_preload(exercise: str) -> tuple[str, ...]:
         return ()
     for node in ast.parse(found[1]).body:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "PRELOAD" for t in node.targets):
-            value = ast.literal_eval(node.value)
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                value = None
             if not (isinstance(value, tuple) and all(isinstance(v, str) for v in value)):
                 raise CourseError(f"{found[0]}: PRELOAD must be a tuple of module names")
             return value

@@ -26,11 +26,11 @@ SKIP_IN_SCANS = ("gradebook.db-journal",)
 
 
 def _functions(module_source: str) -> dict[str, str]:
-    """name -> text of each top-level function, without our BEGIN/END SOLUTION lines."""
+    """name -> text of each top-level function or class, without our BEGIN/END SOLUTION lines."""
     lines = module_source.splitlines()
     out = {}
     for node in ast.parse(module_source).body:
-        if isinstance(node, ast.FunctionDef):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             start = min([node.lineno] + [d.lineno for d in node.decorator_list])
             out[node.name] = "\n".join(line for line in lines[start - 1:node.end_lineno]
                                        if line.strip() not in (BEGIN, END))

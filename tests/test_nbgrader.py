@@ -60,7 +60,7 @@ def fill(release_notebook: Path, module_source: str, target: Path, extra: str = 
     lines = module_source.splitlines()
     functions = {node.name: "\n".join(l for l in lines[node.lineno - 1:node.end_lineno]
                                       if l.strip() not in (BEGIN, END))
-                 for node in tree.body if isinstance(node, ast.FunctionDef)}
+                 for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
     notebook = json.loads(release_notebook.read_text())
     for cell in notebook["cells"]:
         meta = cell.get("metadata", {}).get("nbgrader", {})

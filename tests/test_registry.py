@@ -139,6 +139,7 @@ def _add_check(checks: Path, name: str, exercise: str, function: str = "f", tag:
     ("numpy_with_torch", "imports torch, but its checks declare SANDBOX = \"numpy\""),
     ("wrong_total", "asks for total_points = 7"),
     ("duplicate_title", "is also the title of"),
+    ("sandbox_hidden_only", "SANDBOX is declared in the hidden checks only"),
 ])
 def test_a_broken_declaration_is_named(tmp_path, case, expected):
     checks, solutions = _scratch_course(tmp_path)
@@ -171,6 +172,12 @@ def test_a_broken_declaration_is_named(tmp_path, case, expected):
         _add_check(checks, "test_ex9b.py", "ex9_extra", function="f", tag="works")
         text = (checks / "public" / "test_ex9b.py").read_text().replace("def test_f_works", "def test_f_works_too")
         (checks / "public" / "test_ex9b.py").write_text(text)
+    elif case == "sandbox_hidden_only":
+        (solutions / "ex9_extra.py").write_text(solution)
+        _add_check(checks, "test_ex9.py", "ex9_extra")
+        (checks / "hidden" / "test_ex9.py").write_text(textwrap.dedent(GOOD_CHECK.format(
+            exercise="ex9_extra", function="f", tag="hidden")).replace("@check(points=1, function=\"f\")",
+            "@check(points=1, function=\"f\", visibility=\"hidden\")") + '\nSANDBOX = "numpy"\n')
     with pytest.raises(registry.CourseError) as caught:
         registry.discover(checks, solutions, include_hidden=True)
     assert expected in str(caught.value), str(caught.value)

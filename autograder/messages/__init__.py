@@ -15,6 +15,7 @@ files here; it edits none.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -47,7 +48,10 @@ def _read(path: Path) -> dict[str, str]:
 
 def exercise_file_prefix(path: Path) -> str:
     """``ex4.`` for ``en/ex4_autograd_nn.toml``: every key of that file starts with it."""
-    return path.stem.split("_", 1)[0] + "."
+    match = re.match(r"^(ex\d+)_[a-z0-9_]+$", path.stem)
+    if not match:
+        raise CatalogueError(f"{path}: an exercise's text file is named after the exercise (ex<number>_<words>.toml)")
+    return match.group(1) + "."
 
 
 @lru_cache(maxsize=None)
