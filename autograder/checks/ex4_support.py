@@ -1,0 +1,295 @@
+"""What exercise 4's public and hidden checks share (not a check module itself).
+
+Expected values are computed here with torch on the grader's side: autograd in
+float64 for ``grad_at`` and ``descend``, and library layers run from the same
+starting weights for the networks. Nothing here uses the reference solution.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from autograder.checks.in_sandbox.ex4_autograd_nn import FUNCTIONS
+from autograder.expect import expect_array, expect_tensor, expect_tensor_form, fail, fmt
+from autograder.messages import text
+from autograder.sandbox.client import StudentException
+from autograder.sandbox.codec import RemoteTensor
+
+EXERCISE = "ex4_autograd_nn"
+FLOAT64 = {"rtol": 1e-10, "atol": 1e-12}  # the same operations in float64: only rounding differs
+FLOAT32 = {"rtol": 1e-5, "atol": 1e-6}  # one float32 forward pass, a few roundings apart
+# A float32 training run of 50 full-batch steps from the same weights: same operations in the same
+# order give the same bits; a different but equivalent order (F.relu vs nn.ReLU, y_hat - y vs
+# y - y_hat) stays within 1e-6 relative (scripts/calibrate.py), so 1e-4 leaves a 100x margin.
+RUN32 = {"rtol": 1e-4, "atol": 1e-6}
+LINEAR = "torch.nn.modules.linear.Linear"
+TINY_KEYS = ("hidden.weight", "hidden.bias", "output.weight", "output.bias")
+
+# What PyTorch says when a classic autograd rule is broken, and the hint that explains it.
+TORCH_ERRORS = (
+    ("a leaf Variable that requires grad is being used in an in-place operation", "ex4.hint.no_grad_update"),
+    ("Trying to backward through the graph a second time", "ex4.hint.recompute"),
+    ("grad can be implicitly created only for scalar outputs", "ex4.hint.backward_scalar"),
+    ("does not require grad and does not have a grad_fn", "ex4.hint.requires_grad"),
+    ("and 'NoneType'", "ex4.hint.grad_none"),  # lr * x.grad where .grad is None (a non-leaf, or no backward)
+    ("'NoneType' and", "ex4.hint.grad_none"),
+    ("'NoneType' object has no attribute 'zero_'", "ex4.hint.grad_none"),
+    ("mat1 and mat2 shapes cannot be multiplied", "ex4.hint.linear_shapes"),
+    ("optimizer got an empty parameter list", "ex4.hint.parameters"),
+)
+
+
+def explained(call, *args, **kwargs):
+    """Run ``call``; when the learner's code raises one of PyTorch's classic errors, attach the hint for it."""
+    try:
+        return call(*args, **kwargs)
+    except StudentException as error:
+        message = str(error.detail.get("message", ""))
+        for fragment, hint in TORCH_ERRORS:
+            if fragment in message:
+                error.hint = hint
+                break
+        raise
+
+
+# ----------------------------------------------------------------- grad_at and descend
+
+
+def autograd_grad(name: str, x: np.ndarray) -> np.ndarray:
+    point = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    FUNCTIONS[name](point).backward()
+    return point.grad.numpy()
+
+
+def descent(name: str, x0: np.ndarray, lr: float, steps: int, zero_grad: bool) -> np.ndarray:
+    """Gradient descent in float64 under autograd's rule: without zeroing, the gradient used is the running sum.
+
+    Written functionally with ``torch.autograd.grad`` (not the in-place loop the exercise asks for, so
+    that these public checks do not hand out its answer).
+    """
+    point = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+    held = torch.zeros_like(point)
+    for step in range(steps):
+        (gradient,) = torch.autograd.grad(FUNCTIONS[name](point), point)
+        held = gradient if zero_grad else held + gradient
+        point = torch.add(point.detach(), held, alpha=-lr).requires_grad_(True)
+    return point.detach().numpy()
+
+
+def expect_point(got, expected: np.ndarray, what: str, mistakes=(), default_hint: str = "ex4.hint.grad_values"):
+    """A float64 tensor of ``expected``'s shape, close to it (known mistakes named)."""
+    return expect_tensor(got, expected, what=what, dtype="torch.float64", mistakes=mistakes, **FLOAT64,
+                         default_hint=default_hint)
+
+
+# ----------------------------------------------------------------- data and linear models
+
+
+def regression_data(true_w, true_b, n, seed):
+    """Features from N(0, 1), labels = X @ w + b + N(0, 0.01**2) as a column, float32, made here in the grader."""
+    generator = torch.Generator().manual_seed(seed)
+    w = torch.tensor(true_w, dtype=torch.float32)
+    X = torch.normal(0.0, 1.0, (n, len(true_w)), generator=generator)
+    y = (X @ w + true_b + torch.normal(0.0, 0.01, (n,), generator=generator)).reshape(-1, 1)
+    return X, y
+
+
+def linear_state(answer, d: int, call: str) -> tuple[np.ndarray, np.ndarray]:
+    """Validate what train_concise returned: an nn.Linear(d, 1); its (weight (1, d), bias (1,)) as float64."""
+    if not isinstance(answer, dict) or "returned" in answer:
+        got = answer.get("returned") if isinstance(answer, dict) else answer
+        fail(text("ex4.train_pair"), got=fmt(got), hint="ex4.hint.train_return")
+    if answer.get("type") != LINEAR or not isinstance(answer.get("state"), dict):
+        fail(text("ex4.not_linear", got=answer.get("type")), expected=LINEAR, got=answer.get("type"),
+             hint="ex4.hint.use_linear")
+    state = answer["state"]
+    weight = expect_tensor_form(state.get("weight"), (1, d), what=text("ex4.what_param", name="weight", call=call))
+    bias = expect_tensor_form(state.get("bias"), (1,), what=text("ex4.what_param", name="bias", call=call))
+    return weight.values.astype(np.float64), bias.values.astype(np.float64)
+
+
+def full_mse(features, labels, weight, bias) -> float:
+    """nn.MSELoss over all the data for these parameters, in float64."""
+    X, y = features.numpy().astype(np.float64), labels.numpy().astype(np.float64)
+    return float(np.mean((X @ weight.T + bias - y) ** 2))
+
+
+def diagnose_concise(weight: np.ndarray, bias: np.ndarray, true_w, true_b) -> str:
+    """The likely cause when train_concise ends far from the true line, from where it ended.
+
+    Accumulated gradients (no zero_grad) make the steps grow until the parameters swing far past
+    the line (more than 1 off); no step at all leaves them near their start (|p| < 0.05,
+    drawn from N(0, 0.01**2) and 0); anything else is a subtler slip in the loop.
+    """
+    values = np.concatenate([weight.ravel(), bias.ravel()])
+    truth = np.concatenate([np.asarray(true_w, dtype=np.float64), [true_b]])
+    if not np.all(np.isfinite(values)) or np.max(np.abs(values - truth)) > 1.0:
+        return "ex4.hint.diverged"
+    if np.max(np.abs(values)) < 0.05:
+        return "ex4.hint.no_step"
+    return "ex4.hint.train_concise"
+
+
+def concise_reference(features, labels, lr, num_epochs, batch_size, seed):
+    """train_concise as the grader runs it from ``seed``: (weight, bias) as float64 arrays.
+
+    The same random draws, in the same order, as any correct train_concise started from
+    ``torch.manual_seed(seed)``: nn.Linear's own initialisation, the N(0, 0.01**2) weights the stub
+    sets, then one draw per epoch for the shuffled order (a DataLoader over the indices draws as one
+    over the examples). The steps are written functionally, with ``torch.autograd.grad``.
+    """
+    torch.manual_seed(seed)
+    layer = torch.nn.Linear(features.shape[1], 1)
+    torch.nn.init.normal_(layer.weight, 0.0, 0.01)
+    torch.nn.init.zeros_(layer.bias)
+    weight, bias = layer.weight.detach().requires_grad_(True), layer.bias.detach().requires_grad_(True)
+    order = torch.utils.data.DataLoader(range(len(features)), batch_size=batch_size, shuffle=True)
+    for epoch in range(num_epochs):
+        for rows in order:
+            error = torch.nn.functional.mse_loss(torch.nn.functional.linear(features[rows], weight, bias), labels[rows])
+            step_w, step_b = torch.autograd.grad(error, (weight, bias))
+            weight = torch.add(weight.detach(), step_w, alpha=-lr).requires_grad_(True)
+            bias = torch.add(bias.detach(), step_b, alpha=-lr).requires_grad_(True)
+    return weight.detach().numpy().astype(np.float64), bias.detach().numpy().astype(np.float64)
+
+
+def run_concise(student, features, labels, lr, num_epochs, batch_size, seed):
+    """The learner's train_concise from ``seed``, with a known-good load_array (so a broken one is not blamed here)."""
+    return explained(student.session.probe, EXERCISE, "train_concise_state", features, labels, lr, num_epochs,
+                     batch_size, seed, function="train_concise")
+
+
+def check_concise_follows(student, true_w, true_b, n, seed, lr, num_epochs, batch_size):
+    """The weights after training equal a reference run from the same seed with these hyperparameters."""
+    features, labels = regression_data(true_w, true_b, n, seed)
+    answer = run_concise(student, features, labels, lr, num_epochs, batch_size, seed)
+    weight, bias = linear_state(answer, len(true_w), "train_concise")
+    got = np.concatenate([weight.ravel(), bias])
+    expected = np.concatenate([part.ravel() for part in concise_reference(features, labels, lr, num_epochs,
+                                                                          batch_size, seed)])
+    mistakes = [("ex4.hint.lr_ignored", np.concatenate([p.ravel() for p in concise_reference(
+                    features, labels, 0.03, num_epochs, batch_size, seed)])),
+                ("ex4.hint.batch_size_ignored", np.concatenate([p.ravel() for p in concise_reference(
+                    features, labels, lr, num_epochs, 10, seed)]))]
+    expect_array(got, expected, what=text("ex4.what_concise_run", lr=lr, batch_size=batch_size, epochs=num_epochs),
+                 dtype=None, mistakes=mistakes, default_hint="ex4.hint.train_concise", **RUN32)
+
+
+def check_concise_converges(student, true_w, true_b, n, seed, tol, **hyper):
+    features, labels = regression_data(true_w, true_b, n, seed)
+    args = (hyper.get("lr", 0.03), hyper.get("num_epochs", 3), hyper.get("batch_size", 10))
+    answer = run_concise(student, features, labels, *args, seed)
+    call = "train_concise"
+    weight, bias = linear_state(answer, len(true_w), call)
+    close = (np.all(np.isfinite(weight)) and np.all(np.isfinite(bias))
+             and np.max(np.abs(weight.ravel() - np.asarray(true_w))) <= tol and abs(float(bias[0]) - true_b) <= tol)
+    if not close:
+        fail(text("ex4.not_converged", epochs=args[1], tol=tol),
+             expected=f"w = {[float(v) for v in true_w]}, b = {float(true_b)}",
+             got=f"w = {fmt(weight.ravel())}, b = {fmt(bias)}", hint=diagnose_concise(weight, bias, true_w, true_b))
+    return features, labels, weight, bias, answer.get("losses")
+
+
+# ----------------------------------------------------------------- the tiny network
+
+
+def tiny_forward(params: dict, X, activation=torch.relu):
+    """The tiny network's forward pass from its parameters (functional: the same arithmetic as nn.Linear)."""
+    linear = torch.nn.functional.linear
+    hidden = activation(linear(X, params["hidden.weight"], params["hidden.bias"]))
+    return linear(hidden, params["output.weight"], params["output.bias"])
+
+
+def tiny_start(n_in: int, n_hidden: int, seed: int) -> dict:
+    """Starting weights for TinyNet, as plain float32 tensors (what the grader loads into the learner's net)."""
+    generator = torch.Generator().manual_seed(seed)
+    shapes = {"hidden.weight": (n_hidden, n_in), "hidden.bias": (n_hidden,), "output.weight": (1, n_hidden),
+              "output.bias": (1,)}
+    return {name: (torch.rand(shape, generator=generator) - 0.5) for name, shape in shapes.items()}
+
+
+def tiny_data(n: int, n_in: int, seed: int):
+    generator = torch.Generator().manual_seed(seed)
+    X = torch.normal(0.0, 1.0, (n, n_in), generator=generator)
+    y = (X[:, :1] - 0.5 * X[:, 1:2] ** 2 + torch.normal(0.0, 0.1, (n, 1), generator=generator))
+    return X, y
+
+
+def tiny_reference(state: dict, X, y, lr: float, epochs: int, mistake: str | None = None):
+    """The fit run on the grader's side from ``state``: (losses, final state), or a classic mistake's.
+
+    Functional (``torch.autograd.grad``), with SGD's arithmetic: ``p - lr * g`` as ``torch.add(p, g,
+    alpha=-lr)``. Without zero_grad the gradient used is the running sum, as ``.grad`` accumulates.
+    """
+    params = {name: tensor.clone().requires_grad_(True) for name, tensor in state.items()}
+    held = {name: torch.zeros_like(tensor) for name, tensor in state.items()}
+    losses = []
+    for epoch in range(epochs):
+        error = torch.nn.functional.mse_loss(tiny_forward(params, X), y) / (2 if mistake == "half_loss" else 1)
+        grads = dict(zip(params, torch.autograd.grad(error, list(params.values()))))
+        held = {name: held[name] + grads[name] if mistake == "no_zero_grad" else grads[name] for name in params}
+        if mistake != "never_moves":  # (a missing step(), or zero_grad() between backward() and step())
+            params = {name: torch.add(p.detach(), held[name], alpha=-lr).requires_grad_(True)
+                      for name, p in params.items()}
+        if mistake == "loss_after_step":
+            error = torch.nn.functional.mse_loss(tiny_forward(params, X), y)
+        losses.append(error.item())
+    return np.array(losses), {name: p.detach().numpy() for name, p in params.items()}
+
+
+TINY_MISTAKES = ("no_zero_grad", "loss_after_step", "never_moves", "half_loss")
+
+
+def expect_tiny_shapes(answer, n_in: int, n_hidden: int):
+    """The learner's TinyNet is an nn.Module with layers named hidden and output, of the right sizes."""
+    if not isinstance(answer, dict) or "shapes" not in answer:
+        got = answer.get("type") if isinstance(answer, dict) else fmt(answer)
+        fail(text("ex4.not_module", got=got), hint="ex4.hint.subclass_module")
+    wanted = {"hidden.weight": [n_hidden, n_in], "hidden.bias": [n_hidden], "output.weight": [1, n_hidden],
+              "output.bias": [1]}
+    shapes = answer["shapes"]
+    if shapes != wanted:
+        describe = "; ".join(f"{k} {tuple(v)}" for k, v in wanted.items())
+        got = "; ".join(f"{k} {tuple(v) if isinstance(v, list) else v}" for k, v in sorted(shapes.items())) or "-"
+        hint = "ex4.hint.layer_names" if set(shapes) != set(wanted) else "ex4.hint.layer_sizes"
+        fail(text("ex4.tiny_layers", n_in=n_in, n_hidden=n_hidden), expected=describe, got=got, hint=hint)
+
+
+def check_tiny_forward(student, n_in: int, n_hidden: int, n: int, seed: int):
+    state = tiny_start(n_in, n_hidden, seed)
+    X, _ = tiny_data(n, n_in, seed + 1)
+    answer = explained(student.session.probe, EXERCISE, "tiny_forward", n_in, n_hidden, state, X,
+                       function="TinyNet")
+    expect_tiny_shapes(answer, n_in, n_hidden)
+    expected = tiny_forward(state, X).numpy()
+    mistakes = [("ex4.hint.missing_relu", tiny_forward(state, X, activation=lambda z: z).numpy()),
+                ("ex4.hint.relu_on_output", torch.relu(tiny_forward(state, X)).numpy()),
+                ("ex4.hint.wrong_activation", tiny_forward(state, X, activation=torch.sigmoid).numpy())]
+    expect_tensor(answer.get("out"), expected, what=text("ex4.what_forward", n_in=n_in, n_hidden=n_hidden),
+                  mistakes=mistakes, shape_hints={(n,): "ex4.hint.output_column"}, default_hint="ex4.hint.forward",
+                  **FLOAT32)
+
+
+def check_tiny_fit(student, n_in: int, n_hidden: int, n: int, seed: int, lr: float, epochs: int):
+    state = tiny_start(n_in, n_hidden, seed)
+    X, y = tiny_data(n, n_in, seed + 1)
+    answer = explained(student.session.probe, EXERCISE, "tiny_fit", n_in, n_hidden, state, X, y, lr, epochs,
+                       function="fit_tiny")
+    losses = answer.get("losses") if isinstance(answer, dict) else None
+    if not isinstance(losses, list) or len(losses) != epochs:
+        fail(text("ex4.fit_losses", epochs=epochs), got=fmt(losses), hint="ex4.hint.fit_losses")
+    if not all(isinstance(v, float) for v in losses):
+        fail(text("ex4.losses_floats"), got=fmt(losses[:3]), hint="hint.use_float")
+    got = np.array(losses)
+    expected, final = tiny_reference(state, X, y, lr, epochs)
+    variants = [(f"ex4.hint.fit_{m}", tiny_reference(state, X, y, lr, epochs, m)[0]) for m in TINY_MISTAKES]
+    expect_array(got, expected, what=text("ex4.what_fit_losses", epochs=epochs), dtype=None, mistakes=variants,
+                 default_hint="ex4.hint.fit_loop", **RUN32)
+    weights = answer.get("state") if isinstance(answer.get("state"), dict) else {}
+    for name in TINY_KEYS:
+        value = weights.get(name)
+        if not isinstance(value, RemoteTensor):
+            fail(text("ex4.fit_weights"), got=fmt(value), hint="ex4.hint.fit_in_place")
+        expect_tensor(value, final[name], what=text("ex4.what_fit_weight", name=name), default_hint="ex4.hint.fit_loop",
+                      mistakes=[("ex4.hint.fit_in_place", state[name].numpy())], **RUN32)

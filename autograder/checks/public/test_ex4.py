@@ -1,0 +1,181 @@
+"""Public checks for exercise 4: autograd's rules, and linear regression the concise way with torch.nn.
+
+Expected values come from torch on the grader's side (see ``ex4_support``),
+never from the reference solution. Tolerances are stated in ``ex4_support``;
+scripts/calibrate.py shows the reference passes them on many seeds.
+"""
+
+import numpy as np
+import torch
+
+from autograder.checks.ex4_support import (EXERCISE, RUN32, autograd_grad, check_concise_converges,
+                                           check_concise_follows, check_tiny_fit, check_tiny_forward, descent,
+                                           expect_point, explained, full_mse)
+from autograder.expect import expect_float, expect_true, fail, fmt
+from autograder.messages import text
+from autograder.registry import check
+from autograder.sandbox.codec import FunctionRef, RemoteTensor
+
+TRUE_W, TRUE_B = [2.0, -3.4], 4.2
+DATALOADER = "torch.utils.data.dataloader.DataLoader"
+TENSOR_DATASET = "torch.utils.data.dataset.TensorDataset"
+
+
+def _point(values) -> torch.Tensor:
+    return torch.tensor(values, dtype=torch.float64)
+
+
+@check(points=2, function="grad_at")
+def test_grad_at_values(student):
+    """grad_at: matches torch.autograd (x**2 + 3x + 1 at 2 gives 7, and other functions)"""
+    rng = np.random.default_rng(41)
+    cases = [("poly", np.array([2.0])), ("poly", rng.normal(size=4)), ("double_dot", rng.normal(size=5)),
+             ("plain_sum", rng.normal(size=(2, 3))), ("wiggle", rng.normal(size=(3, 4)))]
+    for name, x in cases:
+        got = explained(student.ex4.grad_at, FunctionRef(name), _point(x))
+        expect_point(got, autograd_grad(name, x), what=text("ex4.what_grad", name=name, shape=x.shape))
+
+
+@check(points=2, function="grad_at")
+def test_grad_at_leaves_x_alone(student):
+    """grad_at: twice on the same x gives the same gradient twice (no gradient left behind on x)"""
+    x = np.array([2.0, -1.0, 0.5])
+    expected = autograd_grad("poly", x)
+    answer = explained(student.session.probe, EXERCISE, "grad_twice", "poly", _point(x), function="grad_at")
+    if not isinstance(answer, dict):
+        fail(text("ex4.what_grad_call", call=1), got=fmt(answer), hint="hint.return_value")
+    expect_point(answer.get("first"), expected, what=text("ex4.what_grad_call", call=1))
+    expect_point(answer.get("second"), expected, what=text("ex4.what_grad_call", call=2),
+                 mistakes=[("ex4.hint.grad_accumulates", 2 * expected)], default_hint="ex4.hint.copy_x")
+
+
+def _descend(student, name, x0, lr, steps, zero_grad):
+    result = explained(student.session.call, EXERCISE, "descend", FunctionRef(name), _point(x0), lr, steps,
+                       zero_grad=zero_grad, return_args=True)
+    after = result.args[1]
+    if isinstance(after, RemoteTensor) and not np.array_equal(after.values, x0):
+        fail(text("ex4.x0_changed"), expected=fmt(x0), got=fmt(after.values), hint="ex4.hint.copy_x0")
+    return result.value
+
+
+@check(points=3, function="descend")
+def test_descend_steps(student):
+    """descend: each step moves against the gradient at the current point (zero_grad=True)"""
+    x0 = np.array([0.0, 0.0, 0.0])
+    for steps in (1, 20):
+        expected = descent("bowl", x0, 0.1, steps, zero_grad=True)
+        got = _descend(student, "bowl", x0, 0.1, steps, zero_grad=True)
+        expect_point(got, expected, what=text("ex4.what_descend", steps=steps, flag=True),
+                     mistakes=[("ex4.hint.zero_grad_missing", descent("bowl", x0, 0.1, steps, zero_grad=False)),
+                               ("ex4.hint.descend_sign", descent("bowl", x0, -0.1, steps, zero_grad=True))],
+                     default_hint="ex4.hint.descend")
+        expect_true(not got.requires_grad, text("ex4.descend_attached"), expected="requires_grad False",
+                    got="requires_grad True", hint="ex4.hint.detach_result")
+    got = _descend(student, "bowl", x0 + 1.0, 0.1, 0, zero_grad=True)
+    expect_point(got, x0 + 1.0, what=text("ex4.what_descend", steps=0, flag=True), default_hint="ex4.hint.zero_steps")
+
+
+@check(points=2, function="descend")
+def test_descend_accumulates(student):
+    """descend: with zero_grad=False, .grad keeps the sum of every gradient so far"""
+    x0 = np.array([0.5, -0.5])
+    for steps in (2, 6):
+        expected = descent("bowl", x0, 0.05, steps, zero_grad=False)
+        got = _descend(student, "bowl", x0, 0.05, steps, zero_grad=False)
+        expect_point(got, expected, what=text("ex4.what_descend", steps=steps, flag=False),
+                     mistakes=[("ex4.hint.ignores_flag", descent("bowl", x0, 0.05, steps, zero_grad=True))],
+                     default_hint="ex4.hint.descend")
+
+
+def _loader(student, n, batch_size, shuffle, passes):
+    features = torch.arange(2 * n, dtype=torch.float32).reshape(n, 2)
+    labels = torch.arange(n, dtype=torch.float32).reshape(n, 1)
+    answer = explained(student.session.probe, EXERCISE, "loader_passes", features, labels, batch_size, shuffle,
+                       passes, function="load_array")
+    if not isinstance(answer, dict) or answer.get("type") != DATALOADER:
+        got = answer.get("type") if isinstance(answer, dict) else fmt(answer)
+        fail(text("ex4.not_dataloader", got=got), expected=DATALOADER, got=got, hint="ex4.hint.use_dataloader")
+    if answer.get("dataset") != TENSOR_DATASET:
+        fail(text("ex4.not_tensor_dataset", got=answer.get("dataset")), expected=TENSOR_DATASET,
+             got=answer.get("dataset"), hint="ex4.hint.tensor_dataset")
+    orders = []
+    for batches in answer["passes"]:
+        order, sizes = [], []
+        for batch in batches:
+            if not (isinstance(batch, tuple) and len(batch) == 2 and all(isinstance(v, RemoteTensor) for v in batch)):
+                fail(text("ex4.batch_pair"), got=fmt(batch), hint="ex4.hint.tensor_dataset")
+            X, y = batch
+            k = X.shape[0] if X.values.ndim == 2 else -1
+            if X.shape != (k, 2) or y.shape != (k, 1):
+                fail(text("ex4.batch_shapes"), expected="(k, 2), (k, 1)", got=f"{X.shape}, {y.shape}",
+                     hint="ex4.hint.tensor_dataset")
+            rows = X.values[:, 0].astype(np.int64) // 2
+            if not np.array_equal(rows, y.values[:, 0].astype(np.int64)):
+                fail(text("ex4.unpaired"), hint="ex4.hint.tensor_dataset")
+            order.extend(int(r) for r in rows)
+            sizes.append(k)
+        wanted = [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
+        if sorted(order) != list(range(n)) or sizes != wanted:
+            missing = len(set(range(n)) - set(order))
+            fail(text("ex4.coverage", missing=missing, repeated=len(order) - len(set(order))),
+                 expected=text("ex4.sizes", sizes=wanted), got=text("ex4.sizes", sizes=sizes),
+                 hint="ex4.hint.drop_last" if missing and len(sizes) == len(wanted) - 1 else "ex4.hint.batches")
+        orders.append(order)
+    return orders
+
+
+@check(points=3, function="load_array")
+def test_load_array_batches(student):
+    """load_array: a DataLoader that yields every example once per pass, in order when shuffle=False"""
+    (order,) = _loader(student, 23, 5, False, 1)
+    expect_true(order == list(range(23)), text("ex4.order_changed"), expected="0, 1, 2, ...",
+                got=", ".join(str(i) for i in order[:8]) + ", ...", hint="ex4.hint.shuffle_flag")
+
+
+@check(points=2, function="load_array")
+def test_load_array_shuffles(student):
+    """load_array: shuffle=True gives a new random order on every pass"""
+    first, second = _loader(student, 40, 8, True, 2)
+    expect_true(first != list(range(40)), text("ex4.not_shuffled"), got=", ".join(str(i) for i in first[:8]) + ", ...",
+                hint="ex4.hint.shuffle_flag")
+    expect_true(first != second, text("ex4.same_order"), hint="ex4.hint.shuffle_flag")
+
+
+@check(points=3, function="train_concise")
+def test_train_concise_converges(student):
+    """train_concise: nn.Linear recovers w = [2, -3.4] and b = 4.2"""
+    check_concise_converges(student, TRUE_W, TRUE_B, n=1000, seed=44, tol=0.02)
+
+
+@check(points=2, function="train_concise")
+def test_train_concise_losses(student):
+    """train_concise: losses holds nn.MSELoss over all the data after each epoch"""
+    features, labels, weight, bias, losses = check_concise_converges(student, TRUE_W, TRUE_B, n=1000, seed=45,
+                                                                     tol=0.02, num_epochs=4)
+    if not isinstance(losses, list) or len(losses) != 4 or not all(isinstance(v, float) for v in losses):
+        fail(text("ex4.losses_list", epochs=4), got=fmt(losses), hint="ex4.hint.losses_floats")
+    last = full_mse(features, labels, weight, bias)
+    expect_float(losses[-1], last, what=text("ex4.what_last_loss"), **RUN32,
+                 mistakes=[("ex4.hint.loss_half", last / 2), ("ex4.hint.loss_sum", last * len(features))],
+                 default_hint="ex4.hint.loss_all_data")
+    expect_true(losses[-1] < losses[0], text("ex4.losses_not_decreasing"), got=fmt(np.array(losses)),
+                hint="ex4.hint.loss_all_data")
+
+
+@check(points=2, function="train_concise")
+def test_train_concise_follows_its_arguments(student):
+    """train_concise: uses lr and batch_size (the same weights as a reference run from the same seed)"""
+    check_concise_follows(student, TRUE_W, TRUE_B, n=300, seed=48, lr=0.05, num_epochs=2, batch_size=16)
+
+
+@check(points=2, function="TinyNet")
+def test_tinynet_forward(student):
+    """TinyNet: layers hidden and output, hidden -> ReLU -> output, predictions of shape (n, 1)"""
+    check_tiny_forward(student, n_in=4, n_hidden=8, n=10, seed=46)
+
+
+@check(points=4, function="fit_tiny")
+def test_fit_tiny_matches_a_reference_run(student):
+    """fit_tiny: the same losses and weights as zero_grad(); backward(); step() from the same start"""
+    check_tiny_fit(student, n_in=4, n_hidden=8, n=10, seed=47, lr=0.01, epochs=50)
+
