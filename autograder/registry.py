@@ -357,6 +357,14 @@ def in_sandbox_preload(exercise: str) -> tuple[str, ...]:
     return ()
 
 
+def all_preloads() -> tuple[str, ...]:
+    """The union of every exercise's ``PRELOAD`` (read from ``checks/in_sandbox/*.py``, nothing imported)."""
+    names: dict[str, None] = {}
+    for path in sorted((CHECKS / "in_sandbox").glob("ex*.py")):
+        names.update(dict.fromkeys(in_sandbox_preload(path.stem)))
+    return tuple(names)
+
+
 def in_sandbox_module(exercise: str):
     """The same helpers imported on the grader's side (for example the torch twins of test functions)."""
     return importlib.import_module(f"autograder.checks.in_sandbox.{exercise}")

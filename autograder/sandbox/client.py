@@ -190,6 +190,15 @@ def sandbox_env() -> dict:
 # ----------------------------------------------------------------- zygote
 
 
+def _course_preload() -> tuple[str, ...]:
+    """Every library module the course's exercises ask the torch sandbox to preload (``PRELOAD``)."""
+    try:
+        from .. import registry
+    except ImportError:
+        return ()
+    return registry.all_preloads()
+
+
 def probe_level() -> tuple[str, str]:
     """(level, why a stronger one was refused): start a NumPy-only sandbox and see what it gets."""
     with Sandbox(flavours=("numpy",)) as sandbox:
@@ -222,6 +231,8 @@ class Zygote:
         self._ready = False
         setup = _jail_setup(self.flavour) if self.level == "namespaces" else {"level": self.level}
         setup["flavour"] = self.flavour
+        if self.flavour == "torch":
+            setup["preload"] = list(_course_preload())
         codec.send(self._control, setup)
 
     def wait_ready(self) -> str:

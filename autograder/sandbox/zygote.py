@@ -484,6 +484,7 @@ def main():
     _read_sources()
     level = _isolate(control, setup)
     _load_libraries(setup.get("flavour", "torch"))
+    _preload(setup.get("preload"))  # what the course's exercises will need, before the first submission
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # leaders and inits are reaped automatically
     try:  # orphaned inits come back to us (and are reaped), not to a host PID 1 that may never reap
         jail.prctl(jail.PR_SET_CHILD_SUBREAPER, 1)
