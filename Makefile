@@ -8,6 +8,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 SUBMISSION ?= exercises
 JSON ?=
+GRADE_LANG ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help grade test stubs bench clean release gradescope nbgrader batch
@@ -15,6 +16,7 @@ JSON ?=
 help:
 	@echo "make grade                      grade exercises/ (or SUBMISSION=folder-or-zip)"
 	@echo "make grade SUBMISSION=path      grade another submission (folder or .zip)"
+	@echo "make grade GRADE_LANG=zh_CN     the report in Chinese (default: your locale, e.g. LANG=zh_CN.UTF-8)"
 	@echo "make test                       run the kit's own tests"
 	@echo "make stubs                      regenerate exercises/ from solutions/ (FORCE=1 to overwrite edits)"
 	@echo "make bench                      time grading against importing torch"
@@ -35,7 +37,7 @@ $(VENV)/.dev-installed: $(VENV)/.core-installed
 	@touch $@
 
 grade: $(VENV)/.core-installed
-	@$(PY) -m autograder grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)")
+	@$(PY) -m autograder grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)") $(if $(GRADE_LANG),--lang "$(GRADE_LANG)")
 
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest

@@ -7,9 +7,12 @@ pytest and torch itself, so the two imports overlap.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
+
+from .messages import text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--public-only", action="store_true", help="run only the public checks")
     grade.add_argument("-k", dest="select", metavar="EXPR", help="run only the checks matching EXPR (pytest -k)")
     grade.add_argument("--debug", action="store_true", help="show the grader's own tracebacks, if any")
+    for command in (grade,):
+        command.add_argument("--lang", metavar="LANG",
+                             help="language of the report: en or zh_CN (default: $AUTOGRADER_LANG, else the locale)")
     batch = commands.add_parser("batch", help="grade a folder of submissions into a CSV gradebook")
     batch.add_argument("folder", help="one sub-folder or .zip per student (or a Gradescope export)")
     batch.add_argument("--out", default="grades.csv", help="the CSV gradebook to write (default: grades.csv)")
@@ -51,7 +57,7 @@ def _grade(args) -> int:
 
     path = Path(args.path)
     if not path.exists():
-        print(f"error: {path} does not exist (give a folder or a .zip holding the exercise files)", file=sys.stderr)
+        print(f"error: {text('report.no_path', path=path)}", file=sys.stderr)
         return 2
     started = time.monotonic()
     sandbox = Sandbox()  # starts importing torch in the background right away
@@ -63,7 +69,7 @@ def _grade(args) -> int:
             report = grade(path, sandbox=sandbox, limits=limits,
                            include_hidden=False if args.public_only else None, select=args.select)
         except GraderError as exc:
-            print(f"The grader itself failed (not your code): {exc}", file=sys.stderr)
+            print(text("report.grader_failed", error=exc), file=sys.stderr)
             return 3
     finally:
         sandbox.close()
@@ -72,10 +78,10 @@ def _grade(args) -> int:
         for test in report.tests:
             if test.debug:
                 print(f"\n--- grader traceback for {test.name!r} ---\n{test.debug}")
-    print(f"(graded in {time.monotonic() - started:.1f} s)")
+    print(text("report.graded_in", seconds=f"{time.monotonic() - started:.1f}"))
     if args.json:
         report.write_json(Path(args.json))
-        print(f"JSON results written to {args.json}")
+        print(text("report.json_written", path=args.json))
     return 0
 
 
@@ -145,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     from .registry import CourseError
 
     args = _parser().parse_args(argv)
+    if getattr(args, "lang", None):
+        os.environ["AUTOGRADER_LANG"] = args.lang
     try:
         return _run(args)
     except (CourseError, CatalogueError) as exc:  # a broken declaration or text file: name it, no traceback

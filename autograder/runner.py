@@ -20,6 +20,7 @@ import pytest
 from . import registry
 from .expect import CheckFailed
 from .explain import describe_student_error
+from . import messages
 from .messages import text
 from .reference import Reference
 from .registry import CheckInfo
@@ -65,6 +66,12 @@ class Student:
             return _ModuleProxy(self.session, registry.course(include_hidden=False).exercise(short).name)
         except KeyError:
             raise AttributeError(short) from None
+
+
+def localized_title(exercise: str, test_id: str, english: str) -> str:
+    """A check's title in the current language: ``ex<N>.title.<test>`` from the catalogue, else its docstring."""
+    key = f"{exercise.split('_', 1)[0]}.title.{test_id}"
+    return text(key) if messages.has(key) else english
 
 
 # ----------------------------------------------------------------- the plugin
@@ -154,6 +161,7 @@ class GradingPlugin:
         if call.when == "teardown":
             return
         info, exercise, title = self._info(item)
+        title = localized_title(exercise, item.name, title)
         result = CheckResult(title, exercise, info.function, 0.0, info.points, "passed", info.visibility,
                              test_id=item.name, line=self._function_lines().get((exercise, info.function), 0))
         error = call.excinfo.value if call.excinfo is not None else getattr(item, "grading_exception", None)

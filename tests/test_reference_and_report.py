@@ -110,4 +110,5 @@ def test_sandbox_texts_exist_in_english_and_chinese():
         assert re.search(r"[\u4e00-\u9fff]", chinese[key]), key
         fields = {name for _, name, _, _ in string.Formatter().parse(english[key]) if name}
         assert fields == {name for _, name, _, _ in string.Formatter().parse(chinese[key]) if name}, key
-    assert set(chinese) <= set(english)
+    # only check titles are Chinese-only: their English is the check's docstring
+    assert {k for k in set(chinese) - set(english) if not re.match(r"ex\d+\.title\.", k)} == set()

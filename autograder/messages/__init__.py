@@ -1,7 +1,8 @@
 """Every learner-facing sentence lives in a catalogue, one per language.
 
-``text("hint.sign")`` looks a key up in the current language (English by
-default; ``AUTOGRADER_LANG=zh_CN`` for Simplified Chinese) and fills its
+``text("hint.sign")`` looks a key up in the current language (``--lang`` or
+``AUTOGRADER_LANG``, else the locale: ``LANG=zh_CN.UTF-8`` selects Simplified
+Chinese; English otherwise) and fills its
 ``{fields}`` with ``str.format``. A key missing from a translation falls back
 to English, so a partial translation still works.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -81,8 +83,53 @@ def preload() -> None:
     _load(language())
 
 
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+_WARNED: set[str] = set()
+
+
+def available() -> list[str]:
+    """The languages that have a catalogue (``en``, ``zh_CN``, ...)."""
+    return sorted(path.stem for path in HERE.glob("*.toml"))
+
+
+def normalise(name: str) -> str | None:
+    """``zh_CN.UTF-8``, ``zh-cn``, ``zh`` -> ``zh_CN``; ``C``/``POSIX`` -> ``en``; None when there is no such catalogue."""
+    code = name.split(".")[0].split("@")[0].replace("-", "_").strip()
+    if code in ("", "C", "POSIX"):
+        return DEFAULT
+    for lang in available():
+        if code.lower() == lang.lower() or code.lower() == lang.split("_")[0].lower():
+            return lang
+    for lang in available():  # zh_TW, zh_SG ... read the Chinese catalogue rather than English
+        if code.split("_")[0].lower() == lang.split("_")[0].lower():
+            return lang
+    return None
+
+
+def _warn(text_: str) -> None:
+    if text_ not in _WARNED:
+        _WARNED.add(text_)
+        print(text_, file=sys.stderr)
+
+
 def language() -> str:
-    return os.environ.get("AUTOGRADER_LANG", DEFAULT)
+    """The language of every text: ``AUTOGRADER_LANG`` (``--lang``), else the locale, else English.
+
+    An asked-for language without a catalogue is a warning on stderr (once), and English is used.
+    """
+    asked = os.environ.get("AUTOGRADER_LANG")
+    if asked:
+        found = normalise(asked)
+        if found is None:
+            _warn(f"warning: no texts in the language {asked!r} (AUTOGRADER_LANG / --lang); using English. "
+                  f"Available: {', '.join(available())}\n警告：没有语言 {asked!r} 的文本，改用英文。")
+            return DEFAULT
+        return found
+    for variable in LOCALE_VARIABLES:  # the first one set decides, as for any program
+        value = os.environ.get(variable)
+        if value:
+            return normalise(value) or DEFAULT
+    return DEFAULT
 
 
 def keys(lang: str = DEFAULT) -> set[str]:
