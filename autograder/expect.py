@@ -13,6 +13,7 @@ given.
 from __future__ import annotations
 
 import numbers
+import unicodedata
 
 import numpy as np
 
@@ -62,13 +63,26 @@ def type_name(value) -> str:
     return text("fmt.a_value", type=type(value).__name__)
 
 
+def display_width(value: str) -> int:
+    """Columns a string takes in a terminal: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in value)
+
+
+def labelled(expected, got) -> list[str]:
+    """The "expected: ... / got: ..." lines, their values aligned in any language."""
+    labels = {"expected": text("layout.expected"), "got": text("layout.got")}
+    width = max(display_width(label) for label in labels.values())
+    lines = []
+    for key, value in (("expected", expected), ("got", got)):
+        if value is not None:
+            label = labels[key]
+            lines.append(f"  {label}:{' ' * (width - display_width(label))} {value}")
+    return lines
+
+
 def compose(headline: str, expected=None, got=None, hint: str | None = None, extra: str | None = None) -> str:
     """Assemble a failure message: headline, expected/got, likely cause."""
-    lines = [headline]
-    if expected is not None:
-        lines.append(f"  {text('layout.expected')}: {expected}")
-    if got is not None:
-        lines.append(f"  {text('layout.got')}:      {got}")
+    lines = [headline, *labelled(expected, got)]
     if extra:
         lines.append(extra)
     if hint:
@@ -95,11 +109,17 @@ def _close_report(what, got: np.ndarray, expected: np.ndarray, rtol, atol, mista
         return
     error = np.abs(got64 - exp64)
     worst = np.unravel_index(int(np.argmax(np.where(ok, -1.0, error))), error.shape) if error.ndim else ()
-    rel = error[worst] / max(abs(exp64[worst]), 1e-300)
+    # a relative error means nothing next to an expected value of about zero
+    relative = ("" if abs(exp64[worst]) <= atol else
+                text("expect.relative", rel_err=float(error[worst] / abs(exp64[worst]))))
     hint = _first_hint(got64, mistakes, rtol, atol) or default_hint
-    headline = text("expect.values", what=what, bad=int(np.size(ok) - np.count_nonzero(ok)), total=int(np.size(ok)),
-                    abs_err=float(error[worst]), rel_err=float(rel), atol=atol, rtol=rtol,
-                    index=tuple(int(i) for i in worst) if error.ndim else "")
+    if error.ndim == 0 or error.size == 1:
+        headline = text("expect.value", what=what, abs_err=float(error[worst]), relative=relative, atol=atol,
+                        rtol=rtol)
+    else:
+        headline = text("expect.values", what=what, bad=int(np.size(ok) - np.count_nonzero(ok)),
+                        total=int(np.size(ok)), abs_err=float(error[worst]), relative=relative, atol=atol, rtol=rtol,
+                        index=tuple(int(i) for i in worst))
     fail(headline, expected=fmt(expected if expected.ndim else float(expected)),
          got=fmt(got if got.ndim else float(got)), hint=hint)
 

@@ -88,6 +88,11 @@ class Report:
                 lines.append("")
                 lines.append(f"[{label[t.status]}] {t.name}")
                 lines.extend("    " + line for line in t.message.splitlines())
+        failing = [t for t in problems if not t.not_implemented]
+        if failing:
+            first = min(failing, key=lambda t: (order.get(t.exercise, 99), t.line))
+            lines.append("")
+            lines.append(text("report.first_failure", function=first.function, module=first.exercise))
         if todo:
             first = min(todo, key=lambda t: (order.get(t.exercise, 99), t.line))
             count = len({(t.exercise, t.function) for t in todo})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from autograder.expect import CheckFailed, expect_tensor, fail, fmt
+from autograder.expect import CheckFailed, expect_tensor, fail, fmt, labelled
 from autograder.messages import text
 from autograder.explain import describe_student_error
 from autograder.sandbox.client import StudentError
@@ -78,8 +78,8 @@ def check_train_converges(student, true_w, true_b, n, seed, tol, **hyper):
     diagnosis = diagnose_train(student.session, features, labels, lr, epochs, batch_size, true_w, true_b, tol)
     raise CheckFailed(
         text("ex2.not_converged", epochs=epochs, tol=tol) + "\n"
-        + f"  {text('layout.expected')}: w = {[float(v) for v in true_w]}, b = {float(true_b)}\n"
-        + f"  {text('layout.got')}:      w = {fmt(w.ravel())}, b = {fmt(b)}\n"
+        + "\n".join(labelled(f"w = {[float(v) for v in true_w]}, b = {float(true_b)}",
+                              f"w = {fmt(w.ravel())}, b = {fmt(b)}")) + "\n"
         + text("ex2.diagnosis") + "\n" + diagnosis
     )
 

@@ -137,9 +137,15 @@ def test_linreg(student):
     generator = torch.Generator().manual_seed(21)
     X, w, b = torch.randn(6, 3, generator=generator), torch.randn(3, 1, generator=generator), torch.tensor([0.5])
     expected = (X.double() @ w.double() + b.double()).numpy()
-    expect_tensor(student.ex2.linreg(X, w, b), expected, what=text("what.linreg"),
-                  **FLOAT32, shape_hints={(6,): "ex2.hint.linreg_shape", (6, 6): "ex2.hint.linreg_shape"},
-                  mistakes=[("ex2.hint.linreg_bias", (X.double() @ w.double()).numpy())])
+    answer = student.ex2.linreg(X, w.clone().requires_grad_(True), b.clone().requires_grad_(True))
+    got = expect_tensor(answer, expected, what=text("what.linreg"), **FLOAT32,
+                        shape_hints={(6,): "ex2.hint.linreg_shape", (6, 6): "ex2.hint.linreg_shape"},
+                        mistakes=[("ex2.hint.linreg_bias", (X.double() @ w.double()).numpy())])
+    # Diagnostic only (it can fail the check, never pass it): with w and b requiring a gradient, the learner's
+    # process says whether its result is connected to them; every correct implementation's is.
+    expect_true(got.requires_grad and got.grad_fn is not None, text("ex2.linreg_no_gradient"),
+                expected="requires_grad True, grad_fn ...", got=f"requires_grad {got.requires_grad}, grad_fn {got.grad_fn}",
+                hint="ex2.hint.linreg_detached")
 
 
 def _loss_inputs(n, seed, dtype=torch.float32):
