@@ -6,7 +6,7 @@ import pytest
 
 from autograder.messages import text
 
-from conftest import BUGGY, MAX, build_buggy, load_bug
+from conftest import BUGGY, COURSE, build_buggy, load_bug
 
 BUGS = sorted(BUGGY.glob("*.py"))
 
@@ -19,7 +19,10 @@ def test_library_is_large_enough():
 @pytest.mark.parametrize("bug_file", BUGS, ids=[p.stem for p in BUGS])
 def test_bug_loses_points_with_hint(bug_file: Path, tmp_path, grade_path):
     bug = build_buggy(bug_file, tmp_path / "submission")
-    report = grade_path(tmp_path / "submission")
+    # only the broken exercise's checks: the other files are the reference, untouched
+    exercise = COURSE.exercise(bug["MODULE"])
+    report = grade_path(tmp_path / "submission", only={c.test_id for c in exercise.checks})
+    assert {t.test_id for t in report.tests} == {c.test_id for c in exercise.checks}
     broken = [(t.name, t.debug) for t in report.tests if t.debug]
     assert not broken, f"the grader itself failed on {bug_file.name}: {broken}"
     on_target = [t for t in report.tests if t.exercise == bug["MODULE"] and t.function == bug["TARGET"]]
@@ -32,4 +35,4 @@ def test_bug_loses_points_with_hint(bug_file: Path, tmp_path, grade_path):
         f"{bug_file.name}: the hint {bug['HINT']!r} appears in no failure message; got:\n"
         + "\n---\n".join(f"{t.name}: {t.message}" for t in failing)
     )
-    assert report.score < MAX
+    assert report.score < exercise.points
