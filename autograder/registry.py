@@ -329,8 +329,12 @@ def names() -> tuple[str, ...]:
     return course(include_hidden=False).names
 
 
+@lru_cache(maxsize=None)
 def in_sandbox_source(exercise: str) -> tuple[str, str] | None:
-    """(path, source) of ``checks/in_sandbox/<exercise>.py``, the trusted code run next to the learner's."""
+    """(path, source) of ``checks/in_sandbox/<exercise>.py``, the trusted code run next to the learner's.
+
+    Read once per process (every submission sends it, and ``in_sandbox_preload`` parses it).
+    """
     path = CHECKS / "in_sandbox" / f"{exercise}.py"
     if not path.is_file():
         return None

@@ -269,8 +269,8 @@ def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits 
             folder = staged.materialize(owner)
         session = client.Session(sandbox, staged.files, limits, folder=folder, seed_salt=seed_salt,
                                  flavours={e.name: e.sandbox for e in course.exercises},
-                                 support={e.name: registry.in_sandbox_source(e.name) for e in course.exercises
-                                          if registry.in_sandbox_source(e.name)},
+                                 support={e.name: source for e in course.exercises
+                                          if (source := registry.in_sandbox_source(e.name))},
                                  preload={e.name: registry.in_sandbox_preload(e.name) for e in course.exercises})
         try:
             results, _ = run_checks(session, course.check_files(), select, only)
