@@ -63,6 +63,21 @@ def type_name(value) -> str:
     return text("fmt.a_value", type=type(value).__name__)
 
 
+def type_hint(got, wanted: str) -> str:
+    """The hint for a value of the wrong type, ``wanted`` being "tensor", "array" or "float".
+
+    None means a missing ``return``; a NumPy array where a tensor was expected (or the reverse) means the
+    code left the library the exercise works in; anything else, that the docstring says what to return.
+    """
+    if got is None:
+        return "hint.return_value"
+    if wanted == "tensor" and isinstance(got, np.ndarray):
+        return "hint.tensor_not_numpy"
+    if wanted in ("array", "float") and isinstance(got, RemoteTensor):
+        return "hint.numpy_not_torch" if wanted == "array" else "hint.use_float"
+    return "hint.return_type"
+
+
 def display_width(value: str) -> int:
     """Columns a string takes in a terminal: East Asian wide characters take two."""
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in value)
@@ -132,9 +147,10 @@ def expect_array(got, expected, *, what: str, rtol: float, atol: float, dtype=np
         fail(text("expect.type_array", what=what, got=type_name(got)), hint="hint.numpy_not_torch")
     if isinstance(got, numbers.Real) and not isinstance(got, bool) and expected.ndim:
         fail(text("expect.type_array", what=what, got=type_name(got)),
-             expected=text("fmt.an_array", shape=expected.shape), got=fmt(got), hint="hint.reduced_too_early")
+             expected=text("fmt.an_array", shape=expected.shape), got=fmt(got),
+             hint=(shape_hints or {}).get((), "hint.reduced_too_early"))
     if not isinstance(got, np.ndarray):
-        fail(text("expect.type_array", what=what, got=type_name(got)), hint="hint.return_value")
+        fail(text("expect.type_array", what=what, got=type_name(got)), hint=type_hint(got, "array"))
     check_shape(got, expected.shape, what=what, shape_hints=shape_hints)
     if dtype is not None and got.dtype != np.dtype(dtype):
         fail(text("expect.dtype", what=what), expected=np.dtype(dtype).name, got=got.dtype.name, hint="hint.dtype")
@@ -166,7 +182,7 @@ def expect_float(got, expected: float, *, what: str, rtol: float, atol: float, m
         fail(text("expect.type_float", what=what, got=type_name(got)), hint="hint.use_float")
     if isinstance(got, bool) or not isinstance(got, numbers.Real):
         fail(text("expect.type_float", what=what, got=type_name(got)),
-             hint="hint.reduced_too_little" if isinstance(got, np.ndarray) else "hint.return_value")
+             hint="hint.reduced_too_little" if isinstance(got, np.ndarray) else type_hint(got, "float"))
     value = np.asarray(float(got))
     check_finite(value, what)
     _close_report(what, value, np.asarray(float(expected)), rtol, atol, mistakes, default_hint)
@@ -180,7 +196,7 @@ def expect_tensor_form(got, shape, *, what: str, dtype: str | None = "torch.floa
     ``got.dtype`` is the dtype of the bytes that came back (see ``RemoteTensor``).
     """
     if not isinstance(got, RemoteTensor):
-        fail(text("expect.type_tensor", what=what, got=type_name(got)), hint="hint.return_value")
+        fail(text("expect.type_tensor", what=what, got=type_name(got)), hint=type_hint(got, "tensor"))
     check_shape(got.values, shape, what=what, shape_hints=shape_hints)
     if dtype is not None and got.dtype != dtype:
         fail(text("expect.dtype", what=what), expected=dtype, got=got.dtype, hint="hint.dtype")

@@ -59,3 +59,39 @@ def describe_student_error(exc: client.StudentError) -> str:
     if isinstance(exc, client.Unreadable):
         return text("status.unreadable", function=fn)
     return text("status.unknown", function=fn)
+
+
+# The common errors of torch and NumPy code, each with the cause a beginner can act on: (exception type,
+# a piece of its message, the hint key). The first that matches wins; the message is the learner's
+# process's own, so nothing here trusts it beyond choosing a sentence.
+KNOWN_ERRORS = (
+    (("TypeError", "AttributeError"), "NoneType", ".grad", "hint.grad_is_none"),
+    (("RuntimeError",), "does not require grad and does not have a grad_fn", "", "hint.no_grad_fn"),
+    (("RuntimeError",), "shapes cannot be multiplied", "", "hint.matmul_shapes"),
+    (("RuntimeError",), "must match the size of tensor", "", "hint.size_mismatch"),
+    (("ValueError",), "matmul: Input operand", "", "hint.matmul_shapes"),
+    (("ValueError",), "operands could not be broadcast together", "", "hint.size_mismatch"),
+    (("ValueError",), "non-broadcastable output operand", "", "hint.size_mismatch"),
+    (("RuntimeError",), "leaf Variable that requires grad is being used in an in-place operation", "",
+     "hint.inplace_leaf"),
+    (("RuntimeError",), "backward through the graph a second time", "", "hint.backward_twice"),
+    (("RuntimeError",), "expected scalar type", "", "hint.dtype_mix"),
+    (("RuntimeError",), "grad can be implicitly created only for scalar outputs", "", "hint.backward_scalar"),
+)
+
+
+def known_cause(exc: client.StudentError) -> str | None:
+    """The hint key for a well-known error raised by the learner's code, or None.
+
+    ``p.grad`` being None is recognised from the message together with the failing line of code (which the
+    traceback shows), since "NoneType" alone could be any missing ``return``.
+    """
+    if not isinstance(exc, client.StudentException):
+        return None
+    kind = str(exc.detail.get("type", ""))
+    message = str(exc.detail.get("message", ""))
+    trace = str(exc.detail.get("traceback", ""))
+    for types, fragment, context, hint in KNOWN_ERRORS:
+        if kind in types and fragment in message and (not context or context in trace):
+            return hint
+    return None

@@ -30,6 +30,8 @@ class CheckResult:
     cause: str = ""  # for a StudentError: its class name (MissingFile, StudentCrash, ...)
     line: int = 0  # where the graded function starts in the exercise file (to suggest what to do next)
     debug: str = ""  # a grader traceback (never shown to learners, kept for instructors)
+    core: str = ""  # the message without its "where to look" line (to recognise one cause in several checks)
+    where: str = ""  # the function to look at: the check's, or the one a syntax error is in
 
     def to_dict(self) -> dict:
         return {"name": self.name, "exercise": self.exercise, "function": self.function,
@@ -92,7 +94,7 @@ class Report:
         if failing:
             first = min(failing, key=lambda t: (order.get(t.exercise, 99), t.line))
             lines.append("")
-            lines.append(text("report.first_failure", function=first.function, module=first.exercise))
+            lines.append(text("report.first_failure", function=first.where or first.function, module=first.exercise))
         if todo:
             first = min(todo, key=lambda t: (order.get(t.exercise, 99), t.line))
             count = len({(t.exercise, t.function) for t in todo})

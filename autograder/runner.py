@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from . import registry
+from .blame import function_at_line, settle
 from .expect import CheckFailed
-from .explain import describe_student_error
+from .explain import describe_student_error, known_cause
 from . import messages
 from .messages import text
 from .reference import Reference
@@ -174,17 +175,37 @@ class GradingPlugin:
             result.cause = type(error).__name__
             result.not_implemented = isinstance(error, client.NotImplementedYet)
             result.message = describe_student_error(error)
-            hint = getattr(error, "hint", None)
+            # a check may add what it found out about the error (train's diagnosis) and a likely cause
+            explanation = getattr(error, "explanation", None)
+            if explanation:
+                result.message += f"\n{explanation}"
+            hint = getattr(error, "hint", None) or known_cause(error)
             if hint:
                 result.message += f"\n{text('layout.cause')}: {text(hint)}"
+            syntax = self._syntax_error(error)
+            if syntax:  # every check of the file: one cause, at one place
+                result.cause, result.line = "SyntaxError", syntax[0]
+                result.where = syntax[1] or info.function
         else:
             result.status = "error"
             result.message = text("status.grader_bug")
             result.debug = "".join(traceback.format_exception(error))[-6000:]
         if result.status != "passed" and not result.not_implemented and not result.debug:
-            where = text("layout.where_line", function=info.function, module=exercise)
-            result.message = f"{result.message}\n{text('layout.where')}: {where}"
+            result.core, result.where = result.message, result.where or info.function
+            result.message = f"{result.message}\n{text('layout.where')}: " + text(
+                "layout.where_line", function=result.where, module=exercise)  # final form: blame.settle
         self.results.append(result)
+
+    def _syntax_error(self, error: client.StudentError) -> tuple[int, str | None] | None:
+        """(line, function) of a syntax error; the file cannot be parsed, so the function is found by indentation."""
+        cause = error.detail.get("cause") if isinstance(error, client.ImportFailed) else None
+        if not (isinstance(cause, client.StudentException) and cause.detail.get("kind") == "syntax"):
+            return None
+        line = cause.detail.get("line")
+        source = self.session.files.get(error.module)
+        if not isinstance(line, int) or not isinstance(source, (bytes, str)):
+            return None
+        return line, function_at_line(_text(source), line)
 
 
 # ----------------------------------------------------------------- entry points
@@ -201,6 +222,10 @@ def _plugin_autoload_disabled():
             os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = old
+
+
+def _text(source: bytes | str) -> str:
+    return source.decode("utf-8", errors="replace") if isinstance(source, bytes) else str(source)
 
 
 def check_files(include_hidden: bool | None = None) -> list[Path]:
@@ -226,6 +251,7 @@ def run_checks(session: client.Session, files: list[Path], select: str | None = 
         args += ["-k", select]
     with _plugin_autoload_disabled():
         code = pytest.main(args, plugins=[plugin])
+    settle(plugin.results, {module: _text(source) for module, source in session.files.items()})
     if only is not None and not plugin.results:
         raise GraderError(f"no check is named {sorted(only)}")
     if plugin.problems or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):

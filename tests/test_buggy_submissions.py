@@ -36,3 +36,19 @@ def test_bug_loses_points_with_hint(bug_file: Path, tmp_path, grade_path):
         + "\n---\n".join(f"{t.name}: {t.message}" for t in failing)
     )
     assert report.score < exercise.points
+    # LOSES: checks that must lose their points (a property check counts only for a function that works)
+    for test_id in bug.get("LOSES", ()):
+        lost_here = [t for t in report.tests if t.test_id == test_id and t.score < t.max_score]
+        assert lost_here, f"{bug_file.name}: {test_id} kept its points"
+    # DEPENDENTS: functions that fail because of this one; their checks send the learner to TARGET, once
+    for dependent in bug.get("DEPENDENTS", ()):
+        theirs = [t for t in report.tests if t.function == dependent and t.status != "passed"]
+        assert theirs, f"{bug_file.name}: no check of {dependent} fails, so nothing shows the blame"
+        blame = text("layout.fix_first", function=dependent, uses=f"`{bug['TARGET']}`", first=bug["TARGET"],
+                     module=bug["MODULE"])
+        look_there = text("layout.where_line", function=dependent, module=bug["MODULE"])
+        assert any(blame in t.message for t in theirs), f"{bug_file.name}: {dependent} does not blame {bug['TARGET']}: " \
+            + "\n---\n".join(t.message for t in theirs)
+        assert not any(look_there in t.message for t in theirs), f"{bug_file.name}: a check still says look at {dependent}"
+        full = [t for t in theirs if blame in t.message]
+        assert len({t.message for t in full}) == len(full), f"{bug_file.name}: the same message is shown twice"

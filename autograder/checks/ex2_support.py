@@ -5,14 +5,15 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from autograder.expect import CheckFailed, expect_tensor, fail, fmt, labelled
+from autograder.expect import CheckFailed, expect_tensor, fail, fmt, labelled, type_hint
 from autograder.messages import text
-from autograder.explain import describe_student_error
-from autograder.sandbox.client import StudentError
+from autograder.explain import describe_student_error, known_cause
+from autograder.sandbox.client import StudentError, StudentException
 from autograder.sandbox.codec import RemoteTensor
 
 EX2 = "ex2_linear_regression"
 PIECES = ("data_iter", "linreg", "squared_loss", "sgd")
+STANDARD_W, STANDARD_B = [2.0, -3.4], 4.2  # the course's line (the public train checks use it too)
 
 
 def make_regression(true_w, true_b, n, seed):
@@ -32,7 +33,7 @@ def unpack_train(result, d):
     for label, value, shape in (("w", w, (d, 1)), ("b", b, (1,))):
         if not isinstance(value, RemoteTensor):
             fail(text("expect.type_tensor", what=text("what.returned_by", label=label, call="train"), got=fmt(value)),
-                 hint="ex2.hint.train_return")
+                 hint=type_hint(value, "tensor") if value is None or hasattr(value, "ndim") else "ex2.hint.train_return")
         if value.shape != shape:
             fail(text("expect.shape", what=text("what.returned_by", label=label, call="train")), expected=str(shape),
                  got=str(value.shape), hint="ex2.hint.param_shapes")
@@ -66,11 +67,36 @@ def diagnose_train(session, features, labels, lr, epochs, batch_size, true_w, tr
     return "\n".join(findings)
 
 
+def run_train(student, features, labels, **hyper):
+    """``train(features, labels, **hyper)`` in the sandbox; when it raises, say why and which piece is to blame.
+
+    The error gets the swap-in diagnosis (``explanation``) and, for the usual torch errors, the cause in a
+    beginner's words (``hint``, from :func:`autograder.explain.known_cause`): a missing ``backward()`` shows
+    up as ``p.grad`` being None inside ``sgd``, but the loop is where to look.
+    """
+    try:
+        return student.ex2.train(features, labels, **hyper)
+    except StudentException as error:
+        error.explanation = text("ex2.diagnosis") + "\n" + standard_diagnosis(student.session)
+        error.hint = getattr(error, "hint", None) or known_cause(error)
+        raise
+
+
+def standard_diagnosis(session) -> str:
+    """The swap-in diagnosis on the public data (w = [2, -3.4], b = 4.2, 1000 examples, the default
+    hyperparameters), once per submission: every check whose ``train`` raises gets the same account."""
+    cached = getattr(session, "_ex2_standard_diagnosis", None)
+    if cached is None:
+        features, labels = make_regression(STANDARD_W, STANDARD_B, 1000, 24)
+        cached = diagnose_train(session, features, labels, 0.03, 3, 10, STANDARD_W, STANDARD_B, 0.02)
+        session._ex2_standard_diagnosis = cached
+    return cached
+
+
 def check_train_converges(student, true_w, true_b, n, seed, tol, **hyper):
     """Train on data from a known line; fail with a diagnosis when it does not get there."""
     features, labels = make_regression(true_w, true_b, n, seed)
-    kwargs = dict(hyper)
-    result = student.ex2.train(features, labels, **kwargs)
+    result = run_train(student, features, labels, **hyper)
     w, b, losses = unpack_train(result, len(true_w))
     if converged(w, b, true_w, true_b, tol):
         return features, labels, w, b, losses

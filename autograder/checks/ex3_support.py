@@ -4,7 +4,9 @@ import numpy as np
 import torch
 
 from autograder.expect import expect_array, fail, fmt
+from autograder.explain import known_cause
 from autograder.messages import text
+from autograder.sandbox.client import StudentException
 from autograder.sandbox.codec import RemoteTensor
 
 EXERCISE = "ex3_mlp_backprop"
@@ -69,7 +71,33 @@ def check_backward(student, X, y, params, activation):
                 mistakes.append((f"ex3.hint.{name}", variant[key]))
         if isinstance(grads[key], RemoteTensor):
             fail(text("expect.type_array", what=text("what.gradient_for", key=key, activation=activation), got=text("fmt.a_tensor", dtype="")), hint="hint.numpy_not_torch")
+        if key.startswith("W"):  # a weight's gradient the other way round: the product taken in the wrong order
+            shape_hints = {tuple(reversed(expected.shape)): "ex3.hint.weight_transposed"}
+        else:
+            shape_hints = {(n, h): "ex3.hint.bias_not_summed", (n, 1): "ex3.hint.bias_not_summed",
+                           (1, h): "ex3.hint.bias_keepdims"}
         expect_array(grads[key], expected, what=text("what.gradient_for", key=key, activation=activation), **EXACT,
-                     mistakes=mistakes, shape_hints={(n, h): "ex3.hint.bias_not_summed",
-                                                     (n, 1): "ex3.hint.bias_not_summed",
-                                                     (1, h): "ex3.hint.bias_keepdims"})
+                     mistakes=mistakes, shape_hints=shape_hints)
+
+
+def run_fit(student, X, y, **kwargs):
+    """``fit_mlp`` in the sandbox; an error raised on the way gets the cause of a well-known one, or says
+    to check how the loop calls the pieces (the report adds "fix `mlp_backward` first" when that fails)."""
+    try:
+        return student.ex3.fit_mlp(X, y, **kwargs)
+    except StudentException as error:
+        error.hint = getattr(error, "hint", None) or known_cause(error) or "ex3.hint.fit_loop_error"
+        raise
+
+
+def initial_and_first_step_losses(X, y, params, lr):
+    """The loss at the learner's starting parameters, and after one correct full-batch step (torch, float64)."""
+    t = {k: torch.tensor(np.asarray(v, dtype=np.float64), requires_grad=True) for k, v in params.items()}
+    y_t = torch.tensor(y)
+    loss = 0.5 * ((torch.sigmoid(torch.tensor(X) @ t["W1"] + t["b1"]) @ t["W2"] + t["b2"] - y_t) ** 2).mean()
+    loss.backward()
+    with torch.no_grad():
+        stepped = {k: v - lr * v.grad for k, v in t.items()}
+        after = 0.5 * ((torch.sigmoid(torch.tensor(X) @ stepped["W1"] + stepped["b1"]) @ stepped["W2"]
+                        + stepped["b2"] - y_t) ** 2).mean()
+    return float(loss), float(after)

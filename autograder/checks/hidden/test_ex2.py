@@ -17,14 +17,25 @@ def test_train_hidden_parameters(student):
                           lr=0.05, num_epochs=4, batch_size=16)
 
 
-@check(points=2, function="squared_loss", visibility="hidden")
-def test_model_and_loss_hidden(student, reference):
-    """linreg and squared_loss: agree with the reference on hidden inputs"""
+def _hidden_inputs():
     generator = torch.Generator().manual_seed(202)
     X, w, b = torch.randn(9, 4, generator=generator), torch.randn(4, 1, generator=generator), torch.randn(1, generator=generator)
-    y = torch.randn(9, generator=generator)
+    return X, w, b, torch.randn(9, generator=generator)
+
+
+@check(points=1, function="linreg", visibility="hidden")
+def test_linreg_hidden(student, reference):
+    """linreg: agrees with the reference on hidden inputs"""
+    X, w, b, _ = _hidden_inputs()
+    expect_loss_tensor(student.ex2.linreg(X, w, b), reference.ex2.linreg(X, w, b).numpy(),
+                       what=text("what.hidden_inputs", function="linreg", shape=(9, 4)))
+
+
+@check(points=1, function="squared_loss", visibility="hidden")
+def test_squared_loss_hidden(student, reference):
+    """squared_loss: agrees with the reference on hidden inputs"""
+    X, w, b, y = _hidden_inputs()
     y_hat = reference.ex2.linreg(X, w, b)
-    expect_loss_tensor(student.ex2.linreg(X, w, b), y_hat.numpy(), what=text("what.hidden_inputs", function="linreg", shape=(9, 4)))
     expect_loss_tensor(student.ex2.squared_loss(y_hat, y), reference.ex2.squared_loss(y_hat, y).numpy(),
                        what=text("what.hidden_inputs", function="squared_loss", shape=(9,)),
                        shape_hints={(9, 9): "ex2.hint.missing_reshape", (): "ex2.hint.loss_reduced",

@@ -10,6 +10,7 @@ import torch
 
 from autograder.expect import expect_array, expect_float, expect_true, fail
 from autograder.messages import text
+from autograder.blame import function_source
 from autograder.registry import check
 from autograder.sandbox.codec import FunctionRef
 from autograder.checks.in_sandbox.ex1_manual_gradients import FUNCTIONS, torch_version
@@ -102,9 +103,11 @@ def test_numerical_grad_scalar(student):
     for w in (0.5, -1.3):
         expected = float(autograd_grad("quadratic", w))
         # central difference of a quadratic is exact up to rounding: |f| * 1e-16 / eps ~ 1e-9
+        # a forward difference with the default eps = 1e-6 is off by 3 * eps (f'' = 6): outside 1e-6 + 1e-6 * |f'|
         expect_float(student.ex1.numerical_grad(FunctionRef("quadratic"), w), expected,
                      what=text("what.numerical_grad_scalar", w=w), rtol=1e-6, atol=1e-6,
-                     mistakes=[("ex1.hint.missing_half", 2 * expected)])
+                     mistakes=[("ex1.hint.forward_difference", float(forward_difference("quadratic", w, 1e-6))),
+                               ("ex1.hint.missing_half", 2 * expected)])
 
 
 @check(points=3, function="numerical_grad")
@@ -123,7 +126,7 @@ def test_numerical_grad_array(student):
 
 @check(points=2, function="numerical_grad")
 def test_numerical_grad_leaves_w(student):
-    """numerical_grad: leaves w exactly as it was"""
+    """numerical_grad: leaves w exactly as it was, and returns the right gradient"""
     w = np.random.default_rng(14).normal(size=(4, 3)) * 0.3
     original = w.copy()
     call = student.session.call(EXERCISE, "numerical_grad", FunctionRef("quadratic"), w, 1e-6, return_args=True)
@@ -133,6 +136,14 @@ def test_numerical_grad_leaves_w(student):
                 text("ex1.w_changed", changed=int(np.sum(after != original)) if isinstance(after, np.ndarray)
                      and after.shape == original.shape else "all"),
                 hint="ex1.hint.restore_w")
+    # Points for work done: leaving w alone counts only in a function that also computes the gradient
+    # (returning 0.0 leaves w alone too). Central differences of a quadratic are exact up to rounding,
+    # |f| * 1e-16 / eps ~ 1e-9 here, so the scalar check's 1e-6 tolerance holds with a wide margin.
+    expected = autograd_grad("quadratic", original)
+    value = call.value
+    right = (isinstance(value, np.ndarray) and value.shape == expected.shape and value.dtype == np.float64
+             and bool(np.all(np.isfinite(value))) and bool(np.all(np.abs(value - expected) <= 1e-6 + 1e-6 * np.abs(expected))))
+    expect_true(right, text("expect.only_when_right", function="numerical_grad"), hint="hint.fix_values_first")
 
 
 def least_squares(x, y):
@@ -182,5 +193,8 @@ def test_fit_line_seeded_shuffle(student):
             fail(text("ex1.fit_line_pair"), got=repr(value)[:120], hint="hint.return_pair")
     expect_true(np.array_equal(np.asarray(first, float), np.asarray(again, float)), text("ex1.seed_repeat"),
                 expected=repr(first), got=repr(again), hint="ex1.hint.seeded_generator")
+    # the same result for two seeds: no shuffling at all, or a permutation drawn and never used to index
+    unused = "permutation" in function_source(student.session, EXERCISE, "fit_line")
     expect_true(not np.array_equal(np.asarray(first, float), np.asarray(other, float)), text("ex1.seed_ignored"),
-                got=text("detail.two_seeds", first=first, other=other), hint="ex1.hint.no_shuffle")
+                got=text("detail.two_seeds", first=first, other=other),
+                hint="ex1.hint.permutation_unused" if unused else "ex1.hint.no_shuffle")

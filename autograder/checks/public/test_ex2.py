@@ -8,8 +8,8 @@ import numpy as np
 import torch
 
 from autograder.checks.ex2_support import (EX2, check_train_converges, expect_loss_tensor, make_regression,
-                                       tensor_param, unpack_train)
-from autograder.expect import expect_array, expect_tensor, expect_tensor_form, expect_true, fail, fmt
+                                           run_train, tensor_param, unpack_train)
+from autograder.expect import expect_array, expect_tensor, expect_tensor_form, expect_true, fail, fmt, type_hint
 from autograder.messages import text
 from autograder.registry import check
 from autograder.sandbox.client import StudentException
@@ -25,7 +25,7 @@ def _pair(result, what):
         fail(text("ex2.pair", what=what), got=fmt(result), hint="hint.return_pair")
     for value in result:
         if not isinstance(value, RemoteTensor):
-            fail(text("expect.type_tensor", what=what, got=fmt(value)), hint="hint.return_value")
+            fail(text("expect.type_tensor", what=what, got=fmt(value)), hint=type_hint(value, "tensor"))
     return result
 
 
@@ -265,12 +265,19 @@ def test_sgd_in_place(student):
 
 @check(points=2, function="sgd")
 def test_sgd_zeroes_grad(student):
-    """sgd: zeroes each p.grad after the step"""
-    _, _, _, after = _sgd_call(student)
+    """sgd: zeroes each p.grad after a correct step"""
+    _, before, grads, after = _sgd_call(student)
     for name, new in zip(("w", "b"), after):
         grad = new.grad
         expect_true(grad is None or not np.any(grad.values), text("ex2.grad_not_zero", name=name),
                     expected=text("detail.zeros"), got=fmt(grad.values) if grad is not None else "None", hint="ex2.hint.zero_grad")
+    # Points for work done: zeroing the gradients counts only in an sgd that also takes the right step
+    # (an sgd that only zeroes them would keep these points otherwise). Same float32 tolerance as above.
+    for old, grad, new in zip(before, grads, after):
+        expected = old - 0.1 * grad / 4
+        right = (new.values.shape == expected.shape and bool(np.all(np.isfinite(new.values)))
+                 and bool(np.all(np.abs(new.values - expected) <= FLOAT32["atol"] + FLOAT32["rtol"] * np.abs(expected))))
+        expect_true(right, text("expect.only_when_right", function="sgd"), hint="hint.fix_values_first")
 
 
 @check(points=4, function="train")
@@ -284,7 +291,7 @@ def test_train_converges(student):
 def test_train_losses(student):
     """train: losses holds the mean loss over all data after each epoch"""
     features, labels = make_regression(TRUE_W, TRUE_B, 1000, 25)
-    w, b, losses = unpack_train(student.ex2.train(features, labels, num_epochs=4), 2)
+    w, b, losses = unpack_train(run_train(student, features, labels, num_epochs=4), 2)
     expect_true(len(losses) == 4 and all(isinstance(v, float) for v in losses), text("ex2.losses_list", got=fmt(losses)),
                 expected=text("detail.float_list", count=4), hint="ex2.hint.losses_floats")
     final = float(np.mean((features.double().numpy() @ w + b - labels.double().numpy()) ** 2 / 2))
@@ -300,7 +307,7 @@ def test_train_losses(student):
 def test_train_zero_epochs(student):
     """train: num_epochs=0 returns the initial w ~ N(0, 0.01), b = 0"""
     features, labels = make_regression(TRUE_W, TRUE_B, 100, 26)
-    w, b, losses = unpack_train(student.ex2.train(features, labels, num_epochs=0), 2)
+    w, b, losses = unpack_train(run_train(student, features, labels, num_epochs=0), 2)
     # 0.06 is 6 standard deviations of N(0, 0.01)
     expect_true(losses == [] and np.all(np.abs(w) < 0.06) and np.all(b == 0.0), text("ex2.zero_epochs"),
                 expected=text("detail.initial_params"),

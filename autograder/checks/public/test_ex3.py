@@ -9,7 +9,7 @@ import torch
 from autograder.expect import expect_array, expect_float, expect_true, fail, fmt
 from autograder.messages import text
 from autograder.registry import check
-from autograder.checks.ex3_support import EXACT, check_backward, torch_forward
+from autograder.checks.ex3_support import EXACT, check_backward, initial_and_first_step_losses, run_fit, torch_forward
 
 EXERCISE = "ex3_mlp_backprop"
 SANDBOX = "numpy"  # NumPy only: graded where torch cannot be imported
@@ -27,7 +27,7 @@ def autograd_elementwise(fn, z):
 
 @check(points=2, function="sigmoid")
 def test_sigmoid(student):
-    """sigmoid: matches torch.sigmoid, with no overflow for large |z|"""
+    """sigmoid: matches torch.sigmoid, also at z = -800 and 800"""
     z = grid()
     expect_array(student.ex3.sigmoid(z), torch.sigmoid(torch.tensor(z)).numpy(), what=text("what.sigmoid_range"),
                  **EXACT, mistakes=[("ex3.hint.sigmoid_sign", torch.sigmoid(torch.tensor(-z)).numpy())])
@@ -72,10 +72,14 @@ def test_unbroadcast(student):
         ((operand + torch.zeros(big, dtype=torch.float64)) * torch.tensor(upstream)).sum().backward()
         expected = operand.grad.numpy()
         mean_variant = expected / (upstream.size / max(expected.size, 1))
+        # the shapes of the usual mistakes: nothing summed, everything summed, the size-1 axes dropped
+        squeezed = tuple(size for size in small if size != 1)
+        shape_hints = {tuple(big): "ex3.hint.unbroadcast_shape", (): "ex3.hint.unbroadcast_all"}
+        if squeezed and squeezed != tuple(small):
+            shape_hints[squeezed] = "ex3.hint.unbroadcast_keepdims"
         expect_array(student.ex3.unbroadcast(upstream, small), expected,
                      what=text("what.unbroadcast", big=big, small=small), **EXACT,
-                     mistakes=[("ex3.hint.unbroadcast_mean", mean_variant)],
-                     shape_hints={tuple(big): "ex3.hint.unbroadcast_shape"})
+                     mistakes=[("ex3.hint.unbroadcast_mean", mean_variant)], shape_hints=shape_hints)
 
 
 def network(n=10, d=3, h=5, seed=32):
@@ -130,23 +134,36 @@ def test_mlp_backward_relu(student):
 
 @check(points=3, function="fit_mlp")
 def test_fit_mlp_learns(student):
-    """fit_mlp: one loss per epoch, and the loss goes down"""
+    """fit_mlp: one loss per epoch, taken before each update, and the loss goes down"""
     rng = np.random.default_rng(35)
     X = rng.uniform(-1, 1, size=(64, 2))
     y = (X[:, :1] * X[:, 1:] + 0.5 * X[:, :1]).reshape(-1, 1)
-    result = student.ex3.fit_mlp(X, y, hidden=8, lr=0.5, epochs=300)
+    empty = run_fit(student, X, y, hidden=8, epochs=0)
+    expect_true(isinstance(empty, tuple) and len(empty) == 2 and empty[1] == [], text("ex3.zero_epochs"),
+                got=fmt(empty[1]) if isinstance(empty, tuple) and len(empty) == 2 else fmt(empty),
+                hint="ex3.hint.losses_per_epoch")
+    start = empty[0]
+    shapes = {k: getattr(v, "shape", None) for k, v in start.items()} if isinstance(start, dict) else None
+    expect_true(shapes == {"W1": (2, 8), "b1": (8,), "W2": (8, 1), "b2": (1,)}, text("ex3.param_shapes"),
+                expected="W1 (2, 8), b1 (8,), W2 (8, 1), b2 (1,)", got=str(shapes), hint="ex3.hint.fit_return")
+    result = run_fit(student, X, y, hidden=8, lr=0.5, epochs=300)
     if not isinstance(result, tuple) or len(result) != 2 or not isinstance(result[0], dict):
         fail(text("ex3.fit_pair"), got=fmt(result), hint="ex3.hint.fit_return")
     params, losses = result
     expect_true(isinstance(losses, list) and len(losses) == 300 and all(isinstance(v, float) for v in losses),
                 text("ex3.losses_list"), expected=text("detail.float_list", count=300), got=fmt(losses)[:200],
                 hint="ex3.hint.losses_per_epoch")
-    expect_true(all(np.isfinite(losses)) and losses[-1] < 0.5 * losses[0], text("ex3.not_learning"),
+    expect_true(bool(np.all(np.isfinite(losses))) and max(losses) > min(losses), text("ex3.loss_constant"),
+                got=text("detail.first_last", first=f"{losses[0]:.4g}", last=f"{losses[-1]:.4g}"),
+                hint="ex3.hint.never_updates")
+    # the first loss is that of the starting parameters (the same seed gives the same start): float64 on
+    # both sides, one forward pass each, so only rounding differs (EXACT); the loss after the first step
+    # instead means the loss was recorded after the update
+    initial, after_step = initial_and_first_step_losses(X, y, start, 0.5)
+    expect_float(losses[0], initial, what=text("ex3.first_loss"), **EXACT,
+                 mistakes=[("ex3.hint.loss_after_update", after_step)], default_hint="ex3.hint.losses_per_epoch")
+    expect_true(losses[-1] < 0.5 * losses[0], text("ex3.not_learning"),
                 got=text("detail.first_last", first=f"{losses[0]:.4g}", last=f"{losses[-1]:.4g}"), hint="ex3.hint.update_rule")
     shapes = {k: getattr(v, "shape", None) for k, v in params.items()}
     expect_true(shapes == {"W1": (2, 8), "b1": (8,), "W2": (8, 1), "b2": (1,)}, text("ex3.param_shapes"),
                 expected="W1 (2, 8), b1 (8,), W2 (8, 1), b2 (1,)", got=str(shapes), hint="ex3.hint.bias_not_summed")
-    empty = student.ex3.fit_mlp(X, y, hidden=8, epochs=0)
-    expect_true(isinstance(empty, tuple) and len(empty) == 2 and empty[1] == [], text("ex3.zero_epochs"),
-                got=fmt(empty[1]) if isinstance(empty, tuple) and len(empty) == 2 else fmt(empty),
-                hint="ex3.hint.losses_per_epoch")

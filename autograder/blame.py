@@ -1,0 +1,133 @@
+"""One message per cause, on the function that is wrong.
+
+After every check of a submission has run, :func:`settle` rewrites the
+failure messages so that a beginner, who follows the first "where to look"
+literally, is sent to the right place once:
+
+* a check whose function calls (directly or through other graded functions)
+  a function that fails its own check says "`train` uses `linreg`, which
+  fails its own check: fix `linreg` first" instead of "look at `train`";
+* a syntax error is reported once, on the function at its line; every other
+  check of that file says in one line that it is blocked by it;
+* the same message in several checks of one exercise (the same exception
+  from the same line, say) is shown in full once; the others point to it.
+
+Who calls whom is read from the learner's own file with :mod:`ast` (never
+run): a function that does not call ``linreg`` is not blamed on it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from .messages import text
+from .results import CheckResult
+
+
+_DEF = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
+
+
+def function_at_line(source: str, line: int) -> str | None:
+    """The function (``name`` or ``Class.method``) that line ``line`` of ``source`` belongs to.
+
+    A file with a syntax error cannot be parsed, so this walks back from the line, through each less
+    indented line, to the enclosing ``def`` and ``class`` lines. None at the top level.
+    """
+    lines = source.splitlines()
+    if not 1 <= line <= len(lines):
+        return None
+    names: list[str] = []
+    limit = None  # an enclosing line is indented less than this
+    for current in reversed(lines[:line]):
+        if not current.strip():
+            continue
+        indent = len(current) - len(current.lstrip())
+        if limit is not None and indent >= limit:
+            continue
+        match = _DEF.match(current)
+        if match:
+            names.append(match.group(1))
+        limit = indent
+        if indent == 0:
+            break
+    return ".".join(reversed(names)) or None
+
+
+def calls(source: str, graded: set[str]) -> dict[str, set[str]]:
+    """For each top-level function of ``source``, the graded functions it calls, directly or not."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return {}
+    direct: dict[str, set[str]] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            direct[node.name] = {call.func.id for call in ast.walk(node)
+                                 if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                                 and call.func.id in graded and call.func.id != node.name}
+    closure: dict[str, set[str]] = {}
+    for name in direct:
+        seen, todo = set(), list(direct[name])
+        while todo:
+            callee = todo.pop()
+            if callee not in seen:
+                seen.add(callee)
+                todo.extend(direct.get(callee, ()))
+        seen.discard(name)
+        closure[name] = seen
+    return closure
+
+
+def function_source(session, module: str, function: str) -> str:
+    """The source text of one top-level function of the learner's file ("" when absent or unparsable).
+
+    Read with :mod:`ast`, never run: for hints that depend on how the code is written (a permutation drawn
+    and not used gives the same results as no shuffling at all).
+    """
+    raw = session.files.get(module)
+    source = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else str(raw or "")
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ""
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == function:
+            return ast.get_source_segment(source, node) or ""
+    return ""
+
+
+def _where(result: CheckResult) -> str:
+    return f"{text('layout.where')}: {text('layout.where_line', function=result.where, module=result.exercise)}"
+
+
+def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
+    """Rewrite the messages of ``results`` in place (see the module docstring). Scores are not touched."""
+    graded: dict[str, set[str]] = {}
+    for result in results:
+        graded.setdefault(result.exercise, set()).add(result.function)
+    graphs = {module: calls(source, graded.get(module, set())) for module, source in sources.items()}
+    line_of = {(r.exercise, r.function): r.line for r in results}
+    failing = {(r.exercise, r.function) for r in results if r.status != "passed" and not r.not_implemented}
+    groups: dict[tuple[str, str], list[CheckResult]] = {}
+    for result in results:
+        if result.status != "passed" and not result.not_implemented and not result.debug and result.core:
+            groups.setdefault((result.exercise, result.core), []).append(result)
+    for group in groups.values():
+        # shown in full once: on a check of the function to look at, if one has this message
+        home = next((r for r in group if r.function == r.where), group[0])
+        for result in group:
+            if result is not home:
+                key = "report.blocked_by_syntax" if result.cause == "SyntaxError" else "report.same_cause"
+                result.message = text(key, title=home.name, function=home.where, line=result.line)
+                continue
+            uses = sorted((callee for callee in graphs.get(result.exercise, {}).get(result.where, ())
+                           if (result.exercise, callee) in failing),
+                          key=lambda callee: line_of.get((result.exercise, callee), 0))
+            if uses:
+                # the first failing one in the file: fixing it may well fix the others (blame once)
+                where = text("layout.fix_first", function=result.where, uses=f"`{uses[0]}`", first=uses[0],
+                             module=result.exercise)
+            else:
+                where = _where(result)
+            result.message = f"{result.core}\n{where}"
