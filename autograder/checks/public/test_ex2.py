@@ -253,14 +253,26 @@ def test_sgd_step(student):
 
 @check(points=3, function="sgd")
 def test_sgd_in_place(student):
-    """sgd: updates the same tensors in place, recording no history"""
-    _, before, _, after = _sgd_call(student)
+    """sgd: updates the same tensors in place, recording no history, by the right step"""
+    _, before, grads, after = _sgd_call(student)
     for name, old, new in zip(("w", "b"), before, after):
         expect_true(not np.array_equal(new.values, old), text("ex2.sgd_unchanged", name=name),
                     hint="ex2.hint.rebinding")
         expect_true(new.is_leaf and new.grad_fn is None, text("ex2.sgd_history", name=name),
                     got=f"grad_fn = {new.grad_fn}", hint="ex2.hint.no_grad")
         expect_true(new.requires_grad, text("ex2.sgd_requires_grad", name=name), hint="ex2.hint.requires_grad")
+    _expect_right_step(before, grads, after)
+
+
+def _expect_right_step(before, grads, after):
+    """Points for work done: a property of sgd counts only when its step is also right (same tolerance as
+    test_sgd_step). An sgd that only zeroes the gradients, or changes the tensors in place by the wrong
+    amount, would keep these points otherwise."""
+    for old, grad, new in zip(before, grads, after):
+        expected = old - 0.1 * grad / 4
+        right = (new.values.shape == expected.shape and bool(np.all(np.isfinite(new.values)))
+                 and bool(np.all(np.abs(new.values - expected) <= FLOAT32["atol"] + FLOAT32["rtol"] * np.abs(expected))))
+        expect_true(right, text("expect.only_when_right", function="sgd"), hint="hint.fix_values_first")
 
 
 @check(points=2, function="sgd")
@@ -271,13 +283,7 @@ def test_sgd_zeroes_grad(student):
         grad = new.grad
         expect_true(grad is None or not np.any(grad.values), text("ex2.grad_not_zero", name=name),
                     expected=text("detail.zeros"), got=fmt(grad.values) if grad is not None else "None", hint="ex2.hint.zero_grad")
-    # Points for work done: zeroing the gradients counts only in an sgd that also takes the right step
-    # (an sgd that only zeroes them would keep these points otherwise). Same float32 tolerance as above.
-    for old, grad, new in zip(before, grads, after):
-        expected = old - 0.1 * grad / 4
-        right = (new.values.shape == expected.shape and bool(np.all(np.isfinite(new.values)))
-                 and bool(np.all(np.abs(new.values - expected) <= FLOAT32["atol"] + FLOAT32["rtol"] * np.abs(expected))))
-        expect_true(right, text("expect.only_when_right", function="sgd"), hint="hint.fix_values_first")
+    _expect_right_step(before, grads, after)
 
 
 @check(points=4, function="train")

@@ -47,7 +47,9 @@ def test_sigmoid_grad(student):
 def test_relu(student):
     """relu: max(z, 0) elementwise"""
     z = grid()
-    expect_array(student.ex3.relu(z), torch.relu(torch.tensor(z)).numpy(), what="relu(z)", **EXACT)
+    # np.max(z, 0) is a reduction (the largest entry of each column), not the elementwise np.maximum
+    expect_array(student.ex3.relu(z), torch.relu(torch.tensor(z)).numpy(), what="relu(z)", **EXACT,
+                 shape_hints={(z.shape[1],): "ex3.hint.max_not_maximum", (): "ex3.hint.max_not_maximum"})
 
 
 @check(points=1, function="relu_grad")
@@ -100,8 +102,11 @@ def test_mlp_forward(student):
         if not isinstance(result, tuple) or len(result) != 2:
             fail(text("ex3.forward_pair"), got=fmt(result), hint="hint.return_pair")
         expected, _ = torch_forward(X, params, activation)
+        t = {k: torch.tensor(v) for k, v in params.items()}
+        linear = (torch.tensor(X) @ t["W1"] + t["b1"]) @ t["W2"] + t["b2"]  # the activation left out
         expect_array(result[0], expected.detach().numpy(), what=text("what.mlp_forward", activation=activation),
-                     **EXACT, shape_hints={(10,): "ex3.hint.output_column"})
+                     **EXACT, shape_hints={(10,): "ex3.hint.output_column"},
+                     mistakes=[("ex3.hint.forward_no_activation", linear.numpy())])
 
 
 @check(points=2, function="mse_loss")
