@@ -127,7 +127,10 @@ def _close_report(what, got: np.ndarray, expected: np.ndarray, rtol, atol, mista
     # a relative error means nothing next to an expected value of about zero
     relative = ("" if abs(exp64[worst]) <= atol else
                 text("expect.relative", rel_err=float(error[worst] / abs(exp64[worst]))))
-    hint = _first_hint(got64, mistakes, rtol, atol) or default_hint
+    hint = _first_hint(got64, mistakes, rtol, atol)
+    if hint is None and not np.any(got64) and np.any(exp64):  # nothing computed yet: the zeros it started from
+        hint = "hint.all_zero"
+    hint = hint or default_hint
     if error.ndim == 0 or error.size == 1:
         headline = text("expect.value", what=what, abs_err=float(error[worst]), relative=relative, atol=atol,
                         rtol=rtol)
