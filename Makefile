@@ -11,12 +11,13 @@ JSON ?=
 GRADE_LANG ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help grade test stubs bench clean release gradescope nbgrader batch
+.PHONY: help grade watch test stubs bench clean release gradescope nbgrader batch
 
 help:
 	@echo "make grade                      grade exercises/ (or SUBMISSION=folder-or-zip)"
 	@echo "make grade SUBMISSION=path      grade another submission (folder or .zip)"
 	@echo "make grade GRADE_LANG=zh_CN     the report in Chinese (default: your locale, e.g. LANG=zh_CN.UTF-8)"
+	@echo "make watch                      regrade exercises/ every time you save a file (Ctrl-C to stop)"
 	@echo "make test                       run the kit's own tests"
 	@echo "make stubs                      regenerate exercises/ from solutions/ (FORCE=1 to overwrite edits)"
 	@echo "make bench                      time grading against importing torch"
@@ -38,6 +39,9 @@ $(VENV)/.dev-installed: $(VENV)/.core-installed
 
 grade: $(VENV)/.core-installed
 	@$(PY) -m autograder grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)") $(if $(GRADE_LANG),--lang "$(GRADE_LANG)")
+
+watch: $(VENV)/.core-installed
+	@$(PY) -m autograder watch "$(SUBMISSION)" $(if $(GRADE_LANG),--lang "$(GRADE_LANG)")
 
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest

@@ -32,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     for command in (grade,):
         command.add_argument("--lang", metavar="LANG",
                              help="language of the report: en or zh_CN (default: $AUTOGRADER_LANG, else the locale)")
+    watch = commands.add_parser("watch", help="regrade every time an exercise file is saved (Ctrl-C to stop)")
+    watch.add_argument("path", nargs="?", default="exercises", help="the folder of exercise files (default: exercises/)")
+    watch.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="wall-clock limit for each call into the submission (default: 10)")
+    watch.add_argument("--public-only", action="store_true", help="run only the public checks")
+    watch.add_argument("--lang", metavar="LANG",
+                       help="language of the report: en or zh_CN (default: $AUTOGRADER_LANG, else the locale)")
     batch = commands.add_parser("batch", help="grade a folder of submissions into a CSV gradebook")
     batch.add_argument("folder", help="one sub-folder or .zip per student (or a Gradescope export)")
     batch.add_argument("--out", default="grades.csv", help="the CSV gradebook to write (default: grades.csv)")
@@ -83,6 +90,18 @@ def _grade(args) -> int:
         report.write_json(Path(args.json))
         print(text("report.json_written", path=args.json))
     return 0
+
+
+def _watch(args) -> int:
+    from .sandbox.client import Limits
+    from .watch import run
+
+    path = Path(args.path)
+    if not path.is_dir():
+        print(f"error: {text('report.no_path', path=path)}", file=sys.stderr)
+        return 2
+    return run(path, limits=Limits(call_seconds=args.timeout, import_seconds=args.timeout),
+               include_hidden=False if args.public_only else None)
 
 
 def _batch(args) -> int:
@@ -165,6 +184,8 @@ def _run(args) -> int:
         return _grade(args)
     if args.command == "batch":
         return _batch(args)
+    if args.command == "watch":
+        return _watch(args)
     if args.command == "build":
         return _build(args)
     if args.command == "gradescope":
