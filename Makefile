@@ -11,17 +11,18 @@ JSON ?=
 GRADE_LANG ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help grade watch test stubs bench clean release gradescope nbgrader batch
+.PHONY: help grade report watch test stubs bench clean release gradescope nbgrader batch
 
 help:
 	@echo "make grade                      grade exercises/ (or SUBMISSION=folder-or-zip)"
 	@echo "make grade SUBMISSION=path      grade another submission (folder or .zip)"
 	@echo "make grade GRADE_LANG=zh_CN     the report in Chinese (default: your locale, e.g. LANG=zh_CN.UTF-8)"
+	@echo "make report                     grade exercises/ and write report.html, with pictures of your run"
 	@echo "make watch                      regrade exercises/ every time you save a file (Ctrl-C to stop)"
 	@echo "make test                       run the kit's own tests"
 	@echo "make stubs                      regenerate exercises/ from solutions/ (FORCE=1 to overwrite edits)"
 	@echo "make bench                      time grading against importing torch"
-	@echo "make release                    build dist/student/ and dist/student.zip (no solutions)"
+	@echo "make release                    build dist/student{,-zh_CN}/ and .zip (no solutions; RELEASE_LANG=en|zh_CN for one)"
 	@echo "make gradescope                 build dist/gradescope_autograder.zip"
 	@echo "make nbgrader                   build an nbgrader course in dist/nbgrader/"
 	@echo "make batch SUBMISSIONS=dir      grade a class into grades.csv (OUT=file.csv, JOBS=n)"
@@ -40,6 +41,13 @@ $(VENV)/.dev-installed: $(VENV)/.core-installed
 grade: $(VENV)/.core-installed
 	@$(PY) -m autograder grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)") $(if $(GRADE_LANG),--lang "$(GRADE_LANG)")
 
+$(VENV)/.report-installed: $(VENV)/.core-installed
+	$(PIP) -e '.[report]'
+	@touch $@
+
+report: $(VENV)/.report-installed
+	@$(PY) -m autograder grade "$(SUBMISSION)" --html "$(or $(HTML),report.html)" $(if $(GRADE_LANG),--lang "$(GRADE_LANG)")
+
 watch: $(VENV)/.core-installed
 	@$(PY) -m autograder watch "$(SUBMISSION)" $(if $(GRADE_LANG),--lang "$(GRADE_LANG)")
 
@@ -53,7 +61,7 @@ bench: $(VENV)/.core-installed
 	$(PY) scripts/bench.py
 
 release: $(VENV)/.core-installed
-	$(PY) -m autograder build release
+	$(PY) -m autograder build release $(if $(RELEASE_LANG),--lang $(RELEASE_LANG))
 
 gradescope: $(VENV)/.core-installed
 	$(PY) -m autograder build gradescope $(if $(ALLOW_WEAK_SANDBOX),--allow-weak-sandbox)

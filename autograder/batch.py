@@ -13,6 +13,9 @@ submission in ``DIR`` and writes
 ``submission_<id>`` next to ``submission_metadata.yml``, which names the
 students. A broken, empty or hostile submission never stops the batch; its
 row says what happened.
+
+With ``--lms canvas`` or ``--lms moodle``, ``grades.csv`` is instead a file that
+LMS imports into the assignment's gradebook column (see :mod:`autograder.lms`).
 """
 
 from __future__ import annotations
@@ -39,10 +42,17 @@ _LIMITS = None
 class Entry:
     student: str
     path: Path
+    submitters: tuple = ()  # lms.Person of each submitter, from a Gradescope export's metadata
+
+    @property
+    def folder(self) -> str:
+        return self.path.name[:-4] if self.path.suffix.lower() == ".zip" else self.path.name
 
 
-def _gradescope_names(folder: Path) -> dict[str, str]:
-    """``submission_<id>`` -> a student label, from Gradescope's submission_metadata.yml."""
+def _gradescope_submitters(folder: Path) -> dict[str, tuple]:
+    """``submission_<id>`` -> its submitters (:class:`lms.Person`), from Gradescope's submission_metadata.yml."""
+    from .lms import Person
+
     metadata = folder / "submission_metadata.yml"
     if not metadata.is_file():
         return {}
@@ -52,31 +62,39 @@ def _gradescope_names(folder: Path) -> dict[str, str]:
         data = yaml.safe_load(metadata.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError):
         return {}
-    names = {}
+    found = {}
     for key, value in data.items() if isinstance(data, dict) else []:
-        submitters = (value or {}).get(":submitters") or (value or {}).get("submitters") or []
-        labels = []
-        for person in submitters:
-            person = person or {}
-            label = person.get(":sid") or person.get(":email") or person.get(":name") \
-                or person.get("sid") or person.get("email") or person.get("name")
-            if label:
-                labels.append(str(label))
-        if labels:
-            names[str(key)] = "+".join(labels)
-    return names
+        value = value if isinstance(value, dict) else {}
+        people = []
+        for person in value.get(":submitters") or value.get("submitters") or []:
+            person = person if isinstance(person, dict) else {}
+
+            def field(name, person=person):
+                got = person.get(f":{name}") or person.get(name)
+                return "" if got is None else str(got).strip()
+
+            people.append(Person(name=field("name"), email=field("email"), sid=field("sid")))
+        if people:
+            found[str(key)] = tuple(people)
+    return found
+
+
+def _label(people) -> str:
+    """The batch's name for a Gradescope submission: each submitter's SID, else e-mail, else name."""
+    return "+".join(label for p in people if (label := p.sid or p.email or p.name))
 
 
 def discover(folder: Path) -> list[Entry]:
     """One entry per sub-folder or .zip of ``folder`` (hidden files and metadata skipped)."""
-    names = _gradescope_names(folder)
+    submitters = _gradescope_submitters(folder)
     entries = []
     for path in sorted(folder.iterdir()):
         if path.name in SKIP or path.name.startswith("."):
             continue
         if path.is_dir() or path.suffix.lower() == ".zip":
             stem = path.name[:-4] if path.suffix.lower() == ".zip" else path.name
-            entries.append(Entry(names.get(stem, stem), path))
+            people = submitters.get(stem, ())
+            entries.append(Entry(_label(people) or stem, path, people))
     return entries
 
 
@@ -116,9 +134,11 @@ def status_of(report) -> str:
     missing = sorted({t.exercise for t in report.tests if t.cause == "MissingFile"})
     if missing:
         problems.append("missing " + " ".join(missing))
-    causes = {"ImportFailed": "could not be imported", "StudentCrash": "crashed", "StudentTimeout": "timed out"}
-    for cause, words in causes.items():
-        hit = sorted({t.exercise for t in report.tests if t.cause == cause})
+    # a syntax error is an import that failed (the runner names its cause apart, to show it once, at its line)
+    causes = {("ImportFailed", "SyntaxError"): "could not be imported", ("StudentCrash",): "crashed",
+              ("StudentTimeout",): "timed out"}
+    for names, words in causes.items():
+        hit = sorted({t.exercise for t in report.tests if t.cause in names})
         if hit:
             problems.append(f"{' '.join(hit)} {words}")
     if report.tests and all(t.cause == "MissingFile" for t in report.tests):
@@ -190,10 +210,12 @@ def _grade_all(entries: list[Entry], jobs: int, limits, level: str, bar) -> list
 
 
 def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, progress: bool = True,
-              allow_weak: bool = False) -> list[dict]:
+              allow_weak: bool = False, lms=None) -> list[dict]:
     """Grade every submission in ``folder``; write the CSV and the JSON reports; return the rows.
 
-    Refuses (:class:`WeakSandbox`) where namespaces are refused, unless ``allow_weak``.
+    Refuses (:class:`WeakSandbox`) where namespaces are refused, unless ``allow_weak``. With ``lms`` (an
+    :class:`lms.Target`, checked before this is called) ``out`` is the LMS's gradebook, the plain CSV is
+    ``<out stem>_batch.csv`` and ``lms.outcome`` says what was written and what was not.
     """
     from tqdm import tqdm
 
@@ -214,6 +236,8 @@ def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, pro
         results = _grade_all(entries, jobs, limits, level, bar) if entries else []
     finally:
         bar.close()
+    for entry, result in zip(entries, results):
+        result["folder"], result["submitters"] = entry.folder, entry.submitters
     results.sort(key=lambda r: r["student"])
     used = set()
     for result in results:
@@ -228,5 +252,12 @@ def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, pro
     writer = csv.DictWriter(buffer, fieldnames=["student", *registry.names(), "total", "max_score", "status", "sandbox"])
     writer.writeheader()
     writer.writerows(rows)
-    write_atomic(out, buffer.getvalue())
+    if lms is None:
+        write_atomic(out, buffer.getvalue())
+        return rows
+    from .lms import Graded
+
+    plain = out.with_name(f"{out.stem}_batch.csv")
+    write_atomic(plain, buffer.getvalue())
+    lms.write([Graded.from_batch(result, row) for result, row in zip(results, rows)], out).plain = plain
     return rows

@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("path", nargs="?", default="exercises",
                        help="a folder or .zip holding the exercise files (default: exercises/)")
     grade.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
+    grade.add_argument("--html", metavar="FILE",
+                       help="also write a self-contained HTML report with pictures of your run to FILE")
     grade.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
                        help="wall-clock limit for each call into the submission (default: 10)")
     grade.add_argument("--public-only", action="store_true", help="run only the public checks")
@@ -47,6 +49,19 @@ def _parser() -> argparse.ArgumentParser:
                        help="wall-clock limit for each call into a submission (default: 10)")
     batch.add_argument("--allow-weak-sandbox", action="store_true",
                        help="grade even where this machine refuses namespaces (the CSV says so on every row)")
+    batch.add_argument("--html", metavar="FILE",
+                       help="also write a page for the whole class: scores, pass rates, the mistakes made most")
+    batch.add_argument("--lang", metavar="LANG", help="language of the class page: en or zh_CN")
+    batch.add_argument("--lms", choices=["canvas", "moodle"],
+                       help="write --out as a gradebook this LMS imports (the plain CSV goes to <out stem>_batch.csv)")
+    batch.add_argument("--roster", metavar="CSV",
+                       help="canvas: the CSV of Canvas's Grades > Export; moodle (optional): a Moodle export with "
+                            "the --id-field column, to check every identifier before Moodle does")
+    batch.add_argument("--assignment", metavar='"NAME (ID)"',
+                       help='canvas: the assignment\'s column header in that export, e.g. "Backprop kit (123456)"')
+    batch.add_argument("--id-field", choices=["email", "username", "idnumber"],
+                       help="moodle: the user field that identifies students (folder names, or a Gradescope "
+                            "export's e-mail or SID)")
     gradescope = commands.add_parser("gradescope", help="(on Gradescope) grade /autograder/submission")
     gradescope.add_argument("--root", default=None, help="instead of /autograder (or $GRADESCOPE_ROOT)")
     build = commands.add_parser("build", help="(instructors) build a bundle into dist/")
@@ -54,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--dist", default=str(ROOT / "dist"), help="where to build (default: dist/)")
     build.add_argument("--allow-weak-sandbox", action="store_true",
                        help="(gradescope) grade even where the container refuses namespaces")
+    build.add_argument("--lang", dest="build_lang", metavar="LANG",
+                       help="release: build only this language (en or zh_CN; default: both); gradescope, nbgrader: "
+                            "the language of the feedback and the notebooks (default: en)")
+    build.add_argument("--hidden-visibility", choices=["after_published", "after_due_date"], default="after_published",
+                       help="(gradescope) when students see the hidden checks, and so their total: once you publish "
+                            "grades (default) or after the due date")
     stubs = commands.add_parser("stubs", help="regenerate exercises/ from solutions/")
     stubs.add_argument("--force", action="store_true", help="overwrite edited exercise files (a backup is kept)")
     return parser
@@ -66,6 +87,8 @@ def _grade(args) -> int:
     if not path.exists():
         print(f"error: {text('report.no_path', path=path)}", file=sys.stderr)
         return 2
+    if args.html:
+        os.environ["AUTOGRADER_FIGURES"] = "1"  # the checks compute the extra data the pictures need
     started = time.monotonic()
     sandbox = Sandbox()  # starts importing torch in the background right away
     try:
@@ -89,6 +112,11 @@ def _grade(args) -> int:
     if args.json:
         report.write_json(Path(args.json))
         print(text("report.json_written", path=args.json))
+    if args.html:
+        from .html_report import write_html
+
+        written = write_html(report, Path(args.html), str(args.path))
+        print(text("report.html_written", path=written.resolve()))
     return 0
 
 
@@ -112,19 +140,48 @@ def _batch(args) -> int:
     if not folder.is_dir():
         print(f"error: {folder} is not a folder of submissions", file=sys.stderr)
         return 2
+    target = None
+    if args.lms:
+        from .lms import LmsError, target as lms_target
+
+        try:  # a wrong roster or option is refused now, not after a class has been graded
+            target = lms_target(args.lms, roster=args.roster, assignment=args.assignment, id_field=args.id_field)
+        except LmsError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        for note in target.notes:
+            print(f"note: {note}", file=sys.stderr)
+    elif args.roster or args.assignment or args.id_field:
+        print("error: --roster, --assignment and --id-field go with --lms canvas or --lms moodle", file=sys.stderr)
+        return 2
     started = time.monotonic()
     try:
         rows = run_batch(folder, out, jobs=args.jobs, limits=Limits(call_seconds=args.timeout,
                                                                     import_seconds=args.timeout),
-                         allow_weak=args.allow_weak_sandbox)
+                         allow_weak=args.allow_weak_sandbox, lms=target)
     except WeakSandbox as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 4
     flagged = [row for row in rows if row["status"] != "ok"]
+    plain = target.outcome.plain if target else out
     print(f"Graded {len(rows)} submissions in {time.monotonic() - started:.0f} s: "
-          f"{out} and {out.with_name(out.stem + '_reports')}/ ({len(flagged)} flagged in the status column)")
+          f"{plain} and {out.with_name(out.stem + '_reports')}/ ({len(flagged)} flagged in the status column)")
     for row in flagged:
         print(f"  {row['student']}: {row['total']} points, {row['status']}")
+    if args.html:
+        from .class_report import write_class_html
+
+        page = write_class_html(out.with_name(out.stem + "_reports"), Path(args.html))
+        print(f"Class page: {page.resolve()}")
+    if target:
+        outcome = target.outcome
+        print(f"{args.lms.capitalize()} gradebook: {outcome.path} ({outcome.written} students)")
+        if outcome.problems:
+            print(f"Not in it ({len(outcome.problems)}, also listed in {outcome.side_file}):")
+            from .sandbox.client import printable
+
+            for problem in outcome.problems:  # names from folders and exports: nothing a terminal interprets
+                print(f"  {printable(problem.describe(), keep_newlines=False)}")
     return 0
 
 
@@ -136,15 +193,26 @@ def _build(args) -> int:
         return 2
     dist = Path(args.dist)
     dist.mkdir(parents=True, exist_ok=True)
-    if args.what == "release":
-        built = bundles.build_release(dist)
-    elif args.what == "gradescope":
-        built = bundles.build_gradescope(dist, allow_weak_sandbox=args.allow_weak_sandbox)
-    else:
-        from .notebooks import build_course
+    try:
+        if args.what == "release":
+            langs = [args.build_lang] if args.build_lang else list(bundles.RELEASE_LANGUAGES)
+            built = bundles.build_releases(dist, langs)
+        else:
+            lang = bundles.bundle_language(args.build_lang, "Gradescope bundle" if args.what == "gradescope"
+                                           else "nbgrader course")
+            with bundles.in_language(lang):  # the texts built in, whatever the instructor's locale
+                if args.what == "gradescope":
+                    built = [bundles.build_gradescope(dist, allow_weak_sandbox=args.allow_weak_sandbox, lang=lang,
+                                                      hidden_visibility=args.hidden_visibility)]
+                else:
+                    from .notebooks import build_course
 
-        built = build_course(dist / "nbgrader")
-    print(f"Built {built}")
+                    built = [build_course(dist / "nbgrader", lang=lang)]
+    except bundles.BUILD_ERRORS as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for path in built:
+        print(f"Built {path}")
     return 0
 
 

@@ -30,17 +30,24 @@ class CheckFailed(AssertionError):
         self.hint = hint
 
 
-def fmt(value, limit: int = 6) -> str:
-    """A short, readable rendering of a value for a message."""
+PREVIEW = 6  # entries of an array shown in a message
+
+
+def fmt(value, limit: int = PREVIEW) -> str:
+    """A short, readable rendering of a value for a message, on one line.
+
+    An array of more than ``limit`` entries shows its first ones; when it is compared with an expected
+    value, :func:`previews` shows the entries around the largest error instead.
+    """
     if isinstance(value, RemoteTensor):
         return text("fmt.tensor", shape=value.shape, dtype=value.dtype)
     if isinstance(value, Opaque):
         return text("fmt.object", type=value.type_name)
     if isinstance(value, np.ndarray):
         if value.size <= limit:
-            body = np.array2string(value, precision=6, separator=", ")
+            body = _nested(value, [_entry(v) for v in value.ravel()])
         else:
-            body = "[" + ", ".join(f"{v:.6g}" for v in value.ravel()[:limit]) + ", ...]"
+            body = "[" + ", ".join(_entry(v) for v in value.ravel()[:limit]) + ", …]"
         return text("fmt.array", body=body, shape=value.shape, dtype=value.dtype)
     if isinstance(value, float):
         return f"{value:.8g}"
@@ -79,8 +86,10 @@ def type_hint(got, wanted: str) -> str:
 
 
 def display_width(value: str) -> int:
-    """Columns a string takes in a terminal: East Asian wide characters take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in value)
+    """Columns a string takes in a terminal: East Asian wide (and full-width) characters take two, combining
+    marks none, every other character one. The one measure of width for the whole report."""
+    return sum(0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+               for char in value)
 
 
 def labelled(expected, got) -> list[str]:
@@ -117,7 +126,64 @@ def _first_hint(got: np.ndarray, mistakes, rtol, atol) -> str | None:
     return None
 
 
-def _close_report(what, got: np.ndarray, expected: np.ndarray, rtol, atol, mistakes, default_hint):
+def _entry(value) -> str:
+    """One entry of an array as a message shows it (6 significant digits)."""
+    try:
+        return f"{float(value):.6g}"
+    except (TypeError, ValueError):
+        return str(value)[:20]
+
+
+def _nested(array: np.ndarray, entries: list[str]) -> str:
+    """``entries`` (one per element of ``array``, in C order) bracketed like the array: ``[[1, 2], [3, 4]]``."""
+    if array.ndim == 0:
+        return entries[0]
+    if array.ndim == 1:
+        return "[" + ", ".join(entries) + "]"
+    step = len(entries) // array.shape[0] if array.shape[0] else 0
+    return "[" + ", ".join(_nested(array[i], entries[i * step:(i + 1) * step]) for i in range(array.shape[0])) + "]"
+
+
+def previews(expected: np.ndarray, got: np.ndarray, worst: tuple, *, kind: str = "array", dtype: str | None = None,
+             limit: int = PREVIEW) -> tuple[str, str, str | None]:
+    """(expected, got, note): the two arrays (of one shape) as a message shows them, side by side.
+
+    An array of at most ``limit`` entries is shown whole. A larger one shows the ``limit`` entries
+    around ``worst`` (the index of the largest error) along its last axis longer than 1, the other
+    indices fixed at ``worst``'s, and ``note`` says which entries these are (``[4:10]``, ``[54:60, 0]``)
+    and where the largest error is; ``note`` is None when the whole array is shown. The entries of the
+    two are padded to the same width, so that each one sits above its counterpart. ``kind`` is "array"
+    (a NumPy array) or "tensor" (a torch tensor), ``dtype`` the dtype to name (each array's own by default).
+    """
+    shape = tuple(expected.shape)
+    note = None
+    if expected.size <= limit:
+        part_e, part_g, more_before, more_after = expected.ravel(), got.ravel(), False, False
+    else:
+        axis = max(d for d, n in enumerate(shape) if n > 1)
+        start = max(0, min(worst[axis] - limit // 2, shape[axis] - limit))
+        stop = min(start + limit, shape[axis])
+        index = tuple(slice(start, stop) if d == axis else worst[d] for d in range(len(shape)))
+        part_e, part_g = expected[index], got[index]
+        more_before, more_after = start > 0, stop < shape[axis]
+        region = ", ".join(f"{start}:{stop}" if d == axis else str(worst[d]) for d in range(len(shape)))
+        note = text("fmt.preview.window", region=region, index=tuple(int(i) for i in worst))
+    entries_e, entries_g = [_entry(v) for v in part_e], [_entry(v) for v in part_g]
+    widths = [max(len(a), len(b)) for a, b in zip(entries_e, entries_g)]
+    out = []
+    for array, entries in ((expected, entries_e), (got, entries_g)):
+        padded = [entry.rjust(w) for entry, w in zip(entries, widths)]
+        if note is None:
+            body = _nested(array, padded)
+        else:
+            body = "[" + ", ".join((["…"] if more_before else []) + padded + (["…"] if more_after else [])) + "]"
+        key = "fmt.preview.tensor" if kind == "tensor" else "fmt.array"
+        out.append(text(key, body=body, shape=shape, dtype=dtype or array.dtype.name))
+    return out[0], out[1], note
+
+
+def _close_report(what, got: np.ndarray, expected: np.ndarray, rtol, atol, mistakes, default_hint,
+                  kind: str = "array", dtype: str | None = None):
     got64, exp64 = got.astype(np.float64), expected.astype(np.float64)
     ok = np.abs(got64 - exp64) <= atol + rtol * np.abs(exp64)
     if np.all(ok):
@@ -138,8 +204,10 @@ def _close_report(what, got: np.ndarray, expected: np.ndarray, rtol, atol, mista
         headline = text("expect.values", what=what, bad=int(np.size(ok) - np.count_nonzero(ok)),
                         total=int(np.size(ok)), abs_err=float(error[worst]), relative=relative, atol=atol, rtol=rtol,
                         index=tuple(int(i) for i in worst))
-    fail(headline, expected=fmt(expected if expected.ndim else float(expected)),
-         got=fmt(got if got.ndim else float(got)), hint=hint)
+    if got.ndim == 0:  # a single number: no index, no shape
+        fail(headline, expected=fmt(float(expected)), got=fmt(float(got)), hint=hint)
+    shown_expected, shown_got, note = previews(expected, got, worst, kind=kind, dtype=dtype)
+    fail(headline, expected=shown_expected, got=shown_got, hint=hint, extra=f"  {note}" if note else None)
 
 
 def expect_array(got, expected, *, what: str, rtol: float, atol: float, dtype=np.float64,
@@ -158,7 +226,8 @@ def expect_array(got, expected, *, what: str, rtol: float, atol: float, dtype=np
     if dtype is not None and got.dtype != np.dtype(dtype):
         fail(text("expect.dtype", what=what), expected=np.dtype(dtype).name, got=got.dtype.name, hint="hint.dtype")
     check_finite(got, what)
-    _close_report(what, got, expected, rtol, atol, mistakes, default_hint)
+    _close_report(what, got, expected, rtol, atol, mistakes, default_hint,
+                  dtype=got.dtype.name if dtype is not None else None)
     return got
 
 
@@ -212,7 +281,7 @@ def expect_tensor(got, expected, *, what: str, rtol: float, atol: float, dtype: 
     """``got`` must be a torch tensor of ``expected``'s exact shape, ``dtype``, close to it."""
     expected = np.asarray(expected)
     expect_tensor_form(got, expected.shape, what=what, dtype=dtype, shape_hints=shape_hints)
-    _close_report(what, got.values, expected, rtol, atol, mistakes, default_hint)
+    _close_report(what, got.values, expected, rtol, atol, mistakes, default_hint, kind="tensor", dtype=got.dtype)
     return got
 
 

@@ -51,7 +51,7 @@ def describe_student_error(exc: client.StudentError) -> str:
     if isinstance(exc, client.StudentTimeout):
         key = ("status.timeout_budget" if detail.get("budget") else
                "status.timeout_repeat" if detail.get("repeat") else "status.timeout")
-        return text(key, function=fn, seconds=f"{detail.get('seconds', 0):g}")
+        return text(key, function=fn, seconds=f"{detail.get('seconds', 0):g}") + stopped_at(detail.get("where"))
     if isinstance(exc, client.MissingFile):
         return text("status.missing_file", module=exc.module)
     if isinstance(exc, client.MissingFunction):
@@ -59,6 +59,26 @@ def describe_student_error(exc: client.StudentError) -> str:
     if isinstance(exc, client.Unreadable):
         return text("status.unreadable", function=fn)
     return text("status.unknown", function=fn)
+
+
+def stopped_at(frames) -> str:
+    """Where a timed-out call was stopped, as a line (and the line of code) to add to the message; "" if unknown.
+
+    ``frames`` comes from ``client.stopped_at`` (already checked: the learner's own files, innermost last,
+    each line's text read from the grader's copy of the file); the innermost frame is named, and the
+    learner's function that called it, if any.
+    """
+    if not frames:
+        return ""
+    *callers, here = frames
+    called_by = "".join(text("status.stopped.called_by", function=caller["function"], line=caller["line"])
+                        for caller in callers[-1:] if caller["function"] != "<module>")
+    if here["function"] == "<module>":
+        where = text("status.stopped.at_top", file=here["file"], line=here["line"])
+    else:
+        where = text("status.stopped.at", file=here["file"], line=here["line"], function=here["function"],
+                     called_by=called_by)
+    return f"\n{where}" + (f"\n    {here['code']}" if here.get("code") else "")
 
 
 # The common errors of torch and NumPy code, each with the cause a beginner can act on: (exception type,

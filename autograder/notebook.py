@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import atexit
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -89,20 +90,45 @@ def _notebook_cells() -> list[str]:
     return [cell for cell in shell.user_ns.get("In", [])[1:] if isinstance(cell, str)]
 
 
+def _rich_output() -> bool:
+    """Whether this runs in a Jupyter kernel that can show HTML and pictures (and matplotlib is there)."""
+    try:
+        import matplotlib  # noqa: F401 - only asks whether pictures can be drawn
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
 def check(exercise: str, test: str, cells: list[str] | None = None) -> None:
     """Run one grading check on the code defined so far in this notebook."""
     from .runner import grade
 
     folder = Path(tempfile.mkdtemp(prefix="notebook-check-"))
+    rich = _rich_output()
+    previous = os.environ.get("AUTOGRADER_FIGURES")
     try:
+        if rich:  # the checks compute the data of their pictures only when someone will see them
+            os.environ["AUTOGRADER_FIGURES"] = "1"
         (folder / f"{exercise}.py").write_text(definitions(cells if cells is not None else _notebook_cells()))
         report = grade(folder, sandbox=shared_sandbox(), only={test})
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        if previous is None:
+            os.environ.pop("AUTOGRADER_FIGURES", None)
+        else:
+            os.environ["AUTOGRADER_FIGURES"] = previous
     results = [t for t in report.tests if t.test_id == test and t.exercise == exercise]
     if not results:
         raise CheckNotPassed(text("notebook.unknown_check", test=test))
     result = results[0]
+    if rich:
+        from IPython.display import HTML, display
+
+        from .html_report import render_check
+
+        display(HTML(render_check(result)))  # the message with its pictures, as the HTML report shows them
     if result.status == "passed":
         print(text("notebook.passed", title=result.name, points=f"{result.max_score:g}"))
         return

@@ -11,6 +11,15 @@ test cell per check, worth the check's points, calling
 ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``). A few demonstration
 cells draw a picture where one teaches.
 
+``build_course(target, lang)`` writes every text in ``lang`` (``build nbgrader
+--lang zh_CN``; English by default from the command line): the explanation
+cells and the test cells' comments from the catalogue, the functions'
+docstrings from ``messages/<lang>/docstrings/`` (as in that language's student
+release), and both the notebooks' setup cell and the course's
+``nbgrader_config.py`` set ``AUTOGRADER_LANG`` (unless it is already set), so
+that the self-checks in Jupyter and the feedback ``nbgrader autograde`` writes
+come in that language too.
+
 The test cells are the learner's self-check in Jupyter. ``nbgrader autograde``
 does not run them: the course's config replaces nbgrader's ``Execute`` step
 with :class:`autograder.nbgrader_grade.GradeInSandbox`, which grades the
@@ -21,6 +30,7 @@ notebook's source in the sandbox; the test cell with grade_id
 from __future__ import annotations
 
 import ast
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -28,8 +38,9 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from . import registry
+from . import messages
 from .messages import keys, language, text
-from .stubs import BEGIN, END
+from .stubs import BEGIN, END, load_docstrings, translate_docstrings
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "backprop"
@@ -108,28 +119,48 @@ def _solution_cell(source: str) -> str:
     return "\n".join(out)
 
 
+def _title(item: registry.Check) -> str:
+    """The check's title in the current language (``ex<N>.title.<test>``), else its docstring's."""
+    key = f"{item.exercise.split('_', 1)[0]}.title.{item.test_id}"
+    return text(key) if messages.has(key) else item.title
+
+
 def _test_cell(item: registry.Check) -> nbformat.NotebookNode:
-    exercise, test, info, title = item.exercise, item.test_id, item, item.title
+    exercise, test, info, title = item.exercise, item.test_id, item, _title(item)
     call = f'check("{exercise}", "{test}")'
     if info.visibility == "hidden":
-        source = (f"# Hidden check, run when your notebook is graded: {title} ({info.points:g} points)\n"
+        source = (text("notebook.cells.hidden_check", title=title, points=f"{info.points:g}") + "\n"
                   f"### BEGIN HIDDEN TESTS\n{call}\n### END HIDDEN TESTS")
     else:
-        source = f"# Check: {title} ({info.points:g} points)\n{call}"
+        source = text("notebook.cells.check", title=title, points=f"{info.points:g}") + f"\n{call}"
     return new_code_cell(source, metadata=_meta(grade=True, solution=False, locked=True, points=info.points,
                                                 grade_id=f"{exercise}-{test}"))
 
 
+def _language_setup(lang: str) -> list[str]:
+    """Lines that make the grader's texts come in ``lang`` (none for English, the default)."""
+    if lang == messages.DEFAULT:
+        return []
+    return ["import os", f'os.environ.setdefault("AUTOGRADER_LANG", "{lang}")  # {text("notebook.cells.language")}']
+
+
 def build_notebook(name: str) -> nbformat.NotebookNode:
+    """The notebook of one exercise, in the current language (``messages.language()``)."""
+    lang = language()
     exercise = registry.course(include_hidden=True).exercise(name)
     source = (registry.solutions_dir() / f"{name}.py").read_text(encoding="utf-8")
+    # a cell's grade_id names its line in the English solution, in every language
+    english_lines = [node.lineno for node in ast.parse(source).body]
+    if lang != messages.DEFAULT:
+        source = translate_docstrings(source, load_docstrings(lang, name), where=f"solutions/{name}.py ({lang})")
     title, intro, before, demos = notebook_text(exercise, source)
     exercise = name
     tree = ast.parse(source)
+    english_line = {id(node): line for node, line in zip(tree.body, english_lines)}
     lines = source.splitlines()
     checks = checks_by_function()
     cells = [new_markdown_cell(f"# {title}\n\n{intro.strip()}".rstrip())]
-    setup = ["from autograder.notebook import check  # runs the grader's checks from this notebook"]
+    setup = _language_setup(lang) + [f"from autograder.notebook import check  # {text('notebook.cells.setup')}"]
     body = [node for node in tree.body if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
     imports = [node for node in body if isinstance(node, (ast.Import, ast.ImportFrom))]
     setup += [ast.get_source_segment(source, node) for node in imports]
@@ -144,7 +175,7 @@ def build_notebook(name: str) -> nbformat.NotebookNode:
         segment = "\n".join(lines[node.lineno - 1:end])
         if not isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             cells.append(new_code_cell(segment, metadata=_meta(grade=False, solution=False, locked=True,
-                                                                grade_id=f"{exercise}-{node.lineno}")))
+                                                                grade_id=f"{exercise}-{english_line[id(node)]}")))
             continue
         if node.name in before:
             cells.append(new_markdown_cell(before[node.name].strip()))
@@ -162,14 +193,37 @@ def build_notebook(name: str) -> nbformat.NotebookNode:
     return notebook
 
 
-def build_course(target: Path) -> Path:
-    """Write the nbgrader course folder (config and source notebooks) into ``target``."""
-    shutil.rmtree(target / "source", ignore_errors=True)
-    folder = target / "source" / ASSIGNMENT
-    folder.mkdir(parents=True)
-    (target / "nbgrader_config.py").write_text(CONFIG)
-    for exercise in registry.course(include_hidden=True).names:
-        notebook = build_notebook(exercise)
-        nbformat.validate(notebook)
-        nbformat.write(notebook, folder / f"{exercise}.ipynb")
+@contextlib.contextmanager
+def _in_language(lang: str | None):
+    if lang is None:
+        yield
+        return
+    from .bundles import in_language
+
+    with in_language(lang):
+        yield
+
+
+def build_course(target: Path, lang: str | None = None) -> Path:
+    """Write the nbgrader course folder (config and source notebooks) into ``target``.
+
+    ``lang``: the language of every text (``None``: the current one, ``messages.language()``).
+    """
+    with _in_language(lang):
+        lang = language()
+        shutil.rmtree(target / "source", ignore_errors=True)
+        folder = target / "source" / ASSIGNMENT
+        folder.mkdir(parents=True)
+        config = CONFIG
+        if lang != messages.DEFAULT:
+            config = config.replace("c = get_config()  # noqa: F821 - provided by nbgrader\n",
+                                    "c = get_config()  # noqa: F821 - provided by nbgrader\n\n"
+                                    "import os\n\n"
+                                    f"# The feedback autograding writes is in this language (unless AUTOGRADER_LANG is set).\n"
+                                    f'os.environ.setdefault("AUTOGRADER_LANG", "{lang}")\n')
+        (target / "nbgrader_config.py").write_text(config)
+        for exercise in registry.course(include_hidden=True).names:
+            notebook = build_notebook(exercise)
+            nbformat.validate(notebook)
+            nbformat.write(notebook, folder / f"{exercise}.ipynb")
     return target

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import registry
+from .expect import display_width
 from .messages import text
+from .sandbox.client import printable
 
 STATUSES = ("passed", "failed", "error", "timeout")
 VISIBILITIES = ("public", "hidden")
@@ -32,11 +34,14 @@ class CheckResult:
     debug: str = ""  # a grader traceback (never shown to learners, kept for instructors)
     core: str = ""  # the message without its "where to look" line (to recognise one cause in several checks)
     where: str = ""  # the function to look at: the check's, or the one a syntax error is in
+    figures: list = field(default_factory=list)  # plain data of the pictures this check recorded (figures.py)
+    hint: str = ""  # the catalogue key of the likely cause given, if any (to count a class's classic mistakes)
+    printed: object = None  # what the learner's code printed during a check that did not pass (client.Printed)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "exercise": self.exercise, "function": self.function,
                 "score": float(self.score), "max_score": float(self.max_score), "status": self.status,
-                "visibility": self.visibility, "message": self.message}
+                "visibility": self.visibility, "message": self.message, "hint": self.hint}
 
 
 @dataclass
@@ -71,16 +76,20 @@ class Report:
             lines.append(f"  ! {note}")
         order = {name: i for i, name in enumerate(registry.names())}
         exercises = sorted({t.exercise for t in self.tests}, key=lambda e: order.get(e, 99))
-        width = max((len(t.name) for t in self.tests), default=40)
+        rows = {id(t): _row(todo_label if t.not_implemented else label[t.status], t.score, t.max_score,
+                            t.name + (f"{NBSP * 2}{hidden_label}" if t.visibility == "hidden" else ""))
+                for t in self.tests}
+        # the points of each exercise end where its longest row ends (a wrapped row ends before WIDTH)
+        right = max((display_width(row) for wrapped in rows.values() for row in wrapped), default=60)
         for exercise in exercises:
             tests = [t for t in self.tests if t.exercise == exercise]
             got, out_of = sum(t.score for t in tests), sum(t.max_score for t in tests)
             lines.append("")
-            lines.append(f"{exercise}".ljust(width + 16) + f"{_pts(got)} / {_pts(out_of)}")
+            points = f"{_pts(got)} / {_pts(out_of)}"
+            lines.append(exercise + " " * max(1, right - display_width(exercise) - len(points)) + points)
             for t in tests:
-                status = todo_label if t.not_implemented else label[t.status]
-                hidden = f"  {hidden_label}" if t.visibility == "hidden" else ""
-                lines.append(f"  {status:<8}{_pts(t.score):>4}/{_pts(t.max_score):<4} {t.name}{hidden}")
+                lines.extend(rows[id(t)])
+            lines.extend(_sparklines(tests))
         problems = [t for t in self.tests if t.status != "passed" and not t.not_implemented]
         todo = [t for t in self.tests if t.not_implemented]
         if problems:
@@ -88,8 +97,9 @@ class Report:
             lines.append(text("report.problems"))
             for t in problems:
                 lines.append("")
-                lines.append(f"[{label[t.status]}] {t.name}")
-                lines.extend("    " + line for line in t.message.splitlines())
+                lines.extend(wrap(f"[{label[t.status]}] {t.name}", indent=" " * (display_width(label[t.status]) + 3)))
+                lines.extend(_message_lines(t.message))
+                lines.extend(_printed_lines(t.printed))
         failing = [t for t in problems if not t.not_implemented]
         if failing:
             first = min(failing, key=lambda t: (order.get(t.exercise, 99), t.line))
@@ -102,11 +112,36 @@ class Report:
             lines.append(text("report.todo", count=count, function=first.function, module=first.exercise))
         lines.append("")
         lines.append(text("report.total", score=_pts(self.score), max_score=_pts(self.max_score)))
-        if self.hidden_not_run:
-            lines.append(text("report.hidden_pending", points=_pts(self.hidden_not_run)))
+        if self.hidden_not_run:  # {exercise: {function: points}} (runner.hidden_points), or a plain total
+            pending = self.hidden_not_run if isinstance(self.hidden_not_run, dict) else {}
+            total = sum(sum(f.values()) for f in pending.values()) if pending else self.hidden_not_run
+            lines.append(text("report.hidden_pending", points=_pts(total)))
+            for exercise, functions in pending.items():
+                listed = text("report.hidden_by_function.separator").join(
+                    text("report.hidden_by_function.function", function=f, points=_pts(p)) for f, p in functions.items())
+                lines.append(text("report.hidden_by_function.exercise", exercise=exercise, functions=listed))
         if self.isolation:
             lines.append(text("report.isolation", level=self.isolation, meaning=text(f"isolation.{self.isolation}")))
-        return "\n".join(lines)
+        return "\n".join(fit(lines))
+
+
+def _sparklines(tests: list[CheckResult]) -> list[str]:
+    """One line per function whose training ran: the learner's loss per epoch, as a sparkline."""
+    from .figures import sparkline
+
+    lines, seen = [], set()
+    for t in tests:
+        for figure in t.figures:
+            losses = figure.get("losses") if figure.get("kind") == "loss_curve" else None
+            if not losses or figure.get("function") in seen:
+                continue
+            line = sparkline(losses)
+            if line:
+                seen.add(figure.get("function"))
+                numbers = [v for v in losses if isinstance(v, float)]
+                lines.append("  " + text("report.sparkline", function=figure.get("function"), line=line,
+                                         first=f"{numbers[0]:.3g}", last=f"{numbers[-1]:.3g}", epochs=len(losses)))
+    return lines
 
 
 def write_atomic(path: Path, content: str) -> None:
@@ -125,3 +160,118 @@ def write_atomic(path: Path, content: str) -> None:
 
 def _pts(value: float) -> str:
     return f"{value:g}"
+
+
+# ----------------------------------------------------------------- the report's layout
+# Every line of the terminal report fits WIDTH columns (a CJK character takes two, see expect.display_width):
+# long lines are wrapped at spaces, or between CJK characters, and continue at their own indentation (under
+# the value, for "expected: ..." lines). A word longer than a whole line (a long path, a line of code without
+# spaces, an array preview) is cut where the line ends: the only way to keep it within the width.
+
+WIDTH = 100
+NBSP = "\u00a0"  # a space where a line may not break ("title  (hidden)"); shown as a plain space
+ROW_INDENT = 20  # "  PASS       3/3    " : where a check's title starts in its row
+_NO_LINE_START = set("，。、；：？！）》」』】〉”’,.;:!?)]}%…")  # punctuation kept with the text before it
+_NO_LINE_END = set("（《「『【〈“‘([{")  # ... and with the text after it
+
+
+def _wide(char: str) -> bool:
+    return display_width(char) == 2
+
+
+def _pieces(text_: str) -> list[list[str]]:
+    """``[space before, piece]`` pairs: the places a line may break. A piece is a run of narrow characters
+    without spaces, or one wide (CJK) character, with the punctuation that may not be separated from it."""
+    pieces: list[list[str]] = []
+    space = ""
+    for char in text_:
+        if char == " ":
+            space += char
+            continue
+        if pieces and not space:
+            before = pieces[-1][1][-1]
+            if (not _wide(char) and not _wide(before)) or char in _NO_LINE_START or before in _NO_LINE_END:
+                pieces[-1][1] += char
+                continue
+        pieces.append([space, char])
+        space = ""
+    return pieces
+
+
+def wrap(line: str, width: int = WIDTH, indent: str | None = None) -> list[str]:
+    """``line`` as lines of at most ``width`` columns; continuation lines start with ``indent``
+    (by default the line's own leading spaces)."""
+    if display_width(line) <= width:
+        return [line.replace(NBSP, " ")]
+    body = line.lstrip(" ")
+    lead = line[:len(line) - len(body)]
+    indent = lead if indent is None else indent
+    if display_width(indent) > width // 2:  # a continuation must leave room for text
+        indent = " " * (width // 2)
+    out, current, used, fresh = [], lead, display_width(lead), True
+    for space, piece in _pieces(body):
+        size = display_width(piece)
+        if not fresh and used + len(space) + size > width:
+            out.append(current.rstrip(" "))
+            current, used, fresh = indent, display_width(indent), True
+        if not fresh:
+            current, used = current + space, used + len(space)
+        while used + size > width:  # longer than a whole line: cut it where the line ends
+            cut, taken = 0, 0
+            while cut < len(piece) and used + taken + display_width(piece[cut]) <= width:
+                taken += display_width(piece[cut])
+                cut += 1
+            cut = max(cut, 1) if fresh else cut
+            out.append((current + piece[:cut]).rstrip(" "))
+            piece, size = piece[cut:], size - taken
+            current, used = indent, display_width(indent)
+        current, used, fresh = current + piece, used + size, False
+    out.append(current.rstrip(" "))
+    return [part.replace(NBSP, " ") for part in out]
+
+
+def fit(lines: list[str], width: int = WIDTH) -> list[str]:
+    """Every line made printable (no escape sequences or control characters) and wrapped to ``width``."""
+    return [part for line in lines for part in wrap(printable(line, keep_newlines=False), width)]
+
+
+def _row(status: str, score: float, max_score: float, title: str) -> list[str]:
+    """A check's row, ``  PASS       3/3    title``, its title wrapped under itself."""
+    head = f"  {status}{' ' * max(1, 8 - display_width(status))}{_pts(score):>4}/{_pts(max_score):<4} "
+    return wrap(head + title, indent=" " * ROW_INDENT)
+
+
+def _message_lines(message: str) -> list[str]:
+    """A check's message, indented under its title; a labelled line ("expected: ...", "Likely cause: ...")
+    continues under its value, any other line at its own indentation."""
+    labels = [text(key) for key in ("layout.expected", "layout.got", "layout.cause", "layout.where")]
+    lines = []
+    for line in printable(message).splitlines():
+        line = "    " + line
+        body = line.lstrip(" ")
+        indent = None
+        for label in labels:
+            if body.startswith(label + ":"):
+                value = body[len(label) + 1:]
+                indent = " " * (len(line) - len(body) + display_width(label) + 1 + len(value) - len(value.lstrip(" ")))
+                break
+        lines.extend(wrap(line, indent=indent))
+    return lines
+
+
+PRINTED_GUTTER = "      | "  # what the learner's code printed is shown behind this: it can never look like the report
+
+
+def _printed_lines(printed) -> list[str]:
+    """What the learner's code printed during a check that did not pass, under its message (nothing if nothing)."""
+    if not printed:
+        return []
+    lines = [f"    {text('report.printed.title')}"]
+    shown = printable(printed.text).split("\n")
+    if printed.cut:
+        shown[-1] += "…"
+    for line in shown:
+        lines.extend(part.rstrip() for part in wrap(PRINTED_GUTTER + line, indent=PRINTED_GUTTER))
+    if printed.more:
+        lines.append("      " + text("report.printed.more", count=printed.more))
+    return lines

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from . import registry
+from . import figures, registry
 from .blame import function_at_line, settle
 from .expect import CheckFailed
 from .explain import describe_student_error, known_cause
@@ -138,6 +138,7 @@ class GradingPlugin:
     def pytest_runtest_setup(self, item):
         self.session.retire_others(self._info(item)[1])
         self.session.begin_check(item.nodeid.split("::")[-1])
+        figures.begin()
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_pyfunc_call(self, pyfuncitem):
@@ -166,10 +167,13 @@ class GradingPlugin:
         result = CheckResult(title, exercise, info.function, 0.0, info.points, "passed", info.visibility,
                              test_id=item.name, line=self._function_lines().get((exercise, info.function), 0))
         error = call.excinfo.value if call.excinfo is not None else getattr(item, "grading_exception", None)
+        result.figures = figures.take()
+        if error is not None and self.session.printed:  # shown under the message of a check that did not pass
+            result.printed = self.session.printed
         if error is None:
             result.score = info.points
         elif isinstance(error, CheckFailed):
-            result.status, result.message = "failed", error.message
+            result.status, result.message, result.hint = "failed", error.message, error.hint or ""
         elif isinstance(error, client.StudentError):
             result.status = error.status
             result.cause = type(error).__name__
@@ -180,6 +184,7 @@ class GradingPlugin:
             if explanation:
                 result.message += f"\n{explanation}"
             hint = getattr(error, "hint", None) or known_cause(error)
+            result.hint = hint or ""
             if hint:
                 result.message += f"\n{text('layout.cause')}: {text(hint)}"
             syntax = self._syntax_error(error)
@@ -233,10 +238,20 @@ def check_files(include_hidden: bool | None = None) -> list[Path]:
     return registry.course(include_hidden).check_files()
 
 
-def hidden_points() -> float:
-    """Points of the hidden checks (for the release's 'checked after submission' line)."""
-    marker = CHECKS / "hidden_points.txt"
-    return float(marker.read_text().strip()) if marker.is_file() else 0.0
+def hidden_points() -> dict[str, dict[str, float]]:
+    """Points of the hidden checks, ``{exercise: {function: points}}`` (for the report's "checked after you submit").
+
+    A student release has no hidden checks, only ``checks/hidden_points.json``, which ``build release``
+    writes; where it is absent (the full kit, which runs the hidden checks itself) this is ``{}``.
+    """
+    import json
+
+    marker = CHECKS / "hidden_points.json"
+    if not marker.is_file():
+        return {}
+    table = json.loads(marker.read_text(encoding="utf-8"))
+    return {str(exercise): {str(function): float(points) for function, points in functions.items()}
+            for exercise, functions in table.items()}
 
 
 def run_checks(session: client.Session, files: list[Path], select: str | None = None,

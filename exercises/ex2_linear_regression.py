@@ -108,9 +108,9 @@ def squared_loss(y_hat, y):
 def sgd(params, lr, batch_size):
     """One step of mini-batch stochastic gradient descent, in place.
 
-    For each tensor ``p`` in ``params``::
+    For each tensor ``p`` in ``params``, the new value is::
 
-        p -= lr * p.grad / batch_size      (then set p.grad to zero)
+        p  <-  p - lr * p.grad / batch_size      (then p.grad is set to zero)
 
     The gradient is of a SUM over the batch, so dividing by ``batch_size``
     makes the step use the mean gradient. Update inside ``with torch.no_grad():``
@@ -138,11 +138,15 @@ def train(features, labels, lr=0.03, num_epochs=3, batch_size=10):
 
     The parameters start as ``w ~ N(0, 0.01**2)`` of shape (d, 1) and ``b = 0``
     of shape (1,), both with ``requires_grad=True`` (already written for you).
-    For each epoch, for each batch ``X, y`` of ``data_iter(batch_size, ...)``::
+    For each epoch, for each mini-batch ``X, y`` that ``data_iter`` yields
+    (with this ``batch_size``, ``features`` and ``labels``):
 
-        l = squared_loss(linreg(X, w, b), y)   # (k, 1): one loss per example
-        l.sum().backward()                     # gradient of the batch's sum
-        sgd([w, b], lr, batch_size)            # mean step, then zero .grad
+    1. predict with ``linreg`` and compute the loss of each example with
+       ``squared_loss``: a (k, 1) tensor, one loss per example;
+    2. backpropagate the SUM of the batch's losses (``backward()`` needs a
+       single number);
+    3. update both parameters with ``sgd``, giving it ``batch_size``: it turns
+       the summed gradient into a mean step and zeroes ``.grad``.
 
     After each epoch append the MEAN ``squared_loss`` over all the data (a
     Python float, computed under ``torch.no_grad()``) to ``losses``.

@@ -117,14 +117,18 @@ def numerical_grad(f, w, eps=1e-6):
 def fit_line(x, y, lr=0.1, epochs=200, batch_size=10, seed=0):
     """Fit ``y ~ w * x + b`` by mini-batch gradient descent on the mean squared error.
 
-    Start from ``w = b = 0``. Each epoch:
+    Start from ``w = b = 0``; ``rng`` is the generator made from ``seed``
+    (both already written for you, before the first epoch). Each epoch:
 
-    1. shuffle: ``order = rng.permutation(n)`` with the generator ``rng`` made
-       once, before the first epoch, from ``seed``;
-    2. walk through ``order`` in batches of ``batch_size`` (the last batch is
-       shorter when ``n`` is not a multiple of ``batch_size``);
-    3. for each batch, ``dw, db = mse_grad(w, b, x[batch], y[batch])`` (a mean
-       over the batch), then ``w -= lr * dw`` and ``b -= lr * db``.
+    1. shuffle: draw a new random order of the sample indices ``0 .. n-1``
+       (call it ``order``) with the ``permutation`` method of ``rng``, and use
+       no other source of randomness, so that the same ``seed`` always gives
+       the same result;
+    2. walk through ``order`` in batches of ``batch_size`` indices (the last
+       batch is shorter when ``n`` is not a multiple of ``batch_size``);
+    3. for each batch, take the gradient of the MEAN squared error over the
+       batch's samples only (``mse_grad`` computes it), then move ``w`` and
+       ``b`` against it: each by ``lr`` times its own partial derivative.
 
     Args:
         x: float64 ndarray of shape (n,). The inputs.

@@ -166,15 +166,16 @@ def mlp_backward(y, cache, params):
     """Gradients of ``mse_loss(y_hat, y)`` with respect to every parameter.
 
     Work backwards with the chain rule (``n`` = number of examples; the 1/n
-    comes from the mean in the loss)::
+    comes from the mean in the loss). ``dL/dV`` is the gradient of the loss
+    with respect to ``V`` and has ``V``'s shape (in code, name it ``dV``)::
 
-        dy_hat = (y_hat - y) / n                  (n, 1)
-        dW2    = A1.T @ dy_hat                    (h, 1)
-        db2    = dy_hat summed over the batch     (1,)
-        dA1    = dy_hat @ W2.T                    (n, h)
-        dZ1    = dA1 * act'(Z1)                   (n, h)  act' at Z1, not at A1
-        dW1    = X.T @ dZ1                        (d, h)
-        db1    = dZ1 summed over the batch        (h,)    (``unbroadcast``)
+        dL/dy_hat = (y_hat - y) / n                     (n, 1)
+        dL/dW2    = A1.T @ dL/dy_hat                    (h, 1)
+        dL/db2    = dL/dy_hat summed over the batch     (1,)
+        dL/dA1    = dL/dy_hat @ W2.T                    (n, h)
+        dL/dZ1    = dL/dA1 * act'(Z1), elementwise      (n, h)  act' at Z1, not at A1
+        dL/dW1    = X.T @ dL/dZ1                        (d, h)
+        dL/db1    = dL/dZ1 summed over the batch        (h,)    (``unbroadcast``)
 
     Args:
         y: float64 ndarray of shape (n, 1) or (n,). The targets.
@@ -204,8 +205,9 @@ def fit_mlp(X, y, hidden=16, lr=0.5, epochs=2000, activation="sigmoid", seed=0):
 
     The parameters start small and random (already written for you). Each
     epoch: run ``mlp_forward`` on all of ``X``, append ``mse_loss`` (the loss
-    BEFORE this epoch's update) to ``losses``, run ``mlp_backward``, and update
-    every parameter in place: ``params[k] -= lr * grads[k]``.
+    BEFORE this epoch's update) to ``losses``, run ``mlp_backward``, and move
+    every parameter, in place, against its gradient (the entry of the same
+    name in the gradient dict) by ``lr`` times that gradient.
 
     Args:
         X: float64 ndarray of shape (n, d).

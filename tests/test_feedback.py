@@ -67,7 +67,8 @@ def test_a_syntax_error_is_reported_once_on_its_function(tmp_path, grade_path):
     blocked = text("report.blocked_by_syntax", title=full[0].name, function="sgd", line=line)
     others = [t for t in ex2 if t is not full[0]]
     assert others and all(t.message == blocked for t in others), [t.message for t in others]
-    assert text("report.first_failure", function="sgd", module=EX2) in report.render()
+    # (the report wraps its lines at 100 columns: compare the words)
+    assert " ".join(text("report.first_failure", function="sgd", module=EX2).split()) in " ".join(report.render().split())
 
 
 def test_the_same_error_is_shown_once(tmp_path, grade_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,14 +13,23 @@ from pathlib import Path
 
 import pytest
 
-from autograder import registry
+from autograder import gradescope, registry
+from autograder.results import STATUSES, CheckResult, Report
+from autograder.sandbox.client import Printed
 
 from conftest import MAX, ROOT, SOLUTIONS
 
 EXERCISES = registry.names()  # discovered from the files, never listed here
 
-TOP_KEYS = {"score", "execution_time", "output", "stdout_visibility", "tests"}
-TEST_KEYS = {"name", "number", "score", "max_score", "status", "output", "visibility"}
+TOP_KEYS = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
+            "stdout_visibility", "tests"}
+TEST_KEYS = {"name", "number", "score", "max_score", "status", "output", "tags", "visibility", "extra_data"}
+FORMATS = {"output_format": "md", "test_output_format": "md", "test_name_format": "text"}  # Gradescope's names
+
+
+def plain(markdown: str) -> str:
+    """The text a Markdown output shows, for the tests' substring checks (backslash escapes undone)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +59,8 @@ def gradescope_root(tmp_path: Path, autograder_zip: Path) -> Path:
     return root
 
 
-def run_autograder(root: Path) -> dict:
-    env = dict(os.environ, GRADESCOPE_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
+def run_autograder(root: Path, **extra_env) -> dict:
+    env = dict(os.environ, GRADESCOPE_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable, **extra_env)
     run = subprocess.run([str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True,
                          timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -62,6 +72,7 @@ def run_autograder(root: Path) -> dict:
 def validate(data: dict):
     """The parts of Gradescope's results.json specification we use."""
     assert set(data) == TOP_KEYS, set(data)
+    assert {key: data[key] for key in FORMATS} == FORMATS
     assert isinstance(data["score"], float) and isinstance(data["execution_time"], int)
     assert isinstance(data["output"], str) and data["stdout_visibility"] in {"hidden", "visible"}
     numbers = set()
@@ -70,6 +81,11 @@ def validate(data: dict):
         assert test["status"] in {"passed", "failed"} and test["visibility"] in {"visible", "after_published", "hidden", "after_due_date"}
         assert isinstance(test["score"], float) and isinstance(test["max_score"], float)
         assert 0 <= test["score"] <= test["max_score"]
+        extra = test["extra_data"]
+        assert set(extra) == {"exercise", "function", "status"} and test["tags"] == [extra["exercise"]]
+        assert extra["exercise"] in EXERCISES and extra["status"] in STATUSES
+        assert extra["function"] in registry.course(include_hidden=True).exercise(extra["exercise"]).functions
+        assert (extra["status"] == "passed") == (test["status"] == "passed")
         numbers.add(test["number"])
     assert len(numbers) == len(data["tests"])
     assert abs(sum(t["score"] for t in data["tests"]) - data["score"]) < 1e-9
@@ -107,11 +123,15 @@ def test_zip_upload_and_partial_credit(tmp_path, autograder_zip):
     root = gradescope_root(tmp_path, autograder_zip)
     with zipfile.ZipFile(root / "submission" / "work.zip", "w") as zf:
         zf.write(SOLUTIONS / "ex2_linear_regression.py", "exercises/ex2_linear_regression.py")
-    data = run_autograder(root)
+    data = run_autograder(root, AUTOGRADER_HIDDEN_VISIBILITY="after_due_date")  # as --hidden-visibility sets it
     ex2 = [t for t in data["tests"] if t["number"].startswith("2.")]
     assert ex2 and all(t["status"] == "passed" for t in ex2)
     assert data["score"] == sum(t["max_score"] for t in ex2)
-    assert "ex1_manual_gradients.py is not in the submission" in data["output"]
+    assert "ex1_manual_gradients.py is not in the submission" in plain(data["output"])
+    hidden = [t for t in data["tests"] if t["visibility"] != "visible"]
+    assert hidden and {t["visibility"] for t in hidden} == {"after_due_date"}
+    missing = next(t for t in data["tests"] if t["extra_data"]["exercise"] == "ex1_manual_gradients")
+    assert missing["status"] == "failed" and missing["tags"] == ["ex1_manual_gradients"]
 
 
 @pytest.mark.parametrize("layout", ["empty", "misnamed", "crashing"])
@@ -134,3 +154,89 @@ def test_grader_failure_is_reported_as_ours(tmp_path, autograder_zip):
     assert data["score"] == 0.0 and data["tests"] == []
     assert "not your fault" in data["output"] and "Traceback" not in data["output"]
     assert data["stdout_visibility"] == "hidden"
+
+
+# ------------------------------------------------------------------ results.json itself, without a bundle
+
+HOSTILE_TEXT = "bad `x` ``` </code></pre><img src=x onerror=alert(1)> *bold* [link](http://evil) ~~s~~ | a"
+
+
+def hostile_report() -> Report:
+    """One exercise: a public check failing with a message that carries learner text, a hidden one passing."""
+    exercise = EXERCISES[0]
+    function = registry.course(include_hidden=True).exercise(exercise).functions[0]
+    message = (f"Your code raised ValueError while running `{function}`: {HOSTILE_TEXT}\n"
+               f"  got:      '````` {HOSTILE_TEXT}'\n"
+               f"Where to look: `{function}` in exercises/{exercise}.py")
+    printed = Printed(text=f"````````\n{HOSTILE_TEXT}\n```", more=2)
+    return Report(tests=[
+        CheckResult("public check", exercise, function, 0.0, 2.0, "error", "public", message=message, printed=printed),
+        CheckResult("hidden check", exercise, function, 3.0, 3.0, "passed", "hidden"),
+    ])
+
+
+def test_markdown_output_keeps_learner_text_in_its_place():
+    """Code spans render; learner text renders as typed; nothing closes a fenced block early."""
+    mistune = pytest.importorskip("mistune")  # a CommonMark-style renderer (nbconvert's)
+    data = gradescope.to_gradescope(hostile_report(), 1.0, "after_published")
+    validate(data)
+    output = data["tests"][0]["output"]
+    for block in re.findall(r"^(`{3,})text\n(.*?)\n\1$", output, re.S | re.M):
+        fence, body = block
+        assert all(len(run) < len(fence) for run in re.findall(r"`+", body)), block
+    for escape in (True, False):  # with raw HTML escaped, and passed through (Gradescope sanitises it)
+        html = mistune.create_markdown(escape=escape, plugins=["table", "strikethrough"])(output)
+        function = data["tests"][0]["extra_data"]["function"]
+        assert html.count(f"<code>{function}</code>") == 2, html  # the catalogue's code spans render
+        for tag in ("<img", "<em>", "<strong>", "<del>", "<a ", "<table", "<h1", "<li"):
+            assert tag not in html, (tag, html)
+        blocks = re.findall(r"<pre><code[^>]*>(.*?)</code></pre>", html, re.S)
+        import html as html_lib
+
+        shown = [html_lib.unescape(b) for b in blocks]
+        assert shown[0] == f"got:      '````` {HOSTILE_TEXT}'\n"  # dedented, verbatim
+        assert shown[1] == f"````````\n{HOSTILE_TEXT}\n```\n"  # what the code printed, verbatim
+        prose = html_lib.unescape(re.sub(r"<[^>]+>", "", html.split("<pre>")[0]))
+        # shown as typed, not rendered (a pair of single backticks, as in the catalogue's texts, shows as code)
+        assert "<code>x</code>" in html and HOSTILE_TEXT.replace("`x`", "x") in prose
+    assert "2 more lines" in plain(output)
+
+
+def test_hidden_visibility_is_a_build_option(monkeypatch, tmp_path):
+    report = hostile_report()
+    monkeypatch.delenv(gradescope.HIDDEN_ENV, raising=False)
+    assert gradescope.hidden_visibility() == "after_published"  # the default, as before
+    for value in ("after_published", "after_due_date"):
+        monkeypatch.setenv(gradescope.HIDDEN_ENV, value)
+        data = gradescope.to_gradescope(report, 1.0)
+        assert [t["visibility"] for t in data["tests"]] == ["visible", value]
+    monkeypatch.setenv(gradescope.HIDDEN_ENV, "after_lunch")
+    with pytest.raises(ValueError, match="AUTOGRADER_HIDDEN_VISIBILITY='after_lunch'.*after_due_date"):
+        gradescope.hidden_visibility()
+    # run_autograder with a bundle built wrong: refused before grading, with a results file all the same
+    root = tmp_path / "autograder"
+    (root / "results").mkdir(parents=True)
+    assert gradescope.run(root) == 0
+    data = json.loads((root / "results" / "results.json").read_text())
+    validate(data)
+    assert data["score"] == 0.0 and data["tests"] == [] and "not your fault" in plain(data["output"])
+
+
+def test_summary_gives_away_no_hidden_points():
+    """The summary is shown at once, the hidden checks later: it counts the public checks only."""
+    data = gradescope.to_gradescope(hostile_report(), 1.0, "after_published")
+    assert data["score"] == 3.0  # Gradescope's total counts every check (and is hidden until they are shown)
+    assert "0 / 2" in plain(data["output"]) and "3 / 5" not in plain(data["output"])
+
+
+def test_the_bundle_carries_the_hidden_visibility(tmp_path):
+    """`build gradescope --hidden-visibility after_due_date` puts the choice into run_autograder; the default
+    leaves it out (Gradescope's after_published), and an unknown value is refused."""
+    from autograder import bundles
+
+    bundles.build_gradescope(tmp_path / "due", hidden_visibility="after_due_date")
+    assert "export AUTOGRADER_HIDDEN_VISIBILITY=after_due_date" in (tmp_path / "due" / "gradescope" / "run_autograder").read_text()
+    bundles.build_gradescope(tmp_path / "default")
+    assert "AUTOGRADER_HIDDEN_VISIBILITY" not in (tmp_path / "default" / "gradescope" / "run_autograder").read_text()
+    with pytest.raises(bundles.BuildError):
+        bundles.build_gradescope(tmp_path / "bad", hidden_visibility="never")

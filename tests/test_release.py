@@ -73,12 +73,22 @@ def test_make_grade_on_a_correct_submission(release, tmp_path):
         (work / f"{exercise}.py").write_text((SOLUTIONS / f"{exercise}.py").read_text())
     run = _make_grade(release, str(work))
     assert run.returncode == 0, run.stdout + run.stderr
-    from autograder.bundles import hidden_points
+    from autograder.bundles import hidden_points, hidden_points_by_function
 
     hidden = hidden_points()
     public = MAX - hidden
     assert f"TOTAL: {public:g} / {public:g} points" in run.stdout, run.stdout
     assert f"A further {hidden:g} points are checked only after you submit" in run.stdout, run.stdout
+    by_function = hidden_points_by_function()  # per exercise, which functions have how many hidden points
+    assert by_function and sum(sum(f.values()) for f in by_function.values()) == hidden
+    squashed = "".join(run.stdout.split())  # the report may wrap long lines
+    for exercise, functions in by_function.items():
+        listed = ", ".join(f"{function} ({points:g} pt)" for function, points in functions.items())
+        assert "".join(f"{exercise}: {listed}".split()) in squashed, run.stdout
+    readme = (release / "README.md").read_text()
+    for exercise, functions in by_function.items():
+        for function, points in functions.items():
+            assert f"| `{exercise}` | `{function}` | {points:g} |" in readme, (exercise, function)
 
 
 def test_make_submission_packs_a_gradable_zip(release, grade_path):

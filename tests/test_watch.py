@@ -76,13 +76,19 @@ class Output:
 
 
 def test_watch_regrades_a_saved_file_and_stops_cleanly(tmp_path):
-    folder = tmp_path / "exercises"
-    shutil.copytree(ROOT / "exercises", folder)
+    """In the unpacked student release, as a learner runs it (`make watch` runs `python -m autograder watch`)."""
+    from autograder.bundles import build_release
+
+    build_release(tmp_path / "dist")
+    release = tmp_path / "dist" / "student"
+    folder = release / "exercises"
+    makefile = (release / "Makefile").read_text()
+    assert "\nwatch:" in makefile and "autograder watch" in makefile and "\nreport:" in makefile
     env = {**os.environ, "AUTOGRADER_LANG": "en"}
-    process = subprocess.Popen([sys.executable, "-m", "autograder", "watch", str(folder), "--public-only"], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "autograder", "watch", "exercises"], cwd=release,
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        waiting = text("watch.waiting", folder=folder)
+        waiting = text("watch.waiting", folder="exercises")
         output = Output(process)
         first = output.until(waiting, 0, 120)
         assert "TOTAL: 0 /" in first

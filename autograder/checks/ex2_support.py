@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from autograder import figures
 from autograder.expect import CheckFailed, expect_tensor, fail, fmt, labelled, type_hint
 from autograder.messages import text
 from autograder.explain import describe_student_error, known_cause
@@ -98,6 +99,7 @@ def check_train_converges(student, true_w, true_b, n, seed, tol, **hyper):
     features, labels = make_regression(true_w, true_b, n, seed)
     result = run_train(student, features, labels, **hyper)
     w, b, losses = unpack_train(result, len(true_w))
+    record_training(features, labels, w, b, losses, true_w, true_b, hyper)
     if converged(w, b, true_w, true_b, tol):
         return features, labels, w, b, losses
     lr, epochs, batch_size = hyper.get("lr", 0.03), hyper.get("num_epochs", 3), hyper.get("batch_size", 10)
@@ -108,6 +110,38 @@ def check_train_converges(student, true_w, true_b, n, seed, tol, **hyper):
                               f"w = {fmt(w.ravel())}, b = {fmt(b)}")) + "\n"
         + text("ex2.diagnosis") + "\n" + diagnosis
     )
+
+
+def reference_curve(features, labels, lr, num_epochs, batch_size, seed=0):
+    """The mean loss after each epoch of a correct loop on the same data, for the picture: library pieces
+    (``torch.optim.SGD`` on the mean of the batch's losses), in this process."""
+    generator = torch.Generator().manual_seed(seed)
+    w = (torch.randn(features.shape[1], 1, generator=generator) * 0.01).requires_grad_(True)
+    b = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.SGD([w, b], lr=lr)
+    curve = []
+    for _epoch in range(num_epochs):
+        for chunk in torch.split(torch.randperm(len(features), generator=generator), batch_size):
+            optimizer.zero_grad()
+            (torch.nn.functional.mse_loss(torch.addmm(b, features[chunk], w), labels[chunk]) / 2).backward()
+            optimizer.step()
+        curve.append(float(torch.nn.functional.mse_loss(torch.addmm(b, features, w), labels).detach()) / 2)
+    return curve
+
+
+def record_training(features, labels, w, b, losses, true_w, true_b, hyper):
+    """The learner's loss per epoch (always: the report's sparkline) and, for pictures, the reference loop's
+    curve on the same data and the recovered parameters against the true ones."""
+    numbers = [v for v in losses if isinstance(v, float)] if isinstance(losses, list) else []
+    if not figures.wanted():
+        figures.record("loss_curve", function="train", losses=numbers)
+        return
+    lr, epochs, batch_size = hyper.get("lr", 0.03), hyper.get("num_epochs", 3), hyper.get("batch_size", 10)
+    figures.record("loss_curve", function="train", losses=numbers,
+                   reference=reference_curve(features, labels, lr, epochs, batch_size))
+    figures.record("parameters", function="train", names=[f"w[{i}]" for i in range(len(true_w))] + ["b"],
+                   learner=[float(v) for v in w.ravel()] + [float(b[0])],
+                   truth=[float(v) for v in true_w] + [float(true_b)])
 
 
 def tensor_param(values, grad, dtype=torch.float32):

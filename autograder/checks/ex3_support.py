@@ -3,6 +3,8 @@
 import numpy as np
 import torch
 
+from autograder import figures
+
 from autograder.expect import expect_array, fail, fmt
 from autograder.explain import known_cause
 from autograder.messages import text
@@ -62,6 +64,14 @@ def check_backward(student, X, y, params, activation):
         fail(text("ex3.grads_dict"), expected=text("detail.grads_dict"),
              got=fmt(sorted(grads)) if isinstance(grads, dict) else fmt(grads), hint="ex3.hint.grads_dict")
     n, h = X.shape[0], params["W1"].shape[1]
+    errors = {}
+    for key in KEYS:  # for the picture: the learner's gradient minus autograd's, entry by entry
+        got = grads[key]
+        if isinstance(got, np.ndarray) and got.dtype.kind == "f" and got.shape == tuple(tensors[key].grad.shape):
+            errors[key] = got - tensors[key].grad.numpy()
+    figures.record("grad_errors", function="mlp_backward", activation=activation,
+                   errors={key: np.atleast_2d(value) for key, value in errors.items()},
+                   scale={key: float(np.max(np.abs(tensors[key].grad.numpy()))) for key in KEYS})
     buggy = buggy_backward(X, y, params, activation)
     for key in ("W2", "b2", "W1", "b1"):
         expected = tensors[key].grad.numpy()
@@ -96,8 +106,7 @@ def initial_and_first_step_losses(X, y, params, lr):
     y_t = torch.tensor(y)
     loss = 0.5 * ((torch.sigmoid(torch.tensor(X) @ t["W1"] + t["b1"]) @ t["W2"] + t["b2"] - y_t) ** 2).mean()
     loss.backward()
-    with torch.no_grad():
-        stepped = {k: v - lr * v.grad for k, v in t.items()}
-        after = 0.5 * ((torch.sigmoid(torch.tensor(X) @ stepped["W1"] + stepped["b1"]) @ stepped["W2"]
-                        + stepped["b2"] - y_t) ** 2).mean()
+    stepped = {k: (v - lr * v.grad).detach() for k, v in t.items()}  # one full-batch step, off the graph
+    after = 0.5 * ((torch.sigmoid(torch.tensor(X) @ stepped["W1"] + stepped["b1"]) @ stepped["W2"]
+                    + stepped["b2"] - y_t) ** 2).mean()
     return float(loss), float(after)

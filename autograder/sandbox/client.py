@@ -10,6 +10,7 @@ import base64
 import importlib.util
 import os
 import pwd
+import re
 import select
 import signal
 import socket
@@ -88,6 +89,103 @@ def _error_from_detail(module, function, detail):
     if kind in ("unreadable", "protocol"):
         return Unreadable(module, function, detail)
     return StudentException(module, function, detail)
+
+
+# ----------------------------------------------------------------- untrusted text from the worker
+
+# What a check shows of the learner's printed output (the worker bounds it too, but that copy is the
+# learner's to change): at most this many lines and characters, over all the calls of one check.
+PRINTED_LINES = 10
+PRINTED_CHARS = 2000
+WHERE_FRAMES = 3  # frames of "where it was stopped" kept (innermost last)
+# The worker's watchdog sends one notice per request; code in the worker may forge another. More is refused
+# (as a protocol error), so a flood of notices cannot keep the grader busy until the deadline.
+MAX_NOTICES = 2
+
+# ANSI/VT escape sequences: CSI (colours, cursor moves, clearing), OSC (titles, hyperlinks; ended by BEL or
+# ST), and the two-character ones (ESC c resets the terminal).
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")
+# Everything else that moves the cursor or changes how text is laid out: C0/C1 controls (\r, \b, \f, \v,
+# ...), bidirectional overrides and other format characters, line and paragraph separators (which
+# str.splitlines splits on), lone surrogates (which cannot be printed) and private-use characters.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+                        "\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff\ue000-\uf8ff]")
+
+
+def printable(value: str, keep_newlines: bool = True) -> str:
+    """``value`` with nothing that a terminal interprets: no escape sequences or control characters.
+
+    Tabs become spaces (a tab's width depends on its column) and, unless ``keep_newlines``, newlines
+    become spaces. What is left can be laid out like any other text (see ``results.Report.render``).
+    """
+    value = _INVISIBLE.sub("", _ESCAPES.sub("", value.replace("\r\n", "\n"))).expandtabs(4)
+    return value if keep_newlines else value.replace("\n", " ")
+
+
+@dataclass
+class Printed:
+    """What the learner's code printed during one check, made printable: ``text`` and how many lines were left out.
+
+    ``cut``: the last line of ``text`` is not complete.
+    """
+
+    text: str = ""
+    more: int = 0
+    cut: bool = False
+
+    def add(self, raw) -> None:
+        """Add the ``printed`` field of one answer from the worker (untrusted: checked, bounded, made printable)."""
+        if not isinstance(raw, dict):
+            return
+        text, total = raw.get("text"), raw.get("lines")
+        if type(text) is not str or type(total) is not int:
+            return
+        cut = raw.get("cut") is True or len(text) > PRINTED_CHARS
+        lines = printable(text[:PRINTED_CHARS]).split("\n")
+        total = max(len(lines), min(total, 10**9))  # (the worker's count is not believed below what it sent)
+        room = PRINTED_LINES - (self.text.count("\n") + 1 if self.text else 0)
+        if self.more or self.cut or room <= 0:  # full: what is left is only counted
+            self.more += total
+            return
+        shown = lines[:room]
+        joined = "\n".join(shown)
+        space = PRINTED_CHARS - len(self.text)
+        if len(joined) > space:
+            joined, cut = joined[:space], True
+        self.text = f"{self.text}\n{joined}" if self.text else joined
+        self.cut = cut
+        self.more += total - len(shown)
+
+    def __bool__(self) -> bool:
+        return bool(self.text.strip()) or self.more > 0
+
+
+def stopped_at(frames, files: dict) -> list[dict]:
+    """The ``where`` field of a worker's notice, checked: frames of the submission's own exercise files only.
+
+    Each frame keeps its file's name (one of ``files``, the exercise modules graded), a line number, a
+    function name that is an identifier (or ``<module>``, ``<lambda>`` ...) and the text of that line
+    read from the grader's own copy of the file, never from the worker. Anything else is dropped.
+    """
+    out = []
+    for frame in frames[-WHERE_FRAMES:] if isinstance(frames, list) else ():
+        if not isinstance(frame, dict):
+            continue
+        name, line, function = frame.get("file"), frame.get("line"), frame.get("function")
+        module = name[:-3] if type(name) is str and name.endswith(".py") else None
+        if module not in files or type(line) is not int or type(function) is not str:
+            continue
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,99}|<[a-z]{1,20}>", function):
+            continue
+        source = files[module]
+        source = source.decode("utf-8", errors="replace") if isinstance(source, bytes) else str(source)
+        lines = source.splitlines()
+        if not 1 <= line <= len(lines):
+            continue
+        code = printable(lines[line - 1].strip(), keep_newlines=False)
+        out.append({"file": name, "line": line, "function": function,
+                    "code": code if len(code) <= 200 else code[:199] + "…"})
+    return out
 
 
 # ----------------------------------------------------------------- isolation levels
@@ -510,6 +608,7 @@ class Session:
     _seed_base: int = 0
     _counter: int = 0
     events: list = field(default_factory=list)
+    printed: Printed = field(default_factory=Printed)  # what the learner's code printed during the current check
 
     @property
     def present(self) -> set:
@@ -543,6 +642,7 @@ class Session:
         salted = name if not self.seed_salt else f"{self.seed_salt}:{name}"
         self._seed_base = zlib.crc32(salted.encode())
         self._counter = 0
+        self.printed = Printed()
 
     def _next_seed(self) -> int:
         self._counter += 1
@@ -574,26 +674,47 @@ class Session:
         return worker
 
     def _exchange(self, worker, module, function, request, seconds):
+        """Send one request and wait for its answer, at most ``seconds`` (and within the submission's budget).
+
+        The worker may send one notice (``{"where": ..., "printed": ...}``, see ``zygote.Watchdog``) shortly
+        before the limit; it is read under the same deadline, so the limit is enforced whatever the
+        worker sends, and used only if the answer does not come: to say where the code was stopped.
+        """
         if "seed" not in request:
             request["seed"] = self._next_seed()
         left = self._deadline - time.monotonic() if self._deadline else seconds
         if left <= 0:
             raise StudentTimeout(module, function, {"seconds": self.limits.submission_seconds, "budget": True})
+        limit = min(seconds, left)
+        request["where_after"] = max(0.0, limit - max(0.05, min(0.5, limit / 10)))
+        notice = None
         try:
+            deadline = time.monotonic() + limit
             codec.send(worker.sock, request)
-            answer = codec.receive(worker.sock, deadline=time.monotonic() + min(seconds, left))
+            answer = codec.receive(worker.sock, deadline=deadline)
+            for _ in range(MAX_NOTICES):  # the watchdog's notice (or one the code forged): the answer may follow
+                if "ok" in answer or "where" not in answer:
+                    break
+                notice = answer
+                answer = codec.receive(worker.sock, deadline=deadline)
+            if "ok" not in answer and "where" in answer:
+                raise codec.ProtocolError("too many notices for one request")
         except TimeoutError:
             self._discard(module, worker)
+            detail = {"seconds": seconds}
             if left < seconds:
-                raise StudentTimeout(module, function, {"seconds": self.limits.submission_seconds,
-                                                        "budget": True}) from None
-            raise StudentTimeout(module, function, {"seconds": seconds}) from None
+                detail = {"seconds": self.limits.submission_seconds, "budget": True}
+            if notice is not None:
+                detail["where"] = stopped_at(notice.get("where"), self.files)
+                self.printed.add(notice.get("printed"))
+            raise StudentTimeout(module, function, detail) from None
         except (EOFError, OSError):
             self._discard(module, worker)
             raise StudentCrash(module, function) from None
         except codec.ProtocolError as exc:
             self._discard(module, worker)
             raise Unreadable(module, function, {"message": str(exc)}) from None
+        self.printed.add(answer.get("printed"))
         if not answer.get("ok"):
             detail = answer.get("error") if isinstance(answer.get("error"), dict) else {}
             raise _error_from_detail(module, function, detail)

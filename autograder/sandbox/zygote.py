@@ -12,11 +12,18 @@ For every submission (``open``) it forks the submission's *init*: at the
 in a private read-only ``/submission`` and private ``/tmp`` and ``/dev/shm``, and
 no capabilities; otherwise a process in its own session working in the
 staged folder. The init answers ``spawn`` requests by forking one *worker*
-per exercise module (resource limits set hard, output sent to /dev/null,
-privileges dropped at the ``uid`` level); each worker's end of a new socket
-pair goes back to the grader with ``SCM_RIGHTS``, and from then on the
-grader talks to the worker directly, one JSON request at a time. When the
+per exercise module (resource limits set hard, file descriptors 0-2 on
+/dev/null, privileges dropped at the ``uid`` level); each worker's end of a
+new socket pair goes back to the grader with ``SCM_RIGHTS``, and from then on
+the grader talks to the worker directly, one JSON request at a time. When the
 grader kills the init, every process of the submission dies with it.
+
+A worker keeps the first lines of what the learner's code prints during each
+request (``Printed``, a small buffer behind ``sys.stdout``/``sys.stderr``) and
+sends them with the answer; a thread of its own (``Watchdog``) sends where the
+code is running shortly before the grader's time limit. Both are plain data,
+bounded again and made printable by the grader (``client.Printed``,
+``client.stopped_at``), which enforces the time limit by itself.
 
 Only plain data leaves a worker (see ``codec``). This file never imports the
 grader package: the sandbox needs nothing from it but ``codec`` and ``jail``,
@@ -27,6 +34,7 @@ request and is run in each worker before the learner's module is imported.
 """
 
 import importlib
+import io
 import json
 import os
 import random
@@ -34,6 +42,8 @@ import resource
 import signal
 import socket
 import sys
+import threading
+import time
 import traceback
 import types
 
@@ -45,6 +55,11 @@ import jail  # noqa: E402 - standard library only
 WORK = "/submission"  # the submission's folder inside the namespaces (the grader may choose another)
 
 MAX_TRACEBACK = 3000
+# What the learner's code printed during one request: the first lines only, counted beyond that (the grader
+# bounds it again: this copy of the limits is the learner's to change).
+MAX_PRINTED_LINES = 10
+MAX_PRINTED_CHARS = 2000
+MAX_WHERE_FRAMES = 4  # frames of the learner's file(s) sent when a request is about to time out
 
 
 np = torch = codec = None  # imported by _load_libraries, after isolation
@@ -134,6 +149,159 @@ def _support_module(support):
     return module
 
 
+class _Head(io.RawIOBase):
+    """The end of the worker's ``sys.stdout``: keeps the first bytes written, counts the newlines of all."""
+
+    def __init__(self):
+        super().__init__()
+        self.start()
+
+    def start(self):
+        self.head, self.newlines, self.last = bytearray(), 0, b""
+
+    def writable(self):
+        return True
+
+    def fileno(self):  # what code that writes to the descriptor itself gets: /dev/null, as before
+        return 1
+
+    def write(self, data):
+        view = memoryview(data).cast("B")
+        size = len(view)
+        for start in range(0, size, 1 << 20):  # counted a slice at a time: a huge write is never copied whole
+            self.newlines += bytes(view[start:start + (1 << 20)]).count(b"\n")
+        if size:
+            self.last = bytes(view[-1:])
+        room = 4 * MAX_PRINTED_CHARS - len(self.head)  # (UTF-8: at most 4 bytes a character)
+        if room > 0:
+            self.head += view[:room]
+        return size
+
+
+class Printed:
+    """``sys.stdout`` and ``sys.stderr`` of a worker, and what the learner's code printed during one request.
+
+    ``stream`` is an ordinary text stream (``print``, ``.write``, ``.buffer``, ``.flush`` work as on a
+    terminal, at the speed of writing to /dev/null) whose buffer ends in :class:`_Head`, which keeps the
+    first bytes only: no pipe, no file, nothing that grows. :meth:`take` gives what one request printed
+    as plain data. (Output written to file descriptors 1 and 2 directly, by C code or ``os.write``, still
+    goes to /dev/null.)
+    """
+
+    def __init__(self):
+        self._head = _Head()
+        self.stream = None
+        self.start()
+
+    def start(self):
+        """Begin a request: an empty head, and a working stream (the learner's code may have closed it)."""
+        if self.stream is None or self.stream.closed:
+            self.stream = io.TextIOWrapper(io.BufferedWriter(self._head, 8192), encoding="utf-8",
+                                           errors="strict")
+        else:
+            self._flush()
+        self._head.start()
+
+    def _flush(self):
+        try:
+            self.stream.flush()
+        except Exception:  # noqa: BLE001 - a stream the learner's code broke: what reached the head counts
+            pass
+
+    def snapshot(self):
+        """What was printed since :meth:`start` (None if nothing): the first lines, the number of lines in all."""
+        self._flush()
+        head = self._head
+        if not head.head:
+            return None
+        lines = bytes(head.head).decode("utf-8", errors="replace")[:MAX_PRINTED_CHARS].split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        total = head.newlines + (0 if head.last == b"\n" else 1)
+        cut = len(head.head) >= 4 * MAX_PRINTED_CHARS or sum(len(line) + 1 for line in lines) > MAX_PRINTED_CHARS
+        return {"text": "\n".join(lines[:MAX_PRINTED_LINES]), "lines": total,
+                "cut": cut and len(lines) <= MAX_PRINTED_LINES}
+
+    def take(self):
+        printed = self.snapshot()
+        self._head.start()
+        return printed
+
+
+class Watchdog:
+    """Says where the learner's code is just before the grader stops it: a thread of the worker.
+
+    :meth:`arm` before a request with the time after which the grader's limit is close; if the request is
+    still running then, the thread reads the main thread's stack (``sys._current_frames``), keeps the
+    frames of the learner's file(s) and sends them, with what was printed so far, as one message
+    ``{"where": [...], "printed": ...}`` ahead of the answer. :meth:`disarm` when the request is done. The
+    notice is never sent after its request's answer (both are sent under ``send_lock``, and a disarmed
+    watchdog sends nothing). This is a courtesy only: the grader's hard limit does not depend on it, and
+    code that holds the GIL, stops this thread or forges the notice only loses the location.
+    """
+
+    def __init__(self, worker):
+        self.worker = worker
+        self.main = threading.get_ident()
+        self.send_lock = threading.Lock()
+        self._wake = threading.Condition()
+        self._due = None  # time.monotonic() after which to report, while a request is running
+        self._idle = False  # the thread waits without a timeout: only then does arm() need to wake it
+        self._serial = 0  # which request is running (a report for an earlier one is never sent)
+        self._own = {}  # filename -> whether it is one of the learner's files
+        old = threading.stack_size()
+        try:
+            threading.stack_size(512 * 1024)
+            threading.Thread(target=self._run, name="watchdog", daemon=True).start()
+        except (RuntimeError, ValueError):  # no thread (a process limit): no location, nothing else changes
+            pass
+        finally:
+            threading.stack_size(old)
+
+    def arm(self, seconds):
+        with self._wake:
+            self._serial += 1
+            self._due = time.monotonic() + seconds if isinstance(seconds, (int, float)) and seconds >= 0 else None
+            if self._idle and self._due is not None:
+                # a thread that waits with a timeout wakes at an earlier request's due time, which is no later
+                # than this one's, and waits again: waking it for every request would cost a thread switch
+                self._wake.notify()
+
+    def disarm(self):
+        with self._wake:
+            self._serial += 1
+            self._due = None
+
+    def _run(self):
+        while True:
+            with self._wake:
+                while self._due is None or time.monotonic() < self._due:
+                    self._idle = self._due is None
+                    self._wake.wait(None if self._due is None else max(0.0, self._due - time.monotonic()))
+                serial, self._due, self._idle = self._serial, None, False
+            try:
+                notice = {"where": self.where(), "printed": self.worker.printed.snapshot()}
+                with self.send_lock:
+                    if serial == self._serial:
+                        codec.send(self.worker.sock, notice)
+            except Exception:  # noqa: BLE001 - whatever the learner's code broke: no location
+                pass
+
+    def where(self):
+        """The innermost frames of the main thread's stack that belong to the learner's file(s), outermost first."""
+        frame = sys._current_frames().get(self.main)
+        frames, walked = [], 0
+        while frame is not None and len(frames) < MAX_WHERE_FRAMES and walked < 5000:
+            name = frame.f_code.co_filename
+            if name not in self._own:
+                self._own[name] = os.path.realpath(name).startswith(self.worker.folder + os.sep)
+            if self._own[name]:
+                frames.append({"file": os.path.basename(name), "line": frame.f_lineno,
+                               "function": frame.f_code.co_name})
+            frame, walked = frame.f_back, walked + 1
+        return frames[::-1]
+
+
 class Worker:
     def __init__(self, sock, folder, support=None):
         self.sock = sock
@@ -142,6 +310,8 @@ class Worker:
         self.support = _support_module(support)
         self.functions = getattr(self.support, "FUNCTIONS", {})
         self.probes = getattr(self.support, "PROBES", {})
+        self.printed = Printed()
+        self.watchdog = Watchdog(self)
 
     # -- helpers --------------------------------------------------------
     def _seed(self, seed):
@@ -236,15 +406,27 @@ class Worker:
                 request = codec.receive(self.sock, limit=codec.MAX_REQUEST_BYTES)
             except (EOFError, OSError, codec.ProtocolError):
                 os._exit(0)
+            # everything the learner's code prints during this request is kept (bounded), and so is the
+            # location where it runs when the grader's limit comes near (see Watchdog)
+            self.printed.start()
+            sys.stdout = sys.stderr = self.printed.stream
+            self.watchdog.arm(request.get("where_after"))
             try:
                 answer = self.handle(request)
             except BaseException as exc:  # noqa: BLE001 - student code may raise anything
                 answer = self._error(exc)
+            self.watchdog.disarm()
+            printed = self.printed.take()
+            if printed:
+                answer["printed"] = printed
             try:
-                codec.send(self.sock, answer)
-            except (ValueError, TypeError) as exc:
-                codec.send(self.sock, {"ok": False, "error": {"kind": "unreadable", "type": type(exc).__name__,
-                                                              "message": str(exc)[:300], "traceback": ""}})
+                with self.watchdog.send_lock:
+                    try:
+                        codec.send(self.sock, answer)
+                    except (ValueError, TypeError) as exc:
+                        codec.send(self.sock, {"ok": False, "error": {
+                            "kind": "unreadable", "type": type(exc).__name__, "message": str(exc)[:300],
+                            "traceback": ""}, "printed": printed})
             except OSError:
                 os._exit(0)
 

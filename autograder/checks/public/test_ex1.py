@@ -8,6 +8,8 @@ comparison; scripts/calibrate.py shows the reference passes them on many seeds.
 import numpy as np
 import torch
 
+from autograder import figures
+
 from autograder.expect import expect_array, expect_float, expect_true, fail
 from autograder.messages import text
 from autograder.blame import function_source
@@ -61,8 +63,10 @@ def test_dloss_scalar(student):
     """dloss: matches torch.autograd on single numbers"""
     for w, x, y in [(1.0, 1.0, 2.0), (0.5, -2.0, 3.0), (-1.5, 0.3, -0.7)]:
         expected = float(autograd_dloss(w, x, y))
-        expect_float(student.ex1.dloss(w, x, y), expected, what=f"dloss({w}, {x}, {y})", **EXACT,
-                     mistakes=dloss_mistakes(expected, w, x, y))
+        got = student.ex1.dloss(w, x, y)
+        if w == 0.5 and isinstance(got, float):  # the loss parabola of one sample, with both tangents
+            figures.record("tangent", function="dloss", w=w, x=x, y=y, slope=got, true_slope=expected)
+        expect_float(got, expected, what=f"dloss({w}, {x}, {y})", **EXACT, mistakes=dloss_mistakes(expected, w, x, y))
 
 
 @check(points=2, function="dloss")
@@ -117,9 +121,12 @@ def test_numerical_grad_array(student):
     for name, shape in (("cubic", (3, 4)), ("wavy", (5,))):
         w, eps = rng.normal(size=shape), 1e-3
         expected = autograd_grad(name, w)
+        got = student.ex1.numerical_grad(FunctionRef(name), w, eps)
+        if isinstance(got, np.ndarray) and got.shape == expected.shape:
+            figures.record("grad_compare", function="numerical_grad", name=name, learner=got.ravel(),
+                           expected=expected.ravel())
         # central-difference error is about eps**2 * |f'''| / 6 ~ 1e-6; a forward difference is off by ~1e-3
-        expect_array(student.ex1.numerical_grad(FunctionRef(name), w, eps), expected,
-                     what=text("what.numerical_grad_array", shape=shape), rtol=1e-4, atol=2e-5,
+        expect_array(got, expected, what=text("what.numerical_grad_array", shape=shape), rtol=1e-4, atol=2e-5,
                      mistakes=[("ex1.hint.forward_difference", forward_difference(name, w, eps)),
                                ("ex1.hint.missing_half", 2 * expected)])
 
@@ -162,6 +169,8 @@ def test_fit_line_least_squares(student):
     if not isinstance(result, tuple) or len(result) != 2:
         fail(text("ex1.fit_line_pair"), got=repr(result)[:120], hint="hint.return_pair")
     w_ls, b_ls = least_squares(x, y)
+    if all(isinstance(v, float) for v in result):
+        figures.record("line_fit", function="fit_line", x=x, y=y, learner=list(result), least_squares=[w_ls, b_ls])
     # mini-batch noise at lr=0.1 moves the end point by < 0.01 (scripts/calibrate.py); 0.05 leaves margin
     for label, got, expected in (("w", result[0], w_ls), ("b", result[1], b_ls)):
         expect_float(got, expected, what=text("what.fit_line_param", label=label), rtol=0.0, atol=0.05,

@@ -6,6 +6,8 @@ Every expected value and gradient comes from torch (autograd in float64).
 import numpy as np
 import torch
 
+from autograder import figures
+
 from autograder.expect import expect_array, expect_float, expect_true, fail, fmt
 from autograder.messages import text
 from autograder.registry import check
@@ -137,6 +139,23 @@ def test_mlp_backward_relu(student):
     check_backward(student, X, y.ravel(), params, "relu")
 
 
+def record_fit(X, y, params, losses):
+    """The learner's loss per epoch (always: the sparkline), and for pictures their fitted function against
+    the target, from their trained parameters run forward here (torch, float64)."""
+    numbers = [v for v in losses if isinstance(v, float)] if isinstance(losses, list) else []
+    figures.record("loss_curve", function="fit_mlp", losses=numbers)
+    if not figures.wanted():
+        return
+    try:
+        arrays = {k: np.asarray(params[k], dtype=np.float64) for k in ("W1", "b1", "W2", "b2")}
+        fitted = (torch.sigmoid(torch.tensor(X) @ torch.tensor(arrays["W1"]) + torch.tensor(arrays["b1"]))
+                  @ torch.tensor(arrays["W2"]) + torch.tensor(arrays["b2"])).numpy().ravel()
+    except (KeyError, TypeError, ValueError, RuntimeError):
+        return
+    if fitted.shape == (len(X),):
+        figures.record("fit_function", function="fit_mlp", target=y.ravel(), fitted=fitted)
+
+
 @check(points=3, function="fit_mlp")
 def test_fit_mlp_learns(student):
     """fit_mlp: one loss per epoch, taken before each update, and the loss goes down"""
@@ -155,6 +174,7 @@ def test_fit_mlp_learns(student):
     if not isinstance(result, tuple) or len(result) != 2 or not isinstance(result[0], dict):
         fail(text("ex3.fit_pair"), got=fmt(result), hint="ex3.hint.fit_return")
     params, losses = result
+    record_fit(X, y, params, losses)
     expect_true(isinstance(losses, list) and len(losses) == 300 and all(isinstance(v, float) for v in losses),
                 text("ex3.losses_list"), expected=text("detail.float_list", count=300), got=fmt(losses)[:200],
                 hint="ex3.hint.losses_per_epoch")
