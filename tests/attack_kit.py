@@ -13,6 +13,15 @@ line (or an ancestor's) holds the campaign id. The whole class is graded in a fe
 streams: grade mode in this process (or one ``python -m autograder grade`` per attack where the grader
 itself is the target), one ``batch`` run (plus one for the disruptive attacks), Gradescope runs holding
 up to one attack per exercise file, and one nbgrader course graded by the real ``nbgrader autograde``.
+The separate grader processes (batch, Gradescope, ``python -m autograder grade``) are jobs that two
+streams take in turn, the longest first, joined by the grade mode's stream once its own attacks are
+graded, so that the streams end together (``tests/test_attacks.py``).
+
+Most of the time goes into grading, so a submission holds only what its verdicts need
+(:attr:`Attack.narrow`): a ``solutions``-based attack that does not claim ``OTHERS_INTACT`` hands in the
+attacked exercise file alone, and its honest counterpart (:meth:`Campaign.baseline`) is that same file
+graded alone; a Gradescope run holds its attacks' files only (its verdicts are about the attacked
+exercise). The honest counterparts are graded before any submitted code runs.
 
 The nbgrader mode (``tests/attack_notebooks.py``): one course, ONE ``nbgrader generate_assignment`` and
 ONE ``nbgrader autograde`` for every attack in that mode, one nbgrader student per attack between two
@@ -81,6 +90,7 @@ TIMEOUT = 4  # seconds per call into a submission (hostile loops are stopped soo
 SITE_PACKAGES = Path(next(p for p in sys.path if p.endswith("site-packages") and p.startswith(str(ROOT))))
 SCAN_DIRS = [Path("/tmp"), Path("/dev/shm"), Path("/var/tmp")]
 HONEST = ("aa_honest", "zz_honest")
+WHOLE_LAYOUTS = {"zip_many_entries"}  # layouts that write every exercise file themselves
 
 
 # ----------------------------------------------------------------- loading attacks
@@ -112,6 +122,25 @@ class Attack:
     @property
     def grade_kind(self) -> str:
         return self.meta.get("GRADE", "subprocess" if self.cls in SUBPROCESS_CLASSES else "inprocess")
+
+    @property
+    def narrow(self) -> bool:
+        """Whether its submission holds the attacked exercise file only (see :data:`WHOLE_LAYOUTS`).
+
+        The other files of a ``solutions``-based submission are reference copies: already at full marks,
+        they cannot show a gain, and only ``OTHERS_INTACT`` asserts anything about them, so grading them
+        would cost time and prove nothing. A missing file scores 0 in the attack's run and in its honest
+        counterpart alike (:meth:`Campaign.baseline` grades the same single file), so a point of any
+        other exercise would now show as a gain. ``stubs``-based submissions keep their (cheap) stubs:
+        points appearing in those files are how an attack leaking across files would show.
+        """
+        return self.base == "solutions" and not self.meta.get("OTHERS_INTACT") and \
+            self.meta.get("LAYOUT") not in WHOLE_LAYOUTS
+
+    @property
+    def modules(self) -> list[str]:
+        """The exercise files its submission holds (before its ``LAYOUT`` changes them)."""
+        return [self.module] if self.narrow else list(EXERCISES)
 
 
 def load_attacks() -> list[Attack]:
@@ -190,6 +219,11 @@ def nbgrader_applies(attack: "Attack", by_name: dict | None = None) -> str:
     if peer and by_name is not None and peer in by_name and nbgrader_applies(by_name[peer], by_name):
         return f"its peer {peer} does not apply"
     return ""
+
+
+def md_plain(text: str) -> str:
+    """Gradescope's Markdown outputs with their backslash escapes removed (the text as it renders)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
 
 
 def marker_for(campaign: str, name: str, mode: str) -> str:
@@ -363,7 +397,10 @@ def restore(markers: list[str], backup: Path):
                 strip_marker_lines(p, markers)
     for sol in (ROOT / "solutions").glob("*.py"):
         saved = backup / "solutions" / sol.name
-        if saved.is_file() and sol.read_bytes() != saved.read_bytes():
+        # only a file that still holds a marker: anything else that differs is someone's concurrent edit
+        # (test_reference_solutions_unchanged reports it), never to be reverted
+        if saved.is_file() and sol.read_bytes() != saved.read_bytes() and any(m in sol.read_text(errors="ignore")
+                                                                             for m in markers):
             shutil.copyfile(saved, sol)
     for entry in SITE_PACKAGES.iterdir():
         if any(m in entry.name for m in markers):
@@ -496,7 +533,7 @@ class Campaign:
         """Write the attack's submission into ``folder`` (or the layout it asks for); returns its path."""
         folder.mkdir(parents=True, exist_ok=True)
         if write_base:
-            for module in EXERCISES:
+            for module in attack.modules:
                 (folder / f"{module}.py").write_text(base_source(module, attack.base))
         layout = attack.meta.get("LAYOUT")
         if layout:
@@ -515,16 +552,24 @@ class Campaign:
         return folder
 
     # -- baselines (honest counterparts, graded in this process) ---------------
+    @staticmethod
+    def _baseline_key(attack: Attack) -> str:
+        """Which honest counterpart: the whole base, or (narrow) the attacked file of the base alone."""
+        return f"{attack.base}:{attack.module}" if attack.narrow else attack.base
+
     def compute_baselines(self, grade_fn):
-        variants = {"solutions": None, "stubs": None}
+        """Grade every honest counterpart the attacks are compared with, laid out as the attacks are."""
+        variants = {"solutions": (None, list(EXERCISES)), "stubs": (None, list(EXERCISES))}
         for attack in self.attacks:
             if "BASELINE" in attack.meta:
-                variants[f"baseline:{attack.name}"] = attack
-        for key, attack in variants.items():
+                variants[f"baseline:{attack.name}"] = (attack, attack.modules)
+            elif attack.narrow and not attack.meta.get("LAYOUT"):
+                variants[self._baseline_key(attack)] = (None, attack.modules)
+        for key, (attack, modules) in variants.items():
             folder = self.workdir / "baselines" / key.replace(":", "_")
             folder.mkdir(parents=True)
-            base = key if attack is None else attack.base
-            for module in EXERCISES:
+            base = key.split(":")[0] if attack is None else attack.base
+            for module in modules:
                 text = base_source(module, base)
                 if attack is not None and module == attack.module:
                     text = splice_attack(text, attack.meta["BASELINE"])
@@ -536,10 +581,11 @@ class Campaign:
         if "BASELINE" in attack.meta:
             return self.baselines[f"baseline:{attack.name}"]
         if attack.meta.get("LAYOUT") and attack.meta.get("LAYOUT_REPLACES", True):
-            scores = dict(self.baselines[attack.base])
-            scores[attack.module] = 0.0  # the file is not (honestly) submitted at all
+            # the file is not (honestly) submitted at all; a narrow submission holds nothing else
+            scores = {e: 0.0 for e in EXERCISES} if attack.narrow else dict(self.baselines[attack.base])
+            scores[attack.module] = 0.0
             return scores
-        return self.baselines[attack.base]
+        return self.baselines[self._baseline_key(attack)]
 
     def baseline_for(self, attack: Attack, mode: str) -> dict:
         """The honest counterpart's scores in ``mode``. In nbgrader mode an attack's student hands in the
@@ -696,23 +742,38 @@ class Campaign:
         return {e: float(row[e]) for e in EXERCISES} | {"status": row.get("status"), "sandbox": row.get("sandbox")}
 
     # -- gradescope mode --------------------------------------------------------
-    def gradescope_groups(self, attacks: list[Attack]) -> list[list[Attack]]:
-        """Up to one attack per exercise file in a run (an attack replacing a whole file runs alone)."""
-        groups: list[list[Attack]] = []
-        phases = [[a for a in attacks if not a.meta.get("PEER")], [a for a in attacks if a.meta.get("PEER")]]
-        for phase in phases:
-            current: list[list[Attack]] = []
-            for attack in phase:
-                alone = "zip" in attack.meta.get("LAYOUT", "") or attack.meta.get("GROUP") == "disruptive"
-                for group in current:
-                    if not alone and all("zip" not in g.meta.get("LAYOUT", "") and g.meta.get("GROUP") != "disruptive"
-                                         and g.module != attack.module and g.base == attack.base for g in group):
-                        group.append(attack)
-                        break
-                else:
-                    current.append([attack])
-            groups.append(current)
-        return groups
+    @staticmethod
+    def runs_alone(attack: Attack) -> bool:
+        """A zip replaces the whole submission; a disruptive attack would take its run's neighbours down with it."""
+        return "zip" in attack.meta.get("LAYOUT", "") or attack.meta.get("GROUP") == "disruptive"
+
+    def gradescope_groups(self, attacks: list[Attack]) -> list[list[list[Attack]]]:
+        """The Gradescope runs, in the order they must run: [[attack, ...] per run] per phase.
+
+        Up to one attack per exercise file in a run (the submission holds that exercise's file once);
+        an attack that :meth:`runs_alone` has a run of its own; an attack with a ``PEER`` runs after
+        its peer's run. Runs are filled first-fit, the exercise with the most attacks first, so that
+        their number is that exercise's count (plus the lone ones). A run's submission holds its attacks'
+        files only: the gradescope verdicts compare the attacked exercise alone, so a file nobody attacks
+        would be graded for nothing.
+        """
+        grouped = [a for a in attacks if not self.runs_alone(a)]
+        count = {m: sum(a.module == m for a in grouped) for m in EXERCISES}
+        grouped.sort(key=lambda a: (bool(a.meta.get("PEER")), -count[a.module], a.module, a.name))
+        runs: list[list[Attack]] = []
+        run_of: dict[str, int] = {}
+        for attack in grouped:
+            peer = attack.meta.get("PEER")
+            earliest = run_of[peer] + 1 if peer in run_of else 0
+            for index in range(earliest, len(runs)):
+                if all(g.module != attack.module for g in runs[index]):
+                    runs[index].append(attack)
+                    break
+            else:
+                index = len(runs)
+                runs.append([attack])
+            run_of[attack.name] = index
+        return [runs, [[a] for a in attacks if self.runs_alone(a)]]
 
     def run_gradescope(self, attacks: list[Attack], autograder_zip: Path, index: int):
         from test_gradescope import gradescope_root
@@ -724,10 +785,7 @@ class Campaign:
         results = root / "results" / "results.json"
         sub = root / "submission"
         staging = where / "staging"
-        base = attacks[0].base
-        for module in EXERCISES:
-            (staging / "plain").mkdir(parents=True, exist_ok=True)
-            (staging / "plain" / f"{module}.py").write_text(base_source(module, base))
+        assert len({a.module for a in attacks}) == len(attacks), "one attack per exercise file in a run"
         layouts = []
         for attack in attacks:
             config = self.config(attack, mode, checkout=str(root / "source"),
@@ -737,11 +795,13 @@ class Campaign:
                 layouts.append((attack, config))
             else:
                 built = self.build(attack, staging / attack.name, config)
-                shutil.copyfile(built / f"{attack.module}.py", staging / "plain" / f"{attack.module}.py")
-        for module in EXERCISES:
-            shutil.copyfile(staging / "plain" / f"{module}.py", sub / f"{module}.py")
+                shutil.copyfile(built / f"{attack.module}.py", sub / f"{attack.module}.py")
         for attack, config in layouts:
-            self.build(attack, sub, config, write_base=False)
+            if attack.meta["LAYOUT"] in WHOLE_LAYOUTS:
+                self.build(attack, sub, config)
+            else:  # the layout replaces the honest file of the attacked exercise
+                (sub / f"{attack.module}.py").write_text(base_source(attack.module, attack.base))
+                self.build(attack, sub, config, write_base=False)
         started = time.monotonic()
         error, texts = "", []
         script = f"{root / 'source' / 'run_autograder'}; exit $?"
@@ -766,15 +826,16 @@ class Campaign:
             out = Outcome(attack.name, mode, marker_for(self.id, attack.name, mode), group=f"gs-{index}")
             out.seconds = seconds
             out.error = error
-            out.texts = list(texts) + [content]
+            out.texts = list(texts) + [content, md_plain(content)]
             out.outputs[str(results)] = content
             if data is None:
                 out.error = out.error or "no results.json"
             else:
                 tests = [dict(t, exercise=numbers.get(str(t.get("number", "0")).split(".")[0], "?"),
-                              function="?", message=t.get("output", "")) for t in data.get("tests", [])]
+                              function="?", message=md_plain(str(t.get("output", ""))))
+                         for t in data.get("tests", [])]
                 out.scores = scores_from_tests(tests)
-                out.notes = str(data.get("output", "")).splitlines()
+                out.notes = md_plain(str(data.get("output", ""))).splitlines()
                 self._statuses(out, tests)
                 if not tests:
                     out.error = out.error or f"results.json holds no test: {data.get('output', '')[:300]}"
@@ -783,8 +844,11 @@ class Campaign:
             self.outcomes[(attack.name, mode)] = out
 
     # -- nbgrader mode ------------------------------------------------------------
-    def run_nbgrader(self, attacks: list[Attack]):
-        """One course, one ``generate_assignment``, one ``autograde`` for every attack (see the module docstring)."""
+    def run_nbgrader(self, attacks: list[Attack], before_grading=lambda: None):
+        """One course, one ``generate_assignment``, one ``autograde`` for every attack (see the module docstring).
+
+        ``before_grading`` is called (and waited for) after the course is ready, before any submitted code runs.
+        """
         from attack_notebooks import (ASSIGNMENT, BIN, cell_outputs, disagreements, failed_students, gradebook_scores,
                                       graded_source, levels, nbgrader, write_notebook)
         from autograder.notebooks import build_course
@@ -830,6 +894,7 @@ class Campaign:
         for name, folder in zip(HONEST, classmates):
             self.classmate_hashes[f"nbgrader/{name}"] = (folder, tree_hash(folder))
 
+        before_grading()
         started = time.monotonic()
         rc, stdout, stderr = nbgrader(course, ["autograde", ASSIGNMENT, "--force"], env, self.id, 900)
         seconds = self.timings["nbgrader-autograde"] = time.monotonic() - started
