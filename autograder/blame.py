@@ -6,7 +6,8 @@ literally, is sent to the right place once:
 
 * a check whose function calls (directly or through other graded functions)
   a function that fails its own check says "`train` uses `linreg`, which
-  fails its own check: fix `linreg` first" instead of "look at `train`";
+  fails its own check: fix `linreg` first" instead of "look at `train`" (and
+  without its own guess at a cause, which would point into `train`);
 * a syntax error is reported once, on the function at its line; every other
   check of that file says in one line that it is blocked by it;
 * the same message in several checks of one exercise (the same exception
@@ -124,10 +125,14 @@ def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
             uses = sorted((callee for callee in graphs.get(result.exercise, {}).get(result.where, ())
                            if (result.exercise, callee) in failing),
                           key=lambda callee: line_of.get((result.exercise, callee), 0))
+            core = result.core
             if uses:
-                # the first failing one in the file: fixing it may well fix the others (blame once)
+                # the first failing one in the file: fixing it may well fix the others (blame once). This
+                # check's own "likely cause" guessed at a mistake in this function, so it is left out.
                 where = text("layout.fix_first", function=result.where, uses=f"`{uses[0]}`", first=uses[0],
                              module=result.exercise)
+                cause = f"{text('layout.cause')}:"
+                core = "\n".join(line for line in core.splitlines() if not line.startswith(cause))
             else:
                 where = _where(result)
-            result.message = f"{result.core}\n{where}"
+            result.message = f"{core}\n{where}"
