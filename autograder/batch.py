@@ -210,7 +210,7 @@ def _grade_all(entries: list[Entry], jobs: int, limits, level: str, bar) -> list
 
 
 def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, progress: bool = True,
-              allow_weak: bool = False, lms=None) -> list[dict]:
+              allow_weak: bool = False, lms=None, shard: tuple[int, int] | None = None) -> list[dict]:
     """Grade every submission in ``folder``; write the CSV and the JSON reports; return the rows.
 
     Refuses (:class:`WeakSandbox`) where namespaces are refused, unless ``allow_weak``. With ``lms`` (an
@@ -227,7 +227,9 @@ def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, pro
         raise WeakSandbox(f"this machine gives the sandbox only the {level!r} level ({refusal or 'no namespaces'}); "
                           "a hostile submission could then change grades. Grade on a machine that allows user "
                           "namespaces, or pass --allow-weak-sandbox to grade anyway (every row will say so).")
-    entries = discover(folder)
+    from .shards import select
+
+    entries = select(discover(folder), shard)  # shard (K, N): a deterministic 1/N (see shards.py)
     reports_dir = out.with_name(f"{out.stem}_reports")
     reports_dir.mkdir(parents=True, exist_ok=True)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(entries) or 1))

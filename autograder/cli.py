@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="wall-clock limit for each call into a submission (default: 10)")
     batch.add_argument("--allow-weak-sandbox", action="store_true",
                        help="grade even where this machine refuses namespaces (the CSV says so on every row)")
+    batch.add_argument("--shard", metavar="K/N",
+                       help="grade only shard K of N of the folder (or k8s: from JOB_COMPLETION_INDEX and "
+                            "AUTOGRADER_SHARDS); combine the shards with `python -m autograder merge`")
     batch.add_argument("--html", metavar="FILE",
                        help="also write a page for the whole class: scores, pass rates, the mistakes made most")
     batch.add_argument("--lang", metavar="LANG", help="language of the class page: en or zh_CN")
@@ -62,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--id-field", choices=["email", "username", "idnumber"],
                        help="moodle: the user field that identifies students (folder names, or a Gradescope "
                             "export's e-mail or SID)")
+    merge = commands.add_parser("merge", help="combine the gradebooks of `batch --shard` runs into one")
+    merge.add_argument("shards", nargs="+", help="the CSV gradebook of each shard (its _reports folder beside it)")
+    merge.add_argument("--out", default="grades.csv", help="the combined gradebook (default: grades.csv)")
     gradescope = commands.add_parser("gradescope", help="(on Gradescope) grade /autograder/submission")
     gradescope.add_argument("--root", default=None, help="instead of /autograder (or $GRADESCOPE_ROOT)")
     build = commands.add_parser("build", help="(instructors) build a bundle into dist/")
@@ -154,11 +160,24 @@ def _batch(args) -> int:
     elif args.roster or args.assignment or args.id_field:
         print("error: --roster, --assignment and --id-field go with --lms canvas or --lms moodle", file=sys.stderr)
         return 2
+    shard = None
+    if args.shard:
+        from .shards import ShardError, parse_shard
+
+        try:
+            shard = parse_shard(args.shard)
+        except ShardError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if target:
+            print("error: --shard writes a plain gradebook: merge the shards, then export (--lms) from one run",
+                  file=sys.stderr)
+            return 2
     started = time.monotonic()
     try:
         rows = run_batch(folder, out, jobs=args.jobs, limits=Limits(call_seconds=args.timeout,
                                                                     import_seconds=args.timeout),
-                         allow_weak=args.allow_weak_sandbox, lms=target)
+                         allow_weak=args.allow_weak_sandbox, lms=target, shard=shard)
     except WeakSandbox as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 4
@@ -254,6 +273,16 @@ def _run(args) -> int:
         return _batch(args)
     if args.command == "watch":
         return _watch(args)
+    if args.command == "merge":
+        from .shards import ShardError, merge
+
+        try:
+            count = merge([Path(p) for p in args.shards], Path(args.out))
+        except ShardError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"Merged {len(args.shards)} shard(s): {count} submissions in {args.out}")
+        return 0
     if args.command == "build":
         return _build(args)
     if args.command == "gradescope":
