@@ -9,6 +9,7 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.t
 SUBMISSION ?= exercises
 JSON ?=
 GRADE_LANG ?=
+TEST_JOBS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help grade report watch test stubs bench clean release gradescope nbgrader batch
@@ -52,7 +53,7 @@ watch: $(VENV)/.core-installed
 	@$(PY) -m autograder watch "$(SUBMISSION)" $(if $(GRADE_LANG),--lang "$(GRADE_LANG)")
 
 test: $(VENV)/.dev-installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
 
 stubs: $(VENV)/.core-installed
 	$(PY) -m autograder stubs $(if $(FORCE),--force)

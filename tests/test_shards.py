@@ -49,7 +49,8 @@ def _class_of_30(folder: Path) -> None:
 
 
 def _batch(klass: Path, out: Path, *extra) -> None:
-    run = subprocess.run([sys.executable, "-m", "autograder", "batch", str(klass), "--out", str(out), "-j", "2",
+    jobs = [] if "-j" in extra else ["-j", "2"]
+    run = subprocess.run([sys.executable, "-m", "autograder", "batch", str(klass), "--out", str(out), *jobs,
                           *extra], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
 
@@ -59,12 +60,12 @@ def test_shards_merge_to_exactly_the_single_run(tmp_path):
     _class_of_30(klass)
     _batch(klass, tmp_path / "single.csv")
     shards = []
-    for k in (1, 2, 3):
+    for k in (1, 2):  # one process each, as on two machines
         shards.append(tmp_path / "shards" / f"grades-{k}.csv")
         shards[-1].parent.mkdir(exist_ok=True)
-        _batch(klass, shards[-1], "--shard", f"{k}/3")
+        _batch(klass, shards[-1], "--shard", f"{k}/2", "-j", "1")
     sizes = [len(path.read_text().splitlines()) - 1 for path in shards]
-    assert sizes == [10, 10, 10]
+    assert sizes == [15, 15]
     run = subprocess.run([sys.executable, "-m", "autograder", "merge", *map(str, shards), "--out",
                           str(tmp_path / "merged.csv")], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
