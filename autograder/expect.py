@@ -182,6 +182,17 @@ def previews(expected: np.ndarray, got: np.ndarray, worst: tuple, *, kind: str =
     return out[0], out[1], note
 
 
+def within(got, expected, *, rtol: float, atol: float) -> bool:
+    """Whether ``got`` is an array of ``expected``'s exact shape, finite, and within the comparison's tolerance
+    (|got - expected| <= atol + rtol * |expected|, the rule every expect_* uses): for a check that needs the
+    answer, not a message about it."""
+    expected = np.asarray(expected, dtype=np.float64)
+    if not isinstance(got, np.ndarray) or got.shape != expected.shape or got.dtype.kind != "f":
+        return False
+    got = got.astype(np.float64)
+    return bool(np.all(np.isfinite(got)) and np.all(np.abs(got - expected) <= atol + rtol * np.abs(expected)))
+
+
 def _close_report(what, got: np.ndarray, expected: np.ndarray, rtol, atol, mistakes, default_hint,
                   kind: str = "array", dtype: str | None = None):
     got64, exp64 = got.astype(np.float64), expected.astype(np.float64)

@@ -11,7 +11,7 @@ from autograder import figures
 
 from autograder.checks.ex2_support import (EX2, check_train_converges, expect_loss_tensor, make_regression,
                                            run_train, tensor_param, unpack_train)
-from autograder.expect import expect_array, expect_tensor, expect_tensor_form, expect_true, fail, fmt, type_hint
+from autograder.expect import expect_array, expect_tensor, expect_tensor_form, expect_true, fail, fmt, type_hint, within
 from autograder.messages import text
 from autograder.registry import check
 from autograder.sandbox.client import StudentException
@@ -274,9 +274,7 @@ def _expect_right_step(before, grads, after):
     amount, would keep these points otherwise."""
     for old, grad, new in zip(before, grads, after):
         expected = old - 0.1 * grad / 4
-        right = (new.values.shape == expected.shape and bool(np.all(np.isfinite(new.values)))
-                 and bool(np.all(np.abs(new.values - expected) <= FLOAT32["atol"] + FLOAT32["rtol"] * np.abs(expected))))
-        expect_true(right, text("expect.only_when_right", function="sgd"), hint="hint.fix_values_first")
+        expect_true(within(new.values, expected, **FLOAT32), text("expect.only_when_right", function="sgd"), hint="hint.fix_values_first")
 
 
 @check(points=2, function="sgd")
