@@ -254,13 +254,38 @@ def hidden_points() -> dict[str, dict[str, float]]:
             for exercise, functions in table.items()}
 
 
+# pytest's plugins that the grading checks do not use. Each costs time in every check or every session
+# (unraisableexception and threadexception run gc.collect() twice per session: 0.17 s of a 0.4 s regrade).
+UNUSED_PLUGINS = [arg for name in (
+    "cacheprovider", "terminal", "faulthandler", "stepwise", "unraisableexception", "threadexception",
+    "logging", "warnings", "junitxml", "doctest", "pastebin", "legacypath", "tmpdir", "monkeypatch", "recwarn",
+    "setuponly", "setupplan", "subtests", "unittest") for arg in ("-p", f"no:{name}")]
+
+
+TIME_LIMITS = CHECKS / "time_limits.json"
+
+
+@functools.lru_cache(maxsize=1)
+def reference_seconds() -> dict[str, float]:
+    """How long the reference solution took for each request of the checks (see ``client.Limits``):
+    ``{"<exercise>.<function>" | "<exercise>.import" | "<exercise>.probe:<name>": seconds}``, written by
+    ``python scripts/calibrate.py --limits``. Missing or unreadable: every request gets the cap."""
+    import json
+
+    try:
+        table = json.loads(TIME_LIMITS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(key): float(value) for key, value in table.get("seconds", {}).items()
+            if isinstance(value, (int, float)) and value > 0}
+
+
 def run_checks(session: client.Session, files: list[Path], select: str | None = None,
                only: set[str] | None = None) -> tuple[list[CheckResult], list[str]]:
     plugin = GradingPlugin(session, only)
     args = [str(f) for f in files] + [
-        "-c", str(CHECKS / "grading.ini"), "--rootdir", str(CHECKS), "-p", "no:cacheprovider",
-        "-p", "no:terminal", "-p", "no:faulthandler", "-p", "no:stepwise", "--noconftest",
-        "--import-mode=importlib", "--capture=no",
+        "-c", str(CHECKS / "grading.ini"), "--rootdir", str(CHECKS), "--noconftest",
+        "--import-mode=importlib", "--capture=no", *UNUSED_PLUGINS,
     ]
     if select:
         args += ["-k", select]
@@ -288,10 +313,12 @@ def preload(include_hidden: bool) -> None:
 
 def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits | None = None,
           include_hidden: bool | None = None, select: str | None = None, seed_salt: int = 0,
-          only: set[str] | None = None, stage_as: tuple[int, int] | None = None) -> Report:
+          only: set[str] | None = None, stage_as: tuple[int, int] | None = None,
+          timings: dict | None = None) -> Report:
     """Grade the submission at ``path`` (a folder, a .zip, or one exercise file).
 
     ``stage_as`` (uid, gid): read the submission as that unprivileged user (Gradescope, as root).
+    ``timings``: a dict to fill with the seconds each request to the sandbox took (``scripts/calibrate.py``).
     """
     own_sandbox = sandbox is None
     sandbox = sandbox or client.Sandbox()
@@ -312,7 +339,8 @@ def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits 
                                  flavours={e.name: e.sandbox for e in course.exercises},
                                  support={e.name: source for e in course.exercises
                                           if (source := registry.in_sandbox_source(e.name))},
-                                 preload={e.name: registry.in_sandbox_preload(e.name) for e in course.exercises})
+                                 preload={e.name: registry.in_sandbox_preload(e.name) for e in course.exercises},
+                                 reference_seconds=reference_seconds(), timings=timings)
         try:
             results, _ = run_checks(session, course.check_files(), select, only)
         finally:

@@ -14,12 +14,20 @@ its ``TOLERANCES`` and a ``margins(seeds, reference, seed_all)`` function.
 
 Run ``python scripts/calibrate.py`` (defaults: 200 seeds, 20 salts); the
 kit's tests run a smaller version of both (tests/test_calibration.py).
+
+``python scripts/calibrate.py --limits`` writes ``autograder/checks/time_limits.json``
+instead: how long the reference solutions take for each request the checks
+make (the median over a few gradings of the slowest call of each), from which
+the sandbox sets each call's time limit (see ``client.Limits``). Run it after
+changing a check or a solution; tests/test_calibration.py fails when a
+request is missing from the table.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import random
 import sys
 from pathlib import Path
@@ -78,11 +86,48 @@ def salts(count: int) -> list[float]:
     return scores
 
 
+def reference_times(runs: int = 5) -> dict[str, float]:
+    """Request key -> the median over ``runs`` gradings of the solutions of the slowest such request."""
+    import statistics
+
+    from autograder.runner import grade
+    from autograder.sandbox.client import Sandbox
+
+    slowest: dict[str, list[float]] = {}
+    with Sandbox() as sandbox:
+        grade(ROOT / "solutions", sandbox=sandbox)  # the sandbox's first submission loads what it preloads
+        for _ in range(runs):
+            timings: dict[str, list[float]] = {}
+            grade(ROOT / "solutions", sandbox=sandbox, timings=timings)
+            for key, seconds in timings.items():
+                slowest.setdefault(key, []).append(max(seconds))
+    return {key: round(statistics.median(values), 4) for key, values in sorted(slowest.items())}
+
+
+def write_limits(runs: int = 5) -> Path:
+    import json
+    import platform
+
+    from autograder.runner import TIME_LIMITS
+
+    table = {"about": "seconds the reference solutions take per sandbox request (scripts/calibrate.py --limits); "
+                      "the time limit of a request is client.Limits.seconds_for(these seconds)",
+             "measured_on": f"{os.cpu_count()} cores, Python {platform.python_version()}, torch {torch.__version__}",
+             "seconds": reference_times(runs)}
+    TIME_LIMITS.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
+    return TIME_LIMITS
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=200)
     parser.add_argument("--salts", type=int, default=20)
+    parser.add_argument("--limits", action="store_true", help="write autograder/checks/time_limits.json instead")
     args = parser.parse_args(argv)
+    if args.limits:
+        written = write_limits()
+        print(f"wrote {written.relative_to(ROOT)}")
+        return 0
     ok = True
     worst = margins(args.seeds)
     print(f"Reference solutions on {args.seeds} seeds: worst value seen vs the tolerance of the check")

@@ -12,6 +12,7 @@ import torch
 
 from autograder.checks.in_sandbox.ex4_autograd_nn import FUNCTIONS
 from autograder.expect import expect_array, expect_tensor, expect_tensor_form, fail, fmt
+from autograder.memo import remembered
 from autograder.messages import text
 from autograder.sandbox.client import StudentException
 from autograder.sandbox.codec import RemoteTensor
@@ -131,6 +132,7 @@ def diagnose_concise(weight: np.ndarray, bias: np.ndarray, true_w, true_b) -> st
     return "ex4.hint.train_concise"
 
 
+@remembered
 def concise_reference(features, labels, lr, num_epochs, batch_size, seed):
     """train_concise as the grader runs it from ``seed``: (weight, bias) as float64 arrays.
 
@@ -157,7 +159,7 @@ def concise_reference(features, labels, lr, num_epochs, batch_size, seed):
 def run_concise(student, features, labels, lr, num_epochs, batch_size, seed):
     """The learner's train_concise from ``seed``, with a known-good load_array (so a broken one is not blamed here)."""
     return explained(student.session.probe, EXERCISE, "train_concise_state", features, labels, lr, num_epochs,
-                     batch_size, seed, function="train_concise")
+                     batch_size, seed, function="train_concise", shared=True)  # the checks on the same data: one run
 
 
 def check_concise_follows(student, true_w, true_b, n, seed, lr, num_epochs, batch_size):
@@ -216,6 +218,7 @@ def tiny_data(n: int, n_in: int, seed: int):
     return X, y
 
 
+@remembered
 def tiny_reference(state: dict, X, y, lr: float, epochs: int, mistake: str | None = None):
     """The fit run on the grader's side from ``state``: (losses, final state), or a classic mistake's.
 

@@ -7,7 +7,10 @@ Everything a learner's code does comes back as a value or as a
 from __future__ import annotations
 
 import base64
+import copy
+import hashlib
 import importlib.util
+import json
 import os
 import pwd
 import re
@@ -158,6 +161,12 @@ class Printed:
 
     def __bool__(self) -> bool:
         return bool(self.text.strip()) or self.more > 0
+
+    def absorb(self, other: "Printed") -> None:
+        """Add what another record holds (a shared call's output, shown again under each check that uses it)."""
+        if other:
+            self.add({"text": other.text, "lines": (other.text.count("\n") + 1 if other.text else 0) + other.more,
+                      "cut": other.cut})
 
 
 def stopped_at(frames, files: dict) -> list[dict]:
@@ -553,10 +562,22 @@ class WorkerHandle:
 
 @dataclass
 class Limits:
-    """Hard limits for the submission's processes (soft = hard: they cannot be raised again)."""
+    """Hard limits for the submission's processes (soft = hard: they cannot be raised again).
 
-    call_seconds: float = 10.0
+    Time: a call (or an import) may take ``time_factor`` times what the reference solution took for the
+    same request on the kit's machine (``checks/time_limits.json``, written by ``scripts/calibrate.py
+    --limits``), never less than ``time_floor`` seconds (``import_floor`` for importing the file: a
+    learner's file may import matplotlib, half a second) and never more than ``call_seconds`` /
+    ``import_seconds``. A request the table does not know gets the cap. An endless loop then costs a
+    second or two, not ten, while a correct but slower solution (plain Python loops, a grading machine a
+    few times slower) keeps a wide margin.
+    """
+
+    call_seconds: float = 10.0  # the most any call may take (``--timeout``)
     import_seconds: float = 10.0
+    time_factor: float = 20.0
+    time_floor: float = 1.0
+    import_floor: float = 3.0
     submission_seconds: float = 180.0  # wall-clock budget of a whole submission, all calls together
     max_memory_bytes: int = 2 * 2**30  # address space per process, on top of what NumPy and torch map
     max_file_bytes: int = 16 * 2**20
@@ -568,6 +589,12 @@ class Limits:
     shm_bytes: int = 16 * 2**20
     uid: int | None = None
     gid: int | None = None
+
+    def seconds_for(self, reference: float | None, cap: float, floor: float | None = None) -> float:
+        """The time limit of a request the reference answered in ``reference`` seconds (None: unknown)."""
+        if reference is None:
+            return cap
+        return min(cap, max(self.time_floor if floor is None else floor, self.time_factor * reference))
 
     def for_worker(self, level: str = "none") -> dict:
         out = {"max_memory_bytes": self.max_memory_bytes, "max_file_bytes": self.max_file_bytes,
@@ -608,6 +635,9 @@ class Session:
     _seed_base: int = 0
     _counter: int = 0
     events: list = field(default_factory=list)
+    _shared: dict = field(default_factory=dict)  # digest of a shared request -> (outcome, what it printed)
+    reference_seconds: dict = field(default_factory=dict)  # request key -> the reference's time (Limits)
+    timings: dict | None = None  # when a dict: request key -> the seconds each answer took (calibration)
     printed: Printed = field(default_factory=Printed)  # what the learner's code printed during the current check
 
     @property
@@ -665,13 +695,20 @@ class Session:
             # a fixed seed, outside the check's sequence: a check's calls get the same seeds
             # whether or not its worker had to be started (or restarted) first
             self._exchange(worker, module, None, {"op": "import", "module": module, "seed": 0},
-                           self.limits.import_seconds)
+                           self._seconds(module, "import", None, self.limits.import_seconds))
         except StudentError as exc:
             error = ImportFailed(module, None, {"cause": exc})
             self._import_errors[module] = error
             raise error from None
         self._workers[module] = worker
         return worker
+
+    def _seconds(self, module: str, request: str, timeout: float | None, cap: float) -> float:
+        """The time limit of one request (``request``: a function, ``import`` or ``probe:<name>``)."""
+        if timeout:
+            return timeout
+        floor = self.limits.import_floor if request == "import" else None
+        return self.limits.seconds_for(self.reference_seconds.get(f"{module}.{request}"), cap, floor)
 
     def _exchange(self, worker, module, function, request, seconds):
         """Send one request and wait for its answer, at most ``seconds`` (and within the submission's budget).
@@ -715,6 +752,9 @@ class Session:
             self._discard(module, worker)
             raise Unreadable(module, function, {"message": str(exc)}) from None
         self.printed.add(answer.get("printed"))
+        if self.timings is not None:
+            name = request.get("function") or (f"probe:{request.get('name')}" if request.get("op") == "probe" else "import")
+            self.timings.setdefault(f"{module}.{name}", []).append(limit - (deadline - time.monotonic()))
         if not answer.get("ok"):
             detail = answer.get("error") if isinstance(answer.get("error"), dict) else {}
             raise _error_from_detail(module, function, detail)
@@ -725,18 +765,47 @@ class Session:
         if self._workers.get(module) is worker:
             del self._workers[module]
 
+    def _once(self, request: dict, run):
+        """``run(request)`` once per submission for the same request: a shared call (see :meth:`call`)."""
+        digest = hashlib.blake2b(json.dumps(request, sort_keys=True).encode(), digest_size=16).digest()
+        if digest not in self._shared:
+            request["seed"] = int.from_bytes(digest[:4], "little") % (2**31)  # from the request, not the check
+            outer, self.printed = self.printed, Printed()
+            try:
+                outcome = (True, run(request))
+            except StudentError as error:
+                outcome = (False, error)
+            finally:
+                printed, self.printed = self.printed, outer
+            self._shared[digest] = (outcome, printed)
+        (ok, value), printed = self._shared[digest]
+        self.printed.absorb(printed)
+        if not ok:
+            raise value
+        return copy.deepcopy(value)
+
     def call(self, module: str, function: str, *args, timeout: float | None = None,
-             return_args: bool = False, **kwargs) -> CallResult:
-        """Call ``module.function(*args, **kwargs)`` in the sandbox and bring the result back."""
-        key = (module, function)
-        if key in self._timed_out:
-            raise StudentTimeout(module, function, {"seconds": self._timed_out[key], "repeat": True})
-        worker = self._worker(module)
+             return_args: bool = False, shared: bool = False, **kwargs) -> CallResult:
+        """Call ``module.function(*args, **kwargs)`` in the sandbox and bring the result back.
+
+        ``shared``: the same call (same arguments) made by several checks of a submission runs once, with a
+        seed made from the call itself; every check gets its result, or its error, and what it printed.
+        For the course's long runs (a training loop the course sets up one way) that several checks read.
+        """
         request = {"op": "call", "module": module, "function": function,
                    "args": [codec.encode(a) for a in args],
                    "kwargs": {k: codec.encode(v) for k, v in kwargs.items()},
                    "return_args": return_args}
-        seconds = timeout or self.limits.call_seconds
+        if shared:
+            return self._once(request, lambda ready: self._call(module, function, ready, timeout, return_args))
+        return self._call(module, function, request, timeout, return_args)
+
+    def _call(self, module, function, request, timeout, return_args) -> CallResult:
+        key = (module, function)
+        if key in self._timed_out:
+            raise StudentTimeout(module, function, {"seconds": self._timed_out[key], "repeat": True})
+        worker = self._worker(module)
+        seconds = self._seconds(module, function, timeout, self.limits.call_seconds)
         try:
             answer = self._exchange(worker, module, function, request, seconds)
         except StudentTimeout:
@@ -749,11 +818,19 @@ class Session:
             raise Unreadable(module, function, {"message": str(exc)}) from None
         return CallResult(value, args_back)
 
-    def probe(self, module: str, name: str, *args, function: str, timeout: float | None = None):
-        """Run a trusted diagnostic (``PROBES[name]`` of the exercise's in-sandbox helpers) next to the learner's module."""
-        worker = self._worker(module)
+    def probe(self, module: str, name: str, *args, function: str, timeout: float | None = None,
+              shared: bool = False):
+        """Run a trusted diagnostic (``PROBES[name]`` of the exercise's in-sandbox helpers) next to the learner's
+        module (``shared``: as for :meth:`call`)."""
         request = {"op": "probe", "module": module, "name": name, "args": [codec.encode(a) for a in args]}
-        answer = self._exchange(worker, module, function, request, timeout or self.limits.call_seconds)
+        if shared:
+            return self._once(request, lambda ready: self._probe(module, function, ready, timeout))
+        return self._probe(module, function, request, timeout)
+
+    def _probe(self, module, function, request, timeout):
+        worker = self._worker(module)
+        seconds = self._seconds(module, f"probe:{request['name']}", timeout, self.limits.call_seconds)
+        answer = self._exchange(worker, module, function, request, seconds)
         try:
             return codec.decode(answer.get("result", {"t": "none"}))
         except codec.ProtocolError as exc:

@@ -246,7 +246,8 @@ class Watchdog:
         self.send_lock = threading.Lock()
         self._wake = threading.Condition()
         self._due = None  # time.monotonic() after which to report, while a request is running
-        self._idle = False  # the thread waits without a timeout: only then does arm() need to wake it
+        self._idle = False  # the thread waits without a timeout
+        self._until = 0.0  # or until this time (an earlier request's due time)
         self._serial = 0  # which request is running (a report for an earlier one is never sent)
         self._own = {}  # filename -> whether it is one of the learner's files
         old = threading.stack_size()
@@ -262,9 +263,10 @@ class Watchdog:
         with self._wake:
             self._serial += 1
             self._due = time.monotonic() + seconds if isinstance(seconds, (int, float)) and seconds >= 0 else None
-            if self._idle and self._due is not None:
-                # a thread that waits with a timeout wakes at an earlier request's due time, which is no later
-                # than this one's, and waits again: waking it for every request would cost a thread switch
+            if self._due is not None and (self._idle or self._due < self._until):
+                # a thread that waits with a timeout wakes at an earlier request's due time and waits again;
+                # it is woken only when this request is due sooner (requests have limits of their own: an
+                # import's is longer than a small call's), not for every request (a thread switch each)
                 self._wake.notify()
 
     def disarm(self):
@@ -277,6 +279,7 @@ class Watchdog:
             with self._wake:
                 while self._due is None or time.monotonic() < self._due:
                     self._idle = self._due is None
+                    self._until = 0.0 if self._due is None else self._due
                     self._wake.wait(None if self._due is None else max(0.0, self._due - time.monotonic()))
                 serial, self._due, self._idle = self._serial, None, False
             try:
@@ -677,9 +680,7 @@ def main():
         except OSError:
             pass
     codec.send(control, {"ok": True, "ready": True, "pid": os.getpid(), "level": level})
-    # what the course's exercises will need, loaded before the first submission arrives but after the
-    # greeting: the grader starts its NumPy-only exercises meanwhile
-    _preload(setup.get("preload"))
+    preloaded = False
     while True:
         try:
             request = codec.receive(control, limit=codec.MAX_REQUEST_BYTES)
@@ -688,6 +689,13 @@ def main():
         op = request.get("op")
         if op == "open":
             _open_submission(control, request, level)
+            if not preloaded:
+                # what the course's exercises will need (torch._dynamo: 1.3 s), loaded once, right after the
+                # first submission's first file is started: it runs while the grader checks that file, and is
+                # there for the next file that needs it (an exercise that does is never forked without it: its
+                # open request names it too)
+                _preload(setup.get("preload"))
+                preloaded = True
         elif op == "reap" and level == "uid":
             _reap_uid(int(request["uid"]))
             codec.send(control, {"ok": True})

@@ -18,8 +18,8 @@ def margins(seeds, ex2, seed_all):
     for seed in range(seeds):
         for key, true_w, true_b, n, hyper in (
             ("train max |param - truth| (public data)", [2.0, -3.4], 4.2, 1000, {}),
-            ("train max |param - truth| (hidden data)", [-1.2, 0.5, 3.3], -2.0, 800,
-             {"lr": 0.05, "num_epochs": 4, "batch_size": 16}),
+            ("train max |param - truth| (hidden data)", [-1.2, 0.5, 3.3], -2.0, 400,
+             {"lr": 0.1, "num_epochs": 4, "batch_size": 16}),
         ):
             seed_all(seed)
             X, labels = ex2.synthetic_data(torch.tensor(true_w), true_b, n)

@@ -48,8 +48,8 @@ def margins(seeds, ex4, seed_all):
     for seed in range(seeds):
         for key, true_w, true_b, n, hyper in (
             ("train_concise max |param - truth| (public data)", [2.0, -3.4], 4.2, 1000, {}),
-            ("train_concise max |param - truth| (hidden data)", [1.5, 0.7, -2.0], -1.3, 800,
-             {"lr": 0.05, "num_epochs": 4, "batch_size": 16}),
+            ("train_concise max |param - truth| (hidden data)", [1.5, 0.7, -2.0], -1.3, 400,
+             {"lr": 0.1, "num_epochs": 4, "batch_size": 16}),
         ):
             features, labels = ex4_support.regression_data(true_w, true_b, n, seed)
             seed_all(seed)
@@ -62,7 +62,7 @@ def margins(seeds, ex4, seed_all):
                 mse = ex4_support.full_mse(features, labels, weight, bias)
                 key_loss = "train_concise losses[-1] vs MSE of the model, fraction of RUN32"
                 worst[key_loss] = max(worst[key_loss], _bound_fraction(losses[-1], mse, ex4_support.RUN32))
-        for n, lr, num_epochs, batch_size in ((300, 0.05, 2, 16), (200, 0.02, 3, 7)):
+        for n, lr, num_epochs, batch_size in ((300, 0.05, 2, 16), (100, 0.02, 2, 7)):
             features, labels = ex4_support.regression_data([2.0, -3.4], 4.2, n, seed)
             torch.manual_seed(seed)
             net, _ = ex4.train_concise(features, labels, lr=lr, num_epochs=num_epochs, batch_size=batch_size)

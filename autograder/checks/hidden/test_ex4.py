@@ -10,9 +10,9 @@ __all__ = ["EXERCISE"]
 @check(points=2, function="train_concise", visibility="hidden")
 def test_train_concise_hidden(student):
     """train_concise: recovers hidden true parameters with other hyperparameters"""
-    check_concise_converges(student, [1.5, 0.7, -2.0], -1.3, n=800, seed=401, tol=0.02, lr=0.05, num_epochs=4,
+    check_concise_converges(student, [1.5, 0.7, -2.0], -1.3, n=400, seed=401, tol=0.02, lr=0.1, num_epochs=4,
                             batch_size=16)
-    check_concise_follows(student, [1.5, 0.7, -2.0], -1.3, n=200, seed=404, lr=0.02, num_epochs=3, batch_size=7)
+    check_concise_follows(student, [1.5, 0.7, -2.0], -1.3, n=100, seed=404, lr=0.02, num_epochs=2, batch_size=7)
 
 
 @check(points=2, function="TinyNet", visibility="hidden")

@@ -150,10 +150,11 @@ def test_train_concise_converges(student):
 @check(points=2, function="train_concise")
 def test_train_concise_losses(student):
     """train_concise: losses holds nn.MSELoss over all the data after each epoch"""
-    features, labels, weight, bias, losses = check_concise_converges(student, TRUE_W, TRUE_B, n=1000, seed=45,
-                                                                     tol=0.02, num_epochs=4)
-    if not isinstance(losses, list) or len(losses) != 4 or not all(isinstance(v, float) for v in losses):
-        fail(text("ex4.losses_list", epochs=4), got=fmt(losses), hint="ex4.hint.losses_floats")
+    # the run of test_train_concise_converges (the same data and call: it runs once, see Session.call's shared)
+    features, labels, weight, bias, losses = check_concise_converges(student, TRUE_W, TRUE_B, n=1000, seed=44,
+                                                                     tol=0.02)
+    if not isinstance(losses, list) or len(losses) != 3 or not all(isinstance(v, float) for v in losses):
+        fail(text("ex4.losses_list", epochs=3), got=fmt(losses), hint="ex4.hint.losses_floats")
     last = full_mse(features, labels, weight, bias)
     expect_float(losses[-1], last, what=text("ex4.what_last_loss"), **RUN32,
                  mistakes=[("ex4.hint.loss_half", last / 2), ("ex4.hint.loss_sum", last * len(features))],
