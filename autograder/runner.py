@@ -254,7 +254,8 @@ def hidden_points() -> dict[str, dict[str, float]]:
             for exercise, functions in table.items()}
 
 
-# pytest's plugins that the grading checks do not use. Each costs time in every check or every session
+# pytest's plugins that the grading checks do not use (and --assert=plain: the checks fail through
+# expect.CheckFailed, never a bare assert, so their modules need no rewriting on every import). Each costs time in every check or every session
 # (unraisableexception and threadexception run gc.collect() twice per session: 0.17 s of a 0.4 s regrade).
 UNUSED_PLUGINS = [arg for name in (
     "cacheprovider", "terminal", "faulthandler", "stepwise", "unraisableexception", "threadexception",
@@ -285,7 +286,7 @@ def run_checks(session: client.Session, files: list[Path], select: str | None = 
     plugin = GradingPlugin(session, only)
     args = [str(f) for f in files] + [
         "-c", str(CHECKS / "grading.ini"), "--rootdir", str(CHECKS), "--noconftest",
-        "--import-mode=importlib", "--capture=no", *UNUSED_PLUGINS,
+        "--import-mode=importlib", "--capture=no", "--assert=plain", *UNUSED_PLUGINS,
     ]
     if select:
         args += ["-k", select]

@@ -10,6 +10,7 @@ autograde`` of the course (the attack as a learner's notebook; which attacks app
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import importlib.util
 import io
@@ -38,7 +39,34 @@ GENERIC_LEAKS = ("BEGIN SOLUTION",)
 HAVE_NBGRADER = importlib.util.find_spec("nbgrader") is not None
 
 
+@contextlib.contextmanager
+def _one_ast_parse_at_a_time():
+    """The campaign grades in this thread while its other threads build notebooks; both call ast.parse.
+    CPython 3.11's AST constructor keeps its recursion depth per interpreter, not per thread: two parses
+    that interleave (a garbage collection can switch threads halfway) can fail with "SystemError: AST
+    constructor recursion depth mismatch" (python/cpython#106905). The grader itself parses in one thread
+    per process (batch grades in processes); only this harness needs the lock."""
+    import ast
+
+    parse, lock = ast.parse, threading.Lock()
+
+    def locked(*args, **kwargs):
+        with lock:
+            return parse(*args, **kwargs)
+
+    ast.parse = locked
+    try:
+        yield
+    finally:
+        ast.parse = parse
+
+
 def _run_campaign(campaign: Campaign, tmp_factory):
+    with _one_ast_parse_at_a_time():
+        _campaign(campaign, tmp_factory)
+
+
+def _campaign(campaign: Campaign, tmp_factory):
     from autograder.runner import grade
     from autograder.sandbox.client import Limits, Sandbox
 
