@@ -107,7 +107,7 @@ def train_concise_state(module, features, labels, lr, num_epochs, batch_size, se
     """
     own = getattr(module, "load_array", None)
     module.load_array = _KnownGoodBatches
-    torch.manual_seed(seed)
+    torch.random.default_generator.manual_seed(seed)  # = torch.manual_seed on a CPU-only machine (see zygote._seed)
     try:
         result = module.train_concise(features, labels, lr=lr, num_epochs=num_epochs, batch_size=batch_size)
     finally:
