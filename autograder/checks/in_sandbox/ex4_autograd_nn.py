@@ -14,11 +14,6 @@ import collections
 
 import torch
 
-# optim.SGD's first step imports torch._dynamo (hundreds of modules): the sandbox loads it once, before
-# forking, instead of in every worker.
-PRELOAD = ("torch._dynamo",)
-
-
 def poly(x):
     """(x**2 + 3x + 1) summed: the course's example (gradient 7 at x = 2)."""
     return (x**2 + 3 * x + 1).sum()
