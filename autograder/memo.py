@@ -40,7 +40,7 @@ def _feed(digest, value) -> None:
     elif isinstance(value, np.generic):
         _feed(digest, value.item())
         digest.update(f"{value.dtype.str};".encode())
-    elif type(value).__module__ == "torch" and type(value).__name__ in ("Tensor", "Parameter"):
+    elif type(value).__module__.split(".")[0] == "torch" and type(value).__name__ in ("Tensor", "Parameter"):
         digest.update(f"t:{value.dtype}:{tuple(value.shape)}:{value.requires_grad};".encode())
         digest.update(np.ascontiguousarray(value.detach().cpu().numpy()).tobytes())
     elif isinstance(value, (list, tuple)):

@@ -17,7 +17,6 @@ the same code, which must be equal.
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import os
 import shutil
@@ -36,8 +35,6 @@ TARGET_SECONDS = 12.0
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from autograder.stubs import BEGIN, END  # noqa: E402 - the solution markers, left out of the learner's cells
-
 
 def _env() -> dict:
     return dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
@@ -51,21 +48,12 @@ def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 
 def _fill(release_notebook: Path, module_source: str, target: Path) -> None:
-    """The learner's notebook: the release version with every solution cell replaced by their function."""
-    tree = ast.parse(module_source)
-    lines = module_source.splitlines()
-    functions = {node.name: "\n".join(line for line in lines[node.lineno - 1:node.end_lineno]
-                                      if line.strip() not in (BEGIN, END))
-                 for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
-    notebook = json.loads(release_notebook.read_text())
-    for cell in notebook["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution"):
-            function = meta["grade_id"].split("-", 1)[1]
-            original = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-            cell["source"] = functions.get(function, original)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(notebook))
+    """The learner's notebook: the release version with every solution cell replaced by their function
+    (the kit's nbgrader tests fill theirs the same way)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_nbgrader import fill
+
+    fill(release_notebook, module_source, target)
 
 
 def build(workdir: Path, solutions: Path = SOLUTIONS) -> Path:

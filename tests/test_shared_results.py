@@ -40,6 +40,7 @@ def test_remembered_keys_tell_close_values_apart():
     assert memo.key(1) != memo.key(1.0) != memo.key(True)
     assert memo.key(np.array([0.1])) != memo.key(np.array([np.nextafter(0.1, 1.0)]))  # one ulp apart
     assert memo.key(torch.zeros(2)) != memo.key(torch.zeros(2, requires_grad=True))
+    assert memo.key(torch.nn.Parameter(torch.zeros(2))) == memo.key(torch.zeros(2, requires_grad=True))
     assert memo.key({"a": 1, "b": 2}) == memo.key({"b": 2, "a": 1})
 
 
