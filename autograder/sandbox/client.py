@@ -254,9 +254,13 @@ def _jail_setup(flavour: str) -> dict:
     stdlib = [p for p in sys.path if p and Path(p).resolve().is_relative_to(base)]
     numpy_dir = _site_dir("numpy")
     if flavour == "torch":
+        # each site-packages folder at a path of its own inside (as numpy-only's below): a kit kept under
+        # /tmp on the host would otherwise have its packages under each submission's private /tmp, out of
+        # sight of every module imported after the fork (torch's lazy imports, the learner's own)
         sites = sorted({str(numpy_dir.parent), str(_site_dir("torch").parent)})
-        binds += [(site, site) for site in sites]
-        sys_path = stdlib + sites
+        inside = [f"/opt/site-packages-{number}" for number in range(len(sites))]
+        binds += list(zip(sites, inside))
+        sys_path = stdlib + inside
     else:  # only numpy itself (and its bundled libraries): torch is not even in the file system
         only = "/opt/numpy-only"
         binds.append((str(numpy_dir), f"{only}/numpy"))

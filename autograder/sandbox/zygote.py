@@ -143,7 +143,11 @@ def _defer_dynamo(torch_module):
             raise AttributeError(attribute)
         if sys.modules.get(name) is stand_in:
             del sys.modules[name]
-        module = importlib.import_module(name)
+        try:
+            module = importlib.import_module(name)
+        except BaseException:  # (not importable here): the stand-in goes on serving what eager code needs
+            sys.modules.setdefault(name, stand_in)
+            raise
         torch_module._dynamo = module
         return getattr(module, attribute)
 
