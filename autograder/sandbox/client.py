@@ -291,7 +291,7 @@ def _jail_setup(flavour: str) -> dict:
 
 def sandbox_env() -> dict:
     env = {key: os.environ[key] for key in ENV_PASSED if key in os.environ}
-    # TORCHINDUCTOR_CACHE_DIR: torch._dynamo (imported by optim's first step) makes its cache folder at import;
+    # TORCHINDUCTOR_CACHE_DIR: torch._dynamo, when something imports it (see zygote._defer_dynamo), makes its cache folder;
     # /tmp exists everywhere (read-only in the zygote, private and writable in each submission)
     env.update(PATH="/usr/bin:/bin", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME="/tmp", TMPDIR="/tmp",
                TORCHINDUCTOR_CACHE_DIR="/tmp", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
@@ -314,6 +314,9 @@ def probe_level() -> tuple[str, str]:
     """(level, why a stronger one was refused): start a NumPy-only sandbox and see what it gets."""
     with Sandbox(flavours=("numpy",)) as sandbox:
         return sandbox.level_now(), sandbox.refusal
+
+
+CLOSE_SECONDS = 2.0  # how long a zygote may take to end its submissions' processes before it is killed
 
 
 class Zygote:
@@ -374,13 +377,21 @@ class Zygote:
         answer = codec.receive(self._control, deadline=time.monotonic() + 30)
         return answer, fd
 
-    def close(self):
+    def hang_up(self):
+        """Tell the zygote we are done (it kills what its submissions left, waits for it and ends)."""
         if self._control is not None:
             self._control.close()
             self._control = None
+
+    def close(self):
+        self.hang_up()
         if self._process is not None:
             try:
-                os.killpg(self._process.pid, signal.SIGKILL)
+                self._process.wait(timeout=CLOSE_SECONDS)
+            except subprocess.TimeoutExpired:
+                pass
+            try:
+                os.killpg(self._process.pid, signal.SIGKILL)  # (its group: it may not have ended by itself)
             except OSError:
                 pass
             self._process.wait()
@@ -482,6 +493,8 @@ class Sandbox:
                 pass
 
     def close(self):
+        for zygote in self._zygotes.values():  # all of them end side by side
+            zygote.hang_up()
         for zygote in self._zygotes.values():
             zygote.close()
 

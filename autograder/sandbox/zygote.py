@@ -591,7 +591,7 @@ def _preload(names):
 
 
 def _open_submission(control, request, level):
-    """Fork the submission's init; send its socket and its pid (as the grader sees it) back."""
+    """Fork the submission's init; send its socket and its pid (as the grader sees it) back; return the pid."""
     import base64
 
     _preload(request.get("preload"))
@@ -642,10 +642,33 @@ def _open_submission(control, request, level):
     if not raw:
         parent_end.close()
         codec.send(control, {"ok": False, "error": "the submission's sandbox could not be set up"})
-        return
+        return None
     socket.send_fds(control, [b"S"], [parent_end.fileno()])
     codec.send(control, {"ok": True, "pid": int(raw)})
     parent_end.close()
+    return int(raw)
+
+
+def _end(inits):
+    """The grader is done: kill every init still alive and wait until each of our children is gone.
+
+    Inits are our children (a leader's orphan comes to us, the subreaper) and are reaped as they die
+    (SIGCHLD ignored); waiting here means none outlives us, to be re-parented to the host's PID 1 and
+    left for it to reap. The grader kills us anyway if this takes long (``client.Zygote.close``).
+    """
+    for pid in inits:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    while True:
+        try:
+            os.wait()  # with SIGCHLD ignored: returns (ECHILD) once every child has ended
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+    os._exit(0)
 
 
 def _reap_uid(uid):
@@ -724,20 +747,22 @@ def main():
         except OSError:
             pass
     codec.send(control, {"ok": True, "ready": True, "pid": os.getpid(), "level": level})
-    preloaded = False
+    preloaded, inits = False, set()
     while True:
         try:
             request = codec.receive(control, limit=codec.MAX_REQUEST_BYTES)
         except (EOFError, OSError, codec.ProtocolError):
-            return
+            _end(inits)
         op = request.get("op")
         if op == "open":
-            _open_submission(control, request, level)
+            init = _open_submission(control, request, level)
+            if init is not None:
+                inits.add(init)
             if not preloaded:
-                # what the course's exercises will need (torch._dynamo: 1.3 s), loaded once, right after the
-                # first submission's first file is started: it runs while the grader checks that file, and is
-                # there for the next file that needs it (an exercise that does is never forked without it: its
-                # open request names it too)
+                # what the course's exercises will need (their PRELOAD), loaded once, right after the first
+                # submission's first file is started: it runs while the grader checks that file, and is there
+                # for the next file that needs it (an exercise that does is never forked without it: its open
+                # request names it too)
                 _preload(setup.get("preload"))
                 preloaded = True
         elif op == "reap" and level == "uid":
