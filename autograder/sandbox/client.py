@@ -593,7 +593,7 @@ class Limits:
     call_seconds: float = 10.0  # the most any call may take (``--timeout``)
     import_seconds: float = 10.0
     time_factor: float = 20.0
-    time_floor: float = 1.0
+    time_floor: float = 2.0  # a learner's plain Python loops may be 30x slower than the reference's NumPy
     import_floor: float = 3.0
     submission_seconds: float = 180.0  # wall-clock budget of a whole submission, all calls together
     max_memory_bytes: int = 2 * 2**30  # address space per process, on top of what NumPy and torch map
