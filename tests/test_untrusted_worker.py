@@ -230,3 +230,42 @@ def test_optimizers_run_without_importing_the_compiler(sandbox):
     np.testing.assert_array_equal(weight.values, expected_weight.numpy())
     np.testing.assert_array_equal(bias.values, expected_bias.numpy())
     assert isinstance(limit, int) and limit > 0 and real is True
+
+
+def test_closing_the_sandbox_spares_a_process_that_took_an_old_inits_pid():
+    """When the grader hangs up, the zygote ends the inits still alive through pidfds: a process that has since
+    been given an ended init's pid (same uid: the one the sandbox runs as) is not killed."""
+    import os
+    import time
+
+    from autograder.sandbox import client
+
+    if os.geteuid() != 0 or not os.access("/proc/sys/kernel/ns_last_pid", os.W_OK):
+        pytest.skip("needs root, to hand the ended init's pid to another process")
+    sandbox = client.Sandbox(flavours=("numpy",))
+    try:
+        init = sandbox.open_submission("numpy", {"ex.py": b"x = 1\n"}, None, client.Limits())
+        pid = init.pid
+        init.close()  # the grader ends this submission
+        deadline = time.monotonic() + 5
+        while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        uid, gid = client.sandbox_ids()
+        for _ in range(50):  # the next fork gets the ended init's pid
+            with open("/proc/sys/kernel/ns_last_pid", "w") as handle:
+                handle.write(str(pid - 1))
+            victim = subprocess.Popen(["sleep", "100"], preexec_fn=lambda: (os.setgid(gid), os.setuid(uid)))
+            if victim.pid == pid:
+                break
+            victim.kill()
+            victim.wait()
+        else:
+            pytest.skip("could not hand the pid over")
+    finally:
+        sandbox.close()
+    try:
+        time.sleep(0.3)
+        assert victim.poll() is None, f"the zygote killed pid {pid}, no longer its init: {victim.returncode}"
+    finally:
+        victim.kill()
+        victim.wait()

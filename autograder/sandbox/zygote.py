@@ -39,6 +39,7 @@ import json
 import os
 import random
 import resource
+import select
 import signal
 import socket
 import sys
@@ -590,8 +591,11 @@ def _preload(names):
                 traceback.print_exc()
 
 
-def _open_submission(control, request, level):
-    """Fork the submission's init; send its socket and its pid (as the grader sees it) back; return the pid."""
+def _open_submission(control, request, level, inits=()):
+    """Fork the submission's init; send its socket and its pid (as the grader sees it) back; return the pid.
+
+    ``inits``: the zygote's pidfds of earlier inits, closed in the new one (no submission holds a handle
+    on another's processes)."""
     import base64
 
     _preload(request.get("preload"))
@@ -606,6 +610,8 @@ def _open_submission(control, request, level):
     if leader == 0:
         try:
             control.close()
+            for fd in inits:
+                os.close(fd)
             parent_end.close()
             os.close(pid_r)
             if level == "namespaces":
@@ -649,6 +655,26 @@ def _open_submission(control, request, level):
     return int(raw)
 
 
+def _track(inits, pid):
+    """Keep a pidfd of a new init (``inits``: pidfd per init), and drop those of inits that have ended.
+
+    Through a pidfd a kill reaches that process or none: a bare pid, once its init has ended and been
+    reaped, may already name someone else's process.
+    """
+    if inits:
+        poller = select.poll()
+        for fd in inits:
+            poller.register(fd, select.POLLIN)  # a pidfd is readable once its process has ended
+        for fd, _ in poller.poll(0):
+            inits.discard(fd)
+            os.close(fd)
+    if pid is not None:
+        try:
+            inits.add(os.pidfd_open(pid))
+        except OSError:  # already gone
+            pass
+
+
 def _end(inits):
     """The grader is done: kill every init still alive and wait until each of our children is gone.
 
@@ -656,9 +682,9 @@ def _end(inits):
     (SIGCHLD ignored); waiting here means none outlives us, to be re-parented to the host's PID 1 and
     left for it to reap. The grader kills us anyway if this takes long (``client.Zygote.close``).
     """
-    for pid in inits:
+    for fd in inits:
         try:
-            os.kill(pid, signal.SIGKILL)
+            signal.pidfd_send_signal(fd, signal.SIGKILL)
         except OSError:
             pass
     while True:
@@ -755,9 +781,7 @@ def main():
             _end(inits)
         op = request.get("op")
         if op == "open":
-            init = _open_submission(control, request, level)
-            if init is not None:
-                inits.add(init)
+            _track(inits, _open_submission(control, request, level, inits))
             if not preloaded:
                 # what the course's exercises will need (their PRELOAD), loaded once, right after the first
                 # submission's first file is started: it runs while the grader checks that file, and is there
