@@ -47,7 +47,7 @@ def test_time_limits_know_every_request_of_the_checks(sandbox):
     assert not missing, f"not in autograder/checks/time_limits.json (run scripts/calibrate.py --limits): {missing}"
     limits = Limits()
     for key, seconds in timings.items():  # the limit sits well above what a correct call takes, even here
-        limit = limits.seconds_for(table[key], limits.call_seconds, limits.import_floor if key.endswith(".import") else None)
+        limit = limits.seconds_for(table[key], limits.call_seconds)
         assert limit >= max(limits.time_floor, 3 * max(seconds)), (key, limit, seconds)
 
 
@@ -55,9 +55,8 @@ def test_time_limit_rule():
     """A request gets factor x the reference's time, between the floor and the cap; unknown ones the cap."""
     from autograder.sandbox.client import Limits
 
-    limits = Limits(call_seconds=10.0, time_factor=20.0, time_floor=1.0, import_floor=3.0)
+    limits = Limits(call_seconds=10.0, time_factor=20.0, time_floor=1.0)
     assert limits.seconds_for(None, 10.0) == 10.0
     assert limits.seconds_for(0.001, 10.0) == 1.0
-    assert limits.seconds_for(0.001, 10.0, floor=3.0) == 3.0
     assert abs(limits.seconds_for(0.12, 10.0) - 2.4) < 1e-9
     assert limits.seconds_for(2.0, 10.0) == 10.0

@@ -583,11 +583,10 @@ class Limits:
 
     Time: a call (or an import) may take ``time_factor`` times what the reference solution took for the
     same request on the kit's machine (``checks/time_limits.json``, written by ``scripts/calibrate.py
-    --limits``), never less than ``time_floor`` seconds (``import_floor`` for importing the file: a
-    learner's file may import matplotlib, half a second) and never more than ``call_seconds`` /
-    ``import_seconds``. A request the table does not know gets the cap. An endless loop then costs a
-    second or two, not ten, while a correct but slower solution (plain Python loops, a grading machine a
-    few times slower) keeps a wide margin.
+    --limits``), never less than ``time_floor`` seconds and never more than ``call_seconds`` /
+    ``import_seconds``. A request the table does not know gets the cap. An endless loop then costs three
+    seconds, not ten, while a correct but slower solution (plain Python loops, a file that imports
+    matplotlib, a grading machine a few times slower) keeps a wide margin.
     """
 
     call_seconds: float = 10.0  # the most any call may take (``--timeout``)
@@ -596,7 +595,6 @@ class Limits:
     # a learner's plain Python loops may be 30x slower than the reference's NumPy, and code that reaches past
     # what eager torch needs imports the compiler inside the call (1.5 s; see zygote._defer_dynamo)
     time_floor: float = 3.0
-    import_floor: float = 3.0
     submission_seconds: float = 180.0  # wall-clock budget of a whole submission, all calls together
     max_memory_bytes: int = 2 * 2**30  # address space per process, on top of what NumPy and torch map
     max_file_bytes: int = 16 * 2**20
@@ -609,11 +607,11 @@ class Limits:
     uid: int | None = None
     gid: int | None = None
 
-    def seconds_for(self, reference: float | None, cap: float, floor: float | None = None) -> float:
+    def seconds_for(self, reference: float | None, cap: float) -> float:
         """The time limit of a request the reference answered in ``reference`` seconds (None: unknown)."""
         if reference is None:
             return cap
-        return min(cap, max(self.time_floor if floor is None else floor, self.time_factor * reference))
+        return min(cap, max(self.time_floor, self.time_factor * reference))
 
     def for_worker(self, level: str = "none") -> dict:
         out = {"max_memory_bytes": self.max_memory_bytes, "max_file_bytes": self.max_file_bytes,
@@ -713,8 +711,8 @@ class Session:
         try:
             # a fixed seed, outside the check's sequence: a check's calls get the same seeds
             # whether or not its worker had to be started (or restarted) first
-            self._exchange(worker, module, None, {"op": "import", "module": module, "seed": 0},
-                           self._seconds(module, "import", None, self.limits.import_seconds))
+            request = {"op": "import", "module": module, "seed": 0}
+            self._exchange(worker, module, None, request, self._seconds(request, None, self.limits.import_seconds))
         except StudentError as exc:
             error = ImportFailed(module, None, {"cause": exc})
             self._import_errors[module] = error
@@ -722,12 +720,15 @@ class Session:
         self._workers[module] = worker
         return worker
 
-    def _seconds(self, module: str, request: str, timeout: float | None, cap: float) -> float:
-        """The time limit of one request (``request``: a function, ``import`` or ``probe:<name>``)."""
-        if timeout:
-            return timeout
-        floor = self.limits.import_floor if request == "import" else None
-        return self.limits.seconds_for(self.reference_seconds.get(f"{module}.{request}"), cap, floor)
+    @staticmethod
+    def _key(request: dict) -> str:
+        """A request's name in the timing table: ``<module>.<function>``, ``.import`` or ``.probe:<name>``."""
+        name = {"call": request.get("function"), "probe": f"probe:{request.get('name')}"}.get(request.get("op"), "import")
+        return f"{request.get('module')}.{name}"
+
+    def _seconds(self, request: dict, timeout: float | None, cap: float) -> float:
+        """The time limit of one request: ``timeout`` if given, else from the reference's time (``Limits``)."""
+        return timeout or self.limits.seconds_for(self.reference_seconds.get(self._key(request)), cap)
 
     def _exchange(self, worker, module, function, request, seconds):
         """Send one request and wait for its answer, at most ``seconds`` (and within the submission's budget).
@@ -772,8 +773,7 @@ class Session:
             raise Unreadable(module, function, {"message": str(exc)}) from None
         self.printed.add(answer.get("printed"))
         if self.timings is not None:
-            name = request.get("function") or (f"probe:{request.get('name')}" if request.get("op") == "probe" else "import")
-            self.timings.setdefault(f"{module}.{name}", []).append(limit - (deadline - time.monotonic()))
+            self.timings.setdefault(self._key(request), []).append(limit - (deadline - time.monotonic()))
         if not answer.get("ok"):
             detail = answer.get("error") if isinstance(answer.get("error"), dict) else {}
             raise _error_from_detail(module, function, detail)
@@ -827,7 +827,7 @@ class Session:
         if key in self._timed_out:
             raise StudentTimeout(module, function, {"seconds": self._timed_out[key], "repeat": True})
         worker = self._worker(module)
-        seconds = self._seconds(module, function, timeout, self.limits.call_seconds)
+        seconds = self._seconds(request, timeout, self.limits.call_seconds)
         try:
             answer = self._exchange(worker, module, function, request, seconds)
         except StudentTimeout:
@@ -851,7 +851,7 @@ class Session:
 
     def _probe(self, module, function, request, timeout):
         worker = self._worker(module)
-        seconds = self._seconds(module, f"probe:{request['name']}", timeout, self.limits.call_seconds)
+        seconds = self._seconds(request, timeout, self.limits.call_seconds)
         answer = self._exchange(worker, module, function, request, seconds)
         try:
             return codec.decode(answer.get("result", {"t": "none"}))

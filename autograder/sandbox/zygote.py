@@ -773,7 +773,7 @@ def main():
         except OSError:
             pass
     codec.send(control, {"ok": True, "ready": True, "pid": os.getpid(), "level": level})
-    preloaded, inits = False, set()
+    inits = set()  # a pidfd per init (see _track)
     while True:
         try:
             request = codec.receive(control, limit=codec.MAX_REQUEST_BYTES)
@@ -782,13 +782,11 @@ def main():
         op = request.get("op")
         if op == "open":
             _track(inits, _open_submission(control, request, level, inits))
-            if not preloaded:
-                # what the course's exercises will need (their PRELOAD), loaded once, right after the first
-                # submission's first file is started: it runs while the grader checks that file, and is there
-                # for the next file that needs it (an exercise that does is never forked without it: its open
-                # request names it too)
-                _preload(setup.get("preload"))
-                preloaded = True
+            # what the course's exercises will need (their PRELOAD), loaded right after the first submission's
+            # first file is started (later: nothing left to import): it runs while the grader checks that
+            # file, and is there for the next file that needs it (an exercise that does is never forked
+            # without it: its open request names it too)
+            _preload(setup.get("preload"))
         elif op == "reap" and level == "uid":
             _reap_uid(int(request["uid"]))
             codec.send(control, {"ok": True})
