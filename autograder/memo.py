@@ -1,8 +1,8 @@
 """Expected values that are the same for every submission, computed once per grading process.
 
 A check's expected values are often a run of the reference or of a library
-loop on inputs the check makes itself (the hidden ``fit_mlp`` run alone is
-about 0.25 s). Batch grading and ``make watch`` grade many submissions in one
+loop on inputs the check makes itself (the hidden ``fit_mlp`` check's reference
+run, say). Batch grading and ``make watch`` grade many submissions in one
 process; :func:`remembered` lets them compute each such value once.
 
 Only for pure functions of their arguments: the key is the arguments' values

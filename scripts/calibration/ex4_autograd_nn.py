@@ -47,8 +47,9 @@ def margins(seeds, ex4, seed_all):
     worst = dict.fromkeys(TOLERANCES, 0.0)
     for seed in range(seeds):
         for key, true_w, true_b, n, hyper in (
-            ("train_concise max |param - truth| (public data)", [2.0, -3.4], 4.2, 1000, {}),
-            ("train_concise max |param - truth| (hidden data)", [1.5, 0.7, -2.0], -1.3, 400,
+            ("train_concise max |param - truth| (public data)", [2.0, -3.4], 4.2, 300,
+             {"lr": 0.1, "num_epochs": 3, "batch_size": 10}),
+            ("train_concise max |param - truth| (hidden data)", [1.5, 0.7, -2.0], -1.3, 208,
              {"lr": 0.1, "num_epochs": 4, "batch_size": 16}),
         ):
             features, labels = ex4_support.regression_data(true_w, true_b, n, seed)
@@ -62,8 +63,9 @@ def margins(seeds, ex4, seed_all):
                 mse = ex4_support.full_mse(features, labels, weight, bias)
                 key_loss = "train_concise losses[-1] vs MSE of the model, fraction of RUN32"
                 worst[key_loss] = max(worst[key_loss], _bound_fraction(losses[-1], mse, ex4_support.RUN32))
-        for n, lr, num_epochs, batch_size in ((300, 0.05, 2, 16), (100, 0.02, 2, 7)):
-            features, labels = ex4_support.regression_data([2.0, -3.4], 4.2, n, seed)
+        for true_w, true_b, n, lr, num_epochs, batch_size in (([2.0, -3.4], 4.2, 150, 0.05, 2, 16),
+                                                               ([1.5, 0.7, -2.0], -1.3, 50, 0.02, 2, 7)):
+            features, labels = ex4_support.regression_data(true_w, true_b, n, seed)
             torch.manual_seed(seed)
             net, _ = ex4.train_concise(features, labels, lr=lr, num_epochs=num_epochs, batch_size=batch_size)
             weight, bias = ex4_support.concise_reference(features, labels, lr, num_epochs, batch_size, seed)
@@ -71,7 +73,7 @@ def margins(seeds, ex4, seed_all):
             got = np.concatenate([net.weight.detach().numpy().ravel(), net.bias.detach().numpy()])
             worst[key] = max(worst[key], _bound_fraction(got, np.concatenate([weight.ravel(), bias]),
                                                          ex4_support.RUN32))
-        for n_in, n_hidden, n, lr, epochs in ((4, 8, 10, 0.01, 50), (3, 5, 12, 0.05, 30)):
+        for n_in, n_hidden, n, lr, epochs in ((4, 8, 10, 0.01, 20), (3, 5, 12, 0.05, 15)):
             state = ex4_support.tiny_start(n_in, n_hidden, seed)
             X, y = ex4_support.tiny_data(n, n_in, seed + 1)
             expected, final = ex4_support.tiny_reference(state, X, y, lr, epochs)

@@ -26,9 +26,11 @@ def test_mlp_backward_hidden(student):
 def test_fit_mlp_reference_loss(student, reference):
     """fit_mlp: reaches the reference's loss on a hidden nonlinear target"""
     rng = np.random.default_rng(302)
-    X = rng.uniform(-2, 2, size=(128, 2))
+    X = rng.uniform(-2, 2, size=(64, 2))
     y = (np.sin(2 * X[:, :1]) * X[:, 1:] + 0.3 * X[:, 1:] ** 2).reshape(-1, 1)
-    kwargs = {"hidden": 16, "lr": 0.5, "epochs": 300, "seed": 5}
+    # 200 full-batch epochs: a backward pass that leaves out the activation's derivative (or takes it at A1,
+    # or averages a bias's gradient) ends 24% or more above the reference's loss, well past the 5% allowed
+    kwargs = {"hidden": 16, "lr": 0.5, "epochs": 200, "seed": 5}
     _, ref_losses = remembered(reference.ex3.fit_mlp)(X, y, **kwargs)  # the same for every submission
     result = run_fit(student, X, y, **kwargs)
     if not isinstance(result, tuple) or len(result) != 2 or not isinstance(result[1], list) or not result[1]:

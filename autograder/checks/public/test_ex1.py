@@ -158,19 +158,25 @@ def least_squares(x, y):
     return float(w), float(b)
 
 
+# 20 epochs of 5 batches (100 steps): a correct fit_line is within 0.01 of the least-squares line after
+# about 30 of them; what is left is mini-batch noise (scripts/calibration/ex1_manual_gradients.py)
+FIT_LINE = {"lr": 0.1, "epochs": 20, "batch_size": 20}
+
+
 @check(points=4, function="fit_line")
 def test_fit_line_least_squares(student):
     """fit_line: reaches the least-squares line"""
     rng = np.random.default_rng(15)
     x = rng.normal(size=100)
     y = 3.0 * x - 1.0 + 0.1 * rng.normal(size=100)
-    result = student.ex1.fit_line(x, y)
+    result = student.ex1.fit_line(x, y, **FIT_LINE)
     if not isinstance(result, tuple) or len(result) != 2:
         fail(text("ex1.fit_line_pair"), got=repr(result)[:120], hint="hint.return_pair")
     w_ls, b_ls = least_squares(x, y)
     if all(isinstance(v, float) for v in result):
         figures.record("line_fit", function="fit_line", x=x, y=y, learner=list(result), least_squares=[w_ls, b_ls])
-    # mini-batch noise at lr=0.1 moves the end point by < 0.01 (scripts/calibrate.py); 0.05 leaves margin
+    # mini-batch noise at lr=0.1 with batches of 20 moves the end point by < 8e-3 (scripts/calibrate.py);
+    # 0.05 leaves a wide margin
     for label, got, expected in (("w", result[0], w_ls), ("b", result[1], b_ls)):
         expect_float(got, expected, what=text("what.fit_line_param", label=label), rtol=0.0, atol=0.05,
                      default_hint="ex1.hint.fit_line")

@@ -17,6 +17,10 @@ from autograder.registry import check
 from autograder.sandbox.codec import FunctionRef, RemoteTensor
 
 TRUE_W, TRUE_B = [2.0, -3.4], 4.2
+# The public train_concise run: lr=0.1, 3 epochs, batch 10 on 300 examples (90 steps); the reference ends
+# within 3.5e-3 of the truth on every calibration seed (scripts/calibration/ex4_autograd_nn.py), and 0.02
+# leaves a wide margin. test_train_concise_losses reads the same run (a shared call: the same arguments).
+PUBLIC_RUN = {"n": 300, "seed": 44, "tol": 0.02, "lr": 0.1, "num_epochs": 3, "batch_size": 10}
 DATALOADER = "torch.utils.data.dataloader.DataLoader"
 TENSOR_DATASET = "torch.utils.data.dataset.TensorDataset"
 
@@ -144,17 +148,17 @@ def test_load_array_shuffles(student):
 @check(points=3, function="train_concise")
 def test_train_concise_converges(student):
     """train_concise: nn.Linear recovers w = [2, -3.4] and b = 4.2"""
-    check_concise_converges(student, TRUE_W, TRUE_B, n=1000, seed=44, tol=0.02)
+    check_concise_converges(student, TRUE_W, TRUE_B, **PUBLIC_RUN)
 
 
 @check(points=2, function="train_concise")
 def test_train_concise_losses(student):
     """train_concise: losses holds nn.MSELoss over all the data after each epoch"""
     # the run of test_train_concise_converges (the same data and call: it runs once, see Session.call's shared)
-    features, labels, weight, bias, losses = check_concise_converges(student, TRUE_W, TRUE_B, n=1000, seed=44,
-                                                                     tol=0.02)
-    if not isinstance(losses, list) or len(losses) != 3 or not all(isinstance(v, float) for v in losses):
-        fail(text("ex4.losses_list", epochs=3), got=fmt(losses), hint="ex4.hint.losses_floats")
+    features, labels, weight, bias, losses = check_concise_converges(student, TRUE_W, TRUE_B, **PUBLIC_RUN)
+    epochs = PUBLIC_RUN["num_epochs"]
+    if not isinstance(losses, list) or len(losses) != epochs or not all(isinstance(v, float) for v in losses):
+        fail(text("ex4.losses_list", epochs=epochs), got=fmt(losses), hint="ex4.hint.losses_floats")
     last = full_mse(features, labels, weight, bias)
     expect_float(losses[-1], last, what=text("ex4.what_last_loss"), **RUN32,
                  mistakes=[("ex4.hint.loss_half", last / 2), ("ex4.hint.loss_sum", last * len(features))],
@@ -166,7 +170,7 @@ def test_train_concise_losses(student):
 @check(points=2, function="train_concise")
 def test_train_concise_follows_its_arguments(student):
     """train_concise: uses lr and batch_size (the same weights as a reference run from the same seed)"""
-    check_concise_follows(student, TRUE_W, TRUE_B, n=300, seed=48, lr=0.05, num_epochs=2, batch_size=16)
+    check_concise_follows(student, TRUE_W, TRUE_B, n=150, seed=48, lr=0.05, num_epochs=2, batch_size=16)
 
 
 @check(points=2, function="TinyNet")
@@ -178,5 +182,5 @@ def test_tinynet_forward(student):
 @check(points=4, function="fit_tiny")
 def test_fit_tiny_matches_a_reference_run(student):
     """fit_tiny: the same losses and weights as zero_grad(); backward(); step() from the same start"""
-    check_tiny_fit(student, n_in=4, n_hidden=8, n=10, seed=47, lr=0.01, epochs=50)
+    check_tiny_fit(student, n_in=4, n_hidden=8, n=10, seed=47, lr=0.01, epochs=20)
 
