@@ -1,9 +1,12 @@
 """Run the grading checks with pytest, against one submission in the sandbox.
 
-The checks are ordinary pytest tests under ``autograder/checks``. A small
-plugin gives them two fixtures, ``student`` (the learner's modules, running in
-the sandbox) and ``reference`` (the solutions, hidden checks only), seeds each
-check from its name, and turns every outcome into a :class:`CheckResult`.
+The checks are ordinary pytest tests under ``autograder/checks``. pytest
+collects them (its discovery and ``-k``, once per process: :func:`collect`);
+:class:`GradingPlugin` runs the collected checks against each submission with
+two fixtures, ``student`` (the learner's modules, running in the sandbox) and
+``reference`` (the solutions, hidden checks only), seeds each check from its
+name, and turns every outcome into a :class:`CheckResult`. A batch or a watch
+loop thus starts no pytest session per submission (it cost about 0.1 s each).
 """
 
 from __future__ import annotations
@@ -78,23 +81,82 @@ def localized_title(exercise: str, test_id: str, english: str) -> str:
 # ----------------------------------------------------------------- the plugin
 
 
+class _Collector:
+    """pytest's collection of the checks (a ``--collect-only`` session): validated, in grading order."""
+
+    def __init__(self):
+        self.items = []
+        self.problems: list[str] = []
+
+    @staticmethod
+    def info(item) -> tuple[CheckInfo, str, str]:
+        info = getattr(item.function, "check_info", None)
+        exercise = getattr(item.module, "EXERCISE", None)
+        title = (item.function.__doc__ or "").strip().splitlines()[0:1]
+        if info is None or exercise not in registry.names() or not title:
+            raise GraderError(f"{item.nodeid}: every check needs @check(...), EXERCISE and a docstring title")
+        return info, exercise, title[0].strip()
+
+    def pytest_collection_modifyitems(self, items, config):
+        for item in items:
+            try:
+                self.info(item)
+            except GraderError as error:
+                self.problems.append(str(error))
+        if self.problems:
+            return
+        # one exercise at a time (public checks, then hidden ones): the session retires each file's
+        # processes before the next file's checks start
+        order = {name: index for index, name in enumerate(registry.names())}
+        items.sort(key=lambda item: order[self.info(item)[1]])
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.problems.append(f"{report.nodeid}: {report.longreprtext[-3000:]}")
+
+    def pytest_collection_finish(self, session):
+        self.items = list(session.items)
+
+
+@functools.lru_cache(maxsize=8)
+def collect(files: tuple[str, ...], select: str | None = None) -> tuple:
+    """The checks in ``files`` (``-k select``: pytest's own keyword matching), as pytest collects them:
+    once per process, so a batch or a watch loop pays for pytest's session once, not per submission."""
+    collector = _Collector()
+    args = [*files, "--collect-only", "-c", str(CHECKS / "grading.ini"), "--rootdir", str(CHECKS), "--noconftest",
+            "--import-mode=importlib", "--capture=no", "--assert=plain", *UNUSED_PLUGINS]
+    if select:
+        args += ["-k", select]
+    with _plugin_autoload_disabled():
+        code = pytest.main(args, plugins=[collector])
+    if select and code == pytest.ExitCode.NO_TESTS_COLLECTED and not collector.problems:
+        raise GraderError(f"no check matches -k {select!r}")
+    if collector.problems or code != pytest.ExitCode.OK:
+        raise GraderError(f"the grading checks could not be collected (pytest exit code {int(code)}):\n"
+                          + "\n".join(collector.problems))
+    return tuple((item, *collector.info(item)) for item in collector.items)
+
+
 class GradingPlugin:
+    """Runs pytest's collected checks against one submission: the fixtures ``student`` and ``reference``,
+    the sandbox's bookkeeping around each check, and every outcome as a :class:`CheckResult`.
+
+    A check's exception is kept and classified here (letting pytest see a failure would make it render a
+    full traceback report, tens of milliseconds each, that the learner never sees)."""
+
     def __init__(self, session: client.Session, only: set[str] | None = None):
         self.session = session
         self.only = only
         self.results: list[CheckResult] = []
-        self.problems: list[str] = []
 
-    @pytest.fixture
-    def student(self):
-        return Student(self.session)
-
-    @pytest.fixture
-    def reference(self, request):
-        info = getattr(request.function, "check_info", None)
-        if info is None or info.visibility != "hidden":
-            raise GraderError("only hidden checks may use the reference solutions")
-        return Reference()
+    def _fixture(self, name: str, info: CheckInfo):
+        if name == "student":
+            return Student(self.session)
+        if name == "reference":
+            if info.visibility != "hidden":
+                raise GraderError("only hidden checks may use the reference solutions")
+            return Reference()
+        raise GraderError(f"a check asks for the fixture {name!r}; the checks have only student and reference")
 
     def _function_lines(self) -> dict:
         """(module, function) -> line in the exercise files, read with ast (never imported)."""
@@ -110,63 +172,24 @@ class GradingPlugin:
                         self._lines[(module, node.name)] = node.lineno
         return self._lines
 
-    @staticmethod
-    def _info(item) -> tuple[CheckInfo, str, str]:
-        info = getattr(item.function, "check_info", None)
-        exercise = getattr(item.module, "EXERCISE", None)
-        title = (item.function.__doc__ or "").strip().splitlines()[0:1]
-        if info is None or exercise not in registry.names() or not title:
-            raise GraderError(f"{item.nodeid}: every check needs @check(...), EXERCISE and a docstring title")
-        return info, exercise, title[0].strip()
+    def run(self, checks) -> None:
+        for item, info, exercise, title in checks:
+            if self.only is not None and item.name not in self.only:
+                continue
+            self.session.retire_others(exercise)
+            self.session.begin_check(item.name)
+            figures.begin()
+            error = None
+            try:
+                item.obj(**{name: self._fixture(name, info) for name in item._fixtureinfo.argnames})
+            except Exception as exc:  # noqa: BLE001 - classified in _record
+                error = exc
+            self._record(item.name, info, exercise, title, error)
 
-    def pytest_collection_modifyitems(self, items, config):
-        for item in items:
-            self._info(item)
-        # one exercise at a time (public checks, then hidden ones): the session retires each file's
-        # processes before the next file's checks start
-        order = {name: index for index, name in enumerate(registry.names())}
-        items.sort(key=lambda item: order[self._info(item)[1]])
-        if self.only is not None:
-            keep = [item for item in items if item.name in self.only]
-            config.hook.pytest_deselected(items=[item for item in items if item.name not in self.only])
-            items[:] = keep
-
-    def pytest_collectreport(self, report):
-        if report.failed:
-            self.problems.append(f"{report.nodeid}: {report.longreprtext[-3000:]}")
-
-    def pytest_runtest_setup(self, item):
-        self.session.retire_others(self._info(item)[1])
-        self.session.begin_check(item.nodeid.split("::")[-1])
-        figures.begin()
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_pyfunc_call(self, pyfuncitem):
-        """Run the check and keep its exception ourselves.
-
-        Letting pytest see a failure makes it render a full traceback report
-        (tens of milliseconds each); the learner never sees it anyway.
-        """
-        names = pyfuncitem._fixtureinfo.argnames
-        try:
-            pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names})
-        except Exception as exc:  # noqa: BLE001 - classified in pytest_runtest_makereport
-            pyfuncitem.grading_exception = exc
-        return True
-
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item, call):
-        outcome = yield
-        report = outcome.get_result()
-        if call.when == "setup" and not report.failed:
-            return
-        if call.when == "teardown":
-            return
-        info, exercise, title = self._info(item)
-        title = localized_title(exercise, item.name, title)
+    def _record(self, test_id: str, info: CheckInfo, exercise: str, title: str, error: Exception | None) -> None:
+        title = localized_title(exercise, test_id, title)
         result = CheckResult(title, exercise, info.function, 0.0, info.points, "passed", info.visibility,
-                             test_id=item.name, line=self._function_lines().get((exercise, info.function), 0))
-        error = call.excinfo.value if call.excinfo is not None else getattr(item, "grading_exception", None)
+                             test_id=test_id, line=self._function_lines().get((exercise, info.function), 0))
         result.figures = figures.take()
         if error is not None and self.session.printed:  # shown under the message of a check that did not pass
             result.printed = self.session.printed
@@ -282,22 +305,13 @@ def reference_seconds() -> dict[str, float]:
 
 
 def run_checks(session: client.Session, files: list[Path], select: str | None = None,
-               only: set[str] | None = None) -> tuple[list[CheckResult], list[str]]:
+               only: set[str] | None = None) -> list[CheckResult]:
     plugin = GradingPlugin(session, only)
-    args = [str(f) for f in files] + [
-        "-c", str(CHECKS / "grading.ini"), "--rootdir", str(CHECKS), "--noconftest",
-        "--import-mode=importlib", "--capture=no", "--assert=plain", *UNUSED_PLUGINS,
-    ]
-    if select:
-        args += ["-k", select]
-    with _plugin_autoload_disabled():
-        code = pytest.main(args, plugins=[plugin])
+    plugin.run(collect(tuple(str(f) for f in files), select))
     settle(plugin.results, {module: _text(source) for module, source in session.files.items()})
     if only is not None and not plugin.results:
         raise GraderError(f"no check is named {sorted(only)}")
-    if plugin.problems or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        raise GraderError(f"the grading checks could not run (pytest exit code {int(code)}):\n" + "\n".join(plugin.problems))
-    return plugin.results, plugin.problems
+    return plugin.results
 
 
 def preload(include_hidden: bool) -> None:
@@ -343,7 +357,7 @@ def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits 
                                  preload={e.name: registry.in_sandbox_preload(e.name) for e in course.exercises},
                                  reference_seconds=reference_seconds(), timings=timings)
         try:
-            results, _ = run_checks(session, course.check_files(), select, only)
+            results = run_checks(session, course.check_files(), select, only)
         finally:
             session.close()
     finally:
