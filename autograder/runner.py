@@ -173,9 +173,9 @@ class GradingPlugin:
         return self._lines
 
     def run(self, checks) -> None:
+        checks = [check for check in checks if self.only is None or check[0].name in self.only]
+        self.session.plan = tuple(dict.fromkeys(exercise for _, _, exercise, _ in checks))
         for item, info, exercise, title in checks:
-            if self.only is not None and item.name not in self.only:
-                continue
             self.session.retire_others(exercise)
             self.session.begin_check(item.name)
             figures.begin()

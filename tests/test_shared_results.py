@@ -122,3 +122,61 @@ def test_a_known_request_is_stopped_at_its_calibrated_limit(sandbox):
         session.close()
     assert stopped.value.detail["seconds"] == pytest.approx(0.8)  # 20 x 0.04 s, not the 10 s cap
     assert took < 5.0, took
+
+
+EX3 = next(name for name in EXERCISES if name.startswith("ex3_"))
+SIMPLE = b"""def linreg(X, w, b):
+    return X + w + b
+"""
+PRINTS_AT_IMPORT = b"""print('loading my file')
+
+
+def relu(z):
+    return z * 2
+"""
+
+
+def _first_checks_of_two_files(sandbox, files, plan):
+    session = Session(sandbox, files, Limits(), plan=plan)
+    try:
+        session.begin_check("a check of ex2")
+        first = session.call(EX2, "linreg", 1, 2, 3).value
+        started_ahead = EX3 in session._inits or EX3 in session._ahead
+        session.begin_check("a check of ex3")
+        session.retire_others(EX3)
+        second = session.call(EX3, "relu", 4).value
+        return first, second, session.printed.text, started_ahead
+    finally:
+        session.close()
+
+
+def test_the_next_file_started_ahead_gives_what_starting_it_later_gives(sandbox):
+    files = {EX2: SIMPLE, EX3: PRINTS_AT_IMPORT}
+    ahead = _first_checks_of_two_files(sandbox, files, plan=(EX2, EX3))
+    later = _first_checks_of_two_files(sandbox, files, plan=())
+    assert ahead[3] and not later[3]  # (the plan is what lets the session look ahead)
+    assert ahead[:3] == later[:3] == (6, 8, "loading my file")  # what the import printed: under ex3's first check
+
+
+ENDLESS_IMPORT = b"""while True:
+    pass
+"""
+
+
+def test_ending_a_submission_stops_a_file_started_ahead(sandbox):
+    import threading
+    import time
+
+    session = Session(sandbox, {EX2: SIMPLE, EX3: ENDLESS_IMPORT}, Limits(), plan=(EX2, EX3))
+    session.begin_check("a check of ex2")
+    assert session.call(EX2, "linreg", 1, 2, 3).value == 6  # while ex3's import loops on the other core
+    for _ in range(200):
+        if EX3 in session._inits:
+            break
+        time.sleep(0.01)
+    started = time.monotonic()
+    session.close()
+    took = time.monotonic() - started
+    assert took < 2.0, took  # its init is killed: no waiting for the import's time limit
+    assert not session._inits and not session._workers
+    assert not [t for t in threading.enumerate() if t.name.startswith("look-ahead")]

@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -420,6 +421,7 @@ class Sandbox:
         self._wanted = wanted
         for flavour in self.flavours:
             self._zygotes[flavour] = Zygote(flavour, self.level)
+        self._opening = threading.Lock()  # one open at a time (Session's look-ahead opens from a thread)
 
     def _ensure_level(self):
         """The first greeting decides: namespaces refused -> restart the zygotes one level down."""
@@ -470,6 +472,10 @@ class Sandbox:
                    "files": {name: base64.b64encode(data).decode("ascii") for name, data in files.items()}
                    if self.level == "namespaces" else {},
                    "folder": str(folder) if folder is not None else ""}
+        with self._opening:
+            return self._open(flavour, message)
+
+    def _open(self, flavour: str, message: dict) -> "InitHandle":
         for attempt in range(2):
             zygote = self.zygote(flavour)
             try:
@@ -656,6 +662,10 @@ class Session:
     reference_seconds: dict = field(default_factory=dict)  # request key -> the reference's time (Limits)
     timings: dict | None = None  # when a dict: request key -> the seconds each answer took (calibration)
     printed: Printed = field(default_factory=Printed)  # what the learner's code printed during the current check
+    plan: tuple = ()  # the exercise modules in the order their checks run (see look_ahead)
+    _ahead: dict = field(default_factory=dict)  # module -> the thread starting its worker ahead of its checks
+    _ahead_printed: dict = field(default_factory=dict)  # module -> what its import printed, started ahead
+    _closing: bool = False
 
     @property
     def present(self) -> set:
@@ -678,11 +688,14 @@ class Session:
     def retire_others(self, module: str):
         """Kill the processes of every exercise file but ``module`` (checks run one exercise at a time):
         no daemon of one file can serve another file's checks."""
-        for other in [m for m in self._inits if m != module]:
+        spared = {module, self._after(module)}
+        for other in [m for m in self._inits if m not in spared]:
             worker = self._workers.pop(other, None)
             if worker is not None:
                 worker.kill()
             self._inits.pop(other).close()
+        if module not in self.present:  # no worker of its own to start first
+            self.look_ahead(self._after(module))
 
     def begin_check(self, name: str):
         """Make seeds depend only on the check's name, so every run is the same."""
@@ -698,13 +711,23 @@ class Session:
     def _worker(self, module: str) -> WorkerHandle:
         if module not in self.present:
             raise MissingFile(module, None)
+        self._join_ahead(module)
         if module in self._import_errors:
             raise self._import_errors[module]
         worker = self._workers.get(module)
         if worker is not None:
             return worker
+        try:
+            return self._start(module, self.printed)
+        finally:
+            self.look_ahead(self._after(module))
+
+    def _start(self, module: str, printed: Printed) -> WorkerHandle:
+        """Start ``module``'s worker and import the learner's file in it (what that prints goes to ``printed``)."""
         init = self._init(module)  # a failure here is the grader's (RuntimeError), not the submission's
         try:
+            if self._closing:  # (a look-ahead that the end of the submission overtook)
+                raise EOFError
             worker = init.spawn()
         except (EOFError, OSError, codec.ProtocolError, KeyError, ValueError, TypeError):
             raise StudentCrash(module, None) from None  # its init was killed (possible below `namespaces`)
@@ -712,13 +735,45 @@ class Session:
             # a fixed seed, outside the check's sequence: a check's calls get the same seeds
             # whether or not its worker had to be started (or restarted) first
             request = {"op": "import", "module": module, "seed": 0}
-            self._exchange(worker, module, None, request, self._seconds(request, None, self.limits.import_seconds))
+            self._exchange(worker, module, None, request, self._seconds(request, None, self.limits.import_seconds),
+                           printed)
         except StudentError as exc:
             error = ImportFailed(module, None, {"cause": exc})
             self._import_errors[module] = error
             raise error from None
         self._workers[module] = worker
         return worker
+
+    def _after(self, module: str) -> str | None:
+        """The exercise whose checks come after ``module``'s in the plan."""
+        plan = list(self.plan)
+        return plan[plan.index(module) + 1] if module in plan and plan.index(module) + 1 < len(plan) else None
+
+    def look_ahead(self, module: str | None):
+        """Start ``module``'s worker in a thread while the grader checks the file before it: its processes are
+        forked and its file imported on the other core, so its first check need not wait. The outcome is
+        the same as starting it when its first check asks (the import has a fixed seed; its errors are
+        kept; what it prints goes to that first check)."""
+        if (module is None or module not in self.present or module in self._inits or module in self._ahead
+                or module in self._import_errors or self._closing):
+            return
+        printed = Printed()
+
+        def start():
+            try:
+                self._start(module, printed)
+            except Exception:  # noqa: BLE001 - its first check starts it again (or meets the kept error)
+                pass
+
+        thread = threading.Thread(target=start, name=f"look-ahead {module}", daemon=True)
+        self._ahead[module], self._ahead_printed[module] = thread, printed
+        thread.start()
+
+    def _join_ahead(self, module: str):
+        thread = self._ahead.pop(module, None)
+        if thread is not None:
+            thread.join()
+            self.printed.absorb(self._ahead_printed.pop(module))
 
     @staticmethod
     def _key(request: dict) -> str:
@@ -730,13 +785,14 @@ class Session:
         """The time limit of one request: ``timeout`` if given, else from the reference's time (``Limits``)."""
         return timeout or self.limits.seconds_for(self.reference_seconds.get(self._key(request)), cap)
 
-    def _exchange(self, worker, module, function, request, seconds):
+    def _exchange(self, worker, module, function, request, seconds, printed: Printed | None = None):
         """Send one request and wait for its answer, at most ``seconds`` (and within the submission's budget).
 
         The worker may send one notice (``{"where": ..., "printed": ...}``, see ``zygote.Watchdog``) shortly
         before the limit; it is read under the same deadline, so the limit is enforced whatever the
         worker sends, and used only if the answer does not come: to say where the code was stopped.
         """
+        printed = self.printed if printed is None else printed
         if "seed" not in request:
             request["seed"] = self._next_seed()
         left = self._deadline - time.monotonic() if self._deadline else seconds
@@ -763,7 +819,7 @@ class Session:
                 detail = {"seconds": self.limits.submission_seconds, "budget": True}
             if notice is not None:
                 detail["where"] = stopped_at(notice.get("where"), self.files)
-                self.printed.add(notice.get("printed"))
+                printed.add(notice.get("printed"))
             raise StudentTimeout(module, function, detail) from None
         except (EOFError, OSError):
             self._discard(module, worker)
@@ -771,7 +827,7 @@ class Session:
         except codec.ProtocolError as exc:
             self._discard(module, worker)
             raise Unreadable(module, function, {"message": str(exc)}) from None
-        self.printed.add(answer.get("printed"))
+        printed.add(answer.get("printed"))
         if self.timings is not None:
             self.timings.setdefault(self._key(request), []).append(limit - (deadline - time.monotonic()))
         if not answer.get("ok"):
@@ -860,12 +916,17 @@ class Session:
 
     def close(self):
         """End the submission: every process it started is killed (see the README's threat model)."""
-        for worker in self._workers.values():
-            worker.kill()
-        self._workers.clear()
-        for init in self._inits.values():
-            init.close()
-        self._inits.clear()
+        self._closing = True
+        for _ in range(2):  # again after the look-ahead has ended: what it started meanwhile
+            for worker in list(self._workers.values()):
+                worker.kill()
+            self._workers.clear()
+            for init in list(self._inits.values()):
+                init.close()
+            self._inits.clear()
+            for thread in list(self._ahead.values()):  # its import ends as its init is killed
+                thread.join()
+            self._ahead.clear()
         if self.sandbox.level == "uid":
             uid = self.limits.uid if self.limits.uid is not None else sandbox_ids()[0]
             self.sandbox.reap(uid)
