@@ -107,7 +107,13 @@ def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
     graded: dict[str, set[str]] = {}
     for result in results:
         graded.setdefault(result.exercise, set()).add(result.function)
-    graphs = {module: calls(source, graded.get(module, set())) for module, source in sources.items()}
+    graphs: dict[str, dict[str, set[str]]] = {}  # module -> its call graph, parsed when a failure needs it
+
+    def graph(module: str) -> dict[str, set[str]]:
+        if module not in graphs:
+            graphs[module] = calls(sources[module], graded.get(module, set())) if module in sources else {}
+        return graphs[module]
+
     line_of = {(r.exercise, r.function): r.line for r in results}
     failing = {(r.exercise, r.function) for r in results if r.status != "passed" and not r.not_implemented}
     groups: dict[tuple[str, str], list[CheckResult]] = {}
@@ -122,7 +128,7 @@ def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
                 key = "report.blocked_by_syntax" if result.cause == "SyntaxError" else "report.same_cause"
                 result.message = text(key, title=home.name, function=home.where, line=result.line)
                 continue
-            uses = sorted((callee for callee in graphs.get(result.exercise, {}).get(result.where, ())
+            uses = sorted((callee for callee in graph(result.exercise).get(result.where, ())
                            if (result.exercise, callee) in failing),
                           key=lambda callee: line_of.get((result.exercise, callee), 0))
             core = result.core
