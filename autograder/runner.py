@@ -81,6 +81,9 @@ def localized_title(exercise: str, test_id: str, english: str) -> str:
 # ----------------------------------------------------------------- the plugin
 
 
+FIXTURES = {"student", "reference"}
+
+
 class _Collector:
     """pytest's collection of the checks (a ``--collect-only`` session): validated, in grading order."""
 
@@ -95,6 +98,11 @@ class _Collector:
         title = (item.function.__doc__ or "").strip().splitlines()[0:1]
         if info is None or exercise not in registry.names() or not title:
             raise GraderError(f"{item.nodeid}: every check needs @check(...), EXERCISE and a docstring title")
+        # what GradingPlugin.run gives a check: the two fixtures, no parameters, no marks
+        unknown = set(item.fixturenames) - FIXTURES
+        if unknown or hasattr(item, "callspec") or any(True for _ in item.iter_markers()):
+            raise GraderError(f"{item.nodeid}: a check takes only the fixtures {sorted(FIXTURES)}, with no "
+                              f"parametrize or other marks (it asks for {sorted(unknown) or 'marks'})")
         return info, exercise, title[0].strip()
 
     def pytest_collection_modifyitems(self, items, config):
@@ -176,17 +184,19 @@ class GradingPlugin:
         checks = [check for check in checks if self.only is None or check[0].name in self.only]
         self.session.plan = tuple(dict.fromkeys(exercise for _, _, exercise, _ in checks))
         for item, info, exercise, title in checks:
-            self.session.retire_others(exercise)
-            self.session.begin_check(item.name)
-            figures.begin()
             error = None
             try:
+                self.session.retire_others(exercise)
+                self.session.begin_check(item.name)
+                figures.begin()
                 item.obj(**{name: self._fixture(name, info) for name in item._fixtureinfo.argnames})
-            except Exception as exc:  # noqa: BLE001 - classified in _record
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - classified in _record (as pytest would have caught it)
                 error = exc
             self._record(item.name, info, exercise, title, error)
 
-    def _record(self, test_id: str, info: CheckInfo, exercise: str, title: str, error: Exception | None) -> None:
+    def _record(self, test_id: str, info: CheckInfo, exercise: str, title: str, error: BaseException | None) -> None:
         title = localized_title(exercise, test_id, title)
         result = CheckResult(title, exercise, info.function, 0.0, info.points, "passed", info.visibility,
                              test_id=test_id, line=self._function_lines().get((exercise, info.function), 0))

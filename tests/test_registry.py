@@ -237,3 +237,24 @@ def test_stubs_name_methods_by_their_class():
     source = ("class Net:\n    def forward(self, x):\n        # BEGIN SOLUTION\n        return x\n"
               "        # END SOLUTION\n")
     assert 'NotImplementedError("ex9_extra.Net.forward: not implemented yet")' in strip_solution(source, "ex9_extra")
+
+
+REFUSED_CHECKS = {
+    "a fixture of its own": "@pytest.fixture\ndef data():\n    return 1\n\n\n@check(points=1, function='f')\n"
+                            "def test_x(student, data):\n",
+    "parametrize": "@check(points=1, function='f')\n@pytest.mark.parametrize('n', [1, 2])\ndef test_x(student, n):\n",
+    "a mark": "@check(points=1, function='f')\n@pytest.mark.skip\ndef test_x(student):\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED_CHECKS))
+def test_a_check_that_needs_more_of_pytest_than_the_runner_gives_is_refused(tmp_path, case):
+    """The runner runs pytest's collected checks itself: a fixture of the check module's own, a parametrize
+    or a mark would be quietly ignored there, so collection names the check instead."""
+    from autograder.runner import GraderError, collect
+
+    path = tmp_path / "test_extra.py"
+    path.write_text(f"import pytest\n\nfrom autograder.registry import check\n\nEXERCISE = {COURSE.names[0]!r}\n\n\n"
+                    f"{REFUSED_CHECKS[case]}    \"\"\"f: a title\"\"\"\n", encoding="utf-8")
+    with pytest.raises(GraderError, match=r"test_x(\[1\])?: a check takes only the fixtures"):
+        collect((str(path),))

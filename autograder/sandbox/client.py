@@ -663,8 +663,8 @@ class Session:
     timings: dict | None = None  # when a dict: request key -> the seconds each answer took (calibration)
     printed: Printed = field(default_factory=Printed)  # what the learner's code printed during the current check
     plan: tuple = ()  # the exercise modules in the order their checks run (see look_ahead)
-    _ahead: dict = field(default_factory=dict)  # module -> the thread starting its worker ahead of its checks
-    _ahead_printed: dict = field(default_factory=dict)  # module -> what its import printed, started ahead
+    _ahead: dict = field(default_factory=dict)  # module -> the thread starting its processes ahead of its checks
+    _spare: dict = field(default_factory=dict)  # module -> a worker started ahead, its file not yet imported
     _closing: bool = False
 
     @property
@@ -682,6 +682,9 @@ class Session:
             files = {f"{module}.py": self.files[module]}
             init = self.sandbox.open_submission(flavour, files, self.folder, self.limits, self.support.get(module),
                                                 self.preload.get(module, ()))
+            if self._closing:  # (a look-ahead that the end of the submission overtook)
+                init.close()
+                raise EOFError("the submission has ended")
             self._inits[module] = init
         return init
 
@@ -689,10 +692,11 @@ class Session:
         """Kill the processes of every exercise file but ``module`` (checks run one exercise at a time):
         no daemon of one file can serve another file's checks."""
         spared = {module, self._after(module)}
-        for other in [m for m in self._inits if m not in spared]:
-            worker = self._workers.pop(other, None)
-            if worker is not None:
-                worker.kill()
+        for other in [m for m in list(self._inits) if m not in spared]:  # (a copy: a look-ahead may add one)
+            for pool in (self._workers, self._spare):
+                worker = pool.pop(other, None)
+                if worker is not None:
+                    worker.kill()
             self._inits.pop(other).close()
         if module not in self.present:  # no worker of its own to start first
             self.look_ahead(self._after(module))
@@ -711,32 +715,25 @@ class Session:
     def _worker(self, module: str) -> WorkerHandle:
         if module not in self.present:
             raise MissingFile(module, None)
-        self._join_ahead(module)
         if module in self._import_errors:
             raise self._import_errors[module]
         worker = self._workers.get(module)
         if worker is not None:
             return worker
+        self._join_ahead(module)
         try:
-            return self._start(module, self.printed)
+            return self._start(module)
         finally:
             self.look_ahead(self._after(module))
 
-    def _start(self, module: str, printed: Printed) -> WorkerHandle:
-        """Start ``module``'s worker and import the learner's file in it (what that prints goes to ``printed``)."""
-        init = self._init(module)  # a failure here is the grader's (RuntimeError), not the submission's
-        try:
-            if self._closing:  # (a look-ahead that the end of the submission overtook)
-                raise EOFError
-            worker = init.spawn()
-        except (EOFError, OSError, codec.ProtocolError, KeyError, ValueError, TypeError):
-            raise StudentCrash(module, None) from None  # its init was killed (possible below `namespaces`)
+    def _start(self, module: str) -> WorkerHandle:
+        """Start ``module``'s worker (or take the one started ahead) and import the learner's file in it."""
+        worker = self._spare.pop(module, None) or self._spawn(module)
         try:
             # a fixed seed, outside the check's sequence: a check's calls get the same seeds
             # whether or not its worker had to be started (or restarted) first
             request = {"op": "import", "module": module, "seed": 0}
-            self._exchange(worker, module, None, request, self._seconds(request, None, self.limits.import_seconds),
-                           printed)
+            self._exchange(worker, module, None, request, self._seconds(request, None, self.limits.import_seconds))
         except StudentError as exc:
             error = ImportFailed(module, None, {"cause": exc})
             self._import_errors[module] = error
@@ -744,36 +741,45 @@ class Session:
         self._workers[module] = worker
         return worker
 
+    def _spawn(self, module: str) -> WorkerHandle:
+        init = self._init(module)  # a failure here is the grader's (RuntimeError), not the submission's
+        try:
+            return init.spawn()
+        except (EOFError, OSError, codec.ProtocolError, KeyError, ValueError, TypeError):
+            raise StudentCrash(module, None) from None  # its init was killed (possible below `namespaces`)
+
     def _after(self, module: str) -> str | None:
         """The exercise whose checks come after ``module``'s in the plan."""
         plan = list(self.plan)
         return plan[plan.index(module) + 1] if module in plan and plan.index(module) + 1 < len(plan) else None
 
     def look_ahead(self, module: str | None):
-        """Start ``module``'s worker in a thread while the grader checks the file before it: its processes are
-        forked and its file imported on the other core, so its first check need not wait. The outcome is
-        the same as starting it when its first check asks (the import has a fixed seed; its errors are
-        kept; what it prints goes to that first check)."""
+        """Start ``module``'s processes (its init and a worker) in a thread while the grader checks the file
+        before it: the forks run on the other core, so its first check need not wait for them. Only the
+        sandbox's own code runs ahead; the learner's file is imported when its first check asks, as always,
+        so nothing of it runs beside another file's checks and the outcome is the same."""
         if (module is None or module not in self.present or module in self._inits or module in self._ahead
                 or module in self._import_errors or self._closing):
             return
-        printed = Printed()
 
         def start():
             try:
-                self._start(module, printed)
-            except Exception:  # noqa: BLE001 - its first check starts it again (or meets the kept error)
-                pass
+                worker = self._spawn(module)
+            except Exception:  # noqa: BLE001 - its first check starts it again and meets the error itself
+                return
+            if self._closing:
+                worker.kill()
+            else:
+                self._spare[module] = worker
 
         thread = threading.Thread(target=start, name=f"look-ahead {module}", daemon=True)
-        self._ahead[module], self._ahead_printed[module] = thread, printed
+        self._ahead[module] = thread
         thread.start()
 
     def _join_ahead(self, module: str):
         thread = self._ahead.pop(module, None)
         if thread is not None:
             thread.join()
-            self.printed.absorb(self._ahead_printed.pop(module))
 
     @staticmethod
     def _key(request: dict) -> str:
@@ -785,14 +791,13 @@ class Session:
         """The time limit of one request: ``timeout`` if given, else from the reference's time (``Limits``)."""
         return timeout or self.limits.seconds_for(self.reference_seconds.get(self._key(request)), cap)
 
-    def _exchange(self, worker, module, function, request, seconds, printed: Printed | None = None):
+    def _exchange(self, worker, module, function, request, seconds):
         """Send one request and wait for its answer, at most ``seconds`` (and within the submission's budget).
 
         The worker may send one notice (``{"where": ..., "printed": ...}``, see ``zygote.Watchdog``) shortly
         before the limit; it is read under the same deadline, so the limit is enforced whatever the
         worker sends, and used only if the answer does not come: to say where the code was stopped.
         """
-        printed = self.printed if printed is None else printed
         if "seed" not in request:
             request["seed"] = self._next_seed()
         left = self._deadline - time.monotonic() if self._deadline else seconds
@@ -819,7 +824,7 @@ class Session:
                 detail = {"seconds": self.limits.submission_seconds, "budget": True}
             if notice is not None:
                 detail["where"] = stopped_at(notice.get("where"), self.files)
-                printed.add(notice.get("printed"))
+                self.printed.add(notice.get("printed"))
             raise StudentTimeout(module, function, detail) from None
         except (EOFError, OSError):
             self._discard(module, worker)
@@ -827,7 +832,7 @@ class Session:
         except codec.ProtocolError as exc:
             self._discard(module, worker)
             raise Unreadable(module, function, {"message": str(exc)}) from None
-        printed.add(answer.get("printed"))
+        self.printed.add(answer.get("printed"))
         if self.timings is not None:
             self.timings.setdefault(self._key(request), []).append(limit - (deadline - time.monotonic()))
         if not answer.get("ok"):
@@ -916,17 +921,15 @@ class Session:
 
     def close(self):
         """End the submission: every process it started is killed (see the README's threat model)."""
-        self._closing = True
-        for _ in range(2):  # again after the look-ahead has ended: what it started meanwhile
-            for worker in list(self._workers.values()):
-                worker.kill()
-            self._workers.clear()
-            for init in list(self._inits.values()):
-                init.close()
-            self._inits.clear()
-            for thread in list(self._ahead.values()):  # its import ends as its init is killed
-                thread.join()
-            self._ahead.clear()
+        self._closing = True  # a look-ahead still opening closes what it gets (see look_ahead, _init)
+        for thread in list(self._ahead.values()):  # only the sandbox's own code: an open and a spawn
+            thread.join()
+        self._ahead.clear()
+        for pool in (self._workers, self._spare):
+            while pool:
+                pool.popitem()[1].kill()
+        while self._inits:
+            self._inits.popitem()[1].close()
         if self.sandbox.level == "uid":
             uid = self.limits.uid if self.limits.uid is not None else sandbox_ids()[0]
             self.sandbox.reap(uid)
