@@ -7,6 +7,7 @@ from autograder import figures
 
 from autograder.expect import expect_array, fail, fmt
 from autograder.explain import known_cause
+from autograder.memo import remembered
 from autograder.messages import text
 from autograder.sandbox.client import StudentException
 from autograder.sandbox.codec import RemoteTensor
@@ -41,6 +42,7 @@ class _MisderivedSigmoid(torch.autograd.Function):
         return upstream * s * (1 - s), None
 
 
+@remembered
 def buggy_backward(X, y, params, activation):
     """Gradients of W1 and b1 with classic mistakes, by autograd through a misderived sigmoid."""
     if activation != "sigmoid":
@@ -55,10 +57,18 @@ def buggy_backward(X, y, params, activation):
     return variants
 
 
-def check_backward(student, X, y, params, activation):
-    """The learner's mlp_backward (on their mlp_forward's cache) against autograd, naming known mistakes."""
+@remembered
+def autograd_grads(X, y, params, activation) -> dict:
+    """``{key: gradient}`` of the mean half squared error for each parameter, by torch.autograd in float64
+    (the same for every submission: computed once per process)."""
     y_hat, tensors = torch_forward(X, params, activation)
     (0.5 * (y_hat - torch.tensor(y).reshape(y_hat.shape)) ** 2).mean().backward()
+    return {key: tensors[key].grad.numpy() for key in KEYS}
+
+
+def check_backward(student, X, y, params, activation):
+    """The learner's mlp_backward (on their mlp_forward's cache) against autograd, naming known mistakes."""
+    autograd = autograd_grads(X, y, params, activation)
     grads = student.session.probe(EXERCISE, "mlp_grads", X, y, params, activation, function="mlp_backward")
     if not isinstance(grads, dict) or sorted(grads) != sorted(KEYS):
         fail(text("ex3.grads_dict"), expected=text("detail.grads_dict"),
@@ -67,14 +77,14 @@ def check_backward(student, X, y, params, activation):
     errors = {}
     for key in KEYS:  # for the picture: the learner's gradient minus autograd's, entry by entry
         got = grads[key]
-        if isinstance(got, np.ndarray) and got.dtype.kind == "f" and got.shape == tuple(tensors[key].grad.shape):
-            errors[key] = got - tensors[key].grad.numpy()
+        if isinstance(got, np.ndarray) and got.dtype.kind == "f" and got.shape == autograd[key].shape:
+            errors[key] = got - autograd[key]
     figures.record("grad_errors", function="mlp_backward", activation=activation,
                    errors={key: np.atleast_2d(value) for key, value in errors.items()},
-                   scale={key: float(np.max(np.abs(tensors[key].grad.numpy()))) for key in KEYS})
+                   scale={key: float(np.max(np.abs(autograd[key]))) for key in KEYS})
     buggy = buggy_backward(X, y, params, activation)
     for key in ("W2", "b2", "W1", "b1"):
-        expected = tensors[key].grad.numpy()
+        expected = autograd[key]
         mistakes = [("ex3.hint.missing_mean", expected * n), ("hint.sign", -expected)]
         for name, variant in buggy.items():
             if key in variant:

@@ -65,6 +65,7 @@ def autograd_grad(name: str, x: np.ndarray) -> np.ndarray:
     return point.grad.numpy()
 
 
+@remembered  # the same for every submission
 def descent(name: str, x0: np.ndarray, lr: float, steps: int, zero_grad: bool) -> np.ndarray:
     """Gradient descent in float64 under autograd's rule: without zeroing, the gradient used is the running sum.
 
