@@ -922,14 +922,16 @@ class Session:
     def close(self):
         """End the submission: every process it started is killed (see the README's threat model)."""
         self._closing = True  # a look-ahead still opening closes what it gets (see look_ahead, _init)
-        for thread in list(self._ahead.values()):  # only the sandbox's own code: an open and a spawn
-            thread.join()
-        self._ahead.clear()
-        for pool in (self._workers, self._spare):
-            while pool:
-                pool.popitem()[1].kill()
-        while self._inits:
-            self._inits.popitem()[1].close()
+        for _ in range(2):  # again once the look-ahead has ended: what it added meanwhile
+            for pool in (self._workers, self._spare):
+                while pool:
+                    pool.popitem()[1].kill()
+            while self._inits:  # (a look-ahead waiting for its worker from one of them gets an EOF at once)
+                self._inits.popitem()[1].close()
+            threads = list(self._ahead.values())
+            self._ahead.clear()
+            for thread in threads:  # only the sandbox's own code: an open and a spawn
+                thread.join(timeout=CLOSE_SECONDS)
         if self.sandbox.level == "uid":
             uid = self.limits.uid if self.limits.uid is not None else sandbox_ids()[0]
             self.sandbox.reap(uid)
