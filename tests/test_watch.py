@@ -50,6 +50,12 @@ def _alive(pids: set[int]) -> set[int]:
     return alive
 
 
+def _as_in_a_terminal():
+    """Ctrl-C reaches a learner's foreground `make watch`; a test run started in the background ignores SIGINT,
+    and every process it starts would inherit that (Python then never raises KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Output:
     """Everything the process prints, collected by a thread; ``until`` waits for a marker after ``since``."""
 
@@ -86,6 +92,7 @@ def test_watch_regrades_a_saved_file_and_stops_cleanly(tmp_path):
     assert "\nwatch:" in makefile and "autograder watch" in makefile and "\nreport:" in makefile
     env = {**os.environ, "AUTOGRADER_LANG": "en"}
     process = subprocess.Popen([sys.executable, "-m", "autograder", "watch", "exercises"], cwd=release,
+                               preexec_fn=_as_in_a_terminal,
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         waiting = text("watch.waiting", folder="exercises")
