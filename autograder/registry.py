@@ -341,10 +341,11 @@ def in_sandbox_source(exercise: str) -> tuple[str, str] | None:
     return str(path), path.read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=None)
 def in_sandbox_preload(exercise: str) -> tuple[str, ...]:
     """``PRELOAD`` of the exercise's in-sandbox helpers: library modules the sandbox imports once, before forking.
 
-    Read from the source (a tuple of strings), never by running it here.
+    Read from the source (a tuple of strings), never by running it here; once per process, like the source.
     """
     found = in_sandbox_source(exercise)
     if found is None:

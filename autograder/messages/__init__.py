@@ -92,6 +92,7 @@ def available() -> list[str]:
     return sorted(path.stem for path in HERE.glob("*.toml"))
 
 
+@lru_cache(maxsize=64)  # every text() asks (the catalogues are part of the kit: they do not change while it runs)
 def normalise(name: str) -> str | None:
     """``zh_CN.UTF-8``, ``zh-cn``, ``zh`` -> ``zh_CN``; ``C``/``POSIX`` -> ``en``; None when there is no such catalogue."""
     code = name.split(".")[0].split("@")[0].replace("-", "_").strip()
