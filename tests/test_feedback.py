@@ -84,6 +84,18 @@ def test_the_same_error_is_shown_once(tmp_path, grade_path):
     assert text("layout.where_line", function="train", module=EX2) in full[0].message
 
 
+def test_a_diverging_fit_mlp_is_told_its_loss_blew_up_not_that_it_never_updates(tmp_path, grade_path):
+    """An update with the wrong sign drives the loss to inf or NaN: the public check says that, with the update
+    rule, where it used to say that the loss never changed (and hint at a loop that rebinds a name)."""
+    build_buggy(BUGGY / "ex3_fit_mlp_update_sign.py", tmp_path / "s")
+    report = grade_path(tmp_path / "s", only={"test_fit_mlp_learns"})
+    (result,) = report.tests
+    assert result.status == "failed" and result.score == 0, (result.status, result.message)
+    assert text("ex3.losses_not_finite", epoch=1)[:40] in result.message, result.message
+    assert text("ex3.hint.update_rule") in result.message, result.message
+    assert text("ex3.loss_constant") not in result.message and text("ex3.hint.never_updates") not in result.message
+
+
 def _english_prose() -> set[str]:
     """Stretches of English prose in the English catalogue: between placeholders and code, four words or more."""
     pieces = set()
