@@ -10,7 +10,9 @@
    printing as it trains), 25% with one or two classic bugs (``tests/buggy``),
    5% broken (a syntax error, a crash at import, an endless loop in ``train``
    or at import). Every check runs; the gradebook is checked for one row per
-   student and no grader error.
+   student and no grader error. Printed with it: how long ``python -c "import
+   torch, numpy"`` took just before and just after, because this virtual
+   machine's speed drifts (by a third within a day).
 4. The nbgrader channel: ``nbgrader autograde`` of one submission in at most
    12 s, with nbgrader's scores equal to the command line's
    (``scripts/bench_nbgrader.py``).
@@ -196,13 +198,18 @@ def main(argv=None) -> int:
     print(f"warm submission:  {warm:.2f} s (sandbox reused, level {level}; median of {RUNS * 2}; "
           f"target < {TARGETS['warm']} s)  {verdict('warm', warm < TARGETS['warm'])}")
     if not args.quick:
+        before = wall([sys.executable, "-c", "import torch, numpy"])
         seconds, kinds, rows = grade_class()
+        after = wall([sys.executable, "-c", "import torch, numpy"])
         problems = [r["student"] for r in rows if r["status"].startswith("grader error")]
         ok = seconds <= TARGETS["class"] and len(rows) == CLASS_SIZE and not problems
         mix = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
         print(f"class of {CLASS_SIZE}:     {seconds:.1f} s with batch -j 2 = {CLASS_SIZE / seconds:.2f} submissions/s "
               f"({mix}; {len(rows)} rows, {len(problems)} grader errors; target <= {TARGETS['class']:.0f} s)  "
               f"{verdict('class', ok)}")
+        # this machine's speed drifts: the same class reads differently an hour later; this says how fast it was
+        print(f"                  (import torch, numpy took {before:.2f} s before the class and {after:.2f} s after: "
+              f"the class took {seconds / statistics.mean([before, after]):.0f}x that)")
         from bench_nbgrader import autograde_one_seconds
 
         nb_seconds, nb_scores, cli_scores = autograde_one_seconds()
