@@ -778,12 +778,11 @@ def main():
     codec.send(control, {"ok": True, "ready": True, "pid": os.getpid(), "level": level})
     inits = set()  # a pidfd per init (see _track)
     # once the first open's imports are done, the zygote's memory moves onto huge pages, a step whenever no
-    # request waits (see hugepages; doing it again after every open costs more than the forks it speeds up)
+    # request waits (see hugepages)
     idle_work, collapsed = iter(()), False
     while True:
-        for _ in idle_work:
-            if select.select([control], [], [], 0)[0]:
-                break
+        while not select.select([control], [], [], 0)[0] and next(idle_work, None) is not None:
+            pass  # (a request that waits is answered before the next step)
         try:
             request = codec.receive(control, limit=codec.MAX_REQUEST_BYTES)
         except (EOFError, OSError, codec.ProtocolError):
