@@ -324,9 +324,18 @@ def run_checks(session: client.Session, files: list[Path], select: str | None = 
 
 
 def preload(include_hidden: bool) -> None:
-    """Load everything trusted before any submitted code runs: the message catalogue, the reference."""
+    """Load everything trusted before any submitted code runs: the message catalogue, the reference.
+
+    And one thread for the grader's torch: its tensors are small, yet with two threads MKL splits their
+    float64 products and the idle thread then spins, about 8% of the grader's CPU on a core the learner's
+    worker needs (every fixture's full report is the same with one thread as with two).
+    """
+    import torch
+
     from . import messages
 
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
     messages.preload()
     if include_hidden:
         from . import reference
