@@ -10,9 +10,12 @@
    printing as it trains), 25% with one or two classic bugs (``tests/buggy``),
    5% broken (a syntax error, a crash at import, an endless loop in ``train``
    or at import). Every check runs; the gradebook is checked for one row per
-   student and no grader error. Printed with it: how long ``python -c "import
-   torch, numpy"`` took just before and just after, because this virtual
-   machine's speed drifts (by a third within a day).
+   student and no grader error.
+
+The warm and class targets are seconds, set when ``python -c "import torch,
+numpy"`` took 1.36 s on this machine. Its speed drifts (that import has taken
+1.4 to 2.7 s here since), so both are also printed in units of that import,
+measured beside them, next to what the target was in those units when set.
 4. The nbgrader channel: ``nbgrader autograde`` of one submission in at most
    12 s, with nbgrader's scores equal to the command line's
    (``scripts/bench_nbgrader.py``).
@@ -41,6 +44,9 @@ RUNS = 5
 CLASS_SIZE = 200
 
 TARGETS = {"single": 1.5, "warm": 0.4, "class": 60.0, "nbgrader": 12.0, "watch": 1.0, "boundary": 0.2}
+# The warm and class targets are in seconds, set when `python -c "import torch, numpy"` took this long here
+# (issue 11). This machine's speed drifts; the same targets in units of that import are printed beside them.
+ISSUE_IMPORT_SECONDS = 1.36
 
 
 def wall(command: list[str], env: dict | None = None) -> float:
@@ -197,6 +203,8 @@ def main(argv=None) -> int:
     warm, level = warm_submission()
     print(f"warm submission:  {warm:.2f} s (sandbox reused, level {level}; median of {RUNS * 2}; "
           f"target < {TARGETS['warm']} s)  {verdict('warm', warm < TARGETS['warm'])}")
+    print(f"                  = {warm / imported:.2f}x the import above (the target was "
+          f"{TARGETS['warm'] / ISSUE_IMPORT_SECONDS:.2f}x when set, with the import at {ISSUE_IMPORT_SECONDS} s)")
     if not args.quick:
         before = wall([sys.executable, "-c", "import torch, numpy"])
         seconds, kinds, rows = grade_class()
@@ -208,8 +216,9 @@ def main(argv=None) -> int:
               f"({mix}; {len(rows)} rows, {len(problems)} grader errors; target <= {TARGETS['class']:.0f} s)  "
               f"{verdict('class', ok)}")
         # this machine's speed drifts: the same class reads differently an hour later; this says how fast it was
-        print(f"                  (import torch, numpy took {before:.2f} s before the class and {after:.2f} s after: "
-              f"the class took {seconds / statistics.mean([before, after]):.0f}x that)")
+        print(f"                  = {seconds / statistics.mean([before, after]):.0f}x importing torch and numpy "
+              f"({before:.2f} s just before, {after:.2f} s just after; the target was "
+              f"{TARGETS['class'] / ISSUE_IMPORT_SECONDS:.0f}x when set, with the import at {ISSUE_IMPORT_SECONDS} s)")
         from bench_nbgrader import autograde_one_seconds
 
         nb_seconds, nb_scores, cli_scores = autograde_one_seconds()
