@@ -97,8 +97,10 @@ def test_the_torch_zygote_is_on_huge_pages_after_its_first_submission():
         finally:
             init.close()
         deadline = time.monotonic() + 20
-        while (_huge_kib(pid) or 0) < 32 * 1024 and time.monotonic() < deadline:  # a step at a time, while idle
+        # a step at a time, while idle; about 120 MB of its 150 MB (a busy page is tried again: without that,
+        # anywhere from 34 to 126 MB, depending on what the first file's processes were doing)
+        while (_huge_kib(pid) or 0) < 64 * 1024 and time.monotonic() < deadline:
             time.sleep(0.1)
         found = _huge_kib(pid)
         assert found is not None, "the torch zygote ended"
-        assert found >= 32 * 1024, f"AnonHugePages of the torch zygote: {found} kB"
+        assert found >= 64 * 1024, f"AnonHugePages of the torch zygote: {found} kB"

@@ -22,6 +22,7 @@ and reads the huge page's size now: ``/sys`` is not in the jail).
 """
 
 import ctypes
+import errno
 
 MADV_COLLAPSE = 25
 
@@ -58,9 +59,11 @@ def spans(maps: str, size: int = HUGE_PAGE) -> list[tuple[int, int]]:
 
 def collapse_steps():
     """Collapse this process's memory (see :func:`spans`) one huge page per ``next()``; yields whether the
-    kernel built that one (it refuses, among others, a span never written to). The caller does other work
-    between steps (the zygote answers requests first). Nothing here raises: without ``/proc`` or the C
-    library, there is no step."""
+    kernel built that one (it refuses, among others, a span never written to). A span the kernel calls busy
+    (EAGAIN: a child was forking or exiting over it just then) is tried again after the others, up to
+    ``RETRIES`` times: without that, what the first submission's processes were doing left anywhere from a
+    quarter to all of the memory collapsed. The caller does other work between steps (the zygote answers
+    requests first). Nothing here raises: without ``/proc`` or the C library, there is no step."""
     global _libc
     try:
         with open("/proc/self/maps") as handle:
@@ -70,7 +73,16 @@ def collapse_steps():
             _libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     except (OSError, AttributeError):
         return
-    for start, end in pages:
-        # what was there when /proc was read may have been unmapped since (the kernel answers ENOMEM) or
-        # replaced by another mapping (collapsed in its turn, which is as harmless)
-        yield _libc.madvise(start, end - start, MADV_COLLAPSE) == 0
+    for attempt in range(RETRIES + 1):
+        busy = []
+        for start, end in pages:
+            # what was there when /proc was read may have been unmapped since (the kernel answers ENOMEM) or
+            # replaced by another mapping (collapsed in its turn, which is as harmless)
+            built = _libc.madvise(start, end - start, MADV_COLLAPSE) == 0
+            if not built and ctypes.get_errno() == errno.EAGAIN:
+                busy.append((start, end))
+            yield built
+        pages = busy  # pages a child was mapping or unmapping just then: once more, after the others
+
+
+RETRIES = 2
