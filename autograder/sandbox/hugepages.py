@@ -25,6 +25,7 @@ import ctypes
 import errno
 
 MADV_COLLAPSE = 25
+RETRIES = 2  # passes over the spans the kernel called busy (see collapse_steps)
 
 
 def _huge_page_size() -> int:
@@ -36,8 +37,6 @@ def _huge_page_size() -> int:
 
 
 HUGE_PAGE = _huge_page_size()
-
-_libc = None
 
 
 def spans(maps: str, size: int = HUGE_PAGE) -> list[tuple[int, int]]:
@@ -64,25 +63,20 @@ def collapse_steps():
     ``RETRIES`` times: without that, what the first submission's processes were doing left anywhere from a
     quarter to all of the memory collapsed. The caller does other work between steps (the zygote answers
     requests first). Nothing here raises: without ``/proc`` or the C library, there is no step."""
-    global _libc
     try:
         with open("/proc/self/maps") as handle:
             pages = spans(handle.read())
-        if _libc is None:
-            _libc = ctypes.CDLL(None, use_errno=True)  # the C library this interpreter already uses
-            _libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        libc = ctypes.CDLL(None, use_errno=True)  # the C library this interpreter already uses
+        libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     except (OSError, AttributeError):
         return
-    for attempt in range(RETRIES + 1):
+    for _ in range(RETRIES + 1):
         busy = []
         for start, end in pages:
             # what was there when /proc was read may have been unmapped since (the kernel answers ENOMEM) or
             # replaced by another mapping (collapsed in its turn, which is as harmless)
-            built = _libc.madvise(start, end - start, MADV_COLLAPSE) == 0
+            built = libc.madvise(start, end - start, MADV_COLLAPSE) == 0
             if not built and ctypes.get_errno() == errno.EAGAIN:
                 busy.append((start, end))
             yield built
         pages = busy  # pages a child was mapping or unmapping just then: once more, after the others
-
-
-RETRIES = 2

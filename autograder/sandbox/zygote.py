@@ -779,9 +779,10 @@ def main():
     inits = set()  # a pidfd per init (see _track)
     # once the first open's imports are done, the zygote's memory moves onto huge pages, a step whenever no
     # request waits (see hugepages)
-    idle_work, collapsed = iter(()), False
+    idle_work = None
     while True:
-        while not select.select([control], [], [], 0)[0] and next(idle_work, None) is not None:
+        while idle_work is not None and not select.select([control], [], [], 0)[0] \
+                and next(idle_work, None) is not None:
             pass  # (a request that waits is answered before the next step)
         try:
             request = codec.receive(control, limit=codec.MAX_REQUEST_BYTES)
@@ -795,8 +796,8 @@ def main():
             # file, and is there for the next file that needs it (an exercise that does is never forked
             # without it: its open request names it too)
             _preload(setup.get("preload"))
-            if not collapsed:
-                idle_work, collapsed = hugepages.collapse_steps(), True
+            if idle_work is None:  # (once: an exhausted generator stays so)
+                idle_work = hugepages.collapse_steps()
         elif op == "reap" and level == "uid":
             _reap_uid(int(request["uid"]))
             codec.send(control, {"ok": True})

@@ -178,13 +178,11 @@ def test_fit_mlp_learns(student):
     expect_true(isinstance(losses, list) and len(losses) == 300 and all(isinstance(v, float) for v in losses),
                 text("ex3.losses_list"), expected=text("detail.float_list", count=300), got=fmt(losses)[:200],
                 hint="ex3.hint.losses_per_epoch")
+    ends = text("detail.first_last", first=f"{losses[0]:.4g}", last=f"{losses[-1]:.4g}")
     finite = np.isfinite(losses)
-    expect_true(bool(finite.all()), text("ex3.losses_not_finite", epoch=int(np.argmin(finite)) + 1),
-                got=text("detail.first_last", first=f"{losses[0]:.4g}", last=f"{losses[-1]:.4g}"),
+    expect_true(bool(finite.all()), text("ex3.losses_not_finite", epoch=int(np.argmin(finite)) + 1), got=ends,
                 hint="ex3.hint.update_rule")
-    expect_true(max(losses) > min(losses), text("ex3.loss_constant"),
-                got=text("detail.first_last", first=f"{losses[0]:.4g}", last=f"{losses[-1]:.4g}"),
-                hint="ex3.hint.never_updates")
+    expect_true(max(losses) > min(losses), text("ex3.loss_constant"), got=ends, hint="ex3.hint.never_updates")
     # the first loss is that of the starting parameters (the same seed gives the same start): float64 on
     # both sides, one forward pass each, so only rounding differs (EXACT); the loss after the first step
     # instead means the loss was recorded after the update
@@ -192,7 +190,7 @@ def test_fit_mlp_learns(student):
     expect_float(losses[0], initial, what=text("ex3.first_loss"), **EXACT,
                  mistakes=[("ex3.hint.loss_after_update", after_step)], default_hint="ex3.hint.losses_per_epoch")
     expect_true(losses[-1] < 0.5 * losses[0], text("ex3.not_learning"),
-                got=text("detail.first_last", first=f"{losses[0]:.4g}", last=f"{losses[-1]:.4g}"), hint="ex3.hint.update_rule")
+                got=ends, hint="ex3.hint.update_rule")
     shapes = {k: getattr(v, "shape", None) for k, v in params.items()}
     expect_true(shapes == {"W1": (2, 8), "b1": (8,), "W2": (8, 1), "b2": (1,)}, text("ex3.param_shapes"),
                 expected="W1 (2, 8), b1 (8,), W2 (8, 1), b2 (1,)", got=str(shapes), hint="ex3.hint.bias_not_summed")
