@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -269,3 +270,50 @@ def test_closing_the_sandbox_spares_a_process_that_took_an_old_inits_pid():
     finally:
         victim.kill()
         victim.wait()
+
+
+HEADERS_PROBE = """import os
+
+import numpy
+
+
+def dloss(w, x, y):
+    folder = os.path.join(os.path.dirname(numpy.__file__), "_core", "include")
+    return [os.path.isdir(folder), sorted(os.listdir(folder)) if os.path.isdir(folder) else None]
+"""
+
+
+def test_the_graders_files_look_empty_where_the_sandbox_shows_their_host_folder(monkeypatch):
+    """A kit installed with `pip install .` lies inside a site-packages folder the sandbox shows; every
+    trusted path (the package with its hidden checks, the checkout, the solutions) that lies inside a
+    shown folder looks empty in there. NumPy's C headers stand in for an installed kit: shown, then hidden."""
+    from autograder.sandbox import client
+    from autograder.sandbox.client import Limits, Sandbox, Session
+
+    ex1 = "ex1_manual_gradients"
+    headers = Path(np.__file__).resolve().parent / "_core" / "include"
+    seen, own = [], client.trusted_paths
+    for trusted in (own, lambda: [*own(), headers]):
+        monkeypatch.setattr(client, "trusted_paths", trusted)
+        with Sandbox(flavours=("numpy",)) as sandbox:
+            if sandbox.level_now() != "namespaces":
+                pytest.skip("no namespace sandbox here: nothing is mounted, the README's weaker levels apply")
+            session = Session(sandbox, {ex1: HEADERS_PROBE.encode()}, Limits(), flavours={ex1: "numpy"})
+            try:
+                seen.append(session.call(ex1, "dloss", 1.0, 2.0, 3.0).value)
+            finally:
+                session.close()
+    assert seen[0] == [True, sorted(p.name for p in headers.iterdir())] and seen[0][1], seen
+    assert seen[1] == [True, []], seen
+
+
+def test_trusted_paths_are_mapped_into_the_folders_that_show_them():
+    from autograder import registry
+    from autograder.sandbox import client
+
+    paths = client.trusted_paths()
+    assert Path(client.__file__).resolve().parent.parent in paths
+    assert registry.solutions_dir().resolve() in paths
+    binds = [("/venv/lib/site-packages", "/opt/site-packages-0"), ("/usr", "/usr")]
+    assert client._hidden_inside(binds, [Path("/venv/lib/site-packages/autograder"), Path("/usr/src/kit"),
+                                         Path("/home/me/kit")]) == ["/opt/site-packages-0/autograder", "/usr/src/kit"]

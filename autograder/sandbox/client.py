@@ -247,6 +247,39 @@ def _site_dir(package: str) -> Path | None:
     return Path(list(spec.submodule_search_locations)[0]).resolve()
 
 
+def trusted_paths() -> list[Path]:
+    """What the grader holds that no submission may read: the grading package (its hidden checks), the
+    reference solutions, and the kit's checkout when the package runs from one.
+
+    The sandbox shows whole folders of the host (the Python installation, the site-packages of NumPy and
+    torch, /usr); a kit installed with ``pip install .`` (``deploy/Containerfile``) or kept under /usr lies
+    inside one of them. :func:`_jail_setup` hides each of these paths that does behind an empty folder.
+    """
+    package = Path(__file__).resolve().parent.parent
+    paths = [package]
+    root = package.parent
+    if (root / "pyproject.toml").is_file() and root.name not in ("site-packages", "dist-packages"):
+        paths.append(root)  # a checkout: tests, calibration scripts and solutions beside the package
+    try:
+        from .. import registry
+
+        paths.append(registry.solutions_dir().resolve())
+    except ImportError:
+        pass
+    return [path for path in paths if path.is_dir()]
+
+
+def _hidden_inside(binds: list[tuple[str, str]], paths: list[Path]) -> list[str]:
+    """The paths inside the sandbox at which the bind mounts ``binds`` would show any of ``paths``."""
+    inside = []
+    for path in paths:
+        for source, target in binds:
+            if path.is_relative_to(source):
+                relative = path.relative_to(source)
+                inside.append(target if str(relative) == "." else f"{target.rstrip('/')}/{relative}")
+    return sorted(set(inside))
+
+
 def _jail_setup(flavour: str) -> dict:
     """What the namespaced sandbox sees: read-only Python, the allowed packages, system libraries."""
     base = Path(sys.base_prefix).resolve()
@@ -284,6 +317,7 @@ def _jail_setup(flavour: str) -> dict:
         work += "_"
     masks = [m for m in masks if os.path.isdir(m) and not any(m == site or site.startswith(m + "/")
                                                               for site in sys_path)]
+    masks += _hidden_inside(binds, trusted_paths())  # the grader's own files, where a bind shows them
     return {"level": "namespaces", "binds": binds, "work": work, "masks": masks, "links": links, "sys_path": sys_path,
             "files": [f for f in ("/etc/ld.so.cache",) if os.path.isfile(f)],
             "devices": [d for d in ("null", "zero", "urandom", "random") if os.path.exists(f"/dev/{d}")],
