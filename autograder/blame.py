@@ -29,6 +29,19 @@ from .results import CheckResult
 _DEF = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
 
 
+def parse(source) -> ast.Module | None:
+    """The learner's ``source`` as an :mod:`ast` tree, or None when Python cannot parse it.
+
+    Besides a syntax error, ``ast.parse`` raises ValueError (a null byte) and RecursionError or MemoryError
+    (an expression nested thousands deep, which a file may hold on purpose): in the grading process each of
+    them means "no tree", never a grader error.
+    """
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
 def function_at_line(source: str, line: int) -> str | None:
     """The function (``name`` or ``Class.method``) that line ``line`` of ``source`` belongs to.
 
@@ -57,9 +70,8 @@ def function_at_line(source: str, line: int) -> str | None:
 
 def calls(source: str, graded: set[str]) -> dict[str, set[str]]:
     """For each top-level function of ``source``, the graded functions it calls, directly or not."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = parse(source)
+    if tree is None:
         return {}
     direct: dict[str, set[str]] = {}
     for node in tree.body:
@@ -88,9 +100,8 @@ def function_source(session, module: str, function: str) -> str:
     """
     raw = session.files.get(module)
     source = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else str(raw or "")
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = parse(source)
+    if tree is None:
         return ""
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == function:

@@ -66,8 +66,8 @@ def definitions(cells: list[str]) -> str:
     for cell in cells:
         try:
             tree = ast.parse(cell)
-        except SyntaxError:
-            continue  # nothing from such a cell was defined in the notebook either
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # nothing from such a cell was defined in the notebook either (see blame.parse)
         for node in tree.body:
             keep = isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
             if _imports_the_grader(node):

@@ -22,6 +22,7 @@ import pytest
 
 from . import figures, registry
 from .blame import function_at_line, settle
+from .blame import parse as parse_source
 from .expect import CheckFailed
 from .explain import describe_student_error, known_cause
 from . import messages
@@ -170,9 +171,8 @@ class GradingPlugin:
         if not hasattr(self, "_lines"):
             self._lines = {}
             for module in self.session.present:
-                try:
-                    tree = ast.parse(self.session.files[module])
-                except (SyntaxError, ValueError, OSError):
+                tree = parse_source(self.session.files[module])
+                if tree is None:
                     continue
                 for node in tree.body:
                     if isinstance(node, (ast.FunctionDef, ast.ClassDef)):

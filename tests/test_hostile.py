@@ -191,3 +191,24 @@ def test_whole_submission_time_budget(tmp_path, grade_path):
     assert budget and all(t.status in ("timeout", "error") and t.score == 0 for t in budget), \
         [(t.name, t.status, t.message[:80]) for t in report.tests]
     assert any(t.status == "timeout" for t in budget) and any(t.exercise == EX3 for t in budget)  # later exercises are not run once the budget is spent
+
+
+def test_code_nested_too_deep_to_parse_costs_only_its_file(tmp_path, grade_path):
+    """An expression nested 20 000 deep: Python cannot compile the file (RecursionError), and the grader's
+    own reading of it (where each function starts, who calls whom) must not fail on it either."""
+    sub = copy_solutions(tmp_path / "s")
+    (sub / f"{EX1}.py").write_text((sub / f"{EX1}.py").read_text() + "\n\ndef bomb():\n    return "
+                                   + "+".join(["1"] * 20_000) + "\n")
+    report = grade_path(sub)
+    assert not [t.debug for t in report.tests if t.debug], "the grader failed on the file"
+    ex1 = [t for t in report.tests if t.exercise == EX1]
+    assert all(t.status == "error" and t.score == 0 for t in ex1), [t.status for t in ex1]
+    assert "could not be imported" in ex1[0].message and "RecursionError" in ex1[0].message, ex1[0].message
+    assert full_marks(report, EX2) and full_marks(report, EX3), by_exercise(report)
+
+
+def test_a_notebook_cell_nested_too_deep_to_parse_is_left_out():
+    from autograder.notebook import definitions
+
+    source = definitions(["def bomb():\n    return " + "+".join(["1"] * 20_000), "def f(x):\n    return x\n"])
+    assert "def f(x):" in source and "bomb" not in source, source[:200]
