@@ -5,13 +5,15 @@ failure messages so that a beginner, who follows the first "where to look"
 literally, is sent to the right place once:
 
 * a check whose function calls (directly or through other graded functions)
-  a function that fails its own check says "`train` uses `linreg`, which
+  a function that fails its own check, or whose check runs one to make its
+  input (``@check(uses=...)``), says "`train` uses `linreg`, which
   fails its own check: fix `linreg` first" instead of "look at `train`" (and
   without its own guess at a cause, which would point into `train`);
 * a syntax error is reported once, on the function at its line; every other
   check of that file says in one line that it is blocked by it;
 * the same message in several checks of one exercise (the same exception
-  from the same line, say) is shown in full once; the others point to it.
+  from the same line, say) is shown in full once; the others point to it. So
+  is the advice to fix another function first: once per function and culprit.
 
 Who calls whom is read from the learner's own file with :mod:`ast` (never
 run): a function that does not call ``linreg`` is not blamed on it.
@@ -131,25 +133,30 @@ def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
     for result in results:
         if result.status != "passed" and not result.not_implemented and not result.debug and result.core:
             groups.setdefault((result.exercise, result.core), []).append(result)
+    blamed: dict[tuple[str, str, str], CheckResult] = {}  # (exercise, function, sent to) -> where it is said
     for group in groups.values():
         # shown in full once: on a check of the function to look at, if one has this message
         home = next((r for r in group if r.function == r.where), group[0])
+        runs = set(graph(home.exercise).get(home.where, ()))
+        if home.where == home.function:  # and what the check itself runs to make its input
+            runs.update(home.uses)
+        uses = sorted((callee for callee in runs if (home.exercise, callee) in failing),
+                      key=lambda callee: line_of.get((home.exercise, callee), 0))
+        shown, core = home, home.core
+        if uses:
+            # the first failing one in the file: fixing it may well fix the others (blame once). This
+            # check's own "likely cause" guessed at a mistake in this function, so it is left out; and
+            # another check of this function already sent there says it for both.
+            shown = blamed.setdefault((home.exercise, home.where, uses[0]), home)
+            where = text("layout.fix_first", function=home.where, uses=f"`{uses[0]}`", first=uses[0],
+                         module=home.exercise)
+            cause = f"{text('layout.cause')}:"
+            core = "\n".join(line for line in core.splitlines() if not line.startswith(cause))
+        else:
+            where = _where(home)
+        if shown is home:
+            home.message = f"{core}\n{where}"
         for result in group:
-            if result is not home:
+            if result is not shown:
                 key = "report.blocked_by_syntax" if result.cause == "SyntaxError" else "report.same_cause"
-                result.message = text(key, title=home.name, function=home.where, line=result.line)
-                continue
-            uses = sorted((callee for callee in graph(result.exercise).get(result.where, ())
-                           if (result.exercise, callee) in failing),
-                          key=lambda callee: line_of.get((result.exercise, callee), 0))
-            core = result.core
-            if uses:
-                # the first failing one in the file: fixing it may well fix the others (blame once). This
-                # check's own "likely cause" guessed at a mistake in this function, so it is left out.
-                where = text("layout.fix_first", function=result.where, uses=f"`{uses[0]}`", first=uses[0],
-                             module=result.exercise)
-                cause = f"{text('layout.cause')}:"
-                core = "\n".join(line for line in core.splitlines() if not line.startswith(cause))
-            else:
-                where = _where(result)
-            result.message = f"{core}\n{where}"
+                result.message = text(key, title=shown.name, function=shown.where, line=result.line)

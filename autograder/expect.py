@@ -33,6 +33,11 @@ class CheckFailed(AssertionError):
 PREVIEW = 6  # entries of an array shown in a message
 
 
+def clip(rendered: str, width: int = 200) -> str:
+    """``rendered`` cut to at most ``width`` characters, with "…" where it was cut."""
+    return rendered if len(rendered) <= width else rendered[: width - 1] + "…"
+
+
 def fmt(value, limit: int = PREVIEW) -> str:
     """A short, readable rendering of a value for a message, on one line.
 
@@ -53,7 +58,7 @@ def fmt(value, limit: int = PREVIEW) -> str:
         return f"{value:.8g}"
     if isinstance(value, Generated):
         return text("fmt.generated", count=len(value.items))
-    return repr(value)[:200]
+    return clip(repr(value))
 
 
 def type_name(value) -> str:

@@ -58,17 +58,26 @@ class CheckInfo:
     points: float
     function: str
     visibility: str
+    uses: tuple[str, ...] = ()
 
 
-def check(*, points: float, function: str, visibility: str = "public"):
-    """Declare a grading check: its points, the function it grades, public or hidden."""
+def check(*, points: float, function: str, visibility: str = "public", uses: tuple[str, ...] = ()):
+    """Declare a grading check: its points, the function it grades, public or hidden.
+
+    ``uses``: other functions of the learner's that the check runs to make ``function``'s input (exercise
+    3's backward check feeds ``mlp_backward`` the cache of the learner's ``mlp_forward``). When one of
+    them fails its own check, the report sends the learner there first (see ``blame``), as it does for a
+    function that ``function`` calls itself.
+    """
     if visibility not in ("public", "hidden"):
         raise ValueError(f"visibility must be 'public' or 'hidden', not {visibility!r}")
     if points <= 0:
         raise ValueError("a check is worth a positive number of points")
+    if isinstance(uses, str) or not all(isinstance(name, str) and name.isidentifier() for name in uses):
+        raise ValueError(f"uses must be a tuple of function names, not {uses!r}")
 
     def decorate(test):
-        test.check_info = CheckInfo(float(points), function, visibility)
+        test.check_info = CheckInfo(float(points), function, visibility, tuple(uses))
         return test
 
     return decorate
@@ -83,6 +92,7 @@ class Check:
     function: str  # the learner's function it grades
     visibility: str
     path: Path  # the check module's file
+    uses: tuple[str, ...] = ()  # other learner functions it runs (see check())
 
     @property
     def takes_reference(self) -> bool:
@@ -204,7 +214,7 @@ def _checks_of(path: Path, visibility: str) -> tuple[str, str | None, list[Check
         if visibility == "public" and "reference" in takes:
             raise CourseError(f"{where}: the public check {name} uses the reference solutions; "
                               "move it to checks/hidden")
-        found.append(Check(exercise, name, doc, info.points, info.function, visibility, path))
+        found.append(Check(exercise, name, doc, info.points, info.function, visibility, path, info.uses))
     if not found:
         raise CourseError(f"{where}: no checks (functions named test_... with @check) in this file")
     return exercise, sandbox, found
@@ -285,6 +295,10 @@ def discover(checks_dir: Path = CHECKS, solutions: Path | None = None,
                 if item.function not in defined:
                     raise CourseError(f"{_relative(item.path)}: {item.test_id} grades {item.function!r}, but "
                                       f"{_relative(solution)} defines no function or class of that name")
+                for used in item.uses:
+                    if used not in defined:
+                        raise CourseError(f"{_relative(item.path)}: {item.test_id} says it uses {used!r}, but "
+                                          f"{_relative(solution)} defines no function or class of that name")
             if sandbox == "numpy" and _solution_imports_torch(solution):
                 raise CourseError(f"{_relative(solution)} imports torch, but its checks declare SANDBOX = \"numpy\" "
                                   "(NumPy only): remove one or the other")

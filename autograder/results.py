@@ -37,6 +37,7 @@ class CheckResult:
     figures: list = field(default_factory=list)  # plain data of the pictures this check recorded (figures.py)
     hint: str = ""  # the catalogue key of the likely cause given, if any (to count a class's classic mistakes)
     printed: object = None  # what the learner's code printed during a check that did not pass (client.Printed)
+    uses: tuple = ()  # other functions of the learner's the check runs (registry.check's ``uses``; for blame)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "exercise": self.exercise, "function": self.function,

@@ -198,7 +198,8 @@ class GradingPlugin:
     def _record(self, test_id: str, info: CheckInfo, exercise: str, title: str, error: BaseException | None) -> None:
         title = localized_title(exercise, test_id, title)
         result = CheckResult(title, exercise, info.function, 0.0, info.points, "passed", info.visibility,
-                             test_id=test_id, line=self._function_lines().get((exercise, info.function), 0))
+                             test_id=test_id, line=self._function_lines().get((exercise, info.function), 0),
+                             uses=info.uses)
         result.figures = figures.take()
         if error is not None and self.session.printed:  # shown under the message of a check that did not pass
             result.printed = self.session.printed

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from autograder import messages
-from autograder.messages import _load
+from autograder.messages import _load, text
 
 from conftest import COURSE, ROOT
 
@@ -58,6 +58,15 @@ def test_the_language_follows_the_flag_then_the_locale(monkeypatch, environment,
     for variable, value in environment.items():
         monkeypatch.setenv(variable, value)
     assert messages.language() == expected
+
+
+def test_chinese_texts_put_no_space_between_two_chinese_characters(monkeypatch):
+    """A field filled with Chinese loses the template's space beside Chinese text; Latin text keeps it."""
+    monkeypatch.setenv("AUTOGRADER_LANG", "zh_CN")
+    assert text("expect.type_float", what="dloss", got="形状为 (1,) 的 NumPy 数组").endswith("但返回了形状为 (1,) 的 NumPy 数组。")
+    assert text("expect.type_float", what="dloss", got="list").endswith("但返回了 list。")
+    monkeypatch.setenv("AUTOGRADER_LANG", "en")
+    assert text("expect.type_float", what="dloss", got="形状").endswith("but returned 形状.")  # English: as written
 
 
 def test_an_unknown_language_is_a_warning_not_a_silence(capsys, monkeypatch):

@@ -135,6 +135,7 @@ def _add_check(checks: Path, name: str, exercise: str, function: str = "f", tag:
     ("no_exercise", "declare which exercise it checks"),
     ("no_decorator", "has no @check(points=..., function=...)"),
     ("unknown_function", "grades 'nope', but"),
+    ("unknown_used_function", "says it uses 'nope', but"),
     ("duplicate_number", "two exercises are numbered 1"),
     ("numpy_with_torch", "imports torch, but its checks declare SANDBOX = \"numpy\""),
     ("wrong_total", "asks for total_points = 7"),
@@ -158,6 +159,11 @@ def test_a_broken_declaration_is_named(tmp_path, case, expected):
     elif case == "unknown_function":
         (solutions / "ex9_extra.py").write_text(solution)
         _add_check(checks, "test_ex9.py", "ex9_extra", function="nope")
+    elif case == "unknown_used_function":
+        (solutions / "ex9_extra.py").write_text(solution)
+        _add_check(checks, "test_ex9.py", "ex9_extra")
+        text = (checks / "public" / "test_ex9.py").read_text().replace('function="f")', 'function="f", uses=("nope",))')
+        (checks / "public" / "test_ex9.py").write_text(text)
     elif case == "duplicate_number":
         (solutions / "ex1_other.py").write_text(solution)
         _add_check(checks, "test_ex1b.py", "ex1_other")
@@ -181,6 +187,11 @@ def test_a_broken_declaration_is_named(tmp_path, case, expected):
     with pytest.raises(registry.CourseError) as caught:
         registry.discover(checks, solutions, include_hidden=True)
     assert expected in str(caught.value), str(caught.value)
+
+
+def test_uses_names_functions():
+    with pytest.raises(ValueError, match="uses must be a tuple of function names"):
+        registry.check(points=1, function="f", uses="mlp_forward")  # a string is not a tuple of names
 
 
 def test_a_new_exercise_needs_only_new_files(tmp_path):

@@ -179,7 +179,7 @@ def test_a_timeout_says_where_the_code_was_stopped(lang, tmp_path, grade_path):
     folder = copy_solutions(tmp_path / "s")
     module = folder / f"{EX1}.py"
     module.write_text(splice(module.read_text(), LOOPS) + HELPER)
-    report = grade_path(folder, limits=SLOW, only={"test_dloss_scalar", "test_fit_line_zero_epochs"})
+    report = grade_path(folder, limits=SLOW, only={"test_dloss_scalar", "test_fit_line_counts_epochs"})
     by_id = {t.test_id: t for t in report.tests}
     assert all(t.status == "timeout" for t in by_id.values()), [(t.test_id, t.status) for t in by_id.values()]
 
@@ -192,7 +192,7 @@ def test_a_timeout_says_where_the_code_was_stopped(lang, tmp_path, grade_path):
     spin = _line_of(module, "    while True:", "def _spin(w):")
     call = _line_of(module, "    w = _spin(w)", "def fit_line(x, y, lr=0.1, epochs=200, batch_size=10, seed=0):")
     called_by = text("status.stopped.called_by", function="fit_line", line=call)
-    message = by_id["test_fit_line_zero_epochs"].message
+    message = by_id["test_fit_line_counts_epochs"].message
     assert any(text("status.stopped.at", file=f"{EX1}.py", line=line, function="_spin", called_by=called_by)
                in message for line in (spin, spin + 1)), message
     assert "/submission" not in message

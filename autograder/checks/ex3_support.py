@@ -9,7 +9,7 @@ from autograder.expect import expect_array, fail, fmt
 from autograder.explain import known_cause
 from autograder.memo import remembered
 from autograder.messages import text
-from autograder.sandbox.client import StudentException
+from autograder.sandbox.client import StudentError, StudentException
 from autograder.sandbox.codec import RemoteTensor
 
 EXERCISE = "ex3_mlp_backprop"
@@ -42,18 +42,41 @@ class _MisderivedSigmoid(torch.autograd.Function):
         return upstream * s * (1 - s), None
 
 
+class _OtherDerivative(torch.autograd.Function):
+    """The activation, with the OTHER activation's derivative in its backward pass (a classic mix-up)."""
+
+    @staticmethod
+    def forward(ctx, z, activation):
+        ctx.save_for_backward(z)
+        ctx.activation = activation
+        return torch.sigmoid(z) if activation == "sigmoid" else torch.relu(z)
+
+    @staticmethod
+    def backward(ctx, upstream):
+        (z,) = ctx.saved_tensors
+        if ctx.activation == "sigmoid":
+            return upstream * (z > 0).to(z.dtype), None
+        s = torch.sigmoid(z)
+        return upstream * s * (1 - s), None
+
+
+def _gradients_through(function, X, y, params, *extra):
+    """Gradients of W1 and b1 of the mean half squared error, by autograd, with ``function`` as the activation."""
+    t = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    out = function(torch.tensor(X) @ t["W1"] + t["b1"], *extra) @ t["W2"] + t["b2"]
+    (0.5 * (out - torch.tensor(y).reshape(out.shape)) ** 2).mean().backward()
+    return {"W1": t["W1"].grad.numpy(), "b1": t["b1"].grad.numpy()}
+
+
 @remembered
 def buggy_backward(X, y, params, activation):
-    """Gradients of W1 and b1 with classic mistakes, by autograd through a misderived sigmoid."""
+    """Gradients of W1 and b1 with classic mistakes: the other activation's derivative, and (for the sigmoid)
+    by autograd through a misderived sigmoid."""
+    variants = {"other_act_grad": _gradients_through(_OtherDerivative.apply, X, y, params, activation)}
     if activation != "sigmoid":
-        return {}
-    variants = {}
+        return variants
     for mistake in ("missing_act_grad", "act_grad_on_activation"):
-        t = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
-        hidden = _MisderivedSigmoid.apply(torch.tensor(X) @ t["W1"] + t["b1"], mistake)
-        out = hidden @ t["W2"] + t["b2"]
-        (0.5 * (out - torch.tensor(y).reshape(out.shape)) ** 2).mean().backward()
-        variants[mistake] = {"W1": t["W1"].grad.numpy(), "b1": t["b1"].grad.numpy()}
+        variants[mistake] = _gradients_through(_MisderivedSigmoid.apply, X, y, params, mistake)
     return variants
 
 
@@ -66,10 +89,26 @@ def autograd_grads(X, y, params, activation) -> dict:
     return {key: tensors[key].grad.numpy() for key in KEYS}
 
 
+def _runs(student, X, y, params, activation) -> bool:
+    """Whether the learner's mlp_forward and mlp_backward run on these arguments without an error."""
+    try:
+        student.session.probe(EXERCISE, "mlp_grads", X, y, params, activation, function="mlp_backward")
+    except StudentError:
+        return False
+    return True
+
+
 def check_backward(student, X, y, params, activation):
     """The learner's mlp_backward (on their mlp_forward's cache) against autograd, naming known mistakes."""
     autograd = autograd_grads(X, y, params, activation)
-    grads = student.session.probe(EXERCISE, "mlp_grads", X, y, params, activation, function="mlp_backward")
+    try:
+        grads = student.session.probe(EXERCISE, "mlp_grads", X, y, params, activation, function="mlp_backward")
+    except StudentException as error:
+        # y of shape (n,): y_hat - y broadcasts to (n, n) and a later product fails; if the same code runs
+        # with y as a column, that is the cause (and not the line the error points at)
+        if y.ndim == 1 and _runs(student, X, y.reshape(-1, 1), params, activation):
+            error.hint = "ex3.hint.y_not_reshaped"
+        raise
     if not isinstance(grads, dict) or sorted(grads) != sorted(KEYS):
         fail(text("ex3.grads_dict"), expected=text("detail.grads_dict"),
              got=fmt(sorted(grads)) if isinstance(grads, dict) else fmt(grads), hint="ex3.hint.grads_dict")
@@ -86,6 +125,8 @@ def check_backward(student, X, y, params, activation):
     for key in ("W2", "b2", "W1", "b1"):
         expected = autograd[key]
         mistakes = [("ex3.hint.missing_mean", expected * n), ("hint.sign", -expected)]
+        if key.startswith("b"):  # the batch's mean where its sum belongs
+            mistakes.append(("ex3.hint.bias_averaged", expected / n))
         for name, variant in buggy.items():
             if key in variant:
                 mistakes.append((f"ex3.hint.{name}", variant[key]))

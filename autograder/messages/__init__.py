@@ -137,11 +137,35 @@ def keys(lang: str = DEFAULT) -> set[str]:
     return set(_load(lang))
 
 
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"  # Chinese characters and full-width punctuation
+_SPACE_BEFORE_FIELD = re.compile(f"(?<=[{_CJK}]) \\{{(\\w+)\\}}")
+_SPACE_AFTER_FIELD = re.compile(f"\\{{(\\w+)\\}} (?=[{_CJK}])")
+
+
+def _unspaced(template: str, fields: dict) -> str:
+    """In Chinese, no space between two Chinese characters: "返回了 {got}" stays spaced for got = "list",
+    and loses its space for got = "形状为 (1,) 的 NumPy 数组"."""
+    def starts(match):
+        value = str(fields.get(match.group(1), ""))
+        return match.group(0)[1:] if value and re.match(f"[{_CJK}]", value) else match.group(0)
+
+    def ends(match):
+        value = str(fields.get(match.group(1), ""))
+        return match.group(0)[:-1] if value and re.search(f"[{_CJK}]$", value) else match.group(0)
+
+    return _SPACE_AFTER_FIELD.sub(ends, _SPACE_BEFORE_FIELD.sub(starts, template))
+
+
 def text(key: str, /, **fields) -> str:
     """The catalogue entry ``key`` in the current language, with ``fields`` filled in."""
-    template = _load(language()).get(key)
+    lang = language()
+    template = _load(lang).get(key)
     if template is None:
         template = _load(DEFAULT).get(key)
     if template is None:
         raise KeyError(f"message {key!r} is missing from the English catalogue ({HERE}/en.toml or en/<exercise>.toml)")
-    return template.format(**fields) if fields else template
+    if not fields:
+        return template
+    if lang.startswith("zh"):
+        template = _unspaced(template, fields)
+    return template.format(**fields)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.expect import expect_array, expect_float, fail
+from autograder.expect import clip, expect_array, expect_float, fail
 from autograder.messages import text
 from autograder.registry import check
 from autograder.sandbox.codec import FunctionRef
@@ -33,7 +33,7 @@ def test_mse_grad_hidden(student, reference):
         dw, db = reference.ex1.mse_grad(w, b, x, y)
         result = student.ex1.mse_grad(w, b, x, y)
         if not isinstance(result, tuple) or len(result) != 2:
-            fail(text("ex1.mse_grad_pair", what="mse_grad"), got=repr(result)[:120], hint="hint.return_pair")
+            fail(text("ex1.mse_grad_pair", what="mse_grad"), got=clip(repr(result), 120), hint="hint.return_pair")
         expect_float(result[0], dw, what=text("what.hidden_samples", name="dw", n=n), **EXACT,
                      mistakes=[("ex1.hint.sum_not_mean", dw * n)])
         expect_float(result[1], db, what=text("what.hidden_samples", name="db", n=n), **EXACT,
@@ -61,7 +61,7 @@ def test_fit_line_full_batch_path(student, reference):
         expected = reference.ex1.fit_line(x, y, lr=0.05, epochs=epochs, batch_size=30, seed=3)
         result = student.ex1.fit_line(x, y, lr=0.05, epochs=epochs, batch_size=30, seed=3)
         if not isinstance(result, tuple) or len(result) != 2:
-            fail(text("ex1.fit_line_pair"), got=repr(result)[:120], hint="hint.return_pair")
+            fail(text("ex1.fit_line_pair"), got=clip(repr(result), 120), hint="hint.return_pair")
         for label, got, want in (("w", result[0], expected[0]), ("b", result[1], expected[1])):
             expect_float(got, want, what=text("what.full_batch", label=label, epochs=epochs),
                          rtol=1e-9, atol=1e-12, default_hint="ex1.hint.fit_line")

@@ -11,7 +11,7 @@ from autograder.registry import check
 EXERCISE = "ex3_mlp_backprop"
 
 
-@check(points=2, function="mlp_backward", visibility="hidden")
+@check(points=2, function="mlp_backward", visibility="hidden", uses=("mlp_forward",))
 def test_mlp_backward_hidden(student):
     """mlp_backward: agrees on hidden network sizes"""
     rng = np.random.default_rng(301)

@@ -10,7 +10,7 @@ import torch
 
 from autograder import figures
 
-from autograder.expect import expect_array, expect_float, expect_true, fail, within
+from autograder.expect import clip, expect_array, expect_float, expect_true, fail, within
 from autograder.messages import text
 from autograder.blame import function_source
 from autograder.registry import check
@@ -90,7 +90,7 @@ def test_mse_grad_autograd(student):
         result = student.ex1.mse_grad(w, b, x, y)
         what = text("what.mse_grad_n", n=n)
         if not isinstance(result, tuple) or len(result) != 2:
-            fail(text("ex1.mse_grad_pair", what=what), got=repr(result)[:120], hint="hint.return_pair")
+            fail(text("ex1.mse_grad_pair", what=what), got=clip(repr(result), 120), hint="hint.return_pair")
         dw, db = autograd_mse(w, b, x, y)
         error = w * x + b - y
         expect_float(result[0], dw, what=text("what.dw_of", what=what), **EXACT, mistakes=[
@@ -163,15 +163,20 @@ def least_squares(x, y):
 FIT_LINE = {"lr": 0.1, "epochs": 20, "batch_size": 20}
 
 
+def line_data():
+    """100 points near y = 3x - 1 (the least-squares check's data)."""
+    rng = np.random.default_rng(15)
+    x = rng.normal(size=100)
+    return x, 3.0 * x - 1.0 + 0.1 * rng.normal(size=100)
+
+
 @check(points=4, function="fit_line")
 def test_fit_line_least_squares(student):
     """fit_line: reaches the least-squares line"""
-    rng = np.random.default_rng(15)
-    x = rng.normal(size=100)
-    y = 3.0 * x - 1.0 + 0.1 * rng.normal(size=100)
+    x, y = line_data()
     result = student.ex1.fit_line(x, y, **FIT_LINE)
     if not isinstance(result, tuple) or len(result) != 2:
-        fail(text("ex1.fit_line_pair"), got=repr(result)[:120], hint="hint.return_pair")
+        fail(text("ex1.fit_line_pair"), got=clip(repr(result), 120), hint="hint.return_pair")
     w_ls, b_ls = least_squares(x, y)
     if all(isinstance(v, float) for v in result):
         figures.record("line_fit", function="fit_line", x=x, y=y, learner=list(result), least_squares=[w_ls, b_ls])
@@ -182,14 +187,43 @@ def test_fit_line_least_squares(student):
                      default_hint="ex1.hint.fit_line")
 
 
+def full_batch_path(x, y, lr, epochs):
+    """(w, b) after ``epochs`` full-batch steps from (0, 0), the gradient of the mean squared error by
+    torch.autograd in float64: one batch of every sample, so the order of the samples does not matter."""
+    x_t, y_t = torch.as_tensor(x, dtype=torch.float64), torch.as_tensor(y, dtype=torch.float64)
+    w = b = 0.0
+    for _ in range(max(epochs, 0)):
+        w_t = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+        b_t = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+        ((w_t * x_t + b_t - y_t) ** 2).mean().backward()
+        w, b = w - lr * float(w_t.grad), b - lr * float(b_t.grad)
+    return w, b
+
+
 @check(points=1, function="fit_line")
-def test_fit_line_zero_epochs(student):
-    """fit_line: epochs=0 returns the starting point (0, 0)"""
+def test_fit_line_counts_epochs(student):
+    """fit_line: runs exactly `epochs` epochs (epochs=0 returns (0, 0))"""
     x = np.linspace(-1.0, 1.0, 20)
-    result = student.ex1.fit_line(x, 2.0 * x + 1.0, epochs=0)
-    expect_true(isinstance(result, tuple) and len(result) == 2
-                and all(isinstance(v, float) and v == 0.0 for v in result),
-                text("ex1.zero_epochs"), expected="(0.0, 0.0)", got=repr(result)[:120], hint="ex1.hint.honour_epochs")
+    y = 2.0 * x + 1.0
+    one_batch = {"lr": 0.05, "batch_size": len(x)}  # (the lr that what.full_batch names)
+    result = student.ex1.fit_line(x, y, epochs=0, **one_batch)
+    if not isinstance(result, tuple) or len(result) != 2:
+        fail(text("ex1.fit_line_pair"), got=clip(repr(result), 120), hint="hint.return_pair")
+    one_more = all(isinstance(v, float) for v in result) and within(np.array(result), np.array(full_batch_path(
+        x, y, one_batch["lr"], 1)), **EXACT)
+    expect_true(all(isinstance(v, float) and v == 0.0 for v in result), text("ex1.zero_epochs"),
+                expected="(0.0, 0.0)", got=clip(repr(result), 120),
+                hint="ex1.hint.epochs_one_more" if one_more else "ex1.hint.honour_epochs")
+    for epochs in (1, 2):
+        result = student.ex1.fit_line(x, y, epochs=epochs, **one_batch)
+        if not isinstance(result, tuple) or len(result) != 2:
+            fail(text("ex1.fit_line_pair"), got=clip(repr(result), 120), hint="hint.return_pair")
+        paths = {shift: full_batch_path(x, y, one_batch["lr"], epochs + shift) for shift in (-1, 0, 1)}
+        for index, label in enumerate(("w", "b")):
+            expect_float(result[index], paths[0][index], what=text("what.full_batch", label=label, epochs=epochs),
+                         **EXACT, mistakes=[("ex1.hint.epochs_one_short", paths[-1][index]),
+                                            ("ex1.hint.epochs_one_more", paths[1][index])],
+                         default_hint="ex1.hint.fit_line")
 
 
 @check(points=2, function="fit_line")
@@ -204,7 +238,7 @@ def test_fit_line_seeded_shuffle(student):
     other = student.ex1.fit_line(x, y, seed=2, **kwargs)
     for value in (first, again, other):
         if not isinstance(value, tuple) or len(value) != 2:
-            fail(text("ex1.fit_line_pair"), got=repr(value)[:120], hint="hint.return_pair")
+            fail(text("ex1.fit_line_pair"), got=clip(repr(value), 120), hint="hint.return_pair")
     expect_true(np.array_equal(np.asarray(first, float), np.asarray(again, float)), text("ex1.seed_repeat"),
                 expected=repr(first), got=repr(again), hint="ex1.hint.seeded_generator")
     # the same result for two seeds: no shuffling at all, or a permutation drawn and never used to index
@@ -212,3 +246,10 @@ def test_fit_line_seeded_shuffle(student):
     expect_true(not np.array_equal(np.asarray(first, float), np.asarray(other, float)), text("ex1.seed_ignored"),
                 got=text("detail.two_seeds", first=first, other=other),
                 hint="ex1.hint.permutation_unused" if unused else "ex1.hint.no_shuffle")
+    # a property of a fit_line that fits (the least-squares check's run, and its tolerance): any function of
+    # the seed alone has it too
+    x, y = line_data()
+    fitted = student.ex1.fit_line(x, y, **FIT_LINE)
+    fits = (isinstance(fitted, tuple) and len(fitted) == 2 and all(isinstance(v, float) for v in fitted)
+            and within(np.array(fitted), np.array(least_squares(x, y)), rtol=0.0, atol=0.05))
+    expect_true(fits, text("expect.only_when_right", function="fit_line"), hint="hint.fix_values_first")

@@ -10,8 +10,9 @@ import torch
 from autograder import figures
 
 from autograder.checks.ex2_support import (EX2, PUBLIC_HYPER, PUBLIC_N, PUBLIC_SEED, PUBLIC_TOL, check_train_converges,
-                                           expect_loss_tensor, make_regression, run_train, tensor_param, unpack_train)
-from autograder.expect import expect_array, expect_tensor, expect_tensor_form, expect_true, fail, fmt, type_hint, within
+                                           converged, expect_loss_tensor, make_regression, run_train, tensor_param,
+                                           unpack_train)
+from autograder.expect import CheckFailed, expect_array, expect_tensor, expect_tensor_form, expect_true, fail, fmt, type_hint, within
 from autograder.messages import text
 from autograder.registry import check
 from autograder.sandbox.client import StudentException
@@ -133,6 +134,11 @@ def test_data_iter_shuffles(student):
                 hint="ex2.hint.no_shuffle")
     expect_true(orders[0] != orders[1], text("ex2.same_order"), got=text("detail.both_times", order=str(orders[0][:12])),
                 hint="ex2.hint.same_order")
+    # a property of batches that hold every example once, each with its own label (any garbage has it too)
+    paired = all(X.values.ndim == 2 and X.shape[0] == y.shape[0] and np.array_equal(X.values[:, 0] / 2, y.values.ravel())
+                 for X, y in items)
+    expect_true(paired and sorted(orders[1]) == list(range(100)), text("expect.only_when_right", function="data_iter"),
+                hint="hint.fix_values_first")
 
 
 @check(points=2, function="linreg")
@@ -316,6 +322,17 @@ def test_train_losses(student):
                 hint="ex2.hint.losses_mean")
 
 
+def _train_fits(student) -> bool:
+    """Whether train recovers the public line (test_train_converges's run: a shared call, it runs once; an
+    error in it is raised here too, and the report shows it once)."""
+    features, labels = make_regression(TRUE_W, TRUE_B, PUBLIC_N, PUBLIC_SEED)
+    try:
+        w, b, _ = unpack_train(run_train(student, features, labels, **PUBLIC_HYPER), 2)
+    except CheckFailed:
+        return False
+    return bool(converged(w, b, TRUE_W, TRUE_B, PUBLIC_TOL))
+
+
 @check(points=2, function="train")
 def test_train_zero_epochs(student):
     """train: num_epochs=0 returns the initial w ~ N(0, 0.01), b = 0"""
@@ -325,3 +342,5 @@ def test_train_zero_epochs(student):
     expect_true(losses == [] and np.all(np.abs(w) < 0.06) and np.all(b == 0.0), text("ex2.zero_epochs"),
                 expected=text("detail.initial_params"),
                 got=f"w = {fmt(w.ravel())}, b = {fmt(b)}, losses = {fmt(losses)}", hint="ex2.hint.honour_epochs")
+    # a property of a train that trains: one that returns its starting point whatever it is asked has it too
+    expect_true(_train_fits(student), text("expect.only_when_right", function="train"), hint="hint.fix_values_first")
