@@ -137,9 +137,8 @@ def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
     for group in groups.values():
         # shown in full once: on a check of the function to look at, if one has this message
         home = next((r for r in group if r.function == r.where), group[0])
-        runs = set(graph(home.exercise).get(home.where, ()))
-        if home.where == home.function:  # and what the check itself runs to make its input
-            runs.update(home.uses)
+        called = set(graph(home.exercise).get(home.where, ()))
+        runs = called | (set(home.uses) if home.where == home.function else set())  # and what the check runs
         uses = sorted((callee for callee in runs if (home.exercise, callee) in failing),
                       key=lambda callee: line_of.get((home.exercise, callee), 0))
         shown, core = home, home.core
@@ -148,8 +147,8 @@ def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
             # check's own "likely cause" guessed at a mistake in this function, so it is left out; and
             # another check of this function already sent there says it for both.
             shown = blamed.setdefault((home.exercise, home.where, uses[0]), home)
-            where = text("layout.fix_first", function=home.where, uses=f"`{uses[0]}`", first=uses[0],
-                         module=home.exercise)
+            key = "layout.fix_first" if uses[0] in called else "layout.fix_first_input"  # (not a call in the code)
+            where = text(key, function=home.where, uses=f"`{uses[0]}`", first=uses[0], module=home.exercise)
             cause = f"{text('layout.cause')}:"
             core = "\n".join(line for line in core.splitlines() if not line.startswith(cause))
         else:

@@ -36,6 +36,10 @@ def test_bug_loses_points_with_hint(bug_file: Path, tmp_path, grade_path):
         + "\n---\n".join(f"{t.name}: {t.message}" for t in failing)
     )
     assert report.score < exercise.points
+    # NOT_HINTS: likely causes that would send the learner to the wrong line for this bug
+    for key in bug.get("NOT_HINTS", ()):
+        wrong = [t.name for t in failing if text(key) in t.message]
+        assert not wrong, f"{bug_file.name}: {wrong} give the cause {key!r}, which is not this bug"
     # LOSES: checks that must lose their points (a property check counts only for a function that works)
     for test_id in bug.get("LOSES", ()):
         lost_here = [t for t in report.tests if t.test_id == test_id and t.score < t.max_score]
@@ -44,10 +48,12 @@ def test_bug_loses_points_with_hint(bug_file: Path, tmp_path, grade_path):
     for dependent in bug.get("DEPENDENTS", ()):
         theirs = [t for t in report.tests if t.function == dependent and t.status != "passed"]
         assert theirs, f"{bug_file.name}: no check of {dependent} fails, so nothing shows the blame"
-        blame = text("layout.fix_first", function=dependent, uses=f"`{bug['TARGET']}`", first=bug["TARGET"],
-                     module=bug["MODULE"])
+        # (fix_first_input: the check, not the dependent's code, runs TARGET to make the dependent's input)
+        blames = [text(key, function=dependent, uses=f"`{bug['TARGET']}`", first=bug["TARGET"], module=bug["MODULE"])
+                  for key in ("layout.fix_first", "layout.fix_first_input")]
         look_there = text("layout.where_line", function=dependent, module=bug["MODULE"])
-        assert any(blame in t.message for t in theirs), f"{bug_file.name}: {dependent} does not blame {bug['TARGET']}: " \
+        blame = next((b for b in blames if any(b in t.message for t in theirs)), None)
+        assert blame, f"{bug_file.name}: {dependent} does not blame {bug['TARGET']}: " \
             + "\n---\n".join(t.message for t in theirs)
         assert not any(look_there in t.message for t in theirs), f"{bug_file.name}: a check still says look at {dependent}"
         full = [t for t in theirs if blame in t.message]

@@ -96,6 +96,20 @@ def test_a_diverging_fit_mlp_is_told_its_loss_blew_up_not_that_it_never_updates(
     assert text("ex3.loss_constant") not in result.message and text("ex3.hint.never_updates") not in result.message
 
 
+def test_a_check_that_runs_another_function_says_so_instead_of_a_call(tmp_path, grade_path):
+    """mlp_backward never calls mlp_forward; its checks run the learner's mlp_forward to make its cache. A
+    flattened y_hat there is blamed on mlp_forward, once, in words that do not send the learner looking for
+    a call inside mlp_backward."""
+    build_buggy(BUGGY / "ex3_mlp_forward_flat_output.py", tmp_path / "s")
+    ex3 = "ex3_mlp_backprop"
+    report = grade_path(tmp_path / "s", only={c.test_id for c in COURSE.exercise(ex3).checks})
+    backward = [t for t in report.tests if t.function == "mlp_backward" and t.status != "passed"]
+    fields = {"function": "mlp_backward", "uses": "`mlp_forward`", "first": "mlp_forward", "module": ex3}
+    assert sum(text("layout.fix_first_input", **fields) in t.message for t in backward) == 1, \
+        [t.message for t in backward]
+    assert not any(text("layout.fix_first", **fields) in t.message for t in backward)
+
+
 def _english_prose() -> set[str]:
     """Stretches of English prose in the English catalogue: between placeholders and code, four words or more."""
     pieces = set()

@@ -317,3 +317,19 @@ def test_trusted_paths_are_mapped_into_the_folders_that_show_them():
     binds = [("/venv/lib/site-packages", "/opt/site-packages-0"), ("/usr", "/usr")]
     assert client._hidden_inside(binds, [Path("/venv/lib/site-packages/autograder"), Path("/usr/src/kit"),
                                          Path("/home/me/kit")]) == ["/opt/site-packages-0/autograder", "/usr/src/kit"]
+
+
+def test_a_trusted_folder_that_holds_a_shown_folder_is_hidden_around_it(tmp_path):
+    """A checkout kept under /usr with its Python inside: its other folders are hidden, the Python is not (the
+    sandbox needs it); a bind whose source is a link is matched by where it leads."""
+    from autograder.sandbox import client
+
+    kit = tmp_path / "usr" / "src" / "kit"
+    for folder in ("autograder/checks/hidden", "solutions", "python/lib", "tests"):
+        (kit / folder).mkdir(parents=True)
+    binds = [(str(tmp_path / "usr"), "/usr"), (str(kit / "python"), "/usr/src/kit/python")]
+    assert client._hidden_inside(binds, [kit]) == ["/usr/src/kit/autograder", "/usr/src/kit/solutions",
+                                                   "/usr/src/kit/tests"]
+    (tmp_path / "lib64").symlink_to(tmp_path / "usr")
+    assert client._hidden_inside([(str(tmp_path / "lib64"), "/lib64")], [kit / "solutions"]) == \
+        ["/lib64/src/kit/solutions"]

@@ -270,13 +270,29 @@ def trusted_paths() -> list[Path]:
 
 
 def _hidden_inside(binds: list[tuple[str, str]], paths: list[Path]) -> list[str]:
-    """The paths inside the sandbox at which the bind mounts ``binds`` would show any of ``paths``."""
+    """The paths inside the sandbox at which the bind mounts ``binds`` would show any of ``paths``.
+
+    A bind's source is compared resolved (``/lib`` may be a link). A path that holds another bind's target
+    (a Python installed inside a checkout kept under /usr) is not hidden whole, which would hide that bind
+    too: its sub-folders are, all but the ones on the way to the target.
+    """
+    targets = [target.rstrip("/") or "/" for _, target in binds]
+
+    def covering(host: Path, inside: str) -> list[str]:
+        if inside in targets:
+            return []  # what the sandbox is shown on purpose
+        if not any(target.startswith(inside.rstrip("/") + "/") for target in targets):
+            return [inside]
+        return [mask for child in sorted(host.iterdir()) if child.is_dir() and not child.is_symlink()
+                for mask in covering(child, f"{inside.rstrip('/')}/{child.name}")]
+
     inside = []
     for path in paths:
         for source, target in binds:
-            if path.is_relative_to(source):
-                relative = path.relative_to(source)
-                inside.append(target if str(relative) == "." else f"{target.rstrip('/')}/{relative}")
+            real = Path(source).resolve()
+            if path.is_relative_to(real):
+                relative = path.relative_to(real)
+                inside += covering(path, target if str(relative) == "." else f"{target.rstrip('/')}/{relative}")
     return sorted(set(inside))
 
 

@@ -200,30 +200,48 @@ def full_batch_path(x, y, lr, epochs):
     return w, b
 
 
+# one batch of 20 points on a line, lr 0.05 (the lr that what.full_batch names): full-batch steps from (0, 0)
+ONE_BATCH = {"x": np.linspace(-1.0, 1.0, 20), "lr": 0.05}
+
+
+def one_batch_run(student, epochs):
+    """fit_line on ONE_BATCH's line with every sample in one batch, and the full-batch path it should follow."""
+    x = ONE_BATCH["x"]
+    y = 2.0 * x + 1.0
+    result = student.ex1.fit_line(x, y, lr=ONE_BATCH["lr"], epochs=epochs, batch_size=len(x))
+    if not isinstance(result, tuple) or len(result) != 2:
+        fail(text("ex1.fit_line_pair"), got=clip(repr(result), 120), hint="hint.return_pair")
+    return result, {shift: full_batch_path(x, y, ONE_BATCH["lr"], epochs + shift) for shift in (-1, 0, 1)}
+
+
 @check(points=1, function="fit_line")
 def test_fit_line_counts_epochs(student):
     """fit_line: runs exactly `epochs` epochs (epochs=0 returns (0, 0))"""
-    x = np.linspace(-1.0, 1.0, 20)
-    y = 2.0 * x + 1.0
-    one_batch = {"lr": 0.05, "batch_size": len(x)}  # (the lr that what.full_batch names)
-    result = student.ex1.fit_line(x, y, epochs=0, **one_batch)
-    if not isinstance(result, tuple) or len(result) != 2:
-        fail(text("ex1.fit_line_pair"), got=clip(repr(result), 120), hint="hint.return_pair")
-    one_more = all(isinstance(v, float) for v in result) and within(np.array(result), np.array(full_batch_path(
-        x, y, one_batch["lr"], 1)), **EXACT)
+    result, paths = one_batch_run(student, 0)
+    one_more = all(isinstance(v, float) for v in result) and within(np.array(result), np.array(paths[1]), **EXACT)
     expect_true(all(isinstance(v, float) and v == 0.0 for v in result), text("ex1.zero_epochs"),
                 expected="(0.0, 0.0)", got=clip(repr(result), 120),
                 hint="ex1.hint.epochs_one_more" if one_more else "ex1.hint.honour_epochs")
-    for epochs in (1, 2):
-        result = student.ex1.fit_line(x, y, epochs=epochs, **one_batch)
-        if not isinstance(result, tuple) or len(result) != 2:
-            fail(text("ex1.fit_line_pair"), got=clip(repr(result), 120), hint="hint.return_pair")
-        paths = {shift: full_batch_path(x, y, one_batch["lr"], epochs + shift) for shift in (-1, 0, 1)}
+    for epochs in (2, 1):  # (at 1 epoch, one short is the start (0, 0): a fit_line that never updates, too)
+        result, paths = one_batch_run(student, epochs)
         for index, label in enumerate(("w", "b")):
+            mistakes = [("ex1.hint.epochs_one_more", paths[1][index])]
+            if epochs > 1:
+                mistakes.append(("ex1.hint.epochs_one_short", paths[-1][index]))
             expect_float(result[index], paths[0][index], what=text("what.full_batch", label=label, epochs=epochs),
-                         **EXACT, mistakes=[("ex1.hint.epochs_one_short", paths[-1][index]),
-                                            ("ex1.hint.epochs_one_more", paths[1][index])],
-                         default_hint="ex1.hint.fit_line")
+                         **EXACT, mistakes=mistakes, default_hint="ex1.hint.fit_line")
+
+
+def fits(student) -> bool:
+    """Whether fit_line works: it reaches the least-squares line (that check's run and tolerance) and follows
+    the full-batch path for two epochs exactly (a closed-form answer does not)."""
+    x, y = line_data()
+    fitted = student.ex1.fit_line(x, y, **FIT_LINE)
+    if not (isinstance(fitted, tuple) and len(fitted) == 2 and all(isinstance(v, float) for v in fitted)
+            and within(np.array(fitted), np.array(least_squares(x, y)), rtol=0.0, atol=0.05)):
+        return False
+    result, paths = one_batch_run(student, 2)
+    return all(isinstance(v, float) for v in result) and within(np.array(result), np.array(paths[0]), **EXACT)
 
 
 @check(points=2, function="fit_line")
@@ -246,10 +264,5 @@ def test_fit_line_seeded_shuffle(student):
     expect_true(not np.array_equal(np.asarray(first, float), np.asarray(other, float)), text("ex1.seed_ignored"),
                 got=text("detail.two_seeds", first=first, other=other),
                 hint="ex1.hint.permutation_unused" if unused else "ex1.hint.no_shuffle")
-    # a property of a fit_line that fits (the least-squares check's run, and its tolerance): any function of
-    # the seed alone has it too
-    x, y = line_data()
-    fitted = student.ex1.fit_line(x, y, **FIT_LINE)
-    fits = (isinstance(fitted, tuple) and len(fitted) == 2 and all(isinstance(v, float) for v in fitted)
-            and within(np.array(fitted), np.array(least_squares(x, y)), rtol=0.0, atol=0.05))
-    expect_true(fits, text("expect.only_when_right", function="fit_line"), hint="hint.fix_values_first")
+    # a property of a fit_line that works: any function of the seed alone has it too
+    expect_true(fits(student), text("expect.only_when_right", function="fit_line"), hint="hint.fix_values_first")

@@ -195,9 +195,10 @@ def test_fit_mlp_learns(student):
     expect_true(shapes == {"W1": (2, 8), "b1": (8,), "W2": (8, 1), "b2": (1,)}, text("ex3.param_shapes"),
                 expected="W1 (2, 8), b1 (8,), W2 (8, 1), b2 (1,)", got=str(shapes), hint="ex3.hint.bias_not_summed")
     # the parameters it returns are the trained ones: one more step of descent after the last recorded loss,
-    # so their loss (computed here, float64) is a little lower still (0.04% on this data for the reference)
+    # so their loss (computed here, float64) is lower still (by 0.04% on this data for the reference; by
+    # nothing for parameters one update behind)
     fitted, _ = torch_forward(X, {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}, "sigmoid")
     final = float((0.5 * (fitted.detach() - torch.tensor(y)) ** 2).mean())
-    expect_true(np.isfinite(final) and final <= losses[-1] * (1 + 1e-9),
+    expect_true(np.isfinite(final) and final < losses[-1] * (1 - 1e-6),
                 text("ex3.params_not_trained", final=f"{final:.6g}", last=f"{losses[-1]:.6g}"),
                 hint="ex3.hint.fit_return")
