@@ -33,6 +33,16 @@ class CheckFailed(AssertionError):
 PREVIEW = 6  # entries of an array shown in a message
 
 
+def neighbours(order) -> int:
+    """How many times an entry of ``order`` is followed by one of its neighbours (``i`` by ``i - 1`` or
+    ``i + 1``): about 2 in a random order of any length (each of its n - 1 pairs has a chance of about 2/n),
+    n - 1 in the original order, reversed or rotated. 15 or more happens by chance less than once in 10^8."""
+    return sum(abs(int(a) - int(b)) == 1 for a, b in zip(order, order[1:]))
+
+
+REGULAR = 15  # neighbours() from here on: an order made by a rule, not by chance
+
+
 def clip(rendered: str, width: int = 200) -> str:
     """``rendered`` cut to at most ``width`` characters, with "…" where it was cut."""
     return rendered if len(rendered) <= width else rendered[: width - 1] + "…"

@@ -4,6 +4,8 @@ import numpy as np
 import torch
 
 from autograder.checks.ex2_support import PUBLIC_HYPER, PUBLIC_N, PUBLIC_TOL
+from autograder.checks.public.test_ex2 import CORRELATION, KURTOSIS_NOISE, KURTOSIS_X, _indexed_data, _kurtosis, _rows
+from autograder.expect import REGULAR, neighbours
 
 TOLERANCES = {
     "train max |param - truth| (public data)": PUBLIC_TOL,  # checks/public/test_ex2.py
@@ -11,6 +13,10 @@ TOLERANCES = {
     "synthetic_data |noise std - 0.01|": 0.001,  # checks/public/test_ex2.py
     "synthetic_data |X mean|, |X std - 1|": 0.03,  # checks/public/test_ex2.py
     "train |losses[-1] - loss(w, b)| / loss": 0.05,  # checks/public/test_ex2.py
+    "synthetic_data |X kurtosis - 3|": KURTOSIS_X,  # checks/public/test_ex2.py
+    "synthetic_data |corr(X[:, 0], X[:, 1])|": CORRELATION,  # checks/public/test_ex2.py
+    "synthetic_data |noise kurtosis - 3|": KURTOSIS_NOISE,  # checks/public/test_ex2.py
+    "data_iter neighbours in a shuffled order of 100": REGULAR,  # checks/public/test_ex2.py (expect.neighbours)
 }
 
 
@@ -42,4 +48,20 @@ def margins(seeds, ex2, seed_all):
         features = X.double().numpy()
         worst["synthetic_data |X mean|, |X std - 1|"] = max(worst["synthetic_data |X mean|, |X std - 1|"],
                                                              abs(features.mean()), abs(features.std() - 1))
+        for key, value in (("synthetic_data |X kurtosis - 3|", abs(_kurtosis(features.ravel()) - 3)),
+                           ("synthetic_data |corr(X[:, 0], X[:, 1])|", abs(np.corrcoef(features.T)[0, 1])),
+                           ("synthetic_data |noise kurtosis - 3|", abs(_kurtosis(noise) - 3))):
+            worst[key] = max(worst[key], float(value))
+        seed_all(seed)
+        features, labels = _indexed_data(100)
+        order = [r for X, _ in ex2.data_iter(10, features, labels) for r in _rows(_Values(X))]
+        key = "data_iter neighbours in a shuffled order of 100"
+        worst[key] = max(worst[key], float(neighbours(order)))
     return worst
+
+
+class _Values:
+    """A batch of features as the checks see it (``.values``, ``.shape``), from a tensor here."""
+
+    def __init__(self, tensor):
+        self.values, self.shape = tensor.numpy(), tuple(tensor.shape)

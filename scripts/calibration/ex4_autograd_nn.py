@@ -4,6 +4,7 @@ import numpy as np
 import torch
 
 from autograder.checks import ex4_support
+from autograder.expect import REGULAR, neighbours
 
 PUBLIC = ex4_support.PUBLIC_RUN  # checks/public/test_ex4.py's run
 
@@ -17,6 +18,7 @@ TOLERANCES = {
     "fit_tiny equivalent loop vs reference, fraction of RUN32": 1.0,
     # checks/*/test_ex4.py: train_concise from a seed against the grader's reference run from that seed
     "train_concise vs reference run from the same seed, fraction of RUN32": 1.0,
+    "load_array neighbours in a shuffled pass over 40": REGULAR,  # checks/public/test_ex4.py (expect.neighbours)
 }
 
 
@@ -88,4 +90,10 @@ def margins(seeds, ex4, seed_all):
                 worst[key] = max(worst[key], _bound_fraction(got, expected, ex4_support.RUN32))
             for name, value in other_final.items():
                 worst[key] = max(worst[key], _bound_fraction(value, final[name], ex4_support.RUN32))
+        seed_all(seed)
+        loader = ex4.load_array(torch.arange(80.0).reshape(40, 2), torch.arange(40.0).reshape(40, 1), 8, True)
+        for _ in range(2):
+            order = [int(row) for _, y in loader for row in y.ravel()]
+            key = "load_array neighbours in a shuffled pass over 40"
+            worst[key] = max(worst[key], float(neighbours(order)))
     return worst

@@ -3,7 +3,7 @@
 MODULE = "ex1_manual_gradients"
 TARGET = "fit_line"
 HINT = "hint.fix_values_first"
-LOSES = ("test_fit_line_seeded_shuffle", "test_fit_line_counts_epochs")
+LOSES = ("test_fit_line_seeded_shuffle", "test_fit_line_counts_epochs", "test_fit_line_least_squares")
 
 
 def fit_line(x, y, lr=0.1, epochs=200, batch_size=10, seed=0):

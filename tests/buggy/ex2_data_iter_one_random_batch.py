@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "data_iter"
-HINT = "hint.fix_values_first"
+HINT = "ex2.hint.same_order"
 LOSES = ("test_data_iter_shuffles",)
 
 

@@ -185,6 +185,28 @@ def test_fit_line_least_squares(student):
     for label, got, expected in (("w", result[0], w_ls), ("b", result[1], b_ls)):
         expect_float(got, expected, what=text("what.fit_line_param", label=label), rtol=0.0, atol=0.05,
                      default_hint="ex1.hint.fit_line")
+    # and by mini-batch gradient descent: a closed form reaches the line too
+    got, expected = equal_points_run(student)
+    expect_true(within(np.array(got), np.array(expected), **EXACT), text("ex1.minibatch_steps", **EQUAL_POINTS,
+                steps=EQUAL_POINTS["epochs"] * -(-EQUAL_POINTS["n"] // EQUAL_POINTS["batch_size"]),
+                per_epoch=-(-EQUAL_POINTS["n"] // EQUAL_POINTS["batch_size"])),
+                expected=repr(expected), got=clip(repr(got), 120), hint="ex1.hint.fit_line")
+
+
+# n equal points: every batch, the short last one too, has the same gradient, so the path does not depend on
+# the order of the samples: ceil(n / batch_size) steps of gradient descent per epoch
+EQUAL_POINTS = {"n": 10, "batch_size": 4, "epochs": 2}
+
+
+def equal_points_run(student):
+    """fit_line on EQUAL_POINTS, and where that many mini-batch steps from (0, 0) end (autograd, float64)."""
+    n, size, epochs = EQUAL_POINTS["n"], EQUAL_POINTS["batch_size"], EQUAL_POINTS["epochs"]
+    x, y = np.full(n, 0.5), np.full(n, 2.0)
+    result = student.ex1.fit_line(x, y, lr=0.1, epochs=epochs, batch_size=size, seed=5)
+    if not isinstance(result, tuple) or len(result) != 2:
+        fail(text("ex1.fit_line_pair"), got=clip(repr(result), 120), hint="hint.return_pair")
+    got = tuple(float(v) if isinstance(v, float) else v for v in result)
+    return got, full_batch_path(x, y, 0.1, epochs * -(-n // size))
 
 
 def full_batch_path(x, y, lr, epochs):
@@ -233,15 +255,18 @@ def test_fit_line_counts_epochs(student):
 
 
 def fits(student) -> bool:
-    """Whether fit_line works: it reaches the least-squares line (that check's run and tolerance) and follows
-    the full-batch path for two epochs exactly (a closed-form answer does not)."""
+    """Whether fit_line works: it reaches the least-squares line (that check's run and tolerance), and follows
+    the full-batch path for two epochs and the equal points' mini-batch steps exactly (a closed form does not)."""
     x, y = line_data()
     fitted = student.ex1.fit_line(x, y, **FIT_LINE)
     if not (isinstance(fitted, tuple) and len(fitted) == 2 and all(isinstance(v, float) for v in fitted)
             and within(np.array(fitted), np.array(least_squares(x, y)), rtol=0.0, atol=0.05)):
         return False
     result, paths = one_batch_run(student, 2)
-    return all(isinstance(v, float) for v in result) and within(np.array(result), np.array(paths[0]), **EXACT)
+    if not (all(isinstance(v, float) for v in result) and within(np.array(result), np.array(paths[0]), **EXACT)):
+        return False
+    got, expected = equal_points_run(student)
+    return all(isinstance(v, float) for v in got) and within(np.array(got), np.array(expected), **EXACT)
 
 
 @check(points=2, function="fit_line")

@@ -12,7 +12,8 @@ from autograder import figures
 from autograder.checks.ex2_support import (EX2, PUBLIC_HYPER, PUBLIC_N, PUBLIC_SEED, PUBLIC_TOL, check_train_converges,
                                            converged, expect_loss_tensor, make_regression, run_train, tensor_param,
                                            unpack_train)
-from autograder.expect import CheckFailed, expect_array, expect_tensor, expect_tensor_form, expect_true, fail, fmt, type_hint, within
+from autograder.expect import (REGULAR, CheckFailed, expect_array, expect_tensor, expect_tensor_form, expect_true, fail,
+                               fmt, neighbours, type_hint, within)
 from autograder.messages import text
 from autograder.registry import check
 from autograder.sandbox.client import StudentException
@@ -42,28 +43,62 @@ def test_synthetic_data_shapes(student):
                     hint="ex2.hint.label_column" if label == "y" else "hint.shape")
         expect_true(value.dtype == "torch.float32", text("expect.dtype", what=text("what.returned_by", label=label, call="synthetic_data(w, b, 50)")),
                     expected="torch.float32", got=value.dtype, hint="hint.dtype")
+    # a property of data drawn as asked: constants of the right shape have it too
+    expect_true(_statistics_hold(*_statistics(student)), text("expect.only_when_right", function="synthetic_data"),
+                hint="hint.fix_values_first")
 
 
-@check(points=3, function="synthetic_data")
-def test_synthetic_data_statistics(student):
-    """synthetic_data: X from N(0, 1), y = Xw + b plus noise of std 0.01"""
+def _kurtosis(values) -> float:
+    """E[(v - mean)^4] / std^4: 3 for a normal distribution, 1.8 for a uniform one."""
+    centred = values - values.mean()
+    return float(np.mean(centred**4) / np.mean(centred**2) ** 2) if np.mean(centred**2) > 0 else float("nan")
+
+
+def _statistics(student):
+    """synthetic_data's 20000 draws (features and noise) as float64 arrays, after the shape checks."""
     n = 20000
     X, y = _pair(student.ex2.synthetic_data(torch.tensor(TRUE_W), TRUE_B, n), "synthetic_data")
     if X.shape != (n, 2) or y.shape != (n, 1):
         fail(text("expect.shape", what="synthetic_data"), expected=text("detail.two", first=(n, 2), second=(n, 1)),
              got=text("detail.two", first=X.shape, second=y.shape), hint="ex2.hint.label_column")
     x = X.values.astype(np.float64)
+    return x, y.values.astype(np.float64).ravel() - (x @ np.array(TRUE_W) + TRUE_B)
+
+
+# 40000 N(0, 1) draws: their kurtosis has std sqrt(24 / 40000) = 0.025, so 0.25 is 10 sigma; the noise's 20000
+# draws: std 0.035, 0.3 is > 8 sigma; the correlation of two independent columns: std 0.007, 0.05 is 7 sigma
+KURTOSIS_X, KURTOSIS_NOISE, CORRELATION = 0.25, 0.3, 0.05
+
+
+def _statistics_hold(x, noise) -> bool:
+    return bool(abs(x.mean()) < 0.03 and abs(x.std() - 1.0) < 0.03 and abs(_kurtosis(x.ravel()) - 3) < KURTOSIS_X
+                and abs(np.corrcoef(x[:, 0], x[:, 1])[0, 1]) < CORRELATION and abs(noise.mean()) < 1e-3
+                and 0.009 < noise.std() < 0.011 and abs(_kurtosis(noise) - 3) < KURTOSIS_NOISE)
+
+
+@check(points=3, function="synthetic_data")
+def test_synthetic_data_statistics(student):
+    """synthetic_data: X from N(0, 1), y = Xw + b plus noise of std 0.01"""
+    x, noise = _statistics(student)
     # the mean of 40000 N(0,1) draws has std 0.005, their std has std 0.0035: 0.03 is > 6 sigma
     expect_true(abs(x.mean()) < 0.03 and abs(x.std() - 1.0) < 0.03, text("ex2.features_not_normal"),
                 expected=text("detail.mean_std", mean=0, std=1),
                 got=text("detail.mean_std", mean=f"{x.mean():.4f}", std=f"{x.std():.4f}"),
                 hint="ex2.hint.features_normal")
-    noise = y.values.astype(np.float64).ravel() - (x @ np.array(TRUE_W) + TRUE_B)
+    kurtosis = _kurtosis(x.ravel())
+    expect_true(abs(kurtosis - 3) < KURTOSIS_X, text("ex2.features_not_gaussian", kurtosis=f"{kurtosis:.3f}"),
+                hint="ex2.hint.features_normal")
+    correlation = float(np.corrcoef(x[:, 0], x[:, 1])[0, 1])
+    expect_true(abs(correlation) < CORRELATION, text("ex2.features_correlated", corr=f"{correlation:.3f}"),
+                hint="ex2.hint.features_normal")
     # the noise std estimate from 20000 draws has std 5e-5, so [0.009, 0.011] is > 20 sigma wide
     hint = "ex2.hint.no_noise" if noise.std() < 1e-3 else "ex2.hint.noise_std"
     expect_true(abs(noise.mean()) < 1e-3 and 0.009 < noise.std() < 0.011, text("ex2.noise_wrong"),
                 expected=text("detail.mean_std", mean=0, std=0.01),
                 got=text("detail.mean_std", mean=f"{noise.mean():.5f}", std=f"{noise.std():.5f}"), hint=hint)
+    kurtosis = _kurtosis(noise)
+    expect_true(abs(kurtosis - 3) < KURTOSIS_NOISE, text("ex2.noise_not_gaussian", kurtosis=f"{kurtosis:.3f}"),
+                hint="ex2.hint.noise_std")
 
 
 def _batches(result, what):
@@ -80,10 +115,17 @@ def _batches(result, what):
 
 
 def _indexed_data(n):
-    """Row i of the features is (2i, 2i + 1); label i is i: every batch can be traced back."""
+    """Row i of the features is (2i, 2i + 1), so every batch can be traced back; label i is a number that the
+    features do not give away (a fixed shuffle of 0 .. n-1), so a batch's labels must come from ``labels``."""
     features = torch.arange(2 * n, dtype=torch.float32).reshape(n, 2)
-    labels = torch.arange(n, dtype=torch.float32).reshape(n, 1)
+    labels = torch.tensor(np.random.default_rng(n).permutation(n), dtype=torch.float32).reshape(n, 1)
     return features, labels
+
+
+def _rows(X):
+    """The row numbers of a batch of _indexed_data's features (-1 where a row is not one of them)."""
+    values = X.values[:, 0] if X.values.ndim == 2 else np.full(X.shape[:1], np.nan)
+    return [int(v) // 2 if np.isfinite(v) and v >= 0 and v % 2 == 0 else -1 for v in values]
 
 
 @check(points=3, function="data_iter")
@@ -93,7 +135,7 @@ def test_data_iter_coverage(student):
     items = _batches(student.ex2.data_iter(10, features, labels), "data_iter(10, features, labels) with n = 53")
     sizes = [X.shape[0] for X, _ in items]
     figures.record("batches", function="data_iter", n=53,
-                   batches=[[int(v) for v in y.values.ravel() if np.isfinite(v)][:100] for _, y in items[:60]])
+                   batches=[[r for r in _rows(X) if r >= 0][:100] for X, _ in items[:60]])
     hint = "ex2.hint.dropped_last" if sizes == [10] * 5 else "ex2.hint.batch_sizes"
     expect_true(sizes == [10, 10, 10, 10, 10, 3], text("ex2.batch_sizes"), expected="[10, 10, 10, 10, 10, 3]",
                 got=str(sizes[:20]), hint=hint)
@@ -101,7 +143,7 @@ def test_data_iter_coverage(student):
         expect_true(X.shape[1:] == (2,) and y.shape[1:] == (1,) and X.dtype == y.dtype == "torch.float32",
                     text("ex2.batch_shapes"), expected=text("detail.two", first="(k, 2)", second="(k, 1), float32"),
                     got=text("detail.two", first=X.shape, second=f"{y.shape}, {X.dtype}"), hint="ex2.hint.index_rows")
-    seen = sorted(int(v) if np.isfinite(v) else -1 for _, y in items for v in y.values.ravel())  # -1: not a label
+    seen = sorted(r for X, _ in items for r in _rows(X))  # -1: not one of the examples
     duplicates = len(seen) - len(set(seen))
     expect_true(seen == list(range(53)), text("ex2.coverage", duplicates=duplicates, missing=53 - len(set(seen))),
                 hint="ex2.hint.duplicates" if duplicates else "ex2.hint.batch_sizes")
@@ -116,9 +158,9 @@ def test_data_iter_pairing(student):
         if X.shape[0] != y.shape[0] or X.values.ndim != 2:
             fail(text("ex2.batch_shapes"), expected=text("detail.as_many_labels"), got=text("detail.two", first=X.shape, second=y.shape),
                  hint="ex2.hint.separate_shuffle")
-        rows = X.values[:, 0] / 2
-        expect_true(np.array_equal(rows, y.values.ravel()), text("ex2.unpaired"),
-                    expected=text("detail.labels", labels=fmt(rows)), got=text("detail.labels", labels=fmt(y.values.ravel())),
+        wanted = np.array([labels.numpy()[r, 0] if r >= 0 else np.nan for r in _rows(X)])
+        expect_true(np.array_equal(wanted, y.values.ravel()), text("ex2.unpaired"),
+                    expected=text("detail.labels", labels=fmt(wanted)), got=text("detail.labels", labels=fmt(y.values.ravel())),
                     hint="ex2.hint.separate_shuffle")
 
 
@@ -129,14 +171,18 @@ def test_data_iter_shuffles(student):
     orders = []
     for _ in range(2):
         items = _batches(student.ex2.data_iter(10, features, labels), "data_iter(10, features, labels)")
-        orders.append([int(v) if np.isfinite(v) else -1 for _, y in items for v in y.values.ravel()])
+        orders.append([r for X, _ in items for r in _rows(X)])
     expect_true(orders[0] != list(range(100)), text("ex2.not_shuffled"), got=str(orders[0][:12]) + " ...",
                 hint="ex2.hint.no_shuffle")
     expect_true(orders[0] != orders[1], text("ex2.same_order"), got=text("detail.both_times", order=str(orders[0][:12])),
                 hint="ex2.hint.same_order")
+    for order in orders:  # reversed, rotated, or one of a few fixed orders: made by a rule, not by chance
+        count = neighbours(order)
+        expect_true(count < REGULAR, text("ex2.order_regular", count=count, n=len(order)), got=str(order[:12]) + " ...",
+                    hint="ex2.hint.no_shuffle")
     # a property of batches that hold every example once, each with its own label (any garbage has it too)
-    paired = all(X.values.ndim == 2 and X.shape[0] == y.shape[0] and np.array_equal(X.values[:, 0] / 2, y.values.ravel())
-                 for X, y in items)
+    paired = all(X.shape[0] == y.shape[0] and np.array_equal(
+        np.array([labels.numpy()[r, 0] if r >= 0 else np.nan for r in _rows(X)]), y.values.ravel()) for X, y in items)
     expect_true(paired and sorted(orders[1]) == list(range(100)), text("expect.only_when_right", function="data_iter"),
                 hint="hint.fix_values_first")
 
@@ -320,6 +366,8 @@ def test_train_losses(student):
                 got=f"{losses[-1]:.6g}", hint="ex2.hint.losses_mean")
     expect_true(losses[0] > losses[-1] or losses[0] < 1e-3, text("ex2.losses_not_decreasing"), got=fmt(losses),
                 hint="ex2.hint.losses_mean")
+    # a property of a train that trains: made-up losses that end at the start's true loss have it too
+    expect_true(_train_fits(student), text("expect.only_when_right", function="train"), hint="hint.fix_values_first")
 
 
 def _train_fits(student) -> bool:

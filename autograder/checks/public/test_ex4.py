@@ -11,7 +11,7 @@ import torch
 from autograder.checks.ex4_support import (EXERCISE, PUBLIC_RUN, RUN32, autograd_grad, check_concise_converges,
                                            check_concise_follows, check_tiny_fit, check_tiny_forward, descent,
                                            expect_point, explained, full_mse)
-from autograder.expect import expect_float, expect_true, fail, fmt
+from autograder.expect import REGULAR, expect_float, expect_true, fail, fmt, neighbours
 from autograder.messages import text
 from autograder.registry import check
 from autograder.sandbox.codec import FunctionRef, RemoteTensor
@@ -47,6 +47,12 @@ def test_grad_at_leaves_x_alone(student):
     expect_point(answer.get("first"), expected, what=text("ex4.what_grad_call", call=1))
     expect_point(answer.get("second"), expected, what=text("ex4.what_grad_call", call=2),
                  mistakes=[("ex4.hint.grad_accumulates", 2 * expected)], default_hint="ex4.hint.copy_x")
+    # the same answer twice is also what a grad_at gives that clears x.grad before it starts: x itself must be
+    # left as it was, as the docstring asks
+    requires_grad, has_grad = answer.get("x_requires_grad"), answer.get("x_has_grad")
+    left = text("ex4.x_has_grad" if has_grad else "ex4.x_no_grad")
+    expect_true(requires_grad is False and has_grad is False,
+                text("ex4.x_touched", requires_grad=requires_grad, grad=left), hint="ex4.hint.copy_x")
 
 
 def _descend(student, name, x0, lr, steps, zero_grad):
@@ -139,6 +145,10 @@ def test_load_array_shuffles(student):
     expect_true(first != list(range(40)), text("ex4.not_shuffled"), got=", ".join(str(i) for i in first[:8]) + ", ...",
                 hint="ex4.hint.shuffle_flag")
     expect_true(first != second, text("ex4.same_order"), hint="ex4.hint.shuffle_flag")
+    for order in (first, second):  # reversed, rotated, or one of a few fixed orders: made by a rule, not by chance
+        count = neighbours(order)
+        expect_true(count < REGULAR, text("ex4.order_regular", count=count, n=len(order)),
+                    got=", ".join(str(i) for i in order[:8]) + ", ...", hint="ex4.hint.shuffle_flag")
 
 
 @check(points=3, function="train_concise")
