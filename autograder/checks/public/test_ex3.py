@@ -189,6 +189,9 @@ def test_fit_mlp_learns(student):
     initial, after_step = initial_and_first_step_losses(X, y, start, 0.5)
     expect_float(losses[0], initial, what=text("ex3.first_loss"), **EXACT,
                  mistakes=[("ex3.hint.loss_after_update", after_step)], default_hint="ex3.hint.losses_per_epoch")
+    # and the second is the loss after one full-batch step of gradient descent from there: a curve made up to
+    # fall from the true first loss is not
+    expect_float(losses[1], after_step, what=text("ex3.second_loss"), **EXACT, default_hint="ex3.hint.update_rule")
     expect_true(losses[-1] < 0.5 * losses[0], text("ex3.not_learning"),
                 got=ends, hint="ex3.hint.update_rule")
     shapes = {k: getattr(v, "shape", None) for k, v in params.items()}
