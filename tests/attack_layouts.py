@@ -140,5 +140,13 @@ def zip_many_entries(campaign, attack, folder: Path, config) -> Path:
     return folder
 
 
+def nested_expression(campaign, attack, folder: Path, config) -> Path:
+    """The reference file, plus a function that returns 1+1+...+1 with 20 000 terms (too deep for ast)."""
+    source = (Path(__file__).parent.parent / "solutions" / f"{attack.module}.py").read_text()
+    (folder / f"{attack.module}.py").write_text(source + "\n\ndef _nested():\n    return " + "+".join(["1"] * 20_000)
+                                                + "\n")
+    return folder
+
+
 LAYOUTS = {f.__name__: f for f in (symlink_solution, symlink_rootonly, symlink_dir, fifo, device, hardlink_solution,
-                                   zip_symlink_entry, zip_traversal, zip_bomb, zip_many_entries)}
+                                   zip_symlink_entry, zip_traversal, zip_bomb, zip_many_entries, nested_expression)}
