@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import TYPE_CHECKING
 
 from .messages import text
-from .results import CheckResult
+
+if TYPE_CHECKING:  # (annotations only: the notebook's self-check imports this module for parse)
+    from .results import CheckResult
 
 
 _DEF = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")

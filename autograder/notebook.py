@@ -22,6 +22,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .blame import parse
 from .messages import text
 
 _SANDBOX = None
@@ -64,10 +65,9 @@ def definitions(cells: list[str]) -> str:
     """
     pieces = []
     for cell in cells:
-        try:
-            tree = ast.parse(cell)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue  # nothing from such a cell was defined in the notebook either (see blame.parse)
+        tree = parse(cell)
+        if tree is None:
+            continue  # nothing from such a cell was defined in the notebook either
         for node in tree.body:
             keep = isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
             if _imports_the_grader(node):

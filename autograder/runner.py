@@ -21,8 +21,7 @@ from pathlib import Path
 import pytest
 
 from . import figures, registry
-from .blame import function_at_line, settle
-from .blame import parse as parse_source
+from .blame import function_at_line, parse as parse_source, settle
 from .expect import CheckFailed
 from .explain import describe_student_error, known_cause
 from . import messages

@@ -140,6 +140,8 @@ def keys(lang: str = DEFAULT) -> set[str]:
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"  # Chinese characters and full-width punctuation
 _SPACE_BEFORE_FIELD = re.compile(f"(?<=[{_CJK}]) \\{{(\\w+)\\}}")
 _SPACE_AFTER_FIELD = re.compile(f"\\{{(\\w+)\\}} (?=[{_CJK}])")
+_CJK_FIRST = re.compile(f"[{_CJK}]")
+_CJK_LAST = re.compile(f"[{_CJK}]$")
 
 
 def _unspaced(template: str, fields: dict) -> str:
@@ -147,11 +149,11 @@ def _unspaced(template: str, fields: dict) -> str:
     and loses its space for got = "形状为 (1,) 的 NumPy 数组"."""
     def starts(match):
         value = str(fields.get(match.group(1), ""))
-        return match.group(0)[1:] if value and re.match(f"[{_CJK}]", value) else match.group(0)
+        return match.group(0)[1:] if _CJK_FIRST.match(value) else match.group(0)
 
     def ends(match):
         value = str(fields.get(match.group(1), ""))
-        return match.group(0)[:-1] if value and re.search(f"[{_CJK}]$", value) else match.group(0)
+        return match.group(0)[:-1] if _CJK_LAST.search(value) else match.group(0)
 
     return _SPACE_AFTER_FIELD.sub(ends, _SPACE_BEFORE_FIELD.sub(starts, template))
 

@@ -62,12 +62,14 @@ def _state(module):
 
 
 def grad_twice(module, name, x):
-    """Call the learner's grad_at twice on the SAME tensor; both answers come back (as values), and what is left on it."""
+    """Call the learner's grad_at twice on the SAME tensor; both answers come back (as values), and what the
+    calls left on it."""
     function = FUNCTIONS[name]
     first = module.grad_at(function, x)
     first = first.detach().clone() if isinstance(first, torch.Tensor) else first
     second = module.grad_at(function, x)
-    return {"first": first, "second": second, "x_requires_grad": bool(x.requires_grad), "x_has_grad": x.grad is not None}
+    return {"first": first, "second": second,
+            "x_requires_grad": bool(x.requires_grad), "x_has_grad": x.grad is not None}
 
 
 def loader_passes(module, features, labels, batch_size, shuffle, passes):

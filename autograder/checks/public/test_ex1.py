@@ -170,13 +170,24 @@ def line_data():
     return x, 3.0 * x - 1.0 + 0.1 * rng.normal(size=100)
 
 
+def fit_line_pair(result):
+    """Fail unless fit_line returned a pair (w, b)."""
+    if not isinstance(result, tuple) or len(result) != 2:
+        fail(text("ex1.fit_line_pair"), got=clip(repr(result), 120), hint="hint.return_pair")
+
+
+def floats_at(result, point, **tolerance) -> bool:
+    """Whether ``result`` is a pair of Python floats within ``tolerance`` of ``point``."""
+    return (isinstance(result, tuple) and len(result) == 2 and all(isinstance(v, float) for v in result)
+            and within(np.array(result), np.array(point), **tolerance))
+
+
 @check(points=4, function="fit_line")
 def test_fit_line_least_squares(student):
     """fit_line: reaches the least-squares line"""
     x, y = line_data()
     result = student.ex1.fit_line(x, y, **FIT_LINE)
-    if not isinstance(result, tuple) or len(result) != 2:
-        fail(text("ex1.fit_line_pair"), got=clip(repr(result), 120), hint="hint.return_pair")
+    fit_line_pair(result)
     w_ls, b_ls = least_squares(x, y)
     if all(isinstance(v, float) for v in result):
         figures.record("line_fit", function="fit_line", x=x, y=y, learner=list(result), least_squares=[w_ls, b_ls])
@@ -187,15 +198,16 @@ def test_fit_line_least_squares(student):
                      default_hint="ex1.hint.fit_line")
     # and by mini-batch gradient descent: a closed form reaches the line too
     got, expected = equal_points_run(student)
-    expect_true(within(np.array(got), np.array(expected), **EXACT), text("ex1.minibatch_steps", **EQUAL_POINTS,
-                steps=EQUAL_POINTS["epochs"] * -(-EQUAL_POINTS["n"] // EQUAL_POINTS["batch_size"]),
-                per_epoch=-(-EQUAL_POINTS["n"] // EQUAL_POINTS["batch_size"])),
+    expect_true(within(np.array(got), np.array(expected), **EXACT),
+                text("ex1.minibatch_steps", **EQUAL_POINTS, per_epoch=EQUAL_STEPS,
+                     steps=EQUAL_POINTS["epochs"] * EQUAL_STEPS),
                 expected=repr(expected), got=clip(repr(got), 120), hint="ex1.hint.fit_line")
 
 
 # n equal points: every batch, the short last one too, has the same gradient, so the path does not depend on
 # the order of the samples: ceil(n / batch_size) steps of gradient descent per epoch
 EQUAL_POINTS = {"n": 10, "batch_size": 4, "epochs": 2}
+EQUAL_STEPS = -(-EQUAL_POINTS["n"] // EQUAL_POINTS["batch_size"])  # per epoch
 
 
 def equal_points_run(student):
@@ -203,10 +215,8 @@ def equal_points_run(student):
     n, size, epochs = EQUAL_POINTS["n"], EQUAL_POINTS["batch_size"], EQUAL_POINTS["epochs"]
     x, y = np.full(n, 0.5), np.full(n, 2.0)
     result = student.ex1.fit_line(x, y, lr=0.1, epochs=epochs, batch_size=size, seed=5)
-    if not isinstance(result, tuple) or len(result) != 2:
-        fail(text("ex1.fit_line_pair"), got=clip(repr(result), 120), hint="hint.return_pair")
-    got = tuple(float(v) if isinstance(v, float) else v for v in result)
-    return got, full_batch_path(x, y, 0.1, epochs * -(-n // size))
+    fit_line_pair(result)
+    return result, full_batch_path(x, y, 0.1, epochs * EQUAL_STEPS)
 
 
 def full_batch_path(x, y, lr, epochs):
@@ -231,8 +241,7 @@ def one_batch_run(student, epochs):
     x = ONE_BATCH["x"]
     y = 2.0 * x + 1.0
     result = student.ex1.fit_line(x, y, lr=ONE_BATCH["lr"], epochs=epochs, batch_size=len(x))
-    if not isinstance(result, tuple) or len(result) != 2:
-        fail(text("ex1.fit_line_pair"), got=clip(repr(result), 120), hint="hint.return_pair")
+    fit_line_pair(result)
     return result, {shift: full_batch_path(x, y, ONE_BATCH["lr"], epochs + shift) for shift in (-1, 0, 1)}
 
 
@@ -240,7 +249,7 @@ def one_batch_run(student, epochs):
 def test_fit_line_counts_epochs(student):
     """fit_line: runs exactly `epochs` epochs (epochs=0 returns (0, 0))"""
     result, paths = one_batch_run(student, 0)
-    one_more = all(isinstance(v, float) for v in result) and within(np.array(result), np.array(paths[1]), **EXACT)
+    one_more = floats_at(result, paths[1], **EXACT)
     expect_true(all(isinstance(v, float) and v == 0.0 for v in result), text("ex1.zero_epochs"),
                 expected="(0.0, 0.0)", got=clip(repr(result), 120),
                 hint="ex1.hint.epochs_one_more" if one_more else "ex1.hint.honour_epochs")
@@ -258,15 +267,10 @@ def fits(student) -> bool:
     """Whether fit_line works: it reaches the least-squares line (that check's run and tolerance), and follows
     the full-batch path for two epochs and the equal points' mini-batch steps exactly (a closed form does not)."""
     x, y = line_data()
-    fitted = student.ex1.fit_line(x, y, **FIT_LINE)
-    if not (isinstance(fitted, tuple) and len(fitted) == 2 and all(isinstance(v, float) for v in fitted)
-            and within(np.array(fitted), np.array(least_squares(x, y)), rtol=0.0, atol=0.05)):
+    if not floats_at(student.ex1.fit_line(x, y, **FIT_LINE), least_squares(x, y), rtol=0.0, atol=0.05):
         return False
     result, paths = one_batch_run(student, 2)
-    if not (all(isinstance(v, float) for v in result) and within(np.array(result), np.array(paths[0]), **EXACT)):
-        return False
-    got, expected = equal_points_run(student)
-    return all(isinstance(v, float) for v in got) and within(np.array(got), np.array(expected), **EXACT)
+    return floats_at(result, paths[0], **EXACT) and floats_at(*equal_points_run(student), **EXACT)
 
 
 @check(points=2, function="fit_line")
@@ -280,8 +284,7 @@ def test_fit_line_seeded_shuffle(student):
     again = student.ex1.fit_line(x, y, seed=1, **kwargs)
     other = student.ex1.fit_line(x, y, seed=2, **kwargs)
     for value in (first, again, other):
-        if not isinstance(value, tuple) or len(value) != 2:
-            fail(text("ex1.fit_line_pair"), got=clip(repr(value), 120), hint="hint.return_pair")
+        fit_line_pair(value)
     expect_true(np.array_equal(np.asarray(first, float), np.asarray(again, float)), text("ex1.seed_repeat"),
                 expected=repr(first), got=repr(again), hint="ex1.hint.seeded_generator")
     # the same result for two seeds: no shuffling at all, or a permutation drawn and never used to index

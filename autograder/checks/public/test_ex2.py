@@ -55,9 +55,10 @@ def _kurtosis(values) -> float:
 
 
 def _statistics(student):
-    """synthetic_data's 20000 draws (features and noise) as float64 arrays, after the shape checks."""
+    """synthetic_data's 20000 draws (features and noise) as float64 arrays, after the shape checks (a shared
+    call: the shapes check's guard and the statistics check read one run)."""
     n = 20000
-    X, y = _pair(student.ex2.synthetic_data(torch.tensor(TRUE_W), TRUE_B, n), "synthetic_data")
+    X, y = _pair(student.ex2.synthetic_data(torch.tensor(TRUE_W), TRUE_B, n, shared=True), "synthetic_data")
     if X.shape != (n, 2) or y.shape != (n, 1):
         fail(text("expect.shape", what="synthetic_data"), expected=text("detail.two", first=(n, 2), second=(n, 1)),
              got=text("detail.two", first=X.shape, second=y.shape), hint="ex2.hint.label_column")
@@ -128,6 +129,11 @@ def _rows(X):
     return [int(v) // 2 if np.isfinite(v) and v >= 0 and v % 2 == 0 else -1 for v in values]
 
 
+def _labels_of(X, labels):
+    """The labels that belong with a batch of _indexed_data's features (NaN for a row that is not one of them)."""
+    return np.array([labels.numpy()[r, 0] if r >= 0 else np.nan for r in _rows(X)])
+
+
 @check(points=3, function="data_iter")
 def test_data_iter_coverage(student):
     """data_iter: every example exactly once, the last batch shorter"""
@@ -158,7 +164,7 @@ def test_data_iter_pairing(student):
         if X.shape[0] != y.shape[0] or X.values.ndim != 2:
             fail(text("ex2.batch_shapes"), expected=text("detail.as_many_labels"), got=text("detail.two", first=X.shape, second=y.shape),
                  hint="ex2.hint.separate_shuffle")
-        wanted = np.array([labels.numpy()[r, 0] if r >= 0 else np.nan for r in _rows(X)])
+        wanted = _labels_of(X, labels)
         expect_true(np.array_equal(wanted, y.values.ravel()), text("ex2.unpaired"),
                     expected=text("detail.labels", labels=fmt(wanted)), got=text("detail.labels", labels=fmt(y.values.ravel())),
                     hint="ex2.hint.separate_shuffle")
@@ -181,8 +187,7 @@ def test_data_iter_shuffles(student):
         expect_true(count < REGULAR, text("ex2.order_regular", count=count, n=len(order)), got=str(order[:12]) + " ...",
                     hint="ex2.hint.no_shuffle")
     # a property of batches that hold every example once, each with its own label (any garbage has it too)
-    paired = all(X.shape[0] == y.shape[0] and np.array_equal(
-        np.array([labels.numpy()[r, 0] if r >= 0 else np.nan for r in _rows(X)]), y.values.ravel()) for X, y in items)
+    paired = all(X.shape[0] == y.shape[0] and np.array_equal(_labels_of(X, labels), y.values.ravel()) for X, y in items)
     expect_true(paired and sorted(orders[1]) == list(range(100)), text("expect.only_when_right", function="data_iter"),
                 hint="hint.fix_values_first")
 
