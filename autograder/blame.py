@@ -114,6 +114,16 @@ def function_source(session, module: str, function: str) -> str:
     return ""
 
 
+def parameters(source: str, function: str) -> list[str]:
+    """The names of the positional parameters of the top-level function ``function`` of ``source`` ([] when
+    absent or unparsable): to name an argument in a message as the learner's own code names it."""
+    tree = parse(source)
+    for node in tree.body if tree is not None else ():
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == function:
+            return [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+    return []
+
+
 def _where(result: CheckResult) -> str:
     return f"{text('layout.where')}: {text('layout.where_line', function=result.where, module=result.exercise)}"
 

@@ -109,6 +109,19 @@ class Exercise:
     number: int
     sandbox: str  # "torch", or "numpy" (NumPy only: torch cannot be imported while it is graded)
     checks: tuple[Check, ...]
+    # CHANGES_ARGUMENTS of the public check module: (function, (arguments it changes by design, ...)), ...
+    changes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # BY_HAND of the public check module: (function, (the learner's functions it must not call, ...)), ...
+    by_hand: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def changes_arguments(self, function: str) -> tuple[str, ...]:
+        """The arguments ``function`` changes by design (its docstring says so): every other one it must leave alone."""
+        return dict(self.changes).get(function, ())
+
+    def by_hand_rules(self) -> dict[str, tuple[str, ...]]:
+        """The functions whose derivatives are to be worked out by hand, and the learner's functions each must not
+        call (a backward pass that runs the forward pass again is differentiating numerically)."""
+        return dict(self.by_hand)
 
     @property
     def short(self) -> str:
@@ -220,6 +233,16 @@ def _checks_of(path: Path, visibility: str) -> tuple[str, str | None, list[Check
     return exercise, sandbox, found
 
 
+def _declared(path: Path, name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A public check module's ``{function: (name, ...)}`` declaration (``CHANGES_ARGUMENTS``, ``BY_HAND``)."""
+    value = getattr(_import(path), name, {})
+    if not (isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, tuple)
+                                            and all(isinstance(n, str) for n in v) for k, v in value.items())):
+        raise CourseError(f"{_relative(path)}: {name} must map function names to tuples of names, "
+                          f"for instance {{\"sgd\": (\"params\",)}}")
+    return tuple(sorted(value.items()))
+
+
 def _solution_functions(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     return {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
@@ -249,12 +272,16 @@ def discover(checks_dir: Path = CHECKS, solutions: Path | None = None,
         include_hidden = hidden_dir.is_dir() and have_solutions
     folders = ["public"] + (["hidden"] if include_hidden else [])
     checks: dict[str, list[Check]] = {}
+    declarations: dict[str, dict[str, tuple]] = {}
     sandboxes: dict[str, tuple[str, str]] = {}
     titles: dict[str, str] = {}
     ids: dict[str, Check] = {}
     for visibility in folders:
         for path in sorted((checks_dir / visibility).glob("test_*.py"), key=_order):
             exercise, sandbox, found = _checks_of(path, visibility)
+            if visibility == "public":
+                declarations[exercise] = {"changes": _declared(path, "CHANGES_ARGUMENTS"),
+                                          "by_hand": _declared(path, "BY_HAND")}
             if sandbox is not None and visibility == "hidden" and exercise not in sandboxes:
                 raise CourseError(f"{_relative(path)}: SANDBOX is declared in the hidden checks only; declare it in "
                                   "the public check module (the student release has no hidden checks)")
@@ -302,7 +329,7 @@ def discover(checks_dir: Path = CHECKS, solutions: Path | None = None,
             if sandbox == "numpy" and _solution_imports_torch(solution):
                 raise CourseError(f"{_relative(solution)} imports torch, but its checks declare SANDBOX = \"numpy\" "
                                   "(NumPy only): remove one or the other")
-        exercises.append(Exercise(name, number, sandbox, tuple(checks[name])))
+        exercises.append(Exercise(name, number, sandbox, tuple(checks[name]), **declarations.get(name, {})))
     if have_solutions:
         for path in sorted(solutions.glob("ex*.py"), key=_order):
             if path.stem not in checks and NAME.match(path.stem):

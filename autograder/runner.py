@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from . import figures, registry
-from .blame import function_at_line, parse as parse_source, settle
-from .expect import CheckFailed
+from . import byhand, figures, registry
+from .blame import function_at_line, parameters, parse as parse_source, settle
+from .expect import CheckFailed, compose
 from .explain import describe_student_error, known_cause
 from . import messages
 from .messages import text
@@ -51,7 +51,24 @@ class _ModuleProxy:
         return functools.partial(self._call, function)
 
     def _call(self, function, *args, **kwargs):
-        return self._session.call(self._module, function, *args, **kwargs).value
+        result = self._session.call(self._module, function, *args, fingerprints=True, **kwargs)
+        if result.changed:
+            _expect_inputs_left_alone(self._session, self._module, function, result.changed)
+        return result.value
+
+
+def _expect_inputs_left_alone(session: client.Session, module: str, function: str, changed) -> None:
+    """Fail when the call changed an argument that ``function`` should leave alone (its docstring does not say
+    it changes it: ``CHANGES_ARGUMENTS`` of the exercise's checks), naming the argument."""
+    names = parameters(_text(session.files.get(module, b"")), function)
+    allowed = registry.course(include_hidden=False).exercise(module).changes_arguments(function)
+    for position in changed:
+        name = position if isinstance(position, str) else names[position] if position < len(names) else None
+        if name is not None and name in allowed:
+            continue
+        argument = f"`{name}`" if name else text("expect.argument_number", number=int(position) + 1)
+        raise CheckFailed(compose(text("expect.changed_argument", function=function, argument=argument),
+                                  hint="hint.leave_inputs_alone"), "hint.leave_inputs_alone")
 
 
 class Student:
@@ -178,11 +195,33 @@ class GradingPlugin:
                         self._lines[(module, node.name)] = node.lineno
         return self._lines
 
+    def _not_by_hand(self, exercise: str, function: str) -> CheckFailed | None:
+        """The failure of every check of ``function`` when the learner's file takes a derivative that the
+        exercise asks to work out by hand numerically instead (``BY_HAND``, :mod:`autograder.byhand`):
+        decided from the source, in this process, before the check runs."""
+        if not hasattr(self, "_by_hand"):
+            self._by_hand = {}
+        if exercise not in self._by_hand:
+            rules = registry.course(include_hidden=False).exercise(exercise).by_hand_rules()
+            source = self.session.files.get(exercise)
+            self._by_hand[exercise] = byhand.findings(_text(source), rules) if rules and source is not None else {}
+        finding = self._by_hand[exercise].get(function)
+        if finding is None:
+            return None
+        rules = registry.course(include_hidden=False).exercise(exercise).by_hand_rules()
+        hint = None if finding.where in rules and finding.where != function else "hint.by_hand"
+        return CheckFailed(compose(byhand.message(finding, rules), hint=hint), hint)
+
     def run(self, checks) -> None:
         checks = [check for check in checks if self.only is None or check[0].name in self.only]
         self.session.plan = tuple(dict.fromkeys(exercise for _, _, exercise, _ in checks))
         for item, info, exercise, title in checks:
-            error = None
+            error = self._not_by_hand(exercise, info.function)
+            if error is not None:
+                self.session.begin_check(item.name)  # (nothing printed: no learner code runs for it)
+                figures.begin()
+                self._record(item.name, info, exercise, title, error)
+                continue
             try:
                 self.session.retire_others(exercise)
                 self.session.begin_check(item.name)

@@ -1,4 +1,5 @@
-"""What exercise 2's public and hidden checks share: data from a known line, `train`'s diagnosis (not a check module itself)."""
+"""What exercise 2's public and hidden checks share: data from a known line, and `train` graded step by step with
+known-good pieces in place of the learner's four (not a check module itself)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,19 @@ import numpy as np
 import torch
 
 from autograder import figures
-from autograder.expect import CheckFailed, expect_tensor, fail, fmt, labelled, type_hint
+from autograder.expect import expect_array, expect_tensor, fail, fmt, type_hint, within
 from autograder.memo import remembered
 from autograder.messages import text
-from autograder.explain import describe_student_error, known_cause
-from autograder.sandbox.client import StudentError, StudentException
+from autograder.registry import in_sandbox_module
+from autograder.explain import known_cause
+from autograder.sandbox.client import StudentException
 from autograder.sandbox.codec import RemoteTensor
 
 EX2 = "ex2_linear_regression"
-PIECES = ("data_iter", "linreg", "squared_loss", "sgd")
 STANDARD_W, STANDARD_B = [2.0, -3.4], 4.2  # the course's line (the public train checks use it too)
 # The public train checks' run: test_train_converges and test_train_losses read the same one (a shared call,
-# so the very same arguments), and standard_diagnosis trains on the same data with the same hyperparameters.
-# 340 examples, 3 epochs of batches of 10 at lr=0.1: 102 steps (scripts/calibration/ex2_linear_regression.py).
+# so the very same arguments). 340 examples, 3 epochs of batches of 10 at lr=0.1: 102 steps
+# (scripts/calibration/ex2_linear_regression.py).
 PUBLIC_N, PUBLIC_SEED, PUBLIC_TOL = 340, 24, 0.02
 PUBLIC_HYPER = {"lr": 0.1, "num_epochs": 3, "batch_size": 10}
 
@@ -52,73 +53,6 @@ def unpack_train(result, d):
 def converged(w, b, true_w, true_b, tol):
     return (np.all(np.isfinite(w)) and np.all(np.isfinite(b))
             and np.max(np.abs(w.ravel() - np.asarray(true_w))) <= tol and abs(float(b[0]) - true_b) <= tol)
-
-
-def diagnose_train(session, features, labels, lr, epochs, batch_size, true_w, true_b, tol) -> str:
-    """Run a known-good loop with each of the learner's pieces swapped in; name the culprits."""
-    findings = []
-    for piece in PIECES:
-        try:
-            w, b, _ = session.probe(EX2, "train_swap", [piece], features, labels, lr, epochs, batch_size,
-                                    function=piece)
-            if not (isinstance(w, RemoteTensor) and isinstance(b, RemoteTensor) and w.shape == (len(true_w), 1)
-                    and b.shape == (1,)):
-                findings.append(text("ex2.blame_piece", piece=piece))
-            elif not converged(w.values.astype(float), b.values.astype(float), true_w, true_b, tol):
-                findings.append(text("ex2.blame_piece", piece=piece))
-        except StudentError as error:
-            reason = describe_student_error(error).splitlines()[0]
-            findings.append(text("ex2.blame_piece_error", piece=piece, reason=reason))
-    if not findings:
-        return text("ex2.blame_loop")
-    return "\n".join(findings)
-
-
-def run_train(student, features, labels, **hyper):
-    """``train(features, labels, **hyper)`` in the sandbox; when it raises, say why and which piece is to blame.
-
-    The error gets the swap-in diagnosis (``explanation``) and, for the usual torch errors, the cause in a
-    beginner's words (``hint``, from :func:`autograder.explain.known_cause`): a missing ``backward()`` shows
-    up as ``p.grad`` being None inside ``sgd``, but the loop is where to look.
-    """
-    try:
-        # shared: the checks that train on the same data read one run
-        return student.session.call(EX2, "train", features, labels, shared=True, **hyper).value
-    except StudentException as error:
-        error.explanation = text("ex2.diagnosis") + "\n" + standard_diagnosis(student.session)
-        error.hint = getattr(error, "hint", None) or known_cause(error)
-        raise
-
-
-def standard_diagnosis(session) -> str:
-    """The swap-in diagnosis on the public run's data and hyperparameters (w = [2, -3.4], b = 4.2,
-    ``PUBLIC_N`` examples, ``PUBLIC_HYPER``), once per submission: every check whose ``train`` raises gets
-    the same account, the one test_train_converges gives when the public run does not converge."""
-    cached = getattr(session, "_ex2_standard_diagnosis", None)
-    if cached is None:
-        features, labels = make_regression(STANDARD_W, STANDARD_B, PUBLIC_N, PUBLIC_SEED)
-        cached = diagnose_train(session, features, labels, PUBLIC_HYPER["lr"], PUBLIC_HYPER["num_epochs"],
-                                PUBLIC_HYPER["batch_size"], STANDARD_W, STANDARD_B, PUBLIC_TOL)
-        session._ex2_standard_diagnosis = cached
-    return cached
-
-
-def check_train_converges(student, true_w, true_b, n, seed, tol, **hyper):
-    """Train on data from a known line; fail with a diagnosis when it does not get there."""
-    features, labels = make_regression(true_w, true_b, n, seed)
-    result = run_train(student, features, labels, **hyper)
-    w, b, losses = unpack_train(result, len(true_w))
-    record_training(features, labels, w, b, losses, true_w, true_b, hyper)
-    if converged(w, b, true_w, true_b, tol):
-        return features, labels, w, b, losses
-    lr, epochs, batch_size = hyper.get("lr", 0.03), hyper.get("num_epochs", 3), hyper.get("batch_size", 10)
-    diagnosis = diagnose_train(student.session, features, labels, lr, epochs, batch_size, true_w, true_b, tol)
-    raise CheckFailed(
-        text("ex2.not_converged", epochs=epochs, tol=tol) + "\n"
-        + "\n".join(labelled(f"w = {[float(v) for v in true_w]}, b = {float(true_b)}",
-                              f"w = {fmt(w.ravel())}, b = {fmt(b)}")) + "\n"
-        + text("ex2.diagnosis") + "\n" + diagnosis
-    )
 
 
 @remembered
@@ -163,3 +97,107 @@ def tensor_param(values, grad, dtype=torch.float32):
 def expect_loss_tensor(got, expected, what, shape_hints=None, mistakes=()):
     return expect_tensor(got, expected, what=what, rtol=1e-5, atol=1e-6, dtype="torch.float32",
                          shape_hints=shape_hints, mistakes=mistakes)
+
+
+# ----------------------------------------------------------------- train, step by step
+
+RUN32 = {"rtol": 1e-4, "atol": 1e-6}  # a float32 training run, the same steps: a few roundings apart per step
+DEFAULT_HYPER = {"lr": 0.03, "num_epochs": 3, "batch_size": 10}  # train's signature (the docstring's)
+
+
+@remembered  # the same for every submission
+def known_train(features, labels, lr, num_epochs, batch_size, seed, mistake=None):
+    """(w, b, losses) of train's docstring loop with the known-good pieces the probe swaps in
+    (``train_with_known_pieces``), from ``seed``: the same random draws in the same order (the starting w, then
+    one permutation per epoch), the same float32 arithmetic. Written with ``torch.autograd.grad``.
+
+    ``mistake``: "mean_loss" (the mean of a batch's losses backpropagated, so sgd divides twice),
+    "last_batch_loss" (the loss of an epoch's last batch recorded), or None.
+    """
+    pieces = in_sandbox_module(EX2)
+    generator = torch.Generator().manual_seed(seed)
+    w = torch.normal(0.0, 0.01, size=(features.shape[1], 1), generator=generator)
+    b = torch.zeros(1)
+    curve = []
+    for _ in range(num_epochs):
+        for rows in torch.split(torch.randperm(len(features), generator=generator), batch_size):
+            w, b = w.requires_grad_(True), b.requires_grad_(True)
+            each = pieces._library_squared_loss(pieces._library_linreg(features[rows], w, b), labels[rows])
+            grad_w, grad_b = torch.autograd.grad(each.mean() if mistake == "mean_loss" else each.sum(), (w, b))
+            w = torch.sub(w.detach(), grad_w, alpha=lr / batch_size)
+            b = torch.sub(b.detach(), grad_b, alpha=lr / batch_size)
+        with torch.no_grad():
+            every = pieces._library_squared_loss(pieces._library_linreg(features, w, b), labels)
+        curve.append(float(each.detach().mean() if mistake == "last_batch_loss" else every.mean()))
+    return w.numpy().astype(np.float64), b.numpy().astype(np.float64), curve
+
+
+def run_known_pieces(student, features, labels, lr, num_epochs, batch_size, seed, defaults=False):
+    """The learner's train with known-good pieces, from ``seed`` (a shared call: checks on the same run read one)."""
+    try:
+        return student.session.probe(EX2, "train_with_known_pieces", features, labels, lr, num_epochs, batch_size,
+                                     seed, defaults, function="train", shared=True)
+    except StudentException as error:
+        message = str(error.detail.get("message", ""))
+        # the known-good sgd met a .grad that is None: the loop never called backward() before it
+        missing = "NoneType" in message and "sub_" in message
+        error.hint = (getattr(error, "hint", None) or ("hint.grad_is_none" if missing else None) or known_cause(error)
+                      or "ex2.hint.train_follow")
+        raise
+
+
+def train_mistakes(features, labels, lr, num_epochs, batch_size, seed) -> list:
+    """(hint, (w, b, losses)) of the classic ways a train loop goes astray on this run."""
+    X, y = features.double().numpy(), labels.double().numpy()
+    A = np.concatenate([X, np.ones((len(X), 1))], axis=1)
+    solution, *_ = np.linalg.lstsq(A, y, rcond=None)
+    found = [("ex2.hint.closed_form", (solution[:-1], solution[-1:, 0], None))]
+    found += [("ex2.hint.mean_then_batch", known_train(features, labels, lr, num_epochs, batch_size, seed, "mean_loss")),
+              ("ex2.hint.losses_mean", known_train(features, labels, lr, num_epochs, batch_size, seed,
+                                                   "last_batch_loss"))]
+    for name, value in (("lr", lr), ("num_epochs", num_epochs), ("batch_size", batch_size)):
+        if value != DEFAULT_HYPER[name]:
+            hyper = {"lr": lr, "num_epochs": num_epochs, "batch_size": batch_size, name: DEFAULT_HYPER[name]}
+            found.append((f"ex2.hint.ignores_{name}", known_train(features, labels, **hyper, seed=seed)))
+    return found
+
+
+def expect_known_run(result, features, labels, lr, num_epochs, batch_size, seed, losses_too=True):
+    """train's (w, b[, losses]) with known-good pieces equal the docstring loop's from the same seed."""
+    d = features.shape[1]
+    w, b, losses = unpack_train(result, d)
+    want_w, want_b, want_losses = known_train(features, labels, lr, num_epochs, batch_size, seed)
+    call = text("what.train_run", lr=lr, num_epochs=num_epochs, batch_size=batch_size)
+    got = np.concatenate([w.ravel(), b.ravel()])
+    expected = np.concatenate([want_w.ravel(), want_b.ravel()])
+    if not within(got, expected, **RUN32):
+        mistakes = [(hint, np.concatenate([np.ravel(v[0]), np.ravel(v[1])]))
+                    for hint, v in train_mistakes(features, labels, lr, num_epochs, batch_size, seed)]
+        expect_array(got, expected, what=text("what.train_params", call=call), dtype=None, mistakes=mistakes,
+                     default_hint="ex2.hint.train_follow", **RUN32)
+    if not losses_too:
+        return
+    if not (isinstance(losses, list) and len(losses) == num_epochs and all(isinstance(v, float) for v in losses)):
+        fail(text("ex2.losses_list", got=fmt(losses)), expected=text("detail.float_list", count=num_epochs),
+             hint="ex2.hint.losses_floats")
+    mistakes = [(hint, v[2]) for hint, v in train_mistakes(features, labels, lr, num_epochs, batch_size, seed)
+                if v[2] is not None and len(v[2]) == num_epochs]
+    if num_epochs:
+        expect_array(np.array(losses), np.array(want_losses), what=text("what.train_losses", call=call), dtype=None,
+                     mistakes=mistakes, default_hint="ex2.hint.losses_mean", **RUN32)
+
+
+def check_known_converges(student, true_w, true_b, n, seed, tol, **hyper):
+    """train, with known-good pieces, on data from a known line: it gets within ``tol`` of the true parameters, by
+    the steps of its docstring's loop from ``seed`` (the learner's train is graded alone: their four functions
+    have checks of their own)."""
+    features, labels = make_regression(true_w, true_b, n, seed)
+    result = run_known_pieces(student, features, labels, **hyper, seed=seed)
+    w, b, losses = unpack_train(result, len(true_w))
+    record_training(features, labels, w, b, losses, true_w, true_b, hyper)
+    expect_known_run(result, features, labels, **hyper, seed=seed, losses_too=False)
+    if not converged(w, b, true_w, true_b, tol):  # (the docstring's steps get there: the calibration shows it)
+        fail(text("ex2.not_converged", epochs=hyper["num_epochs"], tol=tol),
+             expected=f"w = {[float(v) for v in true_w]}, b = {float(true_b)}",
+             got=f"w = {fmt(w.ravel())}, b = {fmt(b)}", hint="ex2.hint.train_follow")
+    return features, labels

@@ -5,7 +5,7 @@ import torch
 
 from autograder import figures
 
-from autograder.expect import expect_array, fail, fmt
+from autograder.expect import expect_array, expect_true, fail, fmt, within
 from autograder.explain import known_cause
 from autograder.memo import remembered
 from autograder.messages import text
@@ -151,13 +151,98 @@ def run_fit(student, X, y, **kwargs):
         raise
 
 
-def initial_and_first_step_losses(X, y, params, lr):
-    """The loss at the learner's starting parameters, and after one correct full-batch step (torch, float64)."""
-    t = {k: torch.tensor(np.asarray(v, dtype=np.float64), requires_grad=True) for k, v in params.items()}
-    y_t = torch.tensor(y)
-    loss = 0.5 * ((torch.sigmoid(torch.tensor(X) @ t["W1"] + t["b1"]) @ t["W2"] + t["b2"] - y_t) ** 2).mean()
-    loss.backward()
-    stepped = {k: (v - lr * v.grad).detach() for k, v in t.items()}  # one full-batch step, off the graph
-    after = 0.5 * ((torch.sigmoid(torch.tensor(X) @ stepped["W1"] + stepped["b1"]) @ stepped["W2"]
-                    + stepped["b2"] - y_t) ** 2).mean()
-    return float(loss.detach()), float(after)
+# ----------------------------------------------------------------- fit_mlp, step by step
+
+FIT_DEFAULTS = {"hidden": 16, "lr": 0.5, "epochs": 2000, "activation": "sigmoid", "seed": 0}  # fit_mlp's signature
+# (hint, mistake) for the classic ways a fit_mlp loop goes astray (see mlp_path)
+FIT_MISTAKES = (("ex3.hint.loss_after_update", "loss_after_update"), ("ex3.hint.update_sign", "ascent"),
+                ("ex3.hint.never_updates", "never_updates"), ("ex3.hint.fit_return", "stale_params"))
+
+
+def mlp_start(d: int, hidden: int, seed: int) -> dict:
+    """fit_mlp's starting parameters from ``seed``, as its given lines draw them."""
+    rng = np.random.default_rng(seed)
+    return {"W1": rng.normal(0.0, 1.0, (d, hidden)) / np.sqrt(d), "b1": np.zeros(hidden),
+            "W2": rng.normal(0.0, 1.0, (hidden, 1)) / np.sqrt(hidden), "b2": np.zeros(1)}
+
+
+@remembered  # the same for every submission
+def mlp_path(X, y, hidden, lr, epochs, activation, seed, mistake=None) -> tuple[dict, list]:
+    """(params, losses) of full-batch gradient descent as fit_mlp's docstring describes it (torch.autograd in
+    float64), or with one classic ``mistake``: "loss_after_update", "ascent" (each step up the slope),
+    "never_updates", "stale_params" (the parameters before the last update returned)."""
+    act = torch.sigmoid if activation == "sigmoid" else torch.relu
+    X_t, y_t = torch.tensor(X), torch.tensor(y).reshape(-1, 1)
+    current = {k: torch.tensor(v) for k, v in mlp_start(X.shape[1], hidden, seed).items()}
+    before, losses = current, []
+
+    def loss_at(p):
+        return 0.5 * ((act(X_t @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"] - y_t) ** 2).mean()
+
+    for _ in range(epochs):
+        leaves = {k: v.clone().requires_grad_(True) for k, v in current.items()}
+        loss = loss_at(leaves)
+        grads = dict(zip(KEYS, torch.autograd.grad(loss, [leaves[k] for k in KEYS])))
+        sign = -1.0 if mistake == "ascent" else 1.0
+        before = current
+        if mistake != "never_updates":
+            current = {k: torch.add(current[k], grads[k], alpha=-sign * lr) for k in KEYS}
+        losses.append(float(loss_at(current) if mistake == "loss_after_update" else loss.detach()))
+    final = before if mistake == "stale_params" else current
+    return {k: v.numpy() for k, v in final.items()}, losses
+
+
+def fit_mistakes(X, y, hidden, lr, epochs, activation, seed) -> list:
+    """(hint, (params, losses)) for the classic mistakes on this run, and arguments ignored for their default."""
+    found = [(hint, mlp_path(X, y, hidden, lr, epochs, activation, seed, mistake)) for hint, mistake in FIT_MISTAKES]
+    run = {"hidden": hidden, "lr": lr, "epochs": epochs, "activation": activation, "seed": seed}
+    for name in ("lr", "activation", "seed", "epochs"):
+        if run[name] != FIT_DEFAULTS[name]:
+            found.append((f"ex3.hint.ignores_{name}", mlp_path(X, y, **{**run, name: FIT_DEFAULTS[name]})))
+    found.append(("ex3.hint.epochs_one_more", mlp_path(X, y, **{**run, "epochs": epochs + 1})))
+    return found
+
+
+# Full-batch descent in float64 on both sides: the learner's NumPy and autograd here differ only in the order of
+# roundings, about 1e-16 relative per operation; the reference's losses and parameters agree with this path to
+# 3.7e-13 relative at worst, 2000 epochs included (scripts/calibration/ex3_mlp_backprop.py), so 1e-10 leaves a
+# 270x margin. Gradients by finite differences are off by 1e-10 or more at every step, and the path drifts further.
+PATH64 = {"rtol": 1e-10, "atol": 1e-12}
+
+
+def expect_fit_path(result, X, y, run: dict, expected=None):
+    """fit_mlp's (params, losses) equal full-batch gradient descent's from the same start (``expected``: the
+    reference's), loss for loss and parameter for parameter; a wrong one is matched against the classic mistakes."""
+    if not isinstance(result, tuple) or len(result) != 2 or not isinstance(result[0], dict):
+        fail(text("ex3.fit_pair"), got=fmt(result), hint="ex3.hint.fit_return")
+    params, losses = result
+    want_params, want_losses = expected if expected is not None else mlp_path(X, y, **run)
+    call = text("what.fit_mlp_run", **run)
+    epochs = run["epochs"]
+    if not (isinstance(losses, list) and len(losses) == epochs and all(isinstance(v, float) for v in losses)):
+        fail(text("ex3.losses_list"), expected=text("detail.float_list", count=epochs), got=fmt(losses),
+             hint="ex3.hint.losses_per_epoch")
+    shapes = {k: getattr(v, "shape", None) for k, v in params.items()}
+    wanted = {k: v.shape for k, v in want_params.items()}
+    expect_true(shapes == wanted, text("ex3.param_shapes"), expected=str(wanted), got=str(shapes),
+                hint="ex3.hint.fit_return")
+    mistakes = None
+    finite = np.isfinite(np.array(losses, dtype=np.float64))
+    if not finite.all():  # blown up: going uphill, most often
+        first = int(np.argmin(finite))
+        uphill = mlp_path(X, y, **run, mistake="ascent")[1][:first]
+        hint = "ex3.hint.update_sign" if within(np.array(losses[:first]), np.array(uphill), **PATH64) \
+            else "ex3.hint.update_rule"
+        fail(text("ex3.losses_not_finite", epoch=first + 1), got=text("detail.first_last", first=f"{losses[0]:.4g}",
+                                                                     last=f"{losses[-1]:.4g}"), hint=hint)
+    if epochs and not within(np.array(losses), np.array(want_losses), **PATH64):
+        mistakes = fit_mistakes(X, y, **run)
+        expect_array(np.array(losses), np.array(want_losses), what=text("what.fit_mlp_losses", call=call), dtype=None,
+                     mistakes=[(hint, np.array(v[1])) for hint, v in mistakes if len(v[1]) == epochs],
+                     default_hint="ex3.hint.update_rule", **PATH64)
+    for key in KEYS:
+        if not within(params[key], want_params[key], **PATH64):
+            mistakes = mistakes or fit_mistakes(X, y, **run)
+            expect_array(params[key], want_params[key], what=text("what.fit_mlp_param", key=key, call=call),
+                         mistakes=[(hint, v[0][key]) for hint, v in mistakes], default_hint="ex3.hint.fit_return",
+                         **PATH64)

@@ -92,6 +92,16 @@ def expect_point(got, expected: np.ndarray, what: str, mistakes=(), default_hint
                          default_hint=default_hint)
 
 
+@remembered  # the same for every submission
+def dataloader_orders(n: int, batch_size: int, passes: int, seed: int) -> list:
+    """The orders of ``passes`` passes of a shuffling DataLoader over n examples, from ``torch.manual_seed(seed)``:
+    PyTorch's own sampler, run here on the global generator's state from that seed (and the state restored)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        loader = torch.utils.data.DataLoader(range(n), batch_size=batch_size, shuffle=True)
+        return [[int(i) for batch in loader for i in batch] for _ in range(passes)]
+
+
 # ----------------------------------------------------------------- data and linear models
 
 
@@ -105,11 +115,12 @@ def regression_data(true_w, true_b, n, seed):
 
 
 def linear_state(answer, d: int, call: str) -> tuple[np.ndarray, np.ndarray]:
-    """Validate what train_concise returned: an nn.Linear(d, 1); its (weight (1, d), bias (1,)) as float64."""
+    """Validate what train_concise returned: a model whose state is a weight (1, d) and a bias (1,), as float64.
+    (The type name its process reports, nn.Linear or not, only chooses the hint: the values decide.)"""
     if not isinstance(answer, dict) or "returned" in answer:
         got = answer.get("returned") if isinstance(answer, dict) else answer
         fail(text("ex4.train_pair"), got=fmt(got), hint="ex4.hint.train_return")
-    if answer.get("type") != LINEAR or not isinstance(answer.get("state"), dict):
+    if not isinstance(answer.get("state"), dict):
         fail(text("ex4.not_linear", got=answer.get("type")), expected=LINEAR, got=answer.get("type"),
              hint="ex4.hint.use_linear")
     state = answer["state"]
@@ -142,7 +153,8 @@ def diagnose_concise(weight: np.ndarray, bias: np.ndarray, true_w, true_b) -> st
 
 @remembered
 def concise_reference(features, labels, lr, num_epochs, batch_size, seed):
-    """train_concise as the grader runs it from ``seed``: (weight, bias) as float64 arrays.
+    """train_concise as the grader runs it from ``seed``: (weight, bias) as float64 arrays, and the loss over all
+    the data after each epoch.
 
     The same random draws, in the same order, as any correct train_concise started from
     ``torch.manual_seed(seed)``: nn.Linear's own initialisation, the N(0, 0.01**2) weights the stub
@@ -155,23 +167,28 @@ def concise_reference(features, labels, lr, num_epochs, batch_size, seed):
     torch.nn.init.zeros_(layer.bias)
     weight, bias = layer.weight.detach().requires_grad_(True), layer.bias.detach().requires_grad_(True)
     order = torch.utils.data.DataLoader(range(len(features)), batch_size=batch_size, shuffle=True)
+    curve = []
     for epoch in range(num_epochs):
         for rows in order:
             error = torch.nn.functional.mse_loss(torch.nn.functional.linear(features[rows], weight, bias), labels[rows])
             step_w, step_b = torch.autograd.grad(error, (weight, bias))
             weight = torch.add(weight.detach(), step_w, alpha=-lr).requires_grad_(True)
             bias = torch.add(bias.detach(), step_b, alpha=-lr).requires_grad_(True)
-    return weight.detach().numpy().astype(np.float64), bias.detach().numpy().astype(np.float64)
+        with torch.no_grad():
+            curve.append(float(torch.nn.functional.mse_loss(torch.nn.functional.linear(features, weight, bias),
+                                                            labels)))
+    return weight.detach().numpy().astype(np.float64), bias.detach().numpy().astype(np.float64), curve
 
 
-def run_concise(student, features, labels, lr, num_epochs, batch_size, seed):
-    """The learner's train_concise from ``seed``, with a known-good load_array (so a broken one is not blamed here)."""
+def run_concise(student, features, labels, lr, num_epochs, batch_size, seed, defaults=False):
+    """The learner's train_concise from ``seed``, with a known-good load_array (so a broken one is not blamed here);
+    ``defaults``: the hyperparameters left out of the call."""
     return explained(student.session.probe, EXERCISE, "train_concise_state", features, labels, lr, num_epochs,
-                     batch_size, seed, function="train_concise", shared=True)  # the checks on the same data: one run
+                     batch_size, seed, defaults, function="train_concise", shared=True)  # the same data: one run
 
 
 def _flat(weight_and_bias) -> np.ndarray:
-    return np.concatenate([part.ravel() for part in weight_and_bias])
+    return np.concatenate([part.ravel() for part in weight_and_bias[:2]])
 
 
 def ignored_arguments(features, labels, lr, num_epochs, batch_size, seed) -> list:
@@ -187,16 +204,37 @@ def ignored_arguments(features, labels, lr, num_epochs, batch_size, seed) -> lis
     return variants
 
 
-def check_concise_follows(student, true_w, true_b, n, seed, lr, num_epochs, batch_size):
-    """The weights after training equal a reference run from the same seed with these hyperparameters."""
+def check_concise_follows(student, true_w, true_b, n, seed, lr, num_epochs, batch_size, defaults=False):
+    """The weights after training equal a reference run from the same seed with these hyperparameters
+    (``defaults``: the learner's train_concise called without them, so these must be the docstring's defaults)."""
     features, labels = regression_data(true_w, true_b, n, seed)
-    answer = run_concise(student, features, labels, lr, num_epochs, batch_size, seed)
+    answer = run_concise(student, features, labels, lr, num_epochs, batch_size, seed, defaults)
     weight, bias = linear_state(answer, len(true_w), "train_concise")
     got = np.concatenate([weight.ravel(), bias])
     expected = _flat(concise_reference(features, labels, lr, num_epochs, batch_size, seed))
     mistakes = ignored_arguments(features, labels, lr, num_epochs, batch_size, seed)
-    expect_array(got, expected, what=text("ex4.what_concise_run", lr=lr, batch_size=batch_size, epochs=num_epochs),
-                 dtype=None, mistakes=mistakes, default_hint="ex4.hint.train_concise", **RUN32)
+    mistakes.append(("ex4.hint.closed_form", _least_squares(features, labels)))
+    what = (text("ex4.what_concise_defaults") if defaults else
+            text("ex4.what_concise_run", lr=lr, batch_size=batch_size, epochs=num_epochs))
+    expect_array(got, expected, what=what, dtype=None, mistakes=mistakes, default_hint="ex4.hint.train_concise", **RUN32)
+    return features, labels, answer.get("losses")
+
+
+def _least_squares(features, labels) -> np.ndarray:
+    """The least-squares line (weights, then bias) of the data: what a closed form returns."""
+    X = np.concatenate([features.double().numpy(), np.ones((len(features), 1))], axis=1)
+    solution, *_ = np.linalg.lstsq(X, labels.double().numpy(), rcond=None)
+    return solution.ravel()
+
+
+def check_concise_losses(losses, features, labels, lr, num_epochs, batch_size, seed):
+    """train_concise's losses equal the loss over all the data after each epoch of the reference run."""
+    if not isinstance(losses, list) or len(losses) != num_epochs or not all(isinstance(v, float) for v in losses):
+        fail(text("ex4.losses_list", epochs=num_epochs), got=fmt(losses), hint="ex4.hint.losses_floats")
+    expected = np.array(concise_reference(features, labels, lr, num_epochs, batch_size, seed)[2])
+    expect_array(np.array(losses), expected, what=text("ex4.what_concise_losses", epochs=num_epochs), dtype=None,
+                 mistakes=[("ex4.hint.loss_half", expected / 2), ("ex4.hint.loss_sum", expected * len(features))],
+                 default_hint="ex4.hint.loss_all_data", **RUN32)
 
 
 def check_concise_converges(student, true_w, true_b, n, seed, tol, **hyper):
@@ -217,6 +255,9 @@ def check_concise_converges(student, true_w, true_b, n, seed, tol, **hyper):
              expected=f"w = {[float(v) for v in true_w]}, b = {float(true_b)}",
              got=f"w = {fmt(weight.ravel())}, b = {fmt(bias)}",
              hint=ignored[0] if ignored else diagnose_concise(weight, bias, true_w, true_b))
+    if not within(np.concatenate([weight.ravel(), bias]), _flat(concise_reference(features, labels, *args, seed)),
+                  **RUN32):  # it may get near the line, but not by the steps of SGD from the same seed
+        check_concise_follows(student, true_w, true_b, n, seed, *args)
     return features, labels, weight, bias, answer.get("losses")
 
 
@@ -286,11 +327,16 @@ def expect_tiny_shapes(answer, n_in: int, n_hidden: int):
         fail(text("ex4.tiny_layers", n_in=n_in, n_hidden=n_hidden), expected=describe, got=got, hint=hint)
 
 
-def check_tiny_forward(student, n_in: int, n_hidden: int, n: int, seed: int):
+TINY_DEFAULTS = {"n_in": 4, "n_hidden": 8, "lr": 0.01, "epochs": 100}  # TinyNet's and fit_tiny's signatures
+
+
+def check_tiny_forward(student, n_in: int, n_hidden: int, n: int, seed: int, defaults: bool = False):
+    """The learner's TinyNet(n_in, n_hidden) (``defaults``: TinyNet(), which must be that of n_in=4, n_hidden=8)
+    with the grader's weights loaded, forward on X, against the same network run here."""
     state = tiny_start(n_in, n_hidden, seed)
     X, _ = tiny_data(n, n_in, seed + 1)
-    answer = explained(student.session.probe, EXERCISE, "tiny_forward", n_in, n_hidden, state, X,
-                       function="TinyNet")
+    answer = explained(student.session.probe, EXERCISE, "tiny_forward", None if defaults else n_in,
+                       None if defaults else n_hidden, state, X, function="TinyNet")
     expect_tiny_shapes(answer, n_in, n_hidden)
     expected = tiny_forward(state, X).numpy()
     mistakes = [("ex4.hint.missing_relu", tiny_forward(state, X, activation=lambda z: z).numpy()),
@@ -301,11 +347,14 @@ def check_tiny_forward(student, n_in: int, n_hidden: int, n: int, seed: int):
                   **FLOAT32)
 
 
-def check_tiny_fit(student, n_in: int, n_hidden: int, n: int, seed: int, lr: float, epochs: int):
+def check_tiny_fit(student, n_in: int, n_hidden: int, n: int, seed: int, lr: float, epochs: int,
+                   defaults: bool = False):
+    """The learner's fit_tiny on a known-good network from the grader's weights, against the same run here
+    (``defaults``: lr and epochs left out of the call, so they must be the docstring's 0.01 and 100)."""
     state = tiny_start(n_in, n_hidden, seed)
     X, y = tiny_data(n, n_in, seed + 1)
-    answer = explained(student.session.probe, EXERCISE, "tiny_fit", n_in, n_hidden, state, X, y, lr, epochs,
-                       function="fit_tiny")
+    answer = explained(student.session.probe, EXERCISE, "tiny_fit", n_in, n_hidden, state, X, y,
+                       None if defaults else lr, epochs, function="fit_tiny")
     losses = answer.get("losses") if isinstance(answer, dict) else None
     if not isinstance(losses, list) or len(losses) != epochs:
         fail(text("ex4.fit_losses", epochs=epochs), got=fmt(losses), hint="ex4.hint.fit_losses")

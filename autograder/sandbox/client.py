@@ -686,6 +686,31 @@ class Limits:
 class CallResult:
     value: object
     args: list | None = None
+    # with ``fingerprints``: the arguments whose values the call changed (positions, and names of keyword
+    # arguments), from the digests the worker sent of them afterwards (see codec.fingerprint)
+    changed: tuple = ()
+
+
+def _changed(request: dict, after) -> tuple:
+    """The arguments of ``request`` whose fingerprint the worker reports changed (positions, keyword names).
+
+    What the worker reports can only take points away (an argument it says it changed), so a missing or
+    malformed report is read as "nothing changed"."""
+    if not request.get("fingerprints") or not isinstance(after, dict):
+        return ()
+    changed = []
+    positional, named = after.get("args"), after.get("kwargs")
+    for index, sent in enumerate(request["args"]):
+        before = codec.fingerprint(sent)
+        if before is not None and isinstance(positional, list) and index < len(positional) \
+                and isinstance(positional[index], str) and positional[index] != before:
+            changed.append(index)
+    for name, sent in request["kwargs"].items():
+        before = codec.fingerprint(sent)
+        got = named.get(name) if isinstance(named, dict) else None
+        if before is not None and isinstance(got, str) and got != before:
+            changed.append(name)
+    return tuple(changed)
 
 
 @dataclass
@@ -918,17 +943,20 @@ class Session:
         return copy.deepcopy(value)
 
     def call(self, module: str, function: str, *args, timeout: float | None = None,
-             return_args: bool = False, shared: bool = False, **kwargs) -> CallResult:
+             return_args: bool = False, shared: bool = False, fingerprints: bool = False, **kwargs) -> CallResult:
         """Call ``module.function(*args, **kwargs)`` in the sandbox and bring the result back.
 
         ``shared``: the same call (same arguments) made by several checks of a submission runs once, with a
         seed made from the call itself; every check gets its result, or its error, and what it printed.
         For the course's long runs (a training loop the course sets up one way) that several checks read.
+        ``fingerprints``: also tell which arguments the call changed (``CallResult.changed``).
         """
         request = {"op": "call", "module": module, "function": function,
                    "args": [codec.encode(a) for a in args],
                    "kwargs": {k: codec.encode(v) for k, v in kwargs.items()},
                    "return_args": return_args}
+        if fingerprints:
+            request["fingerprints"] = True
         if shared:
             return self._once(request, lambda ready: self._call(module, function, ready, timeout, return_args))
         return self._call(module, function, request, timeout, return_args)
@@ -949,7 +977,7 @@ class Session:
             args_back = [codec.decode(a) for a in answer["args"]] if return_args else None
         except (codec.ProtocolError, KeyError, TypeError) as exc:
             raise Unreadable(module, function, {"message": str(exc)}) from None
-        return CallResult(value, args_back)
+        return CallResult(value, args_back, _changed(request, answer.get("fingerprints")))
 
     def probe(self, module: str, name: str, *args, function: str, timeout: float | None = None,
               shared: bool = False):

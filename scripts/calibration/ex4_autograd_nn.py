@@ -16,7 +16,8 @@ TOLERANCES = {
     # checks/*/test_ex4.py: an equivalent fit loop (nn.Sequential, nn.ReLU, the loss written out) against the
     # grader's reference run, worst entry as a fraction of RUN32's bound
     "fit_tiny equivalent loop vs reference, fraction of RUN32": 1.0,
-    # checks/*/test_ex4.py: train_concise from a seed against the grader's reference run from that seed
+    # checks/*/test_ex4.py: train_concise from a seed against the grader's reference run from that seed (weights and
+    # the losses of every epoch)
     "train_concise vs reference run from the same seed, fraction of RUN32": 1.0,
     "load_array neighbours in a shuffled pass over 40": REGULAR,  # checks/public/test_ex4.py (expect.neighbours)
 }
@@ -68,14 +69,16 @@ def margins(seeds, ex4, seed_all):
                 key_loss = "train_concise losses[-1] vs MSE of the model, fraction of RUN32"
                 worst[key_loss] = max(worst[key_loss], _bound_fraction(losses[-1], mse, ex4_support.RUN32))
         for true_w, true_b, n, lr, num_epochs, batch_size in (([2.0, -3.4], 4.2, 150, 0.05, 2, 16),
-                                                               ([1.5, 0.7, -2.0], -1.3, 50, 0.02, 2, 7)):
+                                                               ([1.5, 0.7, -2.0], -1.3, 50, 0.02, 2, 7),
+                                                               ([2.0, -3.4], 4.2, 300, 0.1, 3, 10),
+                                                               ([2.0, -3.4], 4.2, 60, 0.03, 3, 10)):
             features, labels = ex4_support.regression_data(true_w, true_b, n, seed)
             torch.manual_seed(seed)
-            net, _ = ex4.train_concise(features, labels, lr=lr, num_epochs=num_epochs, batch_size=batch_size)
-            weight, bias = ex4_support.concise_reference(features, labels, lr, num_epochs, batch_size, seed)
+            net, losses = ex4.train_concise(features, labels, lr=lr, num_epochs=num_epochs, batch_size=batch_size)
+            weight, bias, curve = ex4_support.concise_reference(features, labels, lr, num_epochs, batch_size, seed)
             key = "train_concise vs reference run from the same seed, fraction of RUN32"
-            got = np.concatenate([net.weight.detach().numpy().ravel(), net.bias.detach().numpy()])
-            worst[key] = max(worst[key], _bound_fraction(got, np.concatenate([weight.ravel(), bias]),
+            got = np.concatenate([net.weight.detach().numpy().ravel(), net.bias.detach().numpy(), losses])
+            worst[key] = max(worst[key], _bound_fraction(got, np.concatenate([weight.ravel(), bias, curve]),
                                                          ex4_support.RUN32))
         for n_in, n_hidden, n, lr, epochs in ((4, 8, 10, 0.01, 20), (3, 5, 12, 0.05, 15)):
             state = ex4_support.tiny_start(n_in, n_hidden, seed)

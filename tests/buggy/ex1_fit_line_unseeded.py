@@ -2,7 +2,7 @@
 
 MODULE = "ex1_manual_gradients"
 TARGET = "fit_line"
-HINT = "ex1.hint.seeded_generator"
+HINT = "ex1.hint.global_rng"
 
 
 def fit_line(x, y, lr=0.1, epochs=200, batch_size=10, seed=0):

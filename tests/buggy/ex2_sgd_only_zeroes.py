@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "sgd"
-HINT = "hint.fix_values_first"
+HINT = "ex2.hint.sgd_no_step"
 LOSES = ("test_sgd_zeroes_grad",)
 
 

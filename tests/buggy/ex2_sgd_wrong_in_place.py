@@ -3,7 +3,7 @@ property counts only for the right step."""
 
 MODULE = "ex2_linear_regression"
 TARGET = "sgd"
-HINT = "hint.fix_values_first"
+HINT = "ex2.hint.sgd_batch_size"
 LOSES = ("test_sgd_in_place", "test_sgd_zeroes_grad")
 
 

@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "train"
-HINT = "hint.fix_values_first"
+HINT = "ex2.hint.train_follow"
 LOSES = ("test_train_losses",)
 
 

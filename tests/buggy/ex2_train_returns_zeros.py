@@ -2,8 +2,8 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "train"
-HINT = "hint.fix_values_first"
-LOSES = ("test_train_zero_epochs",)
+HINT = "hint.all_zero"
+LOSES = ("test_train_follows_its_arguments",)
 
 
 def train(features, labels, lr=0.03, num_epochs=3, batch_size=10):

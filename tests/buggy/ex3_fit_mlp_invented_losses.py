@@ -2,7 +2,7 @@
 
 MODULE = "ex3_mlp_backprop"
 TARGET = "fit_mlp"
-HINT = "ex3.hint.fit_return"
+HINT = "ex3.hint.update_rule"
 LOSES = ("test_fit_mlp_learns",)
 
 

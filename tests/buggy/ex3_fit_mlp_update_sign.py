@@ -2,7 +2,7 @@
 
 MODULE = "ex3_mlp_backprop"
 TARGET = "fit_mlp"
-HINT = "ex3.hint.update_rule"
+HINT = "ex3.hint.update_sign"
 
 
 def fit_mlp(X, y, hidden=16, lr=0.5, epochs=2000, activation="sigmoid", seed=0):

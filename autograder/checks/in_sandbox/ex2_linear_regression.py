@@ -1,9 +1,11 @@
 """Exercise 2's trusted helpers, run in the sandbox next to the learner's code.
 
-``train_swap`` runs a known-good training loop in which chosen pieces are the
-learner's own, so the grader can say which piece stops ``train`` from
-converging. The known-good pieces are written with library calls, so nothing
-here repeats the reference solution.
+``train_with_known_pieces`` runs the learner's ``train`` with known-good
+pieces in place of their four, so that the grader can follow the loop alone,
+step by step; the other probes take gradients through the learner's
+``linreg`` and ``squared_loss`` and run their ``sgd`` inside a known loop. The
+known-good pieces are written with library calls, so nothing here repeats the
+reference solution.
 """
 
 import torch
@@ -43,19 +45,61 @@ LIBRARY = {
 }
 
 
-def train_swap(module, student_pieces, features, labels, lr, num_epochs, batch_size):
-    """Train with the library loop, using the learner's versions of ``student_pieces``."""
-    piece = {name: getattr(module, name) if name in student_pieces else LIBRARY[name] for name in LIBRARY}
-    w = torch.normal(0.0, 0.01, size=(features.shape[1], 1), requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
-    losses = []
-    for _epoch in range(num_epochs):
-        for X, y in piece["data_iter"](batch_size, features, labels):
-            loss = piece["squared_loss"](piece["linreg"](X, w, b), y)
-            loss.sum().backward()
-            piece["sgd"]([w, b], lr, batch_size)
-        losses.append(_full_loss(features, labels, w, b))
-    return w, b, losses
+# ----------------------------------------------------------------- probes that return values, never flags
+# What the grader is told here are values it computes itself too (gradients, parameters after a known loop):
+# a flag such as requires_grad, which the learner's code could set on anything, is never what earns a point.
 
 
-PROBES = {"train_swap": train_swap}
+def linreg_grads(module, X, w, b, upstream):
+    """The gradients of sum(upstream * linreg(X, w, b)) with respect to w and b, through the learner's linreg:
+    only a result connected to w and b has them."""
+    out = module.linreg(X, w, b)
+    return torch.autograd.grad((out * upstream).sum(), (w, b))
+
+
+def loss_grad(module, y_hat, y, upstream):
+    """The gradient of sum(upstream * squared_loss(y_hat, y)) with respect to y_hat, through the learner's loss."""
+    out = module.squared_loss(y_hat, y)
+    (grad,) = torch.autograd.grad((out * upstream).sum(), (y_hat,))
+    return grad
+
+
+def sgd_steps(module, w, b, X, y, lr, batch_size, steps, fresh_grads):
+    """``steps`` steps of a known loop (the summed half squared error of X @ w + b, backward) with the learner's
+    sgd as the update; with ``fresh_grads`` each gradient starts from None (the zeroing is not graded), else it
+    adds to whatever sgd left in ``.grad``. The parameters' values come back."""
+    params = [w, b]
+    for _ in range(steps):
+        if fresh_grads:
+            w.grad = b.grad = None
+        _library_squared_loss(_library_linreg(X, w, b), y).sum().backward()
+        module.sgd(params, lr, batch_size)
+    return w.detach().clone(), b.detach().clone()
+
+
+def _shuffled_batches(batch_size, features, labels):
+    """A known-good data_iter whose order the grader can repeat: one torch.randperm per pass."""
+    for rows in torch.split(torch.randperm(len(features)), batch_size):
+        yield features[rows], labels[rows]
+
+
+def train_with_known_pieces(module, features, labels, lr, num_epochs, batch_size, seed, defaults):
+    """The learner's train with known-good pieces in place of their four (so only the loop is graded), from
+    ``seed``; ``defaults`` leaves lr, num_epochs and batch_size out of the call."""
+    known = {"data_iter": _shuffled_batches, "linreg": _library_linreg, "squared_loss": _library_squared_loss,
+             "sgd": _library_sgd}
+    own = {name: getattr(module, name, None) for name in known}
+    for name, piece in known.items():
+        setattr(module, name, piece)
+    torch.random.default_generator.manual_seed(seed)
+    try:
+        if defaults:
+            return module.train(features, labels)
+        return module.train(features, labels, lr=lr, num_epochs=num_epochs, batch_size=batch_size)
+    finally:
+        for name, piece in own.items():
+            setattr(module, name, piece)
+
+
+PROBES = {"linreg_grads": linreg_grads, "loss_grad": loss_grad, "sgd_steps": sgd_steps,
+          "train_with_known_pieces": train_with_known_pieces}

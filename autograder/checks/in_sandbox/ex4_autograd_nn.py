@@ -63,7 +63,7 @@ def _state(module):
 
 def grad_twice(module, name, x):
     """Call the learner's grad_at twice on the SAME tensor; both answers come back (as values), and what the
-    calls left on it."""
+    calls left on it (for a hint only: the grader never scores what this process says about itself)."""
     function = FUNCTIONS[name]
     first = module.grad_at(function, x)
     first = first.detach().clone() if isinstance(first, torch.Tensor) else first
@@ -72,9 +72,30 @@ def grad_twice(module, name, x):
             "x_requires_grad": bool(x.requires_grad), "x_has_grad": x.grad is not None}
 
 
-def loader_passes(module, features, labels, batch_size, shuffle, passes):
-    """Iterate over the learner's load_array result ``passes`` times; return the batches of each pass."""
-    loader = module.load_array(features, labels, batch_size, shuffle)
+def grad_in_graph(module, name, x, weights):
+    """The learner's grad_at at a point that is itself computed (``x = base * 1``, part of a graph, as a
+    network's activations are), then a backward pass of ``sum(weights * x)`` through the same graph: the answer,
+    and what that backward left in ``base.grad`` (``weights``, unless grad_at's own work leaked into it)."""
+    base = x.clone().requires_grad_(True)
+    point = base * 1.0
+    answer = module.grad_at(FUNCTIONS[name], point)
+    answer = answer.detach().clone() if isinstance(answer, torch.Tensor) else answer
+    base.grad = None
+    try:
+        (weights * point).sum().backward()
+    except RuntimeError:  # grad_at went back through x's graph itself, and freed it
+        return {"answer": answer, "base_grad": None}
+    return {"answer": answer, "base_grad": base.grad}
+
+
+def loader_passes(module, features, labels, batch_size, shuffle, passes, seed):
+    """Iterate over the learner's load_array result ``passes`` times, from ``seed``; return the batches of each
+    pass (``shuffle`` None: the argument left out)."""
+    torch.random.default_generator.manual_seed(seed)
+    if shuffle is None:
+        loader = module.load_array(features, labels, batch_size)
+    else:
+        loader = module.load_array(features, labels, batch_size, shuffle)
     out = {"type": _type_name(loader), "dataset": _type_name(getattr(loader, "dataset", None)), "passes": []}
     for _ in range(passes):
         batches = []
@@ -101,17 +122,20 @@ class _KnownGoodBatches:
         return len(self.order)
 
 
-def train_concise_state(module, features, labels, lr, num_epochs, batch_size, seed):
+def train_concise_state(module, features, labels, lr, num_epochs, batch_size, seed, defaults=False):
     """The learner's train_concise from ``seed``; its model comes back as its type name and state_dict.
 
     It runs with a known-good ``load_array`` in place of the learner's (checked on its own), so that
-    a broken load_array is not taken for a broken train_concise.
+    a broken load_array is not taken for a broken train_concise. ``defaults``: the hyperparameters left out.
     """
     own = getattr(module, "load_array", None)
     module.load_array = _KnownGoodBatches
     torch.random.default_generator.manual_seed(seed)  # = torch.manual_seed on a CPU-only machine (see zygote._seed)
     try:
-        result = module.train_concise(features, labels, lr=lr, num_epochs=num_epochs, batch_size=batch_size)
+        if defaults:
+            result = module.train_concise(features, labels)
+        else:
+            result = module.train_concise(features, labels, lr=lr, num_epochs=num_epochs, batch_size=batch_size)
     finally:
         module.load_array = own
     if not isinstance(result, tuple) or len(result) != 2:
@@ -121,7 +145,7 @@ def train_concise_state(module, features, labels, lr, num_epochs, batch_size, se
 
 
 def _tiny(module, n_in, n_hidden):
-    net = module.TinyNet(n_in, n_hidden)
+    net = module.TinyNet() if n_in is None else module.TinyNet(n_in, n_hidden)  # None: the defaults
     state = _state(net)
     if state is None:
         return net, {"type": _type_name(net)}
@@ -153,9 +177,9 @@ def tiny_fit(module, n_in, n_hidden, state, X, y, lr, epochs):
     """The learner's fit_tiny on a known-good network started from the grader's weights; losses, final weights."""
     net = _known_good_tiny(n_in, n_hidden)
     _load(net, state)
-    losses = module.fit_tiny(net, X, y, lr=lr, epochs=epochs)
+    losses = module.fit_tiny(net, X, y) if lr is None else module.fit_tiny(net, X, y, lr=lr, epochs=epochs)
     return {"losses": losses, "state": _state(net)}
 
 
-PROBES = {"grad_twice": grad_twice, "loader_passes": loader_passes, "train_concise_state": train_concise_state,
+PROBES = {"grad_twice": grad_twice, "grad_in_graph": grad_in_graph, "loader_passes": loader_passes, "train_concise_state": train_concise_state,
           "tiny_forward": tiny_forward, "tiny_fit": tiny_fit}

@@ -1,0 +1,117 @@
+"""What exercise 1's public and hidden checks share: fit_line's path, step by step (not a check module itself).
+
+The grader runs the algorithm of ``fit_line``'s docstring itself (torch.autograd
+in float64 for each batch's gradient), from the same ``seed``, so a learner's
+``fit_line`` is compared step for step, not only by where it ends: a closed
+form, a global random generator, the same order every epoch or a full-batch
+gradient all end somewhere else. Each of those mistakes is run too, so that the
+message can say which one the answer looks like.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import torch
+
+from autograder.expect import clip, expect_float, fail, within
+from autograder.memo import remembered
+from autograder.messages import text
+
+EXERCISE = "ex1_manual_gradients"
+EXACT = {"rtol": 1e-9, "atol": 1e-12}  # float64 on both sides: only the order of the roundings differs
+GLOBAL_RNG = re.compile(r"np\.random\.(?!default_rng)|numpy\.random\.(?!default_rng)|\brandom\.shuffle")
+DEFAULTS = {"lr": 0.1, "epochs": 200, "batch_size": 10, "seed": 0}  # fit_line's signature (the docstring's)
+
+# a mistake of the path -> the hint that names it (see descent_path)
+PATH_MISTAKES = {
+    "no_shuffle": "ex1.hint.no_shuffle",
+    "same_order": "ex1.hint.same_order_each_epoch",
+    "global_rng": "ex1.hint.global_rng",
+    "global_rng_each_epoch": "ex1.hint.global_rng",
+    "full_batch": "ex1.hint.full_batch",
+}
+
+
+def _orders(n: int, seed: int, epochs: int, mistake: str | None):
+    """The order of the samples in each epoch: ``rng.permutation(n)`` of one generator made from ``seed``."""
+    rng, legacy = np.random.default_rng(seed), np.random.RandomState(seed)
+    for _ in range(epochs):
+        if mistake == "no_shuffle":
+            yield np.arange(n)
+        elif mistake == "same_order":  # the generator made again inside the epoch loop
+            yield np.random.default_rng(seed).permutation(n)
+        elif mistake == "global_rng":  # np.random.seed(seed) once, then np.random.permutation(n)
+            yield legacy.permutation(n)
+        elif mistake == "global_rng_each_epoch":  # np.random.seed(seed) at the start of every epoch
+            yield np.random.RandomState(seed).permutation(n)
+        else:
+            yield rng.permutation(n)
+
+
+@remembered  # the same for every submission
+def descent_path(x, y, lr, epochs, batch_size, seed, mistake=None) -> tuple[float, float]:
+    """(w, b) after ``epochs`` epochs of mini-batch gradient descent from (0, 0), as fit_line's docstring
+    describes it, or with one classic ``mistake`` (a key of PATH_MISTAKES)."""
+    x_t, y_t = torch.as_tensor(x, dtype=torch.float64), torch.as_tensor(y, dtype=torch.float64)
+    w = torch.zeros((), dtype=torch.float64)
+    b = torch.zeros((), dtype=torch.float64)
+    n = len(x)
+    for order in _orders(n, seed, epochs, mistake):
+        for rows in np.array_split(order, np.arange(batch_size, n, batch_size)):
+            if mistake == "full_batch":  # one step per batch, but with the gradient of every sample
+                rows = order
+            w, b = w.requires_grad_(True), b.requires_grad_(True)
+            index = torch.as_tensor(rows)
+            error = ((w * x_t[index] + b - y_t[index]) ** 2).mean()
+            grad_w, grad_b = torch.autograd.grad(error, (w, b))
+            w, b = (w - lr * grad_w).detach(), (b - lr * grad_b).detach()
+    return float(w), float(b)
+
+
+def least_squares(x, y) -> tuple[float, float]:
+    A = np.stack([x, np.ones_like(x)], axis=1)
+    (w, b), *_ = np.linalg.lstsq(A, y, rcond=None)
+    return float(w), float(b)
+
+
+def fit_line_pair(result):
+    """Fail unless fit_line returned a pair of Python floats (w, b)."""
+    if not isinstance(result, tuple) or len(result) != 2:
+        fail(text("ex1.fit_line_pair"), got=clip(repr(result), 120), hint="hint.return_pair")
+    return result
+
+
+def path_mistakes(x, y, lr, epochs, batch_size, seed, source: str) -> list:
+    """(hint, (w, b)) for the classic ways a fit_line goes astray on this run: the least-squares line itself, the
+    orders of PATH_MISTAKES, an argument ignored for its default, one epoch too many or too few."""
+    found = [("ex1.hint.closed_form", least_squares(x, y))]  # first: long runs of some mistakes end there too
+    for mistake, hint in PATH_MISTAKES.items():
+        if mistake == "no_shuffle" and "permutation" in source:  # drawn, but the batches ignore it
+            hint = "ex1.hint.permutation_unused"
+        found.append((hint, descent_path(x, y, lr, epochs, batch_size, seed, mistake)))
+    for name, value in (("lr", lr), ("epochs", epochs), ("batch_size", batch_size), ("seed", seed)):
+        if value != DEFAULTS[name]:
+            args = {"lr": lr, "epochs": epochs, "batch_size": batch_size, "seed": seed, name: DEFAULTS[name]}
+            found.append((f"ex1.hint.ignores_{name}", descent_path(x, y, **args)))
+    found.append(("ex1.hint.epochs_one_more", descent_path(x, y, lr, epochs + 1, batch_size, seed)))
+    if epochs > 1:
+        found.append(("ex1.hint.epochs_one_short", descent_path(x, y, lr, epochs - 1, batch_size, seed)))
+    return found
+
+
+def expect_path(result, x, y, *, lr, epochs, batch_size, seed, source: str = "", expected=None):
+    """fit_line's (w, b) equals the path of mini-batch gradient descent (or ``expected``, the reference's) on this
+    run, up to rounding; a wrong one is matched against the classic mistakes."""
+    w, b = fit_line_pair(result)
+    want = expected if expected is not None else descent_path(x, y, lr, epochs, batch_size, seed)
+    if all(isinstance(v, float) for v in (w, b)) and within(np.array([w, b]), np.array(want), **EXACT):
+        return
+    mistakes = path_mistakes(x, y, lr, epochs, batch_size, seed, source)  # (only for a message: they take time)
+    call = text("what.fit_line_run", lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
+    # NumPy's global generator, unseeded or seeded elsewhere: an order no run here can repeat
+    default_hint = "ex1.hint.global_rng" if GLOBAL_RNG.search(source) else "ex1.hint.fit_line"
+    for index, (label, got) in enumerate((("w", w), ("b", b))):
+        expect_float(got, want[index], what=text("what.fit_line_param_of", label=label, call=call), **EXACT,
+                     mistakes=[(hint, point[index]) for hint, point in mistakes], default_hint=default_hint)
