@@ -9,6 +9,7 @@ the docstring allows could tell, an entry in scripts/mutants_equivalent.toml).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import sys
 
 import pytest
@@ -19,7 +20,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from mutation import equivalents, report  # noqa: E402
 from mutation.generate import FROZEN_HELPER, solution_blocks  # noqa: E402
-from mutation.grade import KILLED  # noqa: E402
+from mutation.grade import KILLED, TIMEOUT  # noqa: E402
 from mutation.run import ARGUMENT_KINDS, EQUIVALENT, EQUIVALENTS, generate, run  # noqa: E402
 
 
@@ -123,9 +124,11 @@ def test_a_known_bad_mutant_is_killed_and_a_known_equivalent_recognised(sandbox,
     ghost = equivalents.Entry("ex3_mlp_backprop", "relu_grad", "return z", "return -z", "no such line")
     listed.write_text("\n\n".join(equivalents.skeleton(m).replace('reason = ""', 'reason = "said equivalent"')
                                   for m in (same, bad, ghost)) + "\n")
-    result = run(mutants, [bad, same], listed, sandbox=sandbox)
+    endless = dataclasses.replace(bad, after="while True: pass", source=bad.source.replace(
+        "return 3 * (w * x - y) * x", "while True:\n        pass"))
+    result = run(mutants, [bad, same, endless], listed, sandbox=sandbox)
     verdicts = {r.mutant.identity: r.verdict for r in result.results}
-    assert verdicts == {bad.identity: KILLED, same.identity: EQUIVALENT}
+    assert verdicts == {bad.identity: KILLED, same.identity: EQUIVALENT, endless.identity: TIMEOUT}
     stale = {entry.identity: why for entry, why in result.stale}
     assert set(stale) == {bad.identity, ghost.identity}, stale  # listed but killed; listed but gone
     assert not result.ok and not result.survivors and not result.baseline_problems
