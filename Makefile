@@ -12,7 +12,7 @@ GRADE_LANG ?=
 TEST_JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help grade report watch test stubs bench clean release gradescope nbgrader batch
+.PHONY: help grade report watch test stubs bench clean release gradescope nbgrader batch mutants mutants-args
 
 help:
 	@echo "make grade                      grade exercises/ (or SUBMISSION=folder-or-zip)"
@@ -23,6 +23,8 @@ help:
 	@echo "make test                       run the kit's own tests"
 	@echo "make stubs                      regenerate exercises/ from solutions/ (FORCE=1 to overwrite edits)"
 	@echo "make bench                      time grading against importing torch"
+	@echo "make mutants                    mutation testing of the checks (MUTANTS_ARGS=\"--exercise ex1 ...\")"
+	@echo "make mutants-args               only the mutants that freeze an argument or use its default"
 	@echo "make release                    build dist/student{,-zh_CN}/ and .zip (no solutions; RELEASE_LANG=en|zh_CN for one)"
 	@echo "make gradescope                 build dist/gradescope_autograder.zip"
 	@echo "make nbgrader                   build an nbgrader course in dist/nbgrader/"
@@ -60,6 +62,13 @@ stubs: $(VENV)/.core-installed
 
 bench: $(VENV)/.core-installed
 	$(PY) scripts/bench.py
+
+MUTANTS_ARGS ?=
+mutants: $(VENV)/.dev-installed
+	$(PY) scripts/mutants.py $(MUTANTS_ARGS)
+
+mutants-args: $(VENV)/.dev-installed
+	$(PY) scripts/mutants.py --kind arguments $(MUTANTS_ARGS)
 
 release: $(VENV)/.core-installed
 	$(PY) -m autograder build release $(if $(RELEASE_LANG),--lang $(RELEASE_LANG))
