@@ -36,7 +36,16 @@ def exp_mix(w):
     return float(np.log1p(np.sum(np.exp(0.3 * weights * a))))
 
 
-FUNCTIONS = {"quadratic": quadratic, "wavy": wavy, "cubic": cubic, "exp_mix": exp_mix}
+def quadratic_of_a_float(w):
+    """The quadratic, for a scalar w only, given as the docstring of numerical_grad promises: a Python float."""
+    if not isinstance(w, float):
+        raise TypeError(f"f takes a Python float here, as w is a float, but was given {type(w).__name__}: "
+                        "pass float(...) of the shifted point")
+    return quadratic(w)
+
+
+FUNCTIONS = {"quadratic": quadratic, "wavy": wavy, "cubic": cubic, "exp_mix": exp_mix,
+             "quadratic_of_a_float": quadratic_of_a_float}
 
 
 def torch_version(name):
@@ -57,4 +66,5 @@ def torch_version(name):
         weights = torch.arange(1, flat.numel() + 1, dtype=torch.float64)
         return torch.log1p(torch.exp(0.3 * weights * flat).sum())
 
-    return {"quadratic": t_quadratic, "wavy": t_wavy, "cubic": t_cubic, "exp_mix": t_exp_mix}[name]
+    return {"quadratic": t_quadratic, "wavy": t_wavy, "cubic": t_cubic, "exp_mix": t_exp_mix,
+            "quadratic_of_a_float": t_quadratic}[name]

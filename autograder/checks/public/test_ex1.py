@@ -52,7 +52,11 @@ def autograd_grad(name, w):
 
 
 def forward_difference(name, w, eps):
-    f, w = FUNCTIONS[name], np.asarray(w, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+
+    def f(point):  # as numerical_grad must call it: a float for a scalar w
+        return FUNCTIONS[name](float(point) if point.ndim == 0 else point)
+
     grad = np.zeros(w.shape)
     for index in np.ndindex(w.shape):
         bumped = w.copy()
@@ -107,8 +111,9 @@ def test_mse_grad_autograd(student):
 @check(points=2, function="numerical_grad")
 def test_numerical_grad_scalar(student):
     """numerical_grad: a float in, a float out, accurate to 1e-6"""
-    for name, w in (("quadratic", 0.5), ("quadratic", -1.3), ("cubic", 0.8)):
-        formula = {"quadratic": "3w^2 - 2w + 1", "cubic": "w^3 - w"}[name]
+    # (the last f accepts only what the docstring promises it: a Python float)
+    for name, w in (("quadratic", 0.5), ("cubic", 0.8), ("quadratic_of_a_float", -1.3)):
+        formula = {"quadratic": "3w^2 - 2w + 1", "cubic": "w^3 - w", "quadratic_of_a_float": "3w^2 - 2w + 1"}[name]
         expected = float(autograd_grad(name, w))
         # with the default eps = 1e-6: a central difference of a quadratic is exact up to rounding, |f| * 1e-16 /
         # eps ~ 1e-9 (of the cubic, off by eps**2 = 1e-12 more); a forward difference is off by 3 * eps (f'' = 6)

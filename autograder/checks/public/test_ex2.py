@@ -178,6 +178,9 @@ def test_data_iter_pairing(student):
     """data_iter: each example keeps its own label"""
     features, labels = _indexed_data(40)
     items = _batches(student.ex2.data_iter(8, features, labels), "data_iter(8, features, labels)")
+    sizes = [X.shape[0] for X, _ in items]  # (another batch size than the other checks' 10)
+    expect_true(sizes == [8] * 5, text("ex2.batch_sizes"), expected=str([8] * 5), got=str(sizes[:20]),
+                hint="ex2.hint.batch_sizes")
     for X, y in items:
         if X.shape[0] != y.shape[0] or X.values.ndim != 2:
             fail(text("ex2.batch_shapes"), expected=text("detail.as_many_labels"), got=text("detail.two", first=X.shape, second=y.shape),

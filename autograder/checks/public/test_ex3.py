@@ -72,14 +72,15 @@ def test_relu_grad(student):
 def test_unbroadcast(student):
     """unbroadcast: matches the gradient torch.autograd gives a broadcast operand"""
     rng = np.random.default_rng(31)
+    # an axis stretched from 1 to exactly 2, an empty batch, and a single number (a 0-d array) too
     for big, small in (((4, 3), (3,)), ((4, 3), (1, 3)), ((2, 4, 3), (4, 1)), ((5,), (1,)), ((2, 3), (2, 3)),
-                       ((3, 2, 5), (1,))):
+                       ((3, 2, 5), (1,)), ((2, 3), (1, 3)), ((0, 3), (3,)), ((), ())):
         upstream = rng.normal(size=big)
         operand = torch.zeros(small, dtype=torch.float64, requires_grad=True)
         # (x * upstream).sum() rather than x.backward(upstream): same gradient, and much faster on first use
         ((operand + torch.zeros(big, dtype=torch.float64)) * torch.tensor(upstream)).sum().backward()
         expected = operand.grad.numpy()
-        mean_variant = expected / (upstream.size / max(expected.size, 1))
+        mean_variant = expected / (upstream.size / max(expected.size, 1)) if upstream.size else expected
         # the shapes of the usual mistakes: nothing summed, everything summed, the size-1 axes dropped
         squeezed = tuple(size for size in small if size != 1)
         shape_hints = {tuple(big): "ex3.hint.unbroadcast_shape", (): "ex3.hint.unbroadcast_all"}

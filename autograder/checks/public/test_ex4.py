@@ -98,11 +98,11 @@ def test_descend_steps(student):
 def test_descend_accumulates(student):
     """descend: with zero_grad=False, .grad keeps the sum of every gradient so far"""
     x0 = np.array([0.5, -0.5])
-    for steps in (2, 6):
-        expected = descent("bowl", x0, 0.05, steps, zero_grad=False)
-        got = _descend(student, "bowl", x0, 0.05, steps, zero_grad=False)
+    for name, steps in (("bowl", 2), ("double_dot", 6)):  # (and another function than the other checks' bowl)
+        expected = descent(name, x0, 0.05, steps, zero_grad=False)
+        got = _descend(student, name, x0, 0.05, steps, zero_grad=False)
         expect_point(got, expected, what=text("ex4.what_descend", steps=steps, flag=False),
-                     mistakes=[("ex4.hint.ignores_flag", descent("bowl", x0, 0.05, steps, zero_grad=True))],
+                     mistakes=[("ex4.hint.ignores_flag", descent(name, x0, 0.05, steps, zero_grad=True))],
                      default_hint="ex4.hint.descend")
 
 
