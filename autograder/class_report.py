@@ -35,7 +35,7 @@ from .messages import text
 
 MAX_MISTAKES = 15
 PAGE_STYLE = STYLE + """
-table.flagged td, table.rates td { border-bottom: 1px solid #eee; }
+table.flagged td, table.rates td { border-bottom: 1px solid #eee; } td.num { white-space: nowrap; }
 .flag { color: #cf222e; font-weight: 600; }
 code { background: #f6f8fa; padding: 0 0.25em; border-radius: 3px; }
 div.pair { display: flex; gap: 1em; } div.pair pre { flex: 1; max-width: none; font-size: 0.8em; }
@@ -121,7 +121,7 @@ def _flagged(results: list[dict]) -> list[str]:
         points = f"{report.get('score', 0):g} / {report.get('max_score', 0):g}" if report else "–"
         notes = "<br>".join(html.escape(note) for note in result.get("notes", []))
         body.append(f"<tr><td>{html.escape(result['student'])}</td><td class='flag'>{html.escape(result['status'])}"
-                    f"</td><td>{points}</td><td>{notes}</td></tr>")
+                    f"</td><td class='num'>{points}</td><td>{notes}</td></tr>")
     return body + ["</table>"]
 
 
@@ -145,7 +145,8 @@ def _pass_rates(results: list[dict]) -> list[str]:
         rate = passed[name] / attempted[name] if attempted[name] else 0.0
         bar = f"<span style='display:inline-block;background:#1a7f37;height:0.8em;width:{rate * 10:.1f}em'></span>"
         shown = f"{bar} {passed[name]}/{attempted[name]}" if attempted[name] else "–"
-        body.append(f"<tr><td>{html.escape(str(name))}</td><td>{shown}</td><td>{skipped[name] or ''}</td></tr>")
+        body.append(f"<tr><td>{inline_markdown(str(name))}</td><td class='num'>{shown}</td>"
+                    f"<td class='num'>{skipped[name] or ''}</td></tr>")
     return body + ["</table>"]
 
 

@@ -40,7 +40,7 @@ The scale is written at the top of the side file.
 
 A submission that could not be read at all (a corrupt or truncated zip, a folder the grader cannot
 read, the exercise files in a place the kit does not look) gets no row unless ``zero_unreadable``
-(``--zero-unreadable``): a 0 the student did not earn would go into the gradebook silently.
+(``--grade-unreadable``): a 0 the student did not earn would go into the gradebook silently.
 
 In both, text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``)
 are prefixed with ``'`` as in the plain CSV (:func:`batch.spreadsheet_safe`), and a group
@@ -387,21 +387,29 @@ class _Member:
             else f"{who} (folder {self.graded.folder})"
 
 
-def _members(graded: list[Graded], problems: list[Problem], zero_unreadable: bool = False) -> list[_Member]:
+def _members(graded: list[Graded], problems: list[Problem]) -> list[_Member]:
     members = []
     for item in graded:
         if not item.graded:
             problems.append(Problem("not graded (grader error, grade it again)", item.label, item.status))
-            continue
-        if not item.readable and not zero_unreadable:
-            problems.append(Problem("submission could not be read (no grade written: ask the student, or pass "
-                                    "--zero-unreadable to write 0)", item.label, item.status))
             continue
         if item.submitters:
             members.extend(_Member(item, person) for person in item.submitters)
         else:
             members.append(_Member(item, None))
     return members
+
+
+UNREADABLE = ("submission could not be read (no grade written: ask the student for it again, or pass "
+              "--grade-unreadable to write what was graded)")
+
+
+def _withheld(target: "Target", item: Graded, who: str, problems: list[Problem]) -> bool:
+    """A submission the grader could not read gets no grade unless the instructor said so."""
+    if item.readable or target.zero_unreadable:
+        return False
+    problems.append(Problem(UNREADABLE, who, f"{item.label}: {item.status}"))
+    return True
 
 
 def _csv_text(rows: list[list[str]]) -> str:
@@ -438,7 +446,7 @@ def write_canvas(target: Target, graded: list[Graded], out: Path) -> Outcome:
             if value:
                 by_key.setdefault(_key(value), set()).add(i)
     claims: dict[int, list[_Member]] = {}
-    for member in _members(graded, problems, target.zero_unreadable):
+    for member in _members(graded, problems):
         if member.person is None:
             tried = [member.graded.folder]
         else:
@@ -463,6 +471,8 @@ def write_canvas(target: Target, graded: list[Graded], out: Path) -> Outcome:
             problems.append(Problem("several submissions for one student (none written)", student.describe(),
                                     "; ".join(f"{m.graded.label}: {_points(m.graded.total)}" for m in members)))
             continue
+        if _withheld(target, members[0].graded, student.describe(), problems):
+            continue
         rows.append([_safe(cell) for cell in student.cells()] + [scale(members[0].graded.total)])
     write_atomic(out, _csv_text(rows))
     described = scale.describe("Canvas")
@@ -483,7 +493,7 @@ def write_moodle(target: Target, graded: list[Graded], out: Path) -> Outcome:
     problems: list[Problem] = []
     known = None if target.moodle_ids is None else {_key(v): v for v in target.moodle_ids}
     claims: dict[str, list[tuple[_Member, str]]] = {}
-    for member in _members(graded, problems, target.zero_unreadable):
+    for member in _members(graded, problems):
         identifier = _moodle_identifier(member, target.id_field)
         if not identifier:
             detail = ("a Gradescope export has no usernames: use --id-field email or idnumber"
@@ -511,6 +521,8 @@ def write_moodle(target: Target, graded: list[Graded], out: Path) -> Outcome:
                                     "; ".join(f"{m.graded.label}: {_points(m.graded.total)}" for m, _ in members)))
             continue
         item = members[0][0].graded
+        if _withheld(target, item, identifier, problems):
+            continue
         rows.append([identifier, scale(item.total), _safe(item.feedback())])
     if known is not None:
         for key, identifier in known.items():

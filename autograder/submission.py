@@ -154,6 +154,9 @@ class _Reader:
             here = parts + (name,)
             try:
                 info = os.lstat(name, dir_fd=dir_fd)
+            except PermissionError as exc:  # listed but not searchable: nothing in it can be opened
+                self._unreadable_folder(parts, exc)
+                return
             except OSError:
                 continue
             if stat.S_ISDIR(info.st_mode):
@@ -393,6 +396,8 @@ def stage(path: Path, as_ids: tuple[int, int] | None = None) -> Staged:
     else:
         files, notes, problems = _read_path(path)
     staged = Staged(files, notes, problems=sorted(problems))
+    if not files and problems & {"bad_zip", "unreadable"}:
+        return staged  # its note says why nothing was found: no note per missing file
     for module in registry.names():
         filename = f"{module}.py"
         if module not in staged.files and not any(filename in note for note in staged.notes):
