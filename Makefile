@@ -12,7 +12,7 @@ GRADE_LANG ?=
 TEST_JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help grade report watch test stubs bench clean release gradescope nbgrader batch mutants mutants-args
+.PHONY: help grade report watch test stubs bench clean release gradescope nbgrader batch mutants mutants-args doctor
 
 help:
 	@echo "make grade                      grade exercises/ (or SUBMISSION=folder-or-zip)"
@@ -28,7 +28,9 @@ help:
 	@echo "make release                    build dist/student{,-zh_CN}/ and .zip (no solutions; RELEASE_LANG=en|zh_CN for one)"
 	@echo "make gradescope                 build dist/gradescope_autograder.zip"
 	@echo "make nbgrader                   build an nbgrader course in dist/nbgrader/"
-	@echo "make batch SUBMISSIONS=dir      grade a class into grades.csv (OUT=file.csv, JOBS=n)"
+	@echo "make batch SUBMISSIONS=dir      grade a class into grades.csv (OUT=file.csv, JOBS=n, HTML=class.html,"
+	@echo "                                LMS=canvas|moodle ROSTER=csv ASSIGNMENT=... ID_FIELD=... POINTS_POSSIBLE=n)"
+	@echo "make doctor                     before grading a class: the sandbox level here, and what to do"
 	@echo "                                (ALLOW_WEAK_SANDBOX=1 for batch and gradescope: see the README's threat model)"
 
 $(VENV)/.core-installed: pyproject.toml constraints.txt
@@ -82,9 +84,26 @@ nbgrader: $(VENV)/.dev-installed
 SUBMISSIONS ?=
 OUT ?= grades.csv
 JOBS ?=
-batch: $(VENV)/.core-installed
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make batch SUBMISSIONS=folder-of-submissions [OUT=grades.csv] [JOBS=n]"; exit 2; }
-	$(PY) -m autograder batch "$(SUBMISSIONS)" --out "$(OUT)" $(if $(JOBS),-j $(JOBS)) $(if $(ALLOW_WEAK_SANDBOX),--allow-weak-sandbox)
+LMS ?=
+ROSTER ?=
+ASSIGNMENT ?=
+ID_FIELD ?=
+POINTS_POSSIBLE ?=
+# the class page needs matplotlib, Markdown and Babel (and copydetect for SIMILARITY=1): the [instructor] extra
+$(VENV)/.instructor-installed: $(VENV)/.core-installed
+	$(PIP) -e '.[instructor]'
+	@touch $@
+
+batch: $(VENV)/.core-installed $(if $(HTML),$(VENV)/.instructor-installed)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make batch SUBMISSIONS=folder-of-submissions [OUT=grades.csv] [JOBS=n] [HTML=class.html] [LMS=canvas|moodle ROSTER=... ASSIGNMENT=... ID_FIELD=... POINTS_POSSIBLE=N]"; exit 2; }
+	$(PY) -m autograder batch "$(SUBMISSIONS)" --out "$(OUT)" $(if $(JOBS),-j $(JOBS)) $(if $(ALLOW_WEAK_SANDBOX),--allow-weak-sandbox) \
+	    $(if $(HTML),--html "$(HTML)") $(if $(LMS),--lms $(LMS)) $(if $(ROSTER),--roster "$(ROSTER)") \
+	    $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)") $(if $(ID_FIELD),--id-field $(ID_FIELD)) \
+	    $(if $(POINTS_POSSIBLE),--points-possible $(POINTS_POSSIBLE)) $(if $(SIMILARITY),--similarity) \
+	    $(if $(GRADE_LANG),--lang "$(GRADE_LANG)")
+
+doctor: $(VENV)/.core-installed
+	$(PY) -m autograder doctor $(if $(SUBMISSIONS),--submissions "$(SUBMISSIONS)") $(if $(CHANNEL),--channel $(CHANNEL))
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -129,12 +129,21 @@ def _grade_one(student: str, path: str) -> dict:
         report = grade(Path(path), sandbox=_SANDBOX, limits=_LIMITS)
     except Exception:  # noqa: BLE001 - the batch goes on; the row says what happened
         return {"student": student, "report": None, "status": "grader error", "debug": traceback.format_exc()}
-    return {"student": student, "report": report.to_dict(), "status": status_of(report), "notes": report.notes}
+    return {"student": student, "report": report.to_dict(), "status": status_of(report), "notes": report.notes,
+            "read_problems": list(report.read_problems), "unattempted": unattempted(report)}
+
+
+def unattempted(report) -> list[str]:
+    """The checks of functions not attempted: still ``NotImplementedError``, or their file missing."""
+    return [t.name for t in report.tests if t.not_implemented or t.cause == "MissingFile"]
 
 
 def status_of(report) -> str:
-    """A short phrase for the gradebook: ok, or what went wrong."""
-    problems = []
+    """A short phrase for the gradebook: ok, or what went wrong (what could not be read first)."""
+    from .submission import PROBLEMS
+
+    read = [PROBLEMS[kind] for kind in getattr(report, "read_problems", ()) if kind in PROBLEMS]
+    problems = list(read)
     missing = sorted({t.exercise for t in report.tests if t.cause == "MissingFile"})
     if missing:
         problems.append("missing " + " ".join(missing))
@@ -146,7 +155,7 @@ def status_of(report) -> str:
         if hit:
             problems.append(f"{' '.join(hit)} {words}")
     if report.tests and all(t.cause == "MissingFile" for t in report.tests):
-        problems = ["empty submission: no exercise file found"]
+        problems = read + ["nothing could be graded"] if read else ["empty submission: no exercise file found"]
     elif report.tests and all(t.not_implemented or t.cause == "MissingFile" for t in report.tests):
         problems.append("nothing implemented")
     return "; ".join(problems) or "ok"
@@ -172,6 +181,15 @@ def row_of(result: dict, allowed_weak: bool = False) -> dict:
     level = report.get("isolation", "") if report else ""
     row["sandbox"] = f"{level} (--allow-weak-sandbox)" if level and level != "namespaces" and allowed_weak else level
     return row
+
+
+def batch_record(result: dict) -> dict:
+    """The batch's own facts about one submission, kept in its JSON report (beside the ``grade --json`` keys)."""
+    return {"student": result["student"], "folder": result.get("folder", result["student"]),
+            "submitters": [{"name": p.name, "email": p.email, "sid": p.sid} for p in result.get("submitters") or ()],
+            "status": result["status"], "graded": result["report"] is not None,
+            "read_problems": list(result.get("read_problems", ())), "notes": list(result.get("notes", ())),
+            "unattempted": list(result.get("unattempted", ()))}
 
 
 def _quietly(function) -> None:
@@ -221,12 +239,12 @@ def _grade_all(entries: list[Entry], jobs: int, limits, level: str, bar) -> list
 
 
 def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, progress: bool = True,
-              allow_weak: bool = False, lms=None, shard: tuple[int, int] | None = None) -> list[dict]:
+              allow_weak: bool = False, lms: bool = False, shard: tuple[int, int] | None = None) -> list[dict]:
     """Grade every submission in ``folder``; write the CSV and the JSON reports; return the rows.
 
-    Refuses (:class:`WeakSandbox`) where namespaces are refused, unless ``allow_weak``. With ``lms`` (an
-    :class:`lms.Target`, checked before this is called) ``out`` is the LMS's gradebook, the plain CSV is
-    ``<out stem>_batch.csv`` and ``lms.outcome`` says what was written and what was not.
+    Refuses (:class:`WeakSandbox`) where namespaces are refused, unless ``allow_weak``. With ``lms`` (true:
+    ``out`` is to be an LMS's gradebook, which :func:`export.write_outputs` writes from the reports) the plain
+    CSV is ``<out stem>_batch.csv``; the reports are ``<out stem>_reports/`` either way.
     """
     from tqdm import tqdm
 
@@ -263,19 +281,15 @@ def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, pro
         while name in used:
             name += "_"
         used.add(name)
-        payload = result["report"] or {"score": 0.0, "max_score": 0.0, "tests": [], "error": result.get("debug", "")}
+        payload = dict(result["report"] or {"score": 0.0, "max_score": 0.0, "tests": [], "error": result.get("debug", "")})
+        payload["batch"] = batch_record(result)  # what `export` needs to write every output again, with no regrade
         write_atomic(reports_dir / f"{name}.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     rows = [row_of(r, allowed_weak=allow_weak) for r in results]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=["student", *registry.names(), "total", "max_score", "status", "sandbox"])
     writer.writeheader()
     writer.writerows(rows)
-    if lms is None:
-        write_atomic(out, buffer.getvalue())
-        return rows
-    from .lms import Graded
-
-    plain = out.with_name(f"{out.stem}_batch.csv")
-    write_atomic(plain, buffer.getvalue())
-    lms.write([Graded.from_batch(result, row) for result, row in zip(results, rows)], out).plain = plain
+    # with an LMS, ``out`` is its gradebook (written from the reports: export.write_outputs) and the plain CSV
+    # goes beside it
+    write_atomic(out.with_name(f"{out.stem}_batch.csv") if lms else out, buffer.getvalue())
     return rows

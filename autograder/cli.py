@@ -65,9 +65,29 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--id-field", choices=["email", "username", "idnumber"],
                        help="moodle: the user field that identifies students (folder names, or a Gradescope "
                             "export's e-mail or SID)")
+    from .export import add_options
+
+    add_options(batch, grading=True)
     merge = commands.add_parser("merge", help="combine the gradebooks of `batch --shard` runs into one")
     merge.add_argument("shards", nargs="+", help="the CSV gradebook of each shard (its _reports folder beside it)")
     merge.add_argument("--out", default="grades.csv", help="the combined gradebook (default: grades.csv)")
+    merge.add_argument("--lms-out", metavar="FILE", help="with --lms: the LMS's gradebook (default: <lms>.csv)")
+    add_options(merge)
+    export = commands.add_parser("export", help="(instructors) write the LMS gradebook and the class page of a "
+                                                "graded run, from its saved reports (no regrade)")
+    export.add_argument("source", help="a run's CSV (grades.csv, its grades_reports/ beside it) or a reports folder")
+    export.add_argument("--out", metavar="FILE", help="with --lms: the LMS's gradebook (default: canvas.csv or "
+                                                      "moodle.csv)")
+    add_options(export)
+    doctor = commands.add_parser("doctor", help="(instructors) before grading a class: the sandbox level this machine "
+                                                "gives, why, and whether a channel would refuse to grade here")
+    doctor.add_argument("--submissions", metavar="DIR",
+                        help="the folder of submissions: is it readable by the sandbox's user?")
+    doctor.add_argument("--channel", choices=["batch", "gradescope", "nbgrader", "grade"], default="batch",
+                        help="the channel to check for (default: batch; gradescope, nbgrader and batch refuse below "
+                             "'namespaces' unless allowed)")
+    doctor.add_argument("--allow-weak-sandbox", action="store_true",
+                        help="the channel is set to grade below 'namespaces' anyway")
     gradescope = commands.add_parser("gradescope", help="(on Gradescope) grade /autograder/submission")
     gradescope.add_argument("--root", default=None, help="instead of /autograder (or $GRADESCOPE_ROOT)")
     build = commands.add_parser("build", help="(instructors) build a bundle into dist/")
@@ -146,19 +166,18 @@ def _batch(args) -> int:
     if not folder.is_dir():
         print(f"error: {folder} is not a folder of submissions", file=sys.stderr)
         return 2
-    target = None
-    if args.lms:
-        from .lms import LmsError, target as lms_target
+    from .export import _similarity_folder, lms_target, load_run, write_outputs
+    from .lms import LmsError
 
-        try:  # a wrong roster or option is refused now, not after a class has been graded
-            target = lms_target(args.lms, roster=args.roster, assignment=args.assignment, id_field=args.id_field)
-        except LmsError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        for note in target.notes:
-            print(f"note: {note}", file=sys.stderr)
-    elif args.roster or args.assignment or args.id_field:
-        print("error: --roster, --assignment and --id-field go with --lms canvas or --lms moodle", file=sys.stderr)
+    try:  # a wrong roster or option is refused now, not after a class has been graded
+        target = lms_target(args)
+    except LmsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for note in target.notes if target else ():
+        print(f"note: {note}", file=sys.stderr)
+    similarity = _similarity_folder(args, folder)
+    if similarity is False:
         return 2
     shard = None
     if args.shard:
@@ -177,30 +196,21 @@ def _batch(args) -> int:
     try:
         rows = run_batch(folder, out, jobs=args.jobs, limits=Limits(call_seconds=args.timeout,
                                                                     import_seconds=args.timeout),
-                         allow_weak=args.allow_weak_sandbox, lms=target, shard=shard)
+                         allow_weak=args.allow_weak_sandbox, lms=target is not None, shard=shard)
     except WeakSandbox as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 4
     flagged = [row for row in rows if row["status"] != "ok"]
-    plain = target.outcome.plain if target else out
+    plain = out.with_name(f"{out.stem}_batch.csv") if target else out
     print(f"Graded {len(rows)} submissions in {time.monotonic() - started:.0f} s: "
           f"{plain} and {out.with_name(out.stem + '_reports')}/ ({len(flagged)} flagged in the status column)")
     for row in flagged:
         print(f"  {row['student']}: {row['total']} points, {row['status']}")
-    if args.html:
-        from .class_report import write_class_html
-
-        page = write_class_html(out.with_name(out.stem + "_reports"), Path(args.html))
-        print(f"Class page: {page.resolve()}")
-    if target:
-        outcome = target.outcome
-        print(f"{args.lms.capitalize()} gradebook: {outcome.path} ({outcome.written} students)")
-        if outcome.problems:
-            print(f"Not in it ({len(outcome.problems)}, also listed in {outcome.side_file}):")
-            from .sandbox.client import printable
-
-            for problem in outcome.problems:  # names from folders and exports: nothing a terminal interprets
-                print(f"  {printable(problem.describe(), keep_newlines=False)}")
+    # the class page and the LMS's file from the reports just written: what `export` does from them later
+    if args.html or target:
+        results = load_run(out.with_name(out.stem + "_reports")) if rows else []
+        for line in write_outputs(results, out, target, args.html, similarity, allowed_weak=args.allow_weak_sandbox):
+            print(line)
     return 0
 
 
@@ -282,7 +292,20 @@ def _run(args) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         print(f"Merged {len(args.shards)} shard(s): {count} submissions in {args.out}")
+        if args.html or args.lms:
+            args.source, args.out = args.out, args.lms_out
+            from .export import run as export
+
+            return export(args)
         return 0
+    if args.command == "export":
+        from .export import run as export
+
+        return export(args)
+    if args.command == "doctor":
+        from .doctor import run as doctor
+
+        return doctor(args)
     if args.command == "build":
         return _build(args)
     if args.command == "gradescope":

@@ -178,6 +178,18 @@ def to_gradescope(report, seconds: float, hidden: str | None = None) -> dict:
             **FORMATS, "stdout_visibility": "hidden", "tests": tests}
 
 
+def _doctor() -> None:
+    """The pre-flight report (autograder.doctor) in the hidden stdout, for the instructor."""
+    import argparse
+
+    from .doctor import run as doctor
+
+    try:
+        doctor(argparse.Namespace(channel="gradescope", submissions=None, allow_weak_sandbox=weak_allowed()))
+    except Exception:  # noqa: BLE001 - the results file is written whatever happens
+        traceback.print_exc()
+
+
 def failure_results(seconds: float) -> dict:
     return {"score": 0.0, "execution_time": int(round(seconds)), "output": md_text(text("gradescope.grader_failed")),
             **FORMATS, "stdout_visibility": "hidden", "tests": []}
@@ -206,6 +218,9 @@ def run(root: Path | None = None) -> int:
             if level != "namespaces" and not weak_allowed():
                 print(f"Refusing to grade: the sandbox level is {level!r}, below 'namespaces'. Set {WEAK_ENV}=1 "
                       "(or build with `python -m autograder build gradescope --allow-weak-sandbox`) to grade anyway.")
+                print("Why, and what to do: `python -m autograder doctor --channel gradescope` (its report from "
+                      "building this image is in the build log; it is printed again below).")
+                _doctor()
                 data = failure_results(time.monotonic() - started)
             else:
                 if level != "namespaces":

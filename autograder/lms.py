@@ -30,6 +30,18 @@ Moodle has it: Moodle compares e-mail addresses case-sensitively). UTF-8 with a 
 mark: Moodle's CSV reader removes it, and a spreadsheet opened on the file then reads
 accented names correctly.
 
+**Points possible** (``--points-possible N``): every total is scaled from the kit's total to N
+(``total * N / kit total``) and rounded half up to 2 decimals, the precision Canvas shows and Moodle's
+grade items keep by default. Canvas's default is the kit's total (no scaling: make the assignment worth
+it, or pass its points); it takes any non-negative number. Moodle's default is its grade items' default
+maximum, 100: a kit total above it is refused before grading with what to pass, because Moodle's
+import refuses a grade above the item's maximum (and, unless a site setting allows it, above 100).
+The scale is written at the top of the side file.
+
+A submission that could not be read at all (a corrupt or truncated zip, a folder the grader cannot
+read, the exercise files in a place the kit does not look) gets no row unless ``zero_unreadable``
+(``--grade-unreadable``): a 0 the student did not earn would go into the gradebook silently.
+
 In both, text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``)
 are prefixed with ``'`` as in the plain CSV (:func:`batch.spreadsheet_safe`), and a group
 submission (a Gradescope export lists several submitters) gives one row per member.
@@ -41,9 +53,12 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 KINDS = ("canvas", "moodle")
+MOODLE_DEFAULT_MAX = 100  # a new Moodle grade item's "Maximum grade"
+DECIMALS = 2  # Canvas shows two decimals; a Moodle grade item keeps two unless told otherwise
 CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_POSSIBLE = "    Points Possible"  # as Canvas's export writes it; the importer looks for "Points Possible"
 ASSIGNMENT_EXAMPLE = '--assignment "Backprop kit (123456)"'
@@ -76,6 +91,33 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+@dataclass(frozen=True)
+class Scale:
+    """Kit points -> the LMS's points: ``total * points_possible / kit_max``, rounded half up to 2 decimals."""
+
+    kit_max: float
+    points_possible: float
+
+    @property
+    def scaled(self) -> bool:
+        return abs(self.points_possible - self.kit_max) > 1e-9
+
+    def __call__(self, total: float) -> str:
+        value = Decimal(repr(float(total)))
+        if self.scaled and self.kit_max > 0:
+            value = value * Decimal(repr(float(self.points_possible))) / Decimal(repr(float(self.kit_max)))
+        value = value.quantize(Decimal(1).scaleb(-DECIMALS), rounding=ROUND_HALF_UP)
+        return _points(float(value))
+
+    def describe(self, lms: str) -> str:
+        if not self.scaled:
+            return (f"grades are the kit's points, out of {_points(self.kit_max)} (the points possible in "
+                    f"{lms})")
+        return (f"grades scaled from the kit's {_points(self.kit_max)} points to {_points(self.points_possible)} "
+                f"points possible in {lms}: total x {_points(self.points_possible)} / {_points(self.kit_max)}, "
+                f"rounded half up to {DECIMALS} decimals")
+
+
 # ----------------------------------------------------------------------------- what batch produced
 
 @dataclass(frozen=True)
@@ -99,6 +141,7 @@ class Graded:
     graded: bool = True  # False: the grader itself failed (no score to publish)
     failing: tuple[str, ...] = ()  # "exercise.function" of every function with a check not passed
     submitters: tuple[Person, ...] = ()  # from a Gradescope export; empty for a plain folder
+    readable: bool = True  # False: nothing of the submission could be read (see batch.UNREADABLE)
 
     @classmethod
     def from_batch(cls, result: dict, row: dict) -> "Graded":
@@ -111,7 +154,8 @@ class Graded:
         return cls(label=result["student"], folder=result.get("folder", result["student"]),
                    total=float(row["total"] or 0), max_score=float(report["max_score"]) if report else 0.0,
                    status=result["status"], graded=report is not None, failing=tuple(failing),
-                   submitters=tuple(result.get("submitters") or ()))
+                   submitters=tuple(result.get("submitters") or ()),
+                   readable=not result.get("read_problems"))
 
     def feedback(self) -> str:
         """Moodle's feedback cell: the status and the functions still failing."""
@@ -140,6 +184,7 @@ class Outcome:
     problems: list[Problem]
     side_file: Path  # the problems, as CSV
     plain: Path | None = None  # the plain CSV written next to it
+    scale: str = ""  # how the kit's points became the LMS's (Scale.describe)
 
 
 # ----------------------------------------------------------------------------- rosters
@@ -240,6 +285,8 @@ class Target:
     moodle_ids: list[str] | None = None
     notes: list[str] = field(default_factory=list)  # worth saying before grading (e.g. an unknown assignment id)
     outcome: Outcome | None = None
+    scale: Scale | None = None  # set by target(): the kit's total -> the LMS's points possible
+    zero_unreadable: bool = False  # write 0 for a submission that could not be read (else no row)
 
     def write(self, graded: list[Graded], out: Path) -> Outcome:
         writer = write_canvas if self.kind == "canvas" else write_moodle
@@ -247,9 +294,51 @@ class Target:
         return self.outcome
 
 
+def _kit_max() -> float:
+    from . import registry
+
+    return float(registry.course(include_hidden=True).max_score)
+
+
+def scale_for(kind: str, points_possible: float | None, kit_max: float) -> tuple[Scale, list[str]]:
+    """The scale of ``--lms kind --points-possible N`` (None: the LMS's default) and notes worth printing."""
+    if points_possible is not None and not points_possible > 0:
+        raise LmsError(f"--points-possible {points_possible:g}: give the assignment's points possible, a number "
+                       "above 0")
+    if kind == "canvas":
+        return Scale(kit_max, kit_max if points_possible is None else float(points_possible)), []
+    if points_possible is None:
+        if kit_max > MOODLE_DEFAULT_MAX:
+            raise LmsError(
+                f"the kit's total is {_points(kit_max)} points, above {MOODLE_DEFAULT_MAX}, the maximum grade of a "
+                f"new Moodle grade item: Moodle's import would refuse every grade above it. Pass --points-possible "
+                f"{MOODLE_DEFAULT_MAX} to scale every total to {MOODLE_DEFAULT_MAX} points, or set the grade item's "
+                f"Maximum grade to {_points(kit_max)} in Moodle (Gradebook setup > Edit grade item) and pass "
+                f"--points-possible {_points(kit_max)}")
+        return Scale(kit_max, kit_max), []
+    notes = []
+    if points_possible > MOODLE_DEFAULT_MAX:
+        notes.append(f"--points-possible {_points(points_possible)}: set the grade item's Maximum grade to "
+                     f"{_points(points_possible)} in Moodle before importing (a new item's is "
+                     f"{MOODLE_DEFAULT_MAX}, and Moodle refuses grades above the item's maximum)")
+    return Scale(kit_max, float(points_possible)), notes
+
+
 def target(kind: str, roster: str | Path | None = None, assignment: str | None = None,
-           id_field: str | None = None) -> Target:
-    """Check the options of ``--lms`` and read its roster: every mistake is refused here, before grading."""
+           id_field: str | None = None, points_possible: float | None = None,
+           kit_max: float | None = None, zero_unreadable: bool = False) -> Target:
+    """Check the options of ``--lms`` and read its roster: every mistake is refused here, before grading.
+
+    ``kit_max``: the kit's total (default: the course's, public and hidden checks).
+    """
+    chosen = _target(kind, roster, assignment, id_field)
+    chosen.scale, notes = scale_for(kind, points_possible, _kit_max() if kit_max is None else float(kit_max))
+    chosen.notes.extend(notes)
+    chosen.zero_unreadable = zero_unreadable
+    return chosen
+
+
+def _target(kind, roster, assignment, id_field) -> Target:
     if kind not in KINDS:
         raise LmsError(f"--lms {kind!r}: the kit writes gradebooks for {' and '.join(KINDS)}")
     if kind == "canvas":
@@ -311,6 +400,18 @@ def _members(graded: list[Graded], problems: list[Problem]) -> list[_Member]:
     return members
 
 
+UNREADABLE = ("submission could not be read (no grade written: ask the student for it again, or pass "
+              "--grade-unreadable to write what was graded)")
+
+
+def _withheld(target: "Target", item: Graded, who: str, problems: list[Problem]) -> bool:
+    """A submission the grader could not read gets no grade unless the instructor said so."""
+    if item.readable or target.zero_unreadable:
+        return False
+    problems.append(Problem(UNREADABLE, who, f"{item.label}: {item.status}"))
+    return True
+
+
 def _csv_text(rows: list[list[str]]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)  # QUOTE_MINIMAL: "Lovelace, Ada" is quoted, quotes are doubled
@@ -321,20 +422,23 @@ def _side_file(out: Path) -> Path:
     return out.with_name(f"{out.stem}_unmatched.csv")
 
 
-def _write_side_file(out: Path, problems: list[Problem]) -> Path:
+def _write_side_file(out: Path, problems: list[Problem], scale: str = "") -> Path:
     from .results import write_atomic
 
     path = _side_file(out)
-    rows = [["problem", "who", "detail"]] + [[_safe(p.kind), _safe(p.who), _safe(p.detail)] for p in problems]
+    rows = [["problem", "who", "detail"]]
+    if scale:  # not a problem: how to read every grade of the file
+        rows.append(["scale (every grade)", "", _safe(scale)])
+    rows += [[_safe(p.kind), _safe(p.who), _safe(p.detail)] for p in problems]
     write_atomic(path, "\ufeff" + _csv_text(rows))  # read by people, in a spreadsheet: with a BOM
     return path
 
 
 def write_canvas(target: Target, graded: list[Graded], out: Path) -> Outcome:
     """The CSV Canvas's gradebook importer takes: roster columns, the assignment, a Points Possible row."""
-    from . import registry
     from .results import write_atomic
 
+    scale = target.scale or scale_for("canvas", None, _kit_max())[0]
     problems: list[Problem] = []
     by_key: dict[str, set[int]] = {}
     for i, student in enumerate(target.canvas_students):
@@ -357,7 +461,7 @@ def write_canvas(target: Target, graded: list[Graded], out: Path) -> Outcome:
             problems.append(Problem("submission not in the roster", member.describe(),
                                     "tried " + ", ".join(tried) if tried else "no SID or e-mail in the export"))
     rows = [list(CANVAS_COLUMNS) + [target.assignment],
-            [POINTS_POSSIBLE, "", "", "", "", _points(registry.course(include_hidden=True).max_score)]]
+            [POINTS_POSSIBLE, "", "", "", "", _points(scale.points_possible)]]
     for i, student in enumerate(target.canvas_students):
         members = claims.get(i, [])
         if not members:
@@ -367,9 +471,12 @@ def write_canvas(target: Target, graded: list[Graded], out: Path) -> Outcome:
             problems.append(Problem("several submissions for one student (none written)", student.describe(),
                                     "; ".join(f"{m.graded.label}: {_points(m.graded.total)}" for m in members)))
             continue
-        rows.append([_safe(cell) for cell in student.cells()] + [_points(members[0].graded.total)])
+        if _withheld(target, members[0].graded, student.describe(), problems):
+            continue
+        rows.append([_safe(cell) for cell in student.cells()] + [scale(members[0].graded.total)])
     write_atomic(out, _csv_text(rows))
-    return Outcome(out, len(rows) - 2, problems, _write_side_file(out, problems))
+    described = scale.describe("Canvas")
+    return Outcome(out, len(rows) - 2, problems, _write_side_file(out, problems, described), scale=described)
 
 
 def _moodle_identifier(member: _Member, id_field: str) -> str:
@@ -382,6 +489,7 @@ def write_moodle(target: Target, graded: list[Graded], out: Path) -> Outcome:
     """Moodle's "Import grades from CSV": identifier, grade, feedback; one row per student."""
     from .results import write_atomic
 
+    scale = target.scale or scale_for("moodle", None, _kit_max())[0]
     problems: list[Problem] = []
     known = None if target.moodle_ids is None else {_key(v): v for v in target.moodle_ids}
     claims: dict[str, list[tuple[_Member, str]]] = {}
@@ -413,10 +521,13 @@ def write_moodle(target: Target, graded: list[Graded], out: Path) -> Outcome:
                                     "; ".join(f"{m.graded.label}: {_points(m.graded.total)}" for m, _ in members)))
             continue
         item = members[0][0].graded
-        rows.append([identifier, _points(item.total), _safe(item.feedback())])
+        if _withheld(target, item, identifier, problems):
+            continue
+        rows.append([identifier, scale(item.total), _safe(item.feedback())])
     if known is not None:
         for key, identifier in known.items():
             if key not in claims:
                 problems.append(Problem("roster student without a submission", identifier))
     write_atomic(out, "\ufeff" + _csv_text(rows))
-    return Outcome(out, len(rows) - 1, problems, _write_side_file(out, problems))
+    described = scale.describe("Moodle")
+    return Outcome(out, len(rows) - 1, problems, _write_side_file(out, problems, described), scale=described)

@@ -36,7 +36,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
 from .messages import text
-from .notebook import CheckNotPassed, definitions, shared_sandbox
+from .notebook import CheckNotPassed, definitions, first_syntax_error, shared_sandbox
 
 
 class GradingUnavailable(RuntimeError):
@@ -88,7 +88,14 @@ class GradeInSandbox(NbGraderPreprocessor):
         name = resources.get("nbgrader", {}).get("notebook") or "notebook"
         sandbox, known = self._start(name)
         wanted = {check_of(cell) for cell in tests} & known.keys()
-        source = definitions([cell.source for cell in nb.cells if cell.cell_type == "code" and not is_test_cell(cell)])
+        code = [(number, cell.source) for number, cell in enumerate(nb.cells, start=1)
+                if cell.cell_type == "code" and not is_test_cell(cell)]
+        # a cell Python cannot read is kept whole: the module then fails to import, and the notebook loses what
+        # `python -m autograder grade` takes for a file with a syntax error (its feedback names the cell)
+        source = definitions([source for _, source in code], keep_unreadable=True)
+        broken = first_syntax_error([source for _, source in code])
+        unreadable = None if broken is None else text("notebook.syntax_error", cell=code[broken[0]][0],
+                                                      line=broken[1], error=broken[2])
         results = self._grade(name, source, wanted, known, sandbox)
         for cell in tests:
             key = check_of(cell)
@@ -99,7 +106,7 @@ class GradeInSandbox(NbGraderPreprocessor):
                 output = _passed(result.name, result.max_score)
             else:
                 output = _not_passed(text("notebook.failed", title=result.name, points=f"{result.max_score:g}",
-                                          message=result.message))
+                                          message=unreadable or result.message))
                 if result.debug:
                     self.log.warning("The grader failed on %s in %s:\n%s", result.test_id, name, result.debug)
             cell.outputs = [output]

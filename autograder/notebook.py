@@ -57,17 +57,23 @@ def _imports_the_grader(node: ast.AST) -> bool:
     return all(name == "autograder" or name.startswith("autograder.") for name in names)
 
 
-def definitions(cells: list[str]) -> str:
+def definitions(cells: list[str], keep_unreadable: bool = False) -> str:
     """The module-level definitions in ``cells`` (in order), as the source of a module.
 
     Imports of the grader itself (``from autograder.notebook import check``)
     are left out: they serve the self-check, and an exercise never needs them.
+    A cell Python cannot parse is left out (nothing of it was defined in the
+    notebook either), unless ``keep_unreadable``: nbgrader's grading keeps it
+    whole, so that the module cannot be imported and the notebook costs what
+    a file with a syntax error costs in ``python -m autograder grade``.
     """
     pieces = []
     for cell in cells:
         tree = parse(cell)
         if tree is None:
-            continue  # nothing from such a cell was defined in the notebook either
+            if keep_unreadable:
+                pieces.append(cell)
+            continue
         for node in tree.body:
             keep = isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
             if _imports_the_grader(node):
@@ -79,6 +85,18 @@ def definitions(cells: list[str]) -> str:
                 lines = cell.splitlines()[start - 1:node.end_lineno]
                 pieces.append("\n".join(lines))
     return "\n\n\n".join(pieces) + "\n"
+
+
+def first_syntax_error(cells: list[str]) -> tuple[int, int, str] | None:
+    """(index in ``cells``, line in that cell, Python's message) of the first cell Python cannot parse."""
+    for index, cell in enumerate(cells):
+        try:
+            compile(cell, f"<cell {index + 1}>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        except SyntaxError as exc:
+            return index, exc.lineno or 1, f"{type(exc).__name__}: {exc.msg}"
+        except (ValueError, RecursionError, MemoryError) as exc:
+            return index, 1, type(exc).__name__
+    return None
 
 
 def _notebook_cells() -> list[str]:

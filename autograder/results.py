@@ -51,6 +51,7 @@ class Report:
     notes: list[str] = field(default_factory=list)  # about the submission as a whole
     hidden_not_run: float = 0.0  # points of checks that run only after submission
     isolation: str = ""  # the sandbox level used: namespaces, uid or none (see the README)
+    read_problems: list[str] = field(default_factory=list)  # why files could not be read (submission.PROBLEMS' keys)
 
     @property
     def score(self) -> float:

@@ -421,7 +421,7 @@ def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits 
         staged.cleanup()
         if own_sandbox:
             sandbox.close()
-    report = Report(results, list(staged.notes), isolation=level)
+    report = Report(results, list(staged.notes), isolation=level, read_problems=list(staged.problems))
     if not course.hidden_included:
         report.hidden_not_run = hidden_points()
     return report

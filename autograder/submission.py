@@ -38,6 +38,10 @@ MAX_ENTRIES = 20_000  # files and folders looked at (or zip entries)
 MAX_DEPTH = 12
 SKIP_PARTS = {".venv", "venv", "__pycache__", ".git", "__MACOSX", "node_modules", "site-packages"}
 FOLDER_PREFIX = "autograder-submission-"  # + the grading process's pid: see remove_orphaned_folders
+# Why a submission (or part of it) could not be read, each with its own note; batch gives each its own status
+# and sends none of them to an LMS as a grade without the instructor's flag (see lms.py).
+PROBLEMS = {"bad_zip": "damaged zip", "unreadable": "folder or file not readable by the grader",
+            "misplaced": "exercise files in the wrong place or under another name"}
 _OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -48,6 +52,7 @@ class Staged:
     files: dict = field(default_factory=dict)  # module name -> bytes
     notes: list = field(default_factory=list)
     folder: Path | None = None
+    problems: list = field(default_factory=list)  # what kept files from being read: PROBLEMS' keys
 
     @property
     def present(self) -> set:
@@ -106,9 +111,29 @@ class _Reader:
         self.found: dict[str, list] = {}  # filename -> [(parts, bytes or refusal note)]
         self.notes: list[str] = []
         self.entries = 0
+        self.problems: set[str] = set()
+        self.near: dict[str, list[str]] = {}  # wanted filename -> paths that look like it, in the wrong place
 
     def offer(self, parts: tuple, content):
         self.found.setdefault(parts[-1], []).append((parts, content))
+
+    def look_alike(self, parts: tuple, skipped: bool = False):
+        """Remember a file that looks like an exercise file the kit will not take (name or place)."""
+        name = parts[-1]
+        stem, _, suffix = name.rpartition(".") if "." in name else (name, "", "")
+        for wanted in self.wanted:
+            base = wanted[:-3]
+            if (skipped and name == wanted) or (name != wanted and (
+                    name.casefold() == wanted.casefold() or name.casefold() in (f"{base}.ipynb".casefold(),
+                                                                                f"{wanted}.txt".casefold())
+                    or (suffix == "py" and stem.casefold().startswith(base.casefold())
+                        and not stem[len(base):len(base) + 1].isalnum()))):
+                self.near.setdefault(wanted, []).append("/".join(parts))
+
+    def _unreadable_folder(self, parts: tuple, exc: OSError):
+        self.problems.add("unreadable")
+        self.notes.append(text("submission.folder_unreadable", folder="/".join(parts) or ".",
+                               error=exc.strerror or type(exc).__name__))
 
     # ---------------------------------------------------------------- folders
     def walk(self, dir_fd: int, parts: tuple = ()):
@@ -116,7 +141,8 @@ class _Reader:
             return
         try:
             entries = sorted(os.scandir(dir_fd), key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
+            self._unreadable_folder(parts, exc)
             return
         for entry in entries:
             self.entries += 1
@@ -128,14 +154,19 @@ class _Reader:
             here = parts + (name,)
             try:
                 info = os.lstat(name, dir_fd=dir_fd)
+            except PermissionError as exc:  # listed but not searchable: nothing in it can be opened
+                self._unreadable_folder(parts, exc)
+                return
             except OSError:
                 continue
             if stat.S_ISDIR(info.st_mode):
                 if name in SKIP_PARTS or name.startswith("."):
+                    self._look_inside_skipped(dir_fd, name, here)
                     continue
                 try:
                     child = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
-                except OSError:
+                except OSError as exc:
+                    self._unreadable_folder(here, exc)
                     continue
                 try:
                     self.walk(child, here)
@@ -145,6 +176,25 @@ class _Reader:
                 self.offer(here, self._read(name, dir_fd, info))
             elif name.lower().endswith(".zip") and not parts:
                 self.offer(here, self._read(name, dir_fd, info, limit=MAX_ZIP_BYTES))
+            else:
+                self.look_alike(here)
+
+    def _look_inside_skipped(self, dir_fd: int, name: str, parts: tuple):
+        """A skipped folder (``.git``, ``__MACOSX``, a hidden one) holding an exercise file: say where it is."""
+        if name in (".venv", "venv", "site-packages", "node_modules", ".git"):
+            return
+        try:
+            child = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+        except OSError:
+            return
+        try:
+            for entry in sorted(os.scandir(child), key=lambda e: e.name)[:MAX_ENTRIES]:
+                if entry.name in self.wanted and entry.is_file(follow_symlinks=False):
+                    self.look_alike(parts + (entry.name,), skipped=True)
+        except OSError:
+            pass
+        finally:
+            os.close(child)
 
     def _read(self, name: str, dir_fd: int | None, info, limit: int = MAX_FILE_BYTES):
         """The file's bytes, or a refusal note (str)."""
@@ -155,6 +205,7 @@ class _Reader:
         try:
             fd = os.open(name, _OPEN_FLAGS, dir_fd=dir_fd)
         except OSError as exc:
+            self.problems.add("unreadable")
             return text("submission.unreadable", file=name, error=exc.strerror or type(exc).__name__)
         try:
             opened = os.fstat(fd)
@@ -170,6 +221,7 @@ class _Reader:
                 return text("submission.too_large", file=name)
             return data
         except OSError as exc:
+            self.problems.add("unreadable")
             return text("submission.unreadable", file=name, error=exc.strerror or type(exc).__name__)
         finally:
             os.close(fd)
@@ -185,7 +237,14 @@ class _Reader:
                 for info in infos:
                     raw = info.filename.replace("\\", "/")
                     parts = tuple(p for p in raw.split("/") if p)
-                    if not parts or info.is_dir() or parts[-1] not in self.wanted:
+                    if not parts or info.is_dir():
+                        continue
+                    if parts[-1] not in self.wanted or SKIP_PARTS.intersection(parts[:-1]) \
+                            or any(p.startswith(".") for p in parts[:-1]):
+                        if parts[-1] in self.wanted and "__MACOSX" not in parts:
+                            self.look_alike(parts, skipped=True)
+                        elif parts[-1] not in self.wanted:
+                            self.look_alike(parts)
                         continue
                     kind = (info.external_attr >> 16) & 0o170000
                     if raw.startswith("/") or ".." in parts or ":" in parts[0]:
@@ -202,25 +261,35 @@ class _Reader:
                         too_big = len(content) > MAX_FILE_BYTES
                         self.offer(parts, text("submission.too_large", file=parts[-1]) if too_big else content)
         except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError, EOFError) as exc:
+            self.problems.add("bad_zip")
             self.notes.append(text("submission.bad_zip", error=f"{label}: {str(exc)[:200]}"))
 
+    def damaged_zip(self, label: str):
+        """A file named .zip (or starting as one) that is no complete archive: cut off in an upload or a copy."""
+        self.problems.add("bad_zip")
+        self.notes.append(text("submission.truncated_zip", file=label))
+
     # ---------------------------------------------------------------- the choice
-    def result(self) -> tuple[dict, list]:
+    def result(self) -> tuple[dict, list, set]:
         files = {}
         notes = list(self.notes)
         for filename, module in self.wanted.items():
             candidates = self.found.get(filename, [])
             if not candidates:
+                if self.near.get(filename):
+                    self.problems.add("misplaced")
+                    notes.append(text("submission.misplaced", file=filename,
+                                      found=", ".join(sorted(self.near[filename])[:3])))
                 continue
             parts, content = min(candidates, key=lambda item: (len(item[0]), item[0]))  # the shallowest
             if isinstance(content, bytes):
                 files[module] = content
             else:
                 notes.append(content)
-        return files, notes
+        return files, notes, self.problems
 
 
-def _read_path(path: Path, top: int | None = None) -> tuple[dict, list]:
+def _read_path(path: Path, top: int | None = None) -> tuple[dict, list, set]:
     """Read the submission at ``path`` (a folder, a .zip, or one exercise file).
 
     ``top``: the folder ``path`` already opened (by root, before becoming the
@@ -231,7 +300,11 @@ def _read_path(path: Path, top: int | None = None) -> tuple[dict, list]:
         if top is not None:
             reader.walk(top)
         else:
-            opened = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            try:
+                opened = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            except OSError as exc:
+                reader._unreadable_folder((), exc)
+                return reader.result()
             try:
                 reader.walk(opened)
             finally:
@@ -242,9 +315,13 @@ def _read_path(path: Path, top: int | None = None) -> tuple[dict, list]:
             _, content = reader.found[archives[0]][0]
             zipped = _Reader()
             if isinstance(content, bytes):
-                zipped.read_zip(content, archives[0])
+                if zipfile.is_zipfile(io.BytesIO(content)):
+                    zipped.read_zip(content, archives[0])
+                else:
+                    zipped.damaged_zip(archives[0])
             else:
                 zipped.notes.append(content)
+                zipped.problems |= reader.problems
             reader = zipped
     elif path.is_file():
         info = os.stat(path)
@@ -257,6 +334,8 @@ def _read_path(path: Path, top: int | None = None) -> tuple[dict, list]:
                 reader.read_zip(data, path.name)
         elif path.name in reader.wanted:
             reader.offer((path.name,), reader._read(str(path), None, info))
+        elif path.suffix.lower() == ".zip" or _starts_as_zip(path):
+            reader.damaged_zip(path.name)
         else:
             reader.notes.append(text("submission.not_found", path=str(path)))
     else:
@@ -264,7 +343,15 @@ def _read_path(path: Path, top: int | None = None) -> tuple[dict, list]:
     return reader.result()
 
 
-def _read_as(path: Path, ids: tuple[int, int]) -> tuple[dict, list]:
+def _starts_as_zip(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def _read_as(path: Path, ids: tuple[int, int]) -> tuple[dict, list, set]:
     """Read the submission (a folder) in a child process running as the unprivileged ``ids``."""
     if not path.is_dir():
         return _read_path(path)
@@ -279,9 +366,9 @@ def _read_as(path: Path, ids: tuple[int, int]) -> tuple[dict, list]:
             os.setgroups([])
             os.setresgid(ids[1], ids[1], ids[1])
             os.setresuid(ids[0], ids[0], ids[0])
-            files, notes = _read_path(path, top)
+            files, notes, problems = _read_path(path, top)
             payload = json.dumps({"files": {k: base64.b64encode(v).decode() for k, v in files.items()},
-                                  "notes": notes}).encode()
+                                  "notes": notes, "problems": sorted(problems)}).encode()
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(payload)
             code = 0
@@ -295,19 +382,22 @@ def _read_as(path: Path, ids: tuple[int, int]) -> tuple[dict, list]:
         raw = pipe.read()
     _, status = os.waitpid(pid, 0)
     if status != 0 or not raw:
-        return {}, [text("submission.unreadable", file=str(path), error="permission denied")]
+        return {}, [text("submission.folder_unreadable", folder=str(path), error="permission denied")], {"unreadable"}
     data = json.loads(raw)
-    return {k: base64.b64decode(v) for k, v in data["files"].items()}, list(data["notes"])
+    return ({k: base64.b64decode(v) for k, v in data["files"].items()}, list(data["notes"]),
+            set(data.get("problems", [])) & set(PROBLEMS))
 
 
 def stage(path: Path, as_ids: tuple[int, int] | None = None) -> Staged:
     """Read the exercise files of ``path``; with ``as_ids`` (root only) read them as that user."""
     path = Path(path)
     if as_ids is not None and os.geteuid() == 0:
-        files, notes = _read_as(path, as_ids)
+        files, notes, problems = _read_as(path, as_ids)
     else:
-        files, notes = _read_path(path)
-    staged = Staged(files, notes)
+        files, notes, problems = _read_path(path)
+    staged = Staged(files, notes, problems=sorted(problems))
+    if not files and problems & {"bad_zip", "unreadable"}:
+        return staged  # its note says why nothing was found: no note per missing file
     for module in registry.names():
         filename = f"{module}.py"
         if module not in staged.files and not any(filename in note for note in staged.notes):

@@ -105,7 +105,8 @@ def test_canvas_gradebook(tmp_path, canvas_roster):
     assert any(kind.startswith("not graded") and who == "S004" for kind, who in found)
     assert any(who.startswith("Student, Test") for kind, who in found)  # listed too: nothing is dropped silently
     side = read_rows(outcome.side_file, encoding="utf-8-sig")
-    assert side[0] == ["problem", "who", "detail"] and len(side) - 1 == len(outcome.problems)
+    assert side[0] == ["problem", "who", "detail"] and side[1][0] == "scale (every grade)"
+    assert len(side) - 2 == len(outcome.problems)
 
 
 def test_canvas_refuses_what_it_cannot_import(tmp_path, canvas_roster):
@@ -132,7 +133,7 @@ def test_canvas_refuses_what_it_cannot_import(tmp_path, canvas_roster):
 
 
 def test_moodle_gradebook(tmp_path):
-    target = lms.target("moodle", id_field="email")
+    target = lms.target("moodle", id_field="email", points_possible=MAX)  # raw points: the item's maximum is MAX
     group = graded("S1+S2", 40, status="ex2_linear_regression timed out", folder="submission_1",
                    failing=["ex2_linear_regression.train", "ex3_mlp_backprop.mlp_backward"],
                    submitters=[Person("Ada", "ada@example.edu", "S1"), Person("Bo, Li", "bo@example.edu", "S2")])
@@ -164,14 +165,14 @@ def test_moodle_checks_identifiers_against_a_roster(tmp_path):
     roster = tmp_path / "participants.csv"
     roster.write_text("First name,Last name,Username,Email address\nAda,L,ada,Ada@Example.edu\nBo,Li,bo,bo@x.org\n",
                       encoding="utf-8")
-    target = lms.target("moodle", roster=roster, id_field="email")
+    target = lms.target("moodle", roster=roster, id_field="email", points_possible=MAX)
     outcome = target.write([graded("ada@example.edu", 12, failing=["ex1_manual_gradients.dloss"]),
                             graded("zed@example.edu", 3)], tmp_path / "m.csv")
     rows = read_rows(outcome.path, encoding="utf-8-sig")
     assert rows[1:] == [["Ada@Example.edu", "12", "ok; failing: ex1_manual_gradients.dloss"]]  # Moodle's spelling
     assert problems_of(outcome) == {("submission not in the roster", "zed@example.edu"),
                                     ("roster student without a submission", "bo@x.org")}
-    usernames = lms.target("moodle", roster=roster, id_field="username").write(
+    usernames = lms.target("moodle", roster=roster, id_field="username", points_possible=MAX).write(
         [graded("ada", 7), graded("S9", 1, folder="submission_9", submitters=[Person("Gus", "g@x.org", "S9")])],
         tmp_path / "u.csv")
     assert read_rows(usernames.path, encoding="utf-8-sig")[0] == ["Username", "Grade", "Feedback"]
@@ -215,7 +216,8 @@ def test_batch_into_canvas_and_moodle(tmp_path):
 
     participants = tmp_path / "participants.csv"
     participants.write_text("Username,Email address\nada,ada@example.edu\nbo,Bo@Example.edu\ndee,dee@example.edu\n")
-    printed = batch(tmp_path / "moodle.csv", "--lms", "moodle", "--id-field", "email", "--roster", str(participants))
+    printed = batch(tmp_path / "moodle.csv", "--lms", "moodle", "--id-field", "email", "--roster", str(participants),
+                    "--points-possible", f"{MAX:g}")
     rows = read_rows(tmp_path / "moodle.csv", encoding="utf-8-sig")
     assert rows[0] == ["Email address", "Grade", "Feedback"]
     grades = {row[0]: row[1:] for row in rows[1:]}
@@ -239,3 +241,35 @@ def test_lms_options_are_checked_before_grading(tmp_path):
     run = subprocess.run([sys.executable, "-m", "autograder", "batch", str(klass), "--id-field", "email"],
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 2 and "go with --lms" in run.stderr
+
+
+def test_points_possible_scales_and_rounds_as_each_lms_imports(tmp_path, canvas_roster):
+    """--points-possible N: total x N / kit total, rounded half up to 2 decimals; Moodle's default maximum is 100."""
+    kit = 132.0
+    with pytest.raises(LmsError, match=r"132 points, above 100.*--points-possible 100.*--points-possible 132"):
+        lms.target("moodle", id_field="email", kit_max=kit)  # Moodle would refuse every grade above 100
+    assert lms.target("moodle", id_field="email", kit_max=80).scale.points_possible == 80  # fits: raw points
+    moodle = lms.target("moodle", id_field="email", points_possible=100, kit_max=kit)
+    people = [graded(f"s{i}@x.org", total) for i, total in enumerate((kit, 131, 66, 1, 0))]
+    outcome = moodle.write(people, tmp_path / "moodle.csv")
+    grades = [row[1] for row in read_rows(outcome.path, encoding="utf-8-sig")[1:]]
+    assert grades == ["100", "99.24", "50", "0.76", "0"]  # 131/132*100 = 99.2424..., 1/132*100 = 0.7575...
+    assert all(float(g) <= 100 for g in grades)  # never above the item's maximum
+    side = read_rows(outcome.side_file, encoding="utf-8-sig")
+    assert side[1][0] == "scale (every grade)" and "132" in side[1][2] and "100" in side[1][2]
+    over = lms.target("moodle", id_field="email", points_possible=150, kit_max=kit)
+    assert any("Maximum grade to 150" in note for note in over.notes)
+    canvas = lms.target("canvas", roster=canvas_roster, assignment=ASSIGNMENT, points_possible=10, kit_max=kit)
+    rows = read_rows(canvas.write([graded("ada@example.edu", 131)], tmp_path / "canvas.csv").path)
+    assert rows[1][5] == "10" and rows[2][5] == "9.92"  # Points Possible row, and 131/132*10 = 9.924...
+    with pytest.raises(LmsError, match="above 0"):
+        lms.target("canvas", roster=canvas_roster, assignment=ASSIGNMENT, points_possible=0, kit_max=kit)
+
+
+def test_unreadable_submissions_get_no_grade_without_the_flag(tmp_path):
+    damaged = Graded(label="eve", folder="eve", total=0, max_score=MAX, status="damaged zip; nothing could be graded",
+                     readable=False)
+    quiet = lms.target("moodle", id_field="username", points_possible=MAX).write([damaged], tmp_path / "m.csv")
+    assert quiet.written == 0 and any(p.kind.startswith("submission could not be read") for p in quiet.problems)
+    flagged = lms.target("moodle", id_field="username", points_possible=MAX, zero_unreadable=True)
+    assert flagged.write([damaged], tmp_path / "m2.csv").written == 1

@@ -13,3 +13,7 @@ PY=$(command -v python3.11 || command -v python3)
 # Only root may read the grader, the solutions and the hidden checks; the
 # submission runs as the unprivileged user "nobody".
 chmod -R go-rwx /autograder/source
+# Pre-flight: the sandbox level this image gives, why, and what to do. A level that run_autograder would
+# refuse fails the build here (the log says why) instead of giving every student 0 at the first submission.
+/autograder/venv/bin/python -m autograder doctor --channel gradescope \
+    $( [ "${AUTOGRADER_ALLOW_WEAK_SANDBOX:-}" = 1 ] && echo --allow-weak-sandbox )

@@ -1,0 +1,79 @@
+"""A class graded once, then every output from its saved reports (`export`, `merge --lms/--html`): unreadable
+submissions named with their own status, a Canvas and a Moodle file with no regrade, a class page with the flagged
+submissions first and, on request, the pairs far more alike than the class's usual."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import zipfile
+
+from autograder import registry
+
+from conftest import MAX, ROOT, SOLUTIONS, copy_solutions
+
+EXERCISES = registry.names()
+
+
+def cli(*args, ok=True):
+    run = subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=900, env={"AUTOGRADER_LANG": "en", **__import__("os").environ})
+    assert (run.returncode == 0) == ok, run.stdout + run.stderr[-3000:]
+    return run
+
+
+def test_a_class_graded_once_exports_everywhere(tmp_path):
+    klass = tmp_path / "class"
+    copy_solutions(klass / "ada")
+    with zipfile.ZipFile(klass / "dan.zip", "w") as archive:
+        for exercise in EXERCISES:
+            archive.write(SOLUTIONS / f"{exercise}.py", f"dan/{exercise}.py")
+    (klass / "eve.zip").write_bytes((klass / "dan.zip").read_bytes()[:2000])  # cut off in the upload
+    (klass / "fay" / ".hidden").mkdir(parents=True)  # files in the wrong place
+    (klass / "fay" / ".hidden" / f"{EXERCISES[0]}.py").write_text((SOLUTIONS / f"{EXERCISES[0]}.py").read_text())
+    (klass / "fay" / f"{EXERCISES[1]} (1).py").write_text((SOLUTIONS / f"{EXERCISES[1]}.py").read_text())
+    out = tmp_path / "grades.csv"
+    cli("batch", klass, "--out", out, "-j", "2")
+    rows = {row["student"]: row for row in csv.DictReader(out.open())}
+    assert rows["eve"]["status"] == "damaged zip; nothing could be graded"
+    assert rows["fay"]["status"].startswith("exercise files in the wrong place")
+    assert float(rows["ada"]["total"]) == float(rows["dan"]["total"]) == MAX
+
+    roster = tmp_path / "participants.csv"
+    roster.write_text("Username,Email address\nada,a@x\ndan,d@x\neve,e@x\nfay,f@x\n")
+    run = cli("export", out, "--lms", "moodle", "--id-field", "username", "--roster", roster,
+              "--points-possible", "100", "--out", tmp_path / "moodle.csv", "--html", tmp_path / "class.html")
+    assert "Grading" not in run.stderr  # no regrade
+    moodle = list(csv.reader((tmp_path / "moodle.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert moodle[1:] == [["ada", "100", "ok; every check passed"], ["dan", "100", "ok; every check passed"]]
+    assert "eve" in run.stdout and "--grade-unreadable" in run.stdout  # never sent as 0 without the flag
+    refused = cli("export", out, "--lms", "moodle", "--id-field", "username", ok=False)
+    assert "--points-possible 100" in refused.stderr  # 132 > Moodle's default maximum: says what to pass
+    page = (tmp_path / "class.html").read_text()
+    flagged = page.index("flagged submissions")
+    assert flagged < page.index("Points per exercise") and page.index("eve", flagged) < page.index("Points per")
+    assert "2 flagged submissions" in page and "not attempted" in page
+
+    merged = tmp_path / "merged.csv"  # the same run as a one-shard merge, with the page and Canvas's file
+    export = tmp_path / "canvas_export.csv"
+    export.write_text("Student,ID,SIS User ID,SIS Login ID,Section,Kit (7)\nAda,1,ada,ada,A,\n")
+    cli("merge", out, "--out", merged, "--lms", "canvas", "--roster", export, "--assignment", "Kit (7)",
+        "--lms-out", tmp_path / "canvas.csv")
+    canvas = list(csv.reader((tmp_path / "canvas.csv").read_text().splitlines()))
+    assert canvas[1][5] == f"{MAX:g}" and canvas[2][:2] == ["Ada", "1"] and canvas[2][5] == f"{MAX:g}"
+
+
+def test_similar_pairs_stand_out_from_the_class():
+    from autograder.similarity import similar_pairs
+
+    first = EXERCISES[0]
+    bodies = [f"def helper_{i}(values):\n    total = {i}\n    for k, v in enumerate(values):\n"
+              f"        total += (v * {i + 1}) ** {(i % 3) + 1} - k\n    return total / {i + 2}\n" for i in range(8)]
+    code = {f"s{i}": {first: "import numpy as np\n\n" + body + ("\n# mine\n" if i % 2 else "")}
+            for i, body in enumerate(bodies)}
+    copied = bodies[3].replace("values", "xs").replace("total", "acc")  # renamed names are still the same code
+    code["copycat"] = {first: "import numpy as np\n\n" + copied}
+    pairs = similar_pairs(code)
+    assert [(p.first, p.second) for p in pairs] == [("copycat", "s3")], [(p.first, p.second, p.share) for p in pairs]
+    assert pairs[0].share > 0.8 and pairs[0].marked[0]  # the shared code is marked
