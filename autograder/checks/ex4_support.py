@@ -14,7 +14,7 @@ import torch
 
 from autograder.blame import function_source
 from autograder.checks.in_sandbox.ex4_autograd_nn import FUNCTIONS
-from autograder.expect import expect_array, expect_tensor, expect_tensor_form, fail, fmt, within
+from autograder.expect import expect_array, expect_tensor, expect_tensor_form, fail, fmt, probe_left_alone, within
 from autograder.memo import remembered
 from autograder.messages import text
 from autograder.sandbox.client import StudentException
@@ -187,8 +187,9 @@ def concise_reference(features, labels, lr, num_epochs, batch_size, seed):
 def run_concise(student, features, labels, lr, num_epochs, batch_size, seed, defaults=False):
     """The learner's train_concise from ``seed``, with a known-good load_array (so a broken one is not blamed here);
     ``defaults``: the hyperparameters left out of the call."""
-    return explained(student.session.probe, EXERCISE, "train_concise_state", features, labels, lr, num_epochs,
-                     batch_size, seed, defaults, function="train_concise", shared=True)  # the same data: one run
+    return explained(probe_left_alone, student.session, EXERCISE, "train_concise_state", features, labels, lr,
+                     num_epochs, batch_size, seed, defaults, function="train_concise", names=("features", "labels"),
+                     shared=True)  # the checks on the same data: one run
 
 
 def _flat(weight_and_bias) -> np.ndarray:
@@ -342,8 +343,9 @@ def check_tiny_forward(student, n_in: int, n_hidden: int, n: int, seed: int, def
     with the grader's weights loaded, forward on X, against the same network run here."""
     state = tiny_start(n_in, n_hidden, seed)
     X, _ = tiny_data(n, n_in, seed + 1)
-    answer = explained(student.session.probe, EXERCISE, "tiny_forward", None if defaults else n_in,
-                       None if defaults else n_hidden, state, X, function="TinyNet")
+    answer = explained(probe_left_alone, student.session, EXERCISE, "tiny_forward", None if defaults else n_in,
+                       None if defaults else n_hidden, state, X, function="TinyNet",
+                       names=("n_in", "n_hidden", "state", "X"))
     expect_tiny_shapes(answer, n_in, n_hidden)
     expected = tiny_forward(state, X).numpy()
     mistakes = [("ex4.hint.missing_relu", tiny_forward(state, X, activation=lambda z: z).numpy()),
@@ -360,8 +362,9 @@ def check_tiny_fit(student, n_in: int, n_hidden: int, n: int, seed: int, lr: flo
     (``defaults``: lr and epochs left out of the call, so they must be the docstring's 0.01 and 100)."""
     state = tiny_start(n_in, n_hidden, seed)
     X, y = tiny_data(n, n_in, seed + 1)
-    answer = explained(student.session.probe, EXERCISE, "tiny_fit", n_in, n_hidden, state, X, y,
-                       None if defaults else lr, epochs, function="fit_tiny")
+    answer = explained(probe_left_alone, student.session, EXERCISE, "tiny_fit", n_in, n_hidden, state, X, y,
+                       None if defaults else lr, epochs, function="fit_tiny",
+                       names=("n_in", "n_hidden", "state", "X", "y"))
     losses = answer.get("losses") if isinstance(answer, dict) else None
     if not isinstance(losses, list) or len(losses) != epochs:
         fail(text("ex4.fit_losses", epochs=epochs), got=fmt(losses), hint="ex4.hint.fit_losses")
