@@ -315,3 +315,24 @@ def expect_true(condition: bool, headline: str, *, expected=None, got=None, hint
     """Fail with ``headline`` unless ``condition``."""
     if not condition:
         fail(headline, expected=expected, got=got, hint=hint)
+
+
+def expect_inputs_left_alone(function: str, changed, names, allowed=()) -> None:
+    """Fail when a call of ``function`` changed one of its arguments (``changed``: positions or keyword names, from
+    ``CallResult.changed``) that it should leave alone: every one but ``allowed`` (those its docstring says it
+    changes). ``names``: the parameter names, position by position, to name the argument as the learner does."""
+    for position in changed:
+        name = position if isinstance(position, str) else names[position] if position < len(names) else None
+        if name is not None and name in allowed:
+            continue
+        argument = text("expect.argument_named", name=name) if name else text("expect.argument_number",
+                                                                            number=int(position) + 1)
+        fail(text("expect.changed_argument", function=function, argument=argument), hint="hint.leave_inputs_alone")
+
+
+def probe_left_alone(session, exercise: str, name: str, *args, function: str, names, allowed=(), shared=False):
+    """``session.probe(...)``, failing like :func:`expect_inputs_left_alone` when the learner's code it runs changed
+    one of the probe's arguments (``names``: the probe's arguments as the learner's functions name them)."""
+    value, changed = session.probe(exercise, name, *args, function=function, shared=shared, fingerprints=True)
+    expect_inputs_left_alone(function, changed, names, allowed)
+    return value

@@ -95,6 +95,8 @@ def load_array(features, labels, batch_size, shuffle=True):
     ``DataLoader`` that gives ``batch_size`` examples at a time, in a new
     random order on every pass when ``shuffle`` is True and in the original
     order when it is False. Keep the last, shorter batch (do not drop it).
+    Leave the random order to the ``DataLoader`` (pass it no generator of
+    your own), so that ``torch.manual_seed`` makes it repeatable.
     This replaces exercise 2's ``data_iter``.
 
     Args:

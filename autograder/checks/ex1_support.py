@@ -30,14 +30,19 @@ PATH_MISTAKES = {
     "global_rng": "ex1.hint.global_rng",
     "global_rng_each_epoch": "ex1.hint.global_rng",
     "full_batch": "ex1.hint.full_batch",
+    "shuffled_in_place": "ex1.hint.shuffle_not_permutation",
 }
 
 
 def _orders(n: int, seed: int, epochs: int, mistake: str | None):
     """The order of the samples in each epoch: ``rng.permutation(n)`` of one generator made from ``seed``."""
     rng, legacy = np.random.default_rng(seed), np.random.RandomState(seed)
+    kept = np.arange(n)
     for _ in range(epochs):
-        if mistake == "no_shuffle":
+        if mistake == "shuffled_in_place":  # rng.shuffle of one index array, every epoch
+            rng.shuffle(kept)
+            yield kept.copy()
+        elif mistake == "no_shuffle":
             yield np.arange(n)
         elif mistake == "same_order":  # the generator made again inside the epoch loop
             yield np.random.default_rng(seed).permutation(n)

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from autograder import figures
-from autograder.expect import expect_array, expect_tensor, fail, fmt, type_hint, within
+from autograder.expect import expect_array, expect_tensor, fail, fmt, probe_left_alone, type_hint, within
 from autograder.memo import remembered
 from autograder.messages import text
 from autograder.registry import in_sandbox_module
@@ -135,8 +135,9 @@ def known_train(features, labels, lr, num_epochs, batch_size, seed, mistake=None
 def run_known_pieces(student, features, labels, lr, num_epochs, batch_size, seed, defaults=False):
     """The learner's train with known-good pieces, from ``seed`` (a shared call: checks on the same run read one)."""
     try:
-        return student.session.probe(EX2, "train_with_known_pieces", features, labels, lr, num_epochs, batch_size,
-                                     seed, defaults, function="train", shared=True)
+        return probe_left_alone(student.session, EX2, "train_with_known_pieces", features, labels, lr, num_epochs,
+                                batch_size, seed, defaults, function="train", names=("features", "labels"),
+                                shared=True)
     except StudentException as error:
         message = str(error.detail.get("message", ""))
         # the known-good sgd met a .grad that is None: the loop never called backward() before it

@@ -5,7 +5,7 @@ import torch
 
 from autograder import figures
 
-from autograder.expect import expect_array, expect_true, fail, fmt, within
+from autograder.expect import expect_array, expect_inputs_left_alone, expect_true, fail, fmt, probe_left_alone, within
 from autograder.explain import known_cause
 from autograder.memo import remembered
 from autograder.messages import text
@@ -102,7 +102,8 @@ def check_backward(student, X, y, params, activation):
     """The learner's mlp_backward (on their mlp_forward's cache) against autograd, naming known mistakes."""
     autograd = autograd_grads(X, y, params, activation)
     try:
-        grads = student.session.probe(EXERCISE, "mlp_grads", X, y, params, activation, function="mlp_backward")
+        grads = probe_left_alone(student.session, EXERCISE, "mlp_grads", X, y, params, activation,
+                                 function="mlp_backward", names=("X", "y", "params"))
     except StudentException as error:
         # y of shape (n,): y_hat - y broadcasts to (n, n) and a later product fails; if the same code runs
         # with y as a column, that is the cause (and not the line the error points at)
@@ -145,10 +146,12 @@ def run_fit(student, X, y, **kwargs):
     """``fit_mlp`` in the sandbox; an error raised on the way gets the cause of a well-known one, or says
     to check how the loop calls the pieces (the report adds "fix `mlp_backward` first" when that fails)."""
     try:
-        return student.session.call(EXERCISE, "fit_mlp", X, y, shared=True, **kwargs).value
+        result = student.session.call(EXERCISE, "fit_mlp", X, y, shared=True, fingerprints=True, **kwargs)
     except StudentException as error:
         error.hint = getattr(error, "hint", None) or known_cause(error) or "ex3.hint.fit_loop_error"
         raise
+    expect_inputs_left_alone("fit_mlp", result.changed, ("X", "y"))
+    return result.value
 
 
 # ----------------------------------------------------------------- fit_mlp, step by step

@@ -980,10 +980,13 @@ class Session:
         return CallResult(value, args_back, _changed(request, answer.get("fingerprints")))
 
     def probe(self, module: str, name: str, *args, function: str, timeout: float | None = None,
-              shared: bool = False):
+              shared: bool = False, fingerprints: bool = False):
         """Run a trusted diagnostic (``PROBES[name]`` of the exercise's in-sandbox helpers) next to the learner's
-        module (``shared``: as for :meth:`call`)."""
+        module (``shared``: as for :meth:`call`). ``fingerprints``: return ``(value, changed)``, ``changed`` the
+        positions of the arguments the probe's run of the learner's code changed (see ``CallResult.changed``)."""
         request = {"op": "probe", "module": module, "name": name, "args": [codec.encode(a) for a in args]}
+        if fingerprints:
+            request["fingerprints"] = True
         if shared:
             return self._once(request, lambda ready: self._probe(module, function, ready, timeout))
         return self._probe(module, function, request, timeout)
@@ -993,9 +996,12 @@ class Session:
         seconds = self._seconds(request, timeout, self.limits.call_seconds)
         answer = self._exchange(worker, module, function, request, seconds)
         try:
-            return codec.decode(answer.get("result", {"t": "none"}))
+            value = codec.decode(answer.get("result", {"t": "none"}))
         except codec.ProtocolError as exc:
             raise Unreadable(module, function, {"message": str(exc)}) from None
+        if request.get("fingerprints"):
+            return value, _changed({**request, "kwargs": {}}, answer.get("fingerprints"))
+        return value
 
     def close(self):
         """End the submission: every process it started is killed (see the README's threat model)."""

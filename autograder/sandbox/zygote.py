@@ -444,7 +444,11 @@ class Worker:
             if probe is None:
                 return {"ok": False, "error": {"kind": "protocol", "type": "", "traceback": "",
                                                 "message": f"no probe {str(request.get('name'))[:80]!r}"}}
-            return {"ok": True, "result": codec.encode(probe(module, *args))}
+            answer = {"ok": True, "result": codec.encode(probe(module, *args))}
+            if request.get("fingerprints"):  # what the arguments hold now (see Session.probe)
+                answer["fingerprints"] = {"args": [codec.fingerprint(codec.encode(a, with_grad=False)) for a in args],
+                                          "kwargs": {}}
+            return answer
         return {"ok": False, "error": {"kind": "protocol", "type": "", "message": f"unknown op {op!r}", "traceback": ""}}
 
     def _consume(self, iterable):

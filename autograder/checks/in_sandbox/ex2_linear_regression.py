@@ -29,7 +29,7 @@ def _library_squared_loss(y_hat, y):
 def _library_sgd(params, lr, batch_size):
     for tensor in params:
         tensor.sub_(tensor.grad, alpha=lr / batch_size)
-        tensor.grad = None
+        tensor.grad.zero_()  # (zeroed, not None: a loop that zeroes it once more still works, as with sgd's own)
 
 
 @torch.no_grad()

@@ -15,7 +15,7 @@ from autograder.checks.ex2_support import (DEFAULT_HYPER, EX2, PUBLIC_HYPER, PUB
                                            check_known_converges, expect_known_run, expect_loss_tensor,
                                            make_regression, run_known_pieces, tensor_param)
 from autograder.expect import (REGULAR, expect_array, expect_tensor, expect_tensor_form, expect_true, fail, fmt,
-                               neighbours, type_hint)
+                               neighbours, probe_left_alone, type_hint)
 from autograder.blame import function_source, parse
 from autograder.memo import remembered
 from autograder.messages import text
@@ -227,8 +227,8 @@ def test_linreg(student):
     # and the sum of upstream, computed here: only a result connected to w and b has them
     upstream = torch.linspace(-1.0, 2.0, 6).reshape(6, 1)
     try:
-        grads = student.session.probe(EX2, "linreg_grads", X, w.clone().requires_grad_(True),
-                                      b.clone().requires_grad_(True), upstream, function="linreg")
+        grads = probe_left_alone(student.session, EX2, "linreg_grads", X, w.clone().requires_grad_(True),
+                                 b.clone().requires_grad_(True), upstream, function="linreg", names=("X", "w", "b"))
     except StudentException as error:
         error.hint = "ex2.hint.linreg_detached"
         raise
@@ -280,8 +280,8 @@ def test_squared_loss_autograd(student):
     expect_tensor_form(student.ex2.squared_loss(y_hat.clone(), labels), (5, 1), what=what, dtype="torch.float64",
                        shape_hints=shape_hints)
     try:
-        grad = student.session.probe(EX2, "loss_grad", y_hat.clone().requires_grad_(True), labels, upstream,
-                                     function="squared_loss")
+        grad = probe_left_alone(student.session, EX2, "loss_grad", y_hat.clone().requires_grad_(True), labels,
+                                upstream, function="squared_loss", names=("y_hat", "y"))
     except StudentException as error:
         error.hint = "ex2.hint.detached"
         raise
@@ -363,8 +363,9 @@ def _sgd_loop(student, lr, batch_size, steps, fresh_grads):
     """The learner's sgd as the update of three steps of a known loop (the probe); the parameters' values."""
     X, y, w, b = _loop_data()
     try:
-        after = student.session.probe(EX2, "sgd_steps", w.clone().requires_grad_(True), b.clone().requires_grad_(True),
-                                      X, y, lr, batch_size, steps, fresh_grads, function="sgd")
+        after = probe_left_alone(student.session, EX2, "sgd_steps", w.clone().requires_grad_(True),
+                                 b.clone().requires_grad_(True), X, y, lr, batch_size, steps, fresh_grads,
+                                 function="sgd", names=("w", "b"), allowed=("w", "b"))
     except StudentException as error:
         _sgd_error_hint(error)
         message = error.detail.get("message", "")

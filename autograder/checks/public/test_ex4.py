@@ -12,7 +12,8 @@ from autograder.checks.ex4_support import (EXERCISE, PUBLIC_RUN, RUN32, autograd
                                            check_concise_follows, check_concise_losses, check_tiny_fit,
                                            check_tiny_forward,
                                            dataloader_orders, descent, expect_point, explained, full_mse)
-from autograder.expect import REGULAR, expect_float, expect_true, fail, fmt, neighbours
+from autograder.blame import function_source
+from autograder.expect import REGULAR, expect_float, expect_true, fail, fmt, neighbours, probe_left_alone
 from autograder.messages import text
 from autograder.registry import check
 from autograder.sandbox.codec import FunctionRef, RemoteTensor
@@ -42,7 +43,8 @@ def test_grad_at_leaves_x_alone(student):
     """grad_at: twice on the same x gives the same gradient twice, also when x is part of a graph"""
     x = np.array([2.0, -1.0, 0.5])
     expected = autograd_grad("poly", x)
-    answer = explained(student.session.probe, EXERCISE, "grad_twice", "poly", _point(x), function="grad_at")
+    answer = explained(probe_left_alone, student.session, EXERCISE, "grad_twice", "poly", _point(x),
+                       function="grad_at", names=("f", "x"))
     if not isinstance(answer, dict):
         fail(text("ex4.what_grad_call", call=1), got=fmt(answer), hint="hint.return_value")
     # what the calls left on x chooses the hint, never the points (the learner's process could say anything)
@@ -54,8 +56,8 @@ def test_grad_at_leaves_x_alone(student):
     # of x comes back (a non-leaf keeps no .grad), and a later backward pass through the same graph finds
     # nothing of grad_at's own work in it (base's gradient is then just the weights)
     weights = np.array([0.5, -1.5, 2.0])
-    answer = explained(student.session.probe, EXERCISE, "grad_in_graph", "poly", _point(x), _point(weights),
-                       function="grad_at")
+    answer = explained(probe_left_alone, student.session, EXERCISE, "grad_in_graph", "poly", _point(x),
+                       _point(weights), function="grad_at", names=("f", "x"))
     if not isinstance(answer, dict):
         fail(text("ex4.what_grad_graph"), got=fmt(answer), hint="ex4.hint.copy_x")
     if answer.get("answer") is None:  # the .grad of x itself, which a tensor computed from another one does not keep
@@ -111,12 +113,14 @@ def _loader(student, n, batch_size, shuffle, passes, seed=0):
     as orders of example numbers; each batch must pair every example with its own label."""
     features = torch.arange(2 * n, dtype=torch.float32).reshape(n, 2)
     labels = torch.arange(n, dtype=torch.float32).reshape(n, 1)
-    answer = explained(student.session.probe, EXERCISE, "loader_passes", features, labels, batch_size, shuffle,
-                       passes, seed, function="load_array")
+    answer = explained(probe_left_alone, student.session, EXERCISE, "loader_passes", features, labels, batch_size,
+                       shuffle, passes, seed, function="load_array", names=("features", "labels"))
     # the type names the learner's process reports choose a hint, never the points: the batches decide
     claims = answer if isinstance(answer, dict) else {}
     kind_hint = ("ex4.hint.use_dataloader" if claims.get("type") != DATALOADER else
-                 "ex4.hint.tensor_dataset" if claims.get("dataset") != TENSOR_DATASET else None)
+                 "ex4.hint.tensor_dataset" if claims.get("dataset") != TENSOR_DATASET else
+                 "ex4.hint.own_generator" if "generator" in function_source(student.session, EXERCISE, "load_array")
+                 else None)
     if not isinstance(answer, dict) or not isinstance(answer.get("passes"), list) or len(answer["passes"]) != passes:
         got = claims.get("type") or fmt(answer)
         fail(text("ex4.not_dataloader", got=got), expected=DATALOADER, got=got, hint="ex4.hint.use_dataloader")
