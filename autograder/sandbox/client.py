@@ -540,11 +540,12 @@ class Sandbox:
                 zygote.start()
         raise AssertionError("unreachable")
 
-    def reap(self, uid: int):
-        """At the `uid` level: kill every process of the sandbox's uid."""
+    def reap(self, uid: int, keep: tuple[str, ...] = ()):
+        """At the `uid` level: kill every process of the sandbox's uid, then remove its files in the shared
+        temporary folders (but those of ``keep``, which the grader removes itself) and its IPC objects."""
         if self.level == "uid":
             try:
-                self.zygote("torch").request({"op": "reap", "uid": uid})
+                self.zygote("torch").request({"op": "reap", "uid": uid, "keep": [str(path) for path in keep]})
             except (EOFError, OSError, codec.ProtocolError, RuntimeError):
                 pass
 
@@ -984,4 +985,4 @@ class Session:
                 thread.join(timeout=CLOSE_SECONDS)
         if self.sandbox.level == "uid":
             uid = self.limits.uid if self.limits.uid is not None else sandbox_ids()[0]
-            self.sandbox.reap(uid)
+            self.sandbox.reap(uid, keep=(str(self.folder),) if self.folder is not None else ())

@@ -55,6 +55,7 @@ sys.path.insert(0, _HERE)  # python -I puts neither the script's folder nor the 
 
 import hugepages  # noqa: E402 - standard library only
 import jail  # noqa: E402 - standard library only
+import leftovers  # noqa: E402 - standard library only
 
 WORK = "/submission"  # the submission's folder inside the namespaces (the grader may choose another)
 
@@ -700,8 +701,9 @@ def _end(inits):
     os._exit(0)
 
 
-def _reap_uid(uid):
-    """At the `uid` level: kill every process of the sandbox's uid (double-forked daemons too)."""
+def _reap_uid(uid, keep=()):
+    """At the `uid` level: kill every process of the sandbox's uid (double-forked daemons too), then remove
+    what it left in the shared temporary folders and its System V IPC objects (see ``leftovers``)."""
     helper = os.fork()
     if helper == 0:
         try:
@@ -712,6 +714,7 @@ def _reap_uid(uid):
                     os.kill(-1, signal.SIGKILL)
                 except ProcessLookupError:
                     break
+            leftovers.sweep(uid, keep=[path for path in keep if isinstance(path, str)])
         finally:
             os._exit(0)
     os.waitpid(helper, 0)
@@ -799,7 +802,8 @@ def main():
             if idle_work is None:  # (once: an exhausted generator stays so)
                 idle_work = hugepages.collapse_steps()
         elif op == "reap" and level == "uid":
-            _reap_uid(int(request["uid"]))
+            keep = request.get("keep")
+            _reap_uid(int(request["uid"]), keep if isinstance(keep, list) else ())
             codec.send(control, {"ok": True})
         else:
             codec.send(control, {"ok": False})
