@@ -6,7 +6,7 @@ from autograder.checks.ex3_support import check_backward, run_fit
 from autograder.memo import remembered
 from autograder.expect import expect_true, fail, fmt
 from autograder.messages import text
-from autograder.registry import check
+from autograder.registry import check, hidden_seed
 
 EXERCISE = "ex3_mlp_backprop"
 
@@ -14,7 +14,7 @@ EXERCISE = "ex3_mlp_backprop"
 @check(points=2, function="mlp_backward", visibility="hidden", uses=("mlp_forward",))
 def test_mlp_backward_hidden(student):
     """mlp_backward: agrees on hidden network sizes"""
-    rng = np.random.default_rng(301)
+    rng = np.random.default_rng(hidden_seed(301))
     for activation, (n, d, h) in (("sigmoid", (13, 4, 7)), ("relu", (6, 1, 3))):
         X = rng.normal(size=(n, d))
         params = {"W1": rng.normal(size=(d, h)), "b1": rng.normal(size=h), "W2": rng.normal(size=(h, 1)),
@@ -25,7 +25,7 @@ def test_mlp_backward_hidden(student):
 @check(points=4, function="fit_mlp", visibility="hidden")
 def test_fit_mlp_reference_loss(student, reference):
     """fit_mlp: reaches the reference's loss on a hidden nonlinear target"""
-    rng = np.random.default_rng(302)
+    rng = np.random.default_rng(hidden_seed(302))
     X = rng.uniform(-2, 2, size=(64, 2))
     y = (np.sin(2 * X[:, :1]) * X[:, 1:] + 0.3 * X[:, 1:] ** 2).reshape(-1, 1)
     # 200 full-batch epochs: a backward pass that leaves out the activation's derivative (or takes it at A1,
