@@ -21,7 +21,6 @@ removes itself (the staged submission, which belongs to the uid).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import stat
 
@@ -113,7 +112,9 @@ def _sweep_folder(fd: int, uid: int, keep: set, depth: int, budget: _Budget) -> 
 
 
 def remove_files(uid: int, folders=FOLDERS, keep=()) -> int:
-    """Remove what ``uid`` owns in ``folders`` (see the module docstring); returns how many top entries went."""
+    """Remove what ``uid`` owns in ``folders`` (see the module docstring); returns how many top entries went.
+
+    Only ``os`` calls: run as the sandbox's uid, the process may not be able to import anything any more."""
     kept = set()
     for path in keep:
         try:
@@ -138,14 +139,14 @@ def ipc_objects(uid: int) -> list[tuple[str, int]]:
     """(kind, id) of every System V object of this IPC namespace that ``uid`` owns or created."""
     found = []
     for kind, id_column in (("shm", "shmid"), ("msg", "msqid"), ("sem", "semid")):
-        try:
-            with open(f"/proc/sysvipc/{kind}", encoding="ascii", errors="replace") as handle:
+        try:  # (bytes: run as the sandbox's uid, this process may no longer import a text codec)
+            with open(f"/proc/sysvipc/{kind}", "rb") as handle:
                 header = handle.readline().split()
                 rows = [line.split() for line in handle]
         except OSError:
             continue
         try:
-            at_id, at_uid, at_cuid = header.index(id_column), header.index("uid"), header.index("cuid")
+            at_id, at_uid, at_cuid = (header.index(name) for name in (id_column.encode(), b"uid", b"cuid"))
         except ValueError:
             continue
         for row in rows:
@@ -159,7 +160,7 @@ def ipc_objects(uid: int) -> list[tuple[str, int]]:
 
 def remove_ipc(uid: int) -> int:
     """Remove ``uid``'s System V objects (a segment still attached goes once its last process is gone)."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc = ctypes.CDLL(None, use_errno=True)  # (the C library this process already has: no ldconfig to run)
     removed = 0
     for kind, ident in ipc_objects(uid):
         if kind == "shm":

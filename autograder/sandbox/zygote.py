@@ -758,10 +758,16 @@ def _end(inits):
 
 def _reap_uid(uid, keep=()):
     """At the `uid` level: kill every process of the sandbox's uid (double-forked daemons too), then remove
-    what it left in the shared temporary folders and its System V IPC objects (see ``leftovers``)."""
+    what it left in the shared temporary folders and its System V IPC objects (see ``leftovers``).
+
+    The helper's end is read from a pipe, not waited for: with SIGCHLD ignored the kernel reaps it, and
+    ``waitpid`` then fails (ECHILD) where it should return.
+    """
+    done_r, done_w = os.pipe()
     helper = os.fork()
     if helper == 0:
         try:
+            os.close(done_r)
             os.setgroups([])
             os.setresuid(uid, uid, uid)
             for _ in range(3):  # a process forking while we kill: go again
@@ -772,7 +778,11 @@ def _reap_uid(uid, keep=()):
             leftovers.sweep(uid, keep=[path for path in keep if isinstance(path, str)])
         finally:
             os._exit(0)
-    os.waitpid(helper, 0)
+    os.close(done_w)
+    try:
+        os.read(done_r, 1)  # b"" once the helper has exited (its end of the pipe closed)
+    finally:
+        os.close(done_r)
 
 
 def _isolate(control, setup):
