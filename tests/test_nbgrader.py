@@ -21,7 +21,7 @@ from autograder import registry
 from autograder.messages import text
 from autograder.stubs import BEGIN, END, strip_solution
 
-from conftest import BUGGY, MAX, ROOT, SOLUTIONS, build_buggy, load_bug
+from conftest import BUGGY, COURSE, MAX, ROOT, SOLUTIONS, build_buggy, load_bug
 
 EXERCISES = registry.names()  # discovered from the files, never listed here
 
@@ -273,3 +273,17 @@ def test_preprocessor_refuses_a_weak_sandbox(monkeypatch):
     with pytest.raises(nbgrader_grade.GradingUnavailable, match="allow_weak_sandbox"):
         nbgrader_grade.GradeInSandbox().preprocess(notebook, {"nbgrader": {"notebook": "ex1"}})
     assert notebook.cells[2].outputs == []
+
+
+@pytest.mark.slow
+def test_release_notebooks_name_no_hidden_check(graded_course):
+    """What `nbgrader generate_assignment` releases holds no hidden check's name, title or call."""
+    from autograder.bundles import hidden_names
+
+    course, _, _ = graded_course
+    names = hidden_names()
+    for notebook in sorted((course / "release" / ASSIGNMENT).glob("*.ipynb")):
+        content = notebook.read_text()
+        assert not [name for name in names if name in content], notebook.name
+        assert "-hidden_" in content or notebook.stem not in {c.exercise for c in COURSE.checks
+                                                              if c.visibility == "hidden"}
