@@ -17,9 +17,9 @@ from autograder.runner import grade
 from autograder.sandbox import client, leftovers
 
 from conftest import FAST, copy_solutions, splice
+from test_sandbox_levels import level_sandbox  # noqa: F401 - the fixture: each level this machine grants
 
 EX1 = "ex1_manual_gradients"
-LEVELS = ["namespaces", "uid", "none"] if os.geteuid() == 0 else ["namespaces", "none"]
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="the `uid` level exists only for a grader running as root")
 
 
@@ -37,15 +37,6 @@ def _graded(tmp_path, sandbox, body: str, helper: str = ""):
     report = grade(sub, sandbox=sandbox, limits=FAST, only={_dloss_check()})
     (result,) = report.tests
     return result
-
-
-@pytest.fixture(params=LEVELS)
-def level_sandbox(request, monkeypatch):
-    monkeypatch.setenv(client.LEVEL_ENV, request.param)
-    with client.Sandbox() as sandbox:
-        if sandbox.level != request.param:
-            pytest.skip(f"this machine refuses the {request.param} level ({sandbox.refusal})")
-        yield sandbox
 
 
 IPC_PROBE = '''

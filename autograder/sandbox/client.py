@@ -759,22 +759,18 @@ class Session:
         return init
 
     def retire_others(self, module: str, phase: str = "public"):
-        """Kill the processes of every stage but ``module``'s ``phase`` (checks run one stage at a time): no
-        daemon of one file can serve another file's checks, and nothing that ran beside a file's hidden
-        checks is alive while the public checks run (every public check runs before any hidden one, see
-        ``runner``): the learner's processes of the hidden stage are new ones."""
+        """Make ``module``'s ``phase`` the running stage (checks run one stage at a time) and end every other
+        one's processes, so that no daemon of one file can serve another file's checks. A file's public
+        stage whose hidden stage comes later is frozen instead (at the `namespaces` level: every process in
+        its namespace stopped) and thawed when its hidden checks begin; below that level its processes end
+        and its hidden stage starts new ones. Every public check runs before any hidden one (``runner``), so
+        nothing that ran beside a hidden check is alive while a public one runs."""
         stage = (module, phase)
         self._phase = phase
         spared = {stage, self._after(stage)}
         for other in [m for m in list(self._inits) if m not in spared and m not in self._frozen]:
-            # (a copy: a look-ahead may add one) a file's public stage whose hidden stage comes later is
-            # frozen, not ended: its processes wait, stopped, for its hidden checks (no new ones to start)
-            if not self._freeze(other):
-                for pool in (self._workers, self._spare):
-                    worker = pool.pop(other, None)
-                    if worker is not None:
-                        worker.kill()
-                self._inits.pop(other).close()
+            if not self._freeze(other):  # (a copy of the keys: a look-ahead may add one)
+                self._drop(other)
         if stage in self._frozen:
             self._frozen.discard(stage)
             if not self._inits[stage].pause("thaw"):

@@ -55,16 +55,9 @@ def _remove_tree(name: str, parent: int, budget: _Budget) -> None:
             if not budget.take():
                 return
             try:
-                info = os.lstat(entry.name, dir_fd=fd)
+                _remove(entry.name, fd, os.lstat(entry.name, dir_fd=fd), budget)
             except OSError:
                 continue
-            if stat.S_ISDIR(info.st_mode):
-                _remove_tree(entry.name, fd, budget)
-            else:
-                try:
-                    os.unlink(entry.name, dir_fd=fd)
-                except OSError:
-                    pass
     except OSError:
         pass
     finally:
@@ -73,6 +66,14 @@ def _remove_tree(name: str, parent: int, budget: _Budget) -> None:
         os.rmdir(name, dir_fd=parent)
     except OSError:
         pass
+
+
+def _remove(name: str, parent: int, info: os.stat_result, budget: _Budget) -> None:
+    """Remove the entry ``name`` of the open folder ``parent`` (``info``: its lstat); OSError if it stays."""
+    if stat.S_ISDIR(info.st_mode):
+        _remove_tree(name, parent, budget)
+    else:
+        os.unlink(name, dir_fd=parent)
 
 
 def _sweep_folder(fd: int, uid: int, keep: set, depth: int, budget: _Budget) -> int:
@@ -91,13 +92,10 @@ def _sweep_folder(fd: int, uid: int, keep: set, depth: int, budget: _Budget) -> 
         if (info.st_dev, info.st_ino) in keep:
             continue
         if info.st_uid == uid:
-            if stat.S_ISDIR(info.st_mode):
-                _remove_tree(entry.name, fd, budget)
-            else:
-                try:
-                    os.unlink(entry.name, dir_fd=fd)
-                except OSError:
-                    continue
+            try:
+                _remove(entry.name, fd, info, budget)
+            except OSError:
+                continue
             removed += 1
         elif stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_IWOTH and depth < MAX_DEPTH:
             try:

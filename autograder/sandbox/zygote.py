@@ -18,7 +18,11 @@ per exercise module (resource limits set hard, file descriptors 0-2 on
 /dev/null, privileges dropped at the ``uid`` level); each worker's end of a
 new socket pair goes back to the grader with ``SCM_RIGHTS``, and from then on
 the grader talks to the worker directly, one JSON request at a time. When the
-grader kills the init, every process of the submission dies with it.
+grader kills the init, every process of the submission dies with it. At the
+``namespaces`` level the init also answers ``freeze`` and ``thaw``: it stops
+(``SIGSTOP``) every other process of its namespace, until it has seen them all
+stopped, or lets them go on; the grader freezes an exercise file between its
+public and its hidden checks (``client.Session.retire_others``).
 
 A worker keeps the first lines of what the learner's code prints during each
 request (``Printed``, a small buffer behind ``sys.stdout``/``sys.stderr``) and
