@@ -287,3 +287,29 @@ def test_release_notebooks_name_no_hidden_check(graded_course):
         assert not [name for name in names if name in content], notebook.name
         assert "-hidden_" in content or notebook.stem not in {c.exercise for c in COURSE.checks
                                                               if c.visibility == "hidden"}
+
+
+@pytest.mark.slow
+def test_a_students_notebooks_are_graded_public_checks_first(graded_course, monkeypatch):
+    """nbgrader autogrades notebook after notebook; GradeInSandbox grades the student's notebooks together at the
+    first, so every public check of the assignment runs before any hidden one (as `autograde` runs it, in this
+    process, recording the checks as the sandbox's session begins them)."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from autograder.sandbox import client
+
+    course, _, _ = graded_course
+    ran = []
+    begin = client.Session.begin_check
+    monkeypatch.setattr(client.Session, "begin_check", lambda self, name: (ran.append(name), begin(self, name))[1])
+    monkeypatch.chdir(course)
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config, root=str(course)), config=config)
+    outcome = api.autograde(ASSIGNMENT, "buggy", force=True)
+    assert outcome["success"], outcome.get("log", "")[-3000:]
+    visibility = {c.test_id: c.visibility for c in COURSE.checks}
+    seen = [visibility[name] for name in ran]
+    assert seen.count("hidden") == sum(v == "hidden" for v in visibility.values())  # every notebook, one run
+    assert seen == sorted(seen, key=lambda v: v != "public"), seen
