@@ -1,7 +1,10 @@
 """The attack campaign: build every hostile submission, grade them in every mode, collect the evidence.
 
 Each file in ``tests/attacks/`` is one attack: constants (``MODULE``, ``CLASS``, ``MODES``, ``BASE``,
-optional ``LAYOUT``, ``BASELINE``, ``GRADE``, ``ORDER``, ``GROUP``, ``PEER``, ``LEAKS``, ``SHOWS``) and code.
+optional ``LAYOUT``, ``BASELINE``, ``GRADE``, ``ORDER``, ``GROUP``, ``PEER``, ``LEAKS``, ``SHOWS``, ``HOLD``: bytes
+of System V memory it tries to keep, ``PAIR``: (another module, source spliced into it) for the ``page_cache_pair``
+layout) and code. ``LEAKS`` may name ``HIDDEN_INPUTS``: no number a hidden check of the module (or of the
+``PAIR``'s) hands the learner's code may appear in a public check's message (:func:`hidden_inputs`).
 Functions the exercise file already defines are replaced (as in ``tests/buggy``); everything else in the
 attack file (imports, helpers, module-level code) is appended to the exercise file, so it runs at import.
 ``_ATTACK`` (a dict: the attack's marker, the campaign id, paths and ports the attack may aim at)
