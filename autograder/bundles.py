@@ -23,13 +23,14 @@ import ast
 import contextlib
 import json
 import os
+import re
 import shutil
 import stat
 import tomllib
 import zipfile
 from pathlib import Path
 
-from . import messages, registry
+from . import messages, registry, secret
 from .stubs import BEGIN, END, FENCES, DocstringError, load_docstrings, strip_solution, translate_docstrings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,6 +172,8 @@ def _copy_package(target: Path, excludes: set[str]) -> None:
         relative = path.relative_to(PACKAGE)
         if "__pycache__" in relative.parts or path.suffix in (".pyc", ".tmp"):
             continue
+        if relative.parent.as_posix() == "checks/hidden" and path.name.lstrip(".").startswith(secret.FILE_NAME):
+            continue  # the grader's secret: only where build_gradescope puts it, mode 0600
         if any(relative.as_posix() == e or relative.as_posix().startswith(e + "/") for e in excludes):
             continue
         destination = target / "autograder" / relative
@@ -208,6 +211,7 @@ def build_release(dist: Path, lang: str = "en") -> Path:
     for exercise in registry.course(include_hidden=True).names:
         (target / "exercises" / f"{exercise}.py").write_text(exercise_source(exercise, lang), encoding="utf-8")
     _copy_package(target, RELEASE_EXCLUDES)
+    _drop_hidden_titles(target / "autograder" / "messages")
     (target / "autograder" / "checks" / "hidden_points.json").write_text(
         json.dumps(hidden_points_by_function(), indent=2) + "\n", encoding="utf-8")
     (target / "Makefile").write_text(student_makefile(lang), encoding="utf-8")
@@ -215,10 +219,53 @@ def build_release(dist: Path, lang: str = "en") -> Path:
     shutil.copyfile(ROOT / "constraints.txt", target / "constraints.txt")
     (target / "requirements.txt").write_text(requirements())
     (target / "requirements-report.txt").write_text(report_requirements())
+    names = hidden_names()
     for path in target.rglob("*"):
-        if path.is_file() and (BEGIN in path.read_text(errors="ignore") or END in path.read_text(errors="ignore")):
+        content = path.read_text(errors="ignore") if path.is_file() else ""
+        if BEGIN in content or END in content:
             raise RuntimeError(f"solution marker left in the release: {path}")
+        named = sorted(n for n in names if n in content)
+        if named:
+            raise RuntimeError(f"a hidden check is named in the release: {path} holds {named[:3]}")
     return _zip(target, dist / f"{name}.zip", prefix=f"{name}/")
+
+
+def hidden_names() -> set[str]:
+    """Every name of a hidden check: its test name and its title in each language (none may reach a release)."""
+    names = set()
+    for check in registry.course(include_hidden=True).checks:
+        if check.visibility != "hidden":
+            continue
+        names |= {check.test_id, check.title}
+        key = f"{check.exercise.split('_', 1)[0]}.title.{check.test_id}"
+        for lang in messages.available():
+            if key in messages.keys(lang):
+                with in_language(lang):
+                    names.add(messages.text(key))
+    return names
+
+
+_TABLE = re.compile(r"^\s*\[\s*(ex\d+)\.title\s*\]\s*(#.*)?$")
+_HEADER = re.compile(r"^\s*\[")
+_ENTRY = re.compile(r"^\s*([A-Za-z0-9_]+)\s*=")
+
+
+def _drop_hidden_titles(catalogues: Path) -> None:
+    """Remove the titles of hidden checks (``ex<N>.title.<test>``) from the message catalogues of a release."""
+    hidden = {check.test_id for check in registry.course(include_hidden=True).checks if check.visibility == "hidden"}
+    for path in sorted(catalogues.rglob("*.toml")):
+        lines, kept, in_titles = path.read_text(encoding="utf-8").splitlines(keepends=True), [], False
+        for line in lines:
+            if _HEADER.match(line):
+                in_titles = bool(_TABLE.match(line))
+            entry = _ENTRY.match(line)
+            if in_titles and entry and entry.group(1) in hidden:
+                continue
+            kept.append(line)
+        if len(kept) != len(lines):
+            text = "".join(kept)
+            tomllib.loads(text)  # still a catalogue
+            path.write_text(text, encoding="utf-8")
 
 
 def build_releases(dist: Path, langs: list[str] | tuple[str, ...] | None = None) -> list[Path]:
@@ -248,9 +295,17 @@ def build_gradescope(dist: Path, allow_weak_sandbox: bool = False, lang: str = "
     target.mkdir(parents=True)
     _copy_package(target, {"templates"} | {f"messages/{code}/docstrings" for code in RELEASE_LANGUAGES})
     shutil.copytree(ROOT / "solutions", target / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
+    # this installation's secret (autograder/secret.py): Gradescope's hidden inputs are the instructor's own
+    kept = target / "autograder" / "checks" / "hidden" / secret.FILE_NAME
+    kept.write_bytes(secret.secret() + b"
+")
+    kept.chmod(0o600)
     setup = (TEMPLATES / "gradescope_setup.sh").read_text()
     if allow_weak_sandbox:  # setup.sh's pre-flight (doctor) then accepts what run_autograder will accept
-        setup = setup.replace("set -euo pipefail\n", "set -euo pipefail\nexport AUTOGRADER_ALLOW_WEAK_SANDBOX=1\n", 1)
+        setup = setup.replace("set -euo pipefail
+", "set -euo pipefail
+export AUTOGRADER_ALLOW_WEAK_SANDBOX=1
+", 1)
     (target / "setup.sh").write_text(setup)
     runner = (TEMPLATES / "gradescope_run_autograder").read_text()
     if allow_weak_sandbox:

@@ -125,11 +125,33 @@ def _title(item: registry.Check) -> str:
     return text(key) if messages.has(key) else item.title
 
 
+def hidden_cell_names() -> dict[tuple[str, str], str]:
+    """(exercise, test name) of each hidden check -> the name its test cell's grade_id gives it instead.
+
+    A release notebook keeps its hidden test cells (emptied by ``nbgrader generate_assignment``) with their
+    metadata: their grade_id says only which function they check, ``<exercise>-hidden_<function>_<n>``,
+    never the check's name or title (the report shows hidden results as points per function too).
+    """
+    names, count = {}, {}
+    for item in registry.course(include_hidden=True).checks:
+        if item.visibility == "hidden":
+            n = count[(item.exercise, item.function)] = count.get((item.exercise, item.function), 0) + 1
+            names[(item.exercise, item.test_id)] = f"hidden_{item.function}_{n}"
+    return names
+
+
+def cell_check(exercise: str, name: str) -> str:
+    """The test name behind a test cell's grade_id ``<exercise>-<name>`` (see :func:`hidden_cell_names`)."""
+    hidden = {(e, cell): test for (e, test), cell in hidden_cell_names().items()}
+    return hidden.get((exercise, name), name)
+
+
 def _test_cell(item: registry.Check) -> nbformat.NotebookNode:
     exercise, test, info, title = item.exercise, item.test_id, item, _title(item)
     call = f'check("{exercise}", "{test}")'
-    if info.visibility == "hidden":
-        source = (text("notebook.cells.hidden_check", title=title, points=f"{info.points:g}") + "\n"
+    if info.visibility == "hidden":  # what stays in the release: the function and the points, nothing else
+        test = hidden_cell_names()[(exercise, test)]
+        source = (text("notebook.cells.hidden_check", function=info.function, points=f"{info.points:g}") + "\n"
                   f"### BEGIN HIDDEN TESTS\n{call}\n### END HIDDEN TESTS")
     else:
         source = text("notebook.cells.check", title=title, points=f"{info.points:g}") + f"\n{call}"

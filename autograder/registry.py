@@ -22,6 +22,11 @@ A check declares itself next to the test, as gradescope-utils does::
     def test_dloss_scalar(student):
         \"\"\"dloss: matches torch.autograd on single numbers\"\"\"
 
+A hidden check seeds its inputs with ``hidden_seed(101)`` where it would write
+``101`` (``np.random.default_rng(hidden_seed(101))``): a number keyed by the
+grader's secret (``autograder/secret.py``), so the kit's public source does not
+tell which inputs the hidden checks use.
+
 The docstring's first line is the check's title (its name in every report);
 public checks live in ``checks/public`` and may not use the reference
 solutions, hidden ones in ``checks/hidden``. The maximum score is the sum of
@@ -42,6 +47,8 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from .secret import hidden_seed  # noqa: F401 - for the hidden checks: `from autograder.registry import check, hidden_seed`
 
 PACKAGE = Path(__file__).resolve().parent
 CHECKS = PACKAGE / "checks"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from . import byhand, figures, registry
+from . import byhand, figures, registry, secret
 from .blame import function_at_line, parameters, parse as parse_source, settle
 from .expect import CheckFailed, compose, expect_inputs_left_alone
 from .explain import describe_student_error, known_cause
@@ -124,10 +124,10 @@ class _Collector:
                 self.problems.append(str(error))
         if self.problems:
             return
-        # one exercise at a time (public checks, then hidden ones): the session retires each file's
-        # processes before the next file's checks start
-        order = {name: index for index, name in enumerate(registry.names())}
-        items.sort(key=lambda item: order[self.info(item)[1]])
+        # every exercise's public checks before any hidden check (nothing a hidden check's input passed
+        # through can reach a message the learner sees before the hidden results are published), and one
+        # exercise at a time within each: the session retires each stage's processes before the next starts
+        items.sort(key=lambda item: grading_order(self.info(item)[1], self.info(item)[0].visibility))
 
     def pytest_collectreport(self, report):
         if report.failed:
@@ -135,6 +135,12 @@ class _Collector:
 
     def pytest_collection_finish(self, session):
         self.items = list(session.items)
+
+
+def grading_order(exercise: str, visibility: str) -> tuple[int, int]:
+    """Where a check of ``exercise`` runs: all public checks (exercise by exercise), then all hidden ones."""
+    order = {name: index for index, name in enumerate(registry.names())}
+    return (visibility != "public", order[exercise])
 
 
 @functools.lru_cache(maxsize=8)
@@ -208,7 +214,7 @@ class GradingPlugin:
 
     def run(self, checks) -> None:
         checks = [check for check in checks if self.only is None or check[0].name in self.only]
-        self.session.plan = tuple(dict.fromkeys(exercise for _, _, exercise, _ in checks))
+        self.session.plan = tuple(dict.fromkeys((exercise, info.visibility) for _, info, exercise, _ in checks))
         for item, info, exercise, title in checks:
             error = self._not_by_hand(exercise, info.function)
             if error is not None:
@@ -217,7 +223,7 @@ class GradingPlugin:
                 self._record(item.name, info, exercise, title, error)
                 continue
             try:
-                self.session.retire_others(exercise)
+                self.session.retire_others(exercise, info.visibility)
                 self.session.begin_check(item.name)
                 figures.begin()
                 item.obj(**{name: self._fixture(name, info) for name in item._fixtureinfo.argnames})
@@ -350,6 +356,8 @@ def run_checks(session: client.Session, files: list[Path], select: str | None = 
                only: set[str] | None = None) -> list[CheckResult]:
     plugin = GradingPlugin(session, only)
     plugin.run(collect(tuple(str(f) for f in files), select))
+    order = {name: index for index, name in enumerate(registry.names())}
+    plugin.results.sort(key=lambda result: order[result.exercise])  # reported exercise by exercise, as always
     settle(plugin.results, {module: _text(source) for module, source in session.files.items()})
     if only is not None and not plugin.results:
         raise GraderError(f"no check is named {sorted(only)}")
@@ -402,6 +410,7 @@ def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits 
                     if limits.uid is not None else client.sandbox_ids()
             folder = staged.materialize(owner)
         session = client.Session(sandbox, staged.files, limits, folder=folder, seed_salt=seed_salt,
+                                 seed_key=secret.key("request-seeds"),
                                  flavours={e.name: e.sandbox for e in course.exercises},
                                  support={e.name: source for e in course.exercises
                                           if (source := registry.in_sandbox_source(e.name))},

@@ -8,7 +8,10 @@ hard-linked files are refused with a note saying so (``lstat``, then
 ``open`` with ``O_NOFOLLOW | O_NONBLOCK`` and ``fstat`` of what was really
 opened). Sizes, depth and entry counts are capped. Zip entries are read by
 name only, never extracted; link entries, ``..`` paths and entries that
-inflate past the size limit are refused.
+inflate past the size limit are refused, and so is an archive that holds
+two entries of the same name (``unzip`` and Python's ``zipfile`` extract the
+last, a reader by name may take the first: whoever unzips it to read the work
+would see another file than the one graded).
 
 On Gradescope the grader runs as root: there :func:`stage` reads the
 submission in a child process that has already become the unprivileged
@@ -234,6 +237,10 @@ class _Reader:
                 if len(infos) > MAX_ENTRIES:
                     self.notes.append(text("submission.too_many_files"))
                     return
+                twice = _duplicate(infos)
+                if twice:
+                    self.notes.append(text("submission.duplicate_entries", archive=label, file=twice))
+                    return
                 for info in infos:
                     raw = info.filename.replace("\\", "/")
                     parts = tuple(p for p in raw.split("/") if p)
@@ -287,6 +294,17 @@ class _Reader:
             else:
                 notes.append(content)
         return files, notes, self.problems
+
+
+def _duplicate(infos: list) -> str:
+    """The first name (a path inside the archive, as a reader would write it) two entries share, else ''."""
+    seen = set()
+    for info in infos:
+        parts = tuple(p for p in info.filename.replace("\\", "/").split("/") if p not in ("", "."))
+        if parts in seen:
+            return "/".join(parts)
+        seen.add(parts)
+    return ""
 
 
 def _read_path(path: Path, top: int | None = None) -> tuple[dict, list, set]:

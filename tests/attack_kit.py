@@ -1,7 +1,10 @@
 """The attack campaign: build every hostile submission, grade them in every mode, collect the evidence.
 
 Each file in ``tests/attacks/`` is one attack: constants (``MODULE``, ``CLASS``, ``MODES``, ``BASE``,
-optional ``LAYOUT``, ``BASELINE``, ``GRADE``, ``ORDER``, ``GROUP``, ``PEER``, ``LEAKS``, ``SHOWS``) and code.
+optional ``LAYOUT``, ``BASELINE``, ``GRADE``, ``ORDER``, ``GROUP``, ``PEER``, ``LEAKS``, ``SHOWS``, ``HOLD``: bytes
+of System V memory it tries to keep, ``PAIR``: (another module, source spliced into it) for the ``page_cache_pair``
+layout) and code. ``LEAKS`` may name ``HIDDEN_INPUTS``: no number a hidden check of the module (or of the
+``PAIR``'s) hands the learner's code may appear in a public check's message (:func:`hidden_inputs`).
 Functions the exercise file already defines are replaced (as in ``tests/buggy``); everything else in the
 attack file (imports, helpers, module-level code) is appended to the exercise file, so it runs at import.
 ``_ATTACK`` (a dict: the attack's marker, the campaign id, paths and ports the attack may aim at)
@@ -56,6 +59,7 @@ import ast
 import concurrent.futures
 import csv
 import hashlib
+import inspect
 import io
 import json
 import os
@@ -421,6 +425,81 @@ def user_site_dirs() -> list[Path]:
     return [base, user]
 
 
+def sysv_objects() -> list[dict]:
+    """Every System V object of the host's IPC namespace: {kind, key, id, cuid, bytes} (``/proc/sysvipc``)."""
+    found = []
+    for kind, ident, size in (("shm", "shmid", "size"), ("msg", "msqid", "cbytes"), ("sem", "semid", "nsems")):
+        try:
+            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
+        except OSError:
+            continue
+        header = lines[0].split() if lines else []
+        for line in lines[1:]:
+            row = dict(zip(header, line.split()))
+            found.append({"kind": kind, "key": int(row.get("key", 0)), "id": int(row.get(ident, -1)),
+                          "cuid": int(row.get("cuid", -1)), "bytes": int(row.get(size, 0))})
+    return found
+
+
+def meminfo() -> dict[str, int]:
+    """/proc/meminfo in bytes (``MemAvailable``; ``Shmem``: System V segments and every tmpfs)."""
+    out = {}
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        name, _, value = line.partition(":")
+        parts = value.split()
+        if parts and parts[0].isdigit():
+            out[name] = int(parts[0]) * (1024 if parts[1:] == ["kB"] else 1)
+    return out
+
+
+def ipc_key(marker: str, offset: int = 0) -> int:
+    """The System V keys an attack uses (``tests/attacks/ipc_sysv_orphan.py``: the marker's last 7 hex digits)."""
+    return (int(marker[-7:], 16) + offset) & 0x7FFFFFFF
+
+
+def hidden_inputs(exercise: str) -> set[str]:
+    """repr() of every float the exercise's hidden checks hand the learner's functions (with this process's
+    secret): run each hidden check with a recording stand-in for the learner that answers as the reference."""
+    from autograder.reference import Reference
+
+    reference, seen = Reference(), set()
+
+    def note(value):
+        if isinstance(value, float) and len(repr(value)) >= 12:  # drawn numbers (not lr=0.05, which any text may hold)
+            seen.add(repr(value))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                note(item)
+
+    class Module:
+        def __init__(self, short):
+            self.short = short
+
+        def __getattr__(self, function):
+            def call(*args, **kwargs):
+                for value in [*args, *kwargs.values()]:
+                    note(value)
+                    if hasattr(value, "tolist") and getattr(value, "size", 0) <= 10_000:
+                        note(value.tolist())
+                return getattr(getattr(reference, self.short), function)(*args, **kwargs)
+            return call
+
+    class Student:
+        def __getattr__(self, short):
+            return Module(short)
+
+    for check in COURSE.exercise(exercise).checks:
+        if check.visibility != "hidden":
+            continue
+        test = check.test
+        try:
+            test(**{name: (Student() if name == "student" else reference)
+                    for name in inspect.signature(test).parameters})
+        except Exception:  # noqa: BLE001 - a check that needs more than calls (a probe): its inputs so far count
+            pass
+    return seen
+
+
 # ----------------------------------------------------------------- outcomes
 
 
@@ -438,6 +517,7 @@ class Outcome:
     outputs: dict = field(default_factory=dict)  # path -> content right after the grader finished
     statuses: dict = field(default_factory=dict)  # (exercise, function) -> [status]
     messages: list = field(default_factory=list)
+    public_messages: list = field(default_factory=list)  # the messages of public checks: what a learner sees at once
     isolation: str = ""
     seconds: float = 0.0
     group: str = ""
@@ -502,6 +582,12 @@ class Campaign:
                                          stderr=subprocess.DEVNULL, start_new_session=True)
         self.site_listing = sorted(p.name for p in SITE_PACKAGES.iterdir())
         self.tmp_before = {str(p) for d in SCAN_DIRS if d.is_dir() for p in d.iterdir()}
+        self.ipc_before, self.memory_before = sysv_objects(), meminfo()  # (see settle_and_inspect)
+        from autograder import secret
+
+        secret._file_secret(secret.HIDDEN / secret.FILE_NAME)  # the checkout's secret file exists: env_grader_secret
+        self.ipc_after: list[dict] = []
+        self.memory_after: dict = {}
 
     # -- helpers ------------------------------------------------------------
     def markers(self) -> list[str]:
@@ -511,7 +597,7 @@ class Campaign:
     def env(self, **extra) -> dict:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root"),
                "LANG": "C.UTF-8", SECRET_NAME: self.secret, "ATK_CAMPAIGN": self.id}
-        for key in ("AUTOGRADER_SANDBOX_LEVEL", "LD_LIBRARY_PATH"):
+        for key in ("AUTOGRADER_SANDBOX_LEVEL", "LD_LIBRARY_PATH", "AUTOGRADER_SECRET"):
             if key in os.environ:
                 env[key] = os.environ[key]
         env.update(extra)
@@ -526,6 +612,7 @@ class Campaign:
             "user_sites": [str(p) for p in user_site_dirs()],
             "peer_marker": marker_for(self.id, peer, mode) if peer else "",
             "checkout": str(ROOT), "solutions": str(SOLUTIONS), "classmates": [], "outputs": [],
+            "check_names": sorted(c.test_id for c in COURSE.checks),
             **paths,
         }
 
@@ -665,6 +752,8 @@ class Campaign:
         for t in tests:
             out.statuses.setdefault((t["exercise"], t["function"]), []).append((t["status"], t["score"]))
             out.messages.append(t.get("message", "") or t.get("output", ""))
+            if t.get("visibility") in ("public", "visible"):  # (Gradescope: hidden ones are "after_published")
+                out.public_messages.append(out.messages[-1])
 
     # -- batch mode -----------------------------------------------------------
     def run_batch(self, group: str, attacks: list[Attack]):
@@ -851,7 +940,7 @@ class Campaign:
         """
         from attack_notebooks import (ASSIGNMENT, BIN, cell_outputs, disagreements, failed_students, gradebook_scores,
                                       graded_source, levels, nbgrader, write_notebook)
-        from autograder.notebooks import build_course
+        from autograder.notebooks import build_course, cell_check
 
         mode = "nbgrader"
         course = build_course(self.workdir / "nbgrader-course")
@@ -926,6 +1015,8 @@ class Campaign:
                     outputs = cell_outputs(path)
                     out.texts.append(json.dumps(outputs))
                     out.messages += [o["evalue"] or o["text"] for o in outputs]
+                    out.public_messages += [o["evalue"] or o["text"] for o in outputs
+                                            if not o["grade_id"].partition("-")[2].startswith("hidden_")]
             mine = self.nb_scores.get(student)
             if student in failed:
                 out.error = f"nbgrader could not autograde {student}: " + "\n".join(
@@ -938,6 +1029,7 @@ class Campaign:
                 out.scores = {e: mine["notebooks"].get(e, 0.0) for e in EXERCISES}
                 for grade_id, (score, max_score) in mine["grades"].items():
                     exercise, _, test = grade_id.partition("-")
+                    test = cell_check(exercise, test)  # (a hidden check's cell names its function only)
                     status = "passed" if score >= max_score - 1e-9 else "failed"
                     out.statuses.setdefault((exercise, function_of.get((exercise, test), "?")), []).append(
                         (status, score))
@@ -1020,6 +1112,7 @@ class Campaign:
                     out.texts.append(now)
                     out.forged.append(path)
         self.orphans = [p for p in table if (p["uid"] == 65534 or p["uid"] >= 1_500_000_000) and p["ppid"] in (0, 1)]
+        self.ipc_after, self.memory_after = sysv_objects(), meminfo()
         markers = [o.marker for o in self.outcomes.values()]
         self.leftover_files = marked_paths(markers, [self.workdir, ROOT] + user_site_dirs())
         self.tampered = marked_contents(markers, [ROOT / "solutions", ROOT / "autograder"] +

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import struct
@@ -148,5 +149,35 @@ def nested_expression(campaign, attack, folder: Path, config) -> Path:
     return folder
 
 
+
+
+def zip_duplicate(campaign, attack, folder: Path, config) -> Path:
+    """The exercise file twice under one name: the reference first, the stub (what unzip shows) last."""
+    import warnings
+
+    from autograder.stubs import strip_solution
+
+    archive = _only_zip(folder)
+    solution = (Path(__file__).parent.parent / "solutions" / f"{attack.module}.py").read_text()
+    with warnings.catch_warnings(), zipfile.ZipFile(archive, "w") as zf:
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name: that is the attack
+        zf.writestr(f"work/{attack.module}.py", solution)
+        zf.writestr(f"work/{attack.module}.py", strip_solution(solution, attack.module))
+    return folder
+
+
+def page_cache_pair(campaign, attack, folder: Path, config) -> Path:
+    """Two attacked files: the attack's own module, and ``PAIR = (module, source)`` spliced into another one."""
+    from attack_kit import COMMON, splice_attack
+
+    prelude = f"_ATTACK = {json.dumps(config)!s}\n" + COMMON.read_text() + "\n\n"
+    other, source = attack.meta["PAIR"]
+    for module, attack_source in ((attack.module, attack.source), (other, source)):
+        target = folder / f"{module}.py"
+        target.write_text(prelude + splice_attack(target.read_text(), attack_source))
+    return folder
+
+
 LAYOUTS = {f.__name__: f for f in (symlink_solution, symlink_rootonly, symlink_dir, fifo, device, hardlink_solution,
-                                   zip_symlink_entry, zip_traversal, zip_bomb, zip_many_entries, nested_expression)}
+                                   zip_symlink_entry, zip_traversal, zip_bomb, zip_many_entries, nested_expression,
+                                   zip_duplicate, page_cache_pair)}

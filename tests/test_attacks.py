@@ -25,8 +25,8 @@ import pytest
 
 from autograder import registry
 
-from attack_kit import (HONEST, MODES, ROOT, SECRET_NAME, TIMEOUT, Campaign, load_attacks, nbgrader_applies,
-                        user_site_dirs)
+from attack_kit import (HONEST, MODES, ROOT, SECRET_NAME, TIMEOUT, Campaign, hidden_inputs, ipc_key, load_attacks,
+                        nbgrader_applies, user_site_dirs)
 
 EXERCISES = registry.names()  # discovered from the files, never listed here
 
@@ -296,6 +296,12 @@ def test_attack_is_defeated(campaign, name, mode):
             problems.append("the reference solution's text reached an output")
         elif token == "BEGIN HIDDEN TESTS" and token in text:  # the test cells' own text is not an output
             problems.append("the hidden tests' text reached an output")
+        elif token == "HIDDEN_INPUTS":  # what a learner sees at once: public checks' messages and the notes
+            exercise = attack.meta.get("PAIR", (attack.module,))[0]
+            seen = "\n".join(out.public_messages + out.notes)
+            leaked = sorted(value for value in _hidden_inputs(exercise) if value in seen)
+            if leaked:
+                problems.append(f"hidden inputs of {exercise} in a public check's message: {leaked[:3]}")
     shows = attack.meta.get("SHOWS")
     if shows and not out.error and marker + shows not in text:
         problems.append(f"no {shows} in the outputs: the attack's code never ran, so it proves nothing")
@@ -349,6 +355,14 @@ def test_attack_is_defeated(campaign, name, mode):
         problems.append("the test's sentinel process (outside the sandbox) was killed")
 
     # attack-specific limits
+    if attack.meta.get("HOLD"):  # System V IPC: nothing made, nothing left under the attack's keys
+        held = [(int(b), int(n)) for b, n in re.findall(re.escape(marker) + r":HELD:(\d+):OBJECTS:(\d+):", text)]
+        if any(b or n for b, n in held):
+            problems.append(f"held System V memory and objects (bytes, objects): {held}")
+        keys = {ipc_key(marker, offset) for offset in range(3)}
+        left = [o for o in campaign.ipc_after if o["key"] in keys]
+        if left:
+            problems.append(f"System V objects of the attack left on the host: {left}")
     fill = attack.meta.get("FILL")
     if fill:
         amounts = [int(v) for v in re.findall(re.escape(marker) + r":FILLED:(\d+):", text)]
@@ -369,6 +383,15 @@ def test_attack_is_defeated(campaign, name, mode):
                          f"scores={_fmt(out.scores)} vs honest {_fmt(baseline)}):\n  - " + "\n  - ".join(problems)
 
 
+_HIDDEN_INPUTS: dict = {}
+
+
+def _hidden_inputs(exercise: str) -> set[str]:
+    if exercise not in _HIDDEN_INPUTS:
+        _HIDDEN_INPUTS[exercise] = hidden_inputs(exercise)
+    return _HIDDEN_INPUTS[exercise]
+
+
 def out_peer(campaign, attack, mode):
     from attack_kit import marker_for
 
@@ -381,7 +404,8 @@ def out_peer(campaign, attack, mode):
 def test_attack_suite_covers_every_class():
     classes = {a.cls for a in ATTACK_LIST}
     wanted = {"staging", "tampering", "persistence", "classmates", "forged", "daemons", "signals", "proc", "env",
-              "network", "rlimits", "disk", "cpu", "protocol", "lies", "numpy_only", "notebook"}
+              "network", "rlimits", "disk", "cpu", "protocol", "lies", "numpy_only", "notebook", "ipc", "pagecache",
+              "identify"}
     assert wanted <= classes, wanted - classes
     assert len(ATTACK_LIST) >= 30
 
@@ -446,6 +470,20 @@ def test_nbgrader_course_intact(campaign):
     assert not campaign.nb_course_changed, campaign.nb_course_changed
     assert not campaign.nb_secret_files, campaign.nb_secret_files
     assert not campaign.nb_gradebook_changed, campaign.nb_gradebook_changed
+
+
+def test_host_ipc_and_shared_memory_released(campaign):
+    """Nothing of System V IPC on the host was made by a sandbox, and the host's shared memory (``Shmem``: segments
+    and every tmpfs) is back where it was: the IPC attacks try to hold 512 MiB each. ``MemAvailable`` is shown
+    beside it; it moves with everything else the machine runs (other graders' torch), so it is not asserted."""
+    before = {(o["kind"], o["id"]) for o in campaign.ipc_before}
+    sandbox_made = [o for o in campaign.ipc_after if (o["kind"], o["id"]) not in before
+                    and (o["cuid"] == 65534 or o["cuid"] >= 1_500_000_000)]
+    assert not sandbox_made, sandbox_made
+    grown = campaign.memory_after.get("Shmem", 0) - campaign.memory_before.get("Shmem", 0)
+    available = campaign.memory_after.get("MemAvailable", 0) - campaign.memory_before.get("MemAvailable", 0)
+    print(f"host memory over the campaign: Shmem {grown / 2**20:+.0f} MiB, MemAvailable {available / 2**20:+.0f} MiB")
+    assert grown < 256 * 2**20, f"Shmem grew by {grown >> 20} MiB (MemAvailable moved {available >> 20} MiB)"
 
 
 def test_no_orphaned_sandbox_processes(campaign):

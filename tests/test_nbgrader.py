@@ -21,7 +21,7 @@ from autograder import registry
 from autograder.messages import text
 from autograder.stubs import BEGIN, END, strip_solution
 
-from conftest import BUGGY, MAX, ROOT, SOLUTIONS, build_buggy, load_bug
+from conftest import BUGGY, COURSE, MAX, ROOT, SOLUTIONS, build_buggy, load_bug
 
 EXERCISES = registry.names()  # discovered from the files, never listed here
 
@@ -273,3 +273,43 @@ def test_preprocessor_refuses_a_weak_sandbox(monkeypatch):
     with pytest.raises(nbgrader_grade.GradingUnavailable, match="allow_weak_sandbox"):
         nbgrader_grade.GradeInSandbox().preprocess(notebook, {"nbgrader": {"notebook": "ex1"}})
     assert notebook.cells[2].outputs == []
+
+
+@pytest.mark.slow
+def test_release_notebooks_name_no_hidden_check(graded_course):
+    """What `nbgrader generate_assignment` releases holds no hidden check's name, title or call."""
+    from autograder.bundles import hidden_names
+
+    course, _, _ = graded_course
+    names = hidden_names()
+    for notebook in sorted((course / "release" / ASSIGNMENT).glob("*.ipynb")):
+        content = notebook.read_text()
+        assert not [name for name in names if name in content], notebook.name
+        assert "-hidden_" in content or notebook.stem not in {c.exercise for c in COURSE.checks
+                                                              if c.visibility == "hidden"}
+
+
+@pytest.mark.slow
+def test_a_students_notebooks_are_graded_public_checks_first(graded_course, monkeypatch):
+    """nbgrader autogrades notebook after notebook; GradeInSandbox grades the student's notebooks together at the
+    first, so every public check of the assignment runs before any hidden one (as `autograde` runs it, in this
+    process, recording the checks as the sandbox's session begins them)."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from autograder.sandbox import client
+
+    course, _, _ = graded_course
+    ran = []
+    begin = client.Session.begin_check
+    monkeypatch.setattr(client.Session, "begin_check", lambda self, name: (ran.append(name), begin(self, name))[1])
+    monkeypatch.chdir(course)
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config, root=str(course)), config=config)
+    outcome = api.autograde(ASSIGNMENT, "buggy", force=True)
+    assert outcome["success"], outcome.get("log", "")[-3000:]
+    visibility = {c.test_id: c.visibility for c in COURSE.checks}
+    seen = [visibility[name] for name in ran]
+    assert seen.count("hidden") == sum(v == "hidden" for v in visibility.values())  # every notebook, one run
+    assert seen == sorted(seen, key=lambda v: v != "public"), seen

@@ -118,3 +118,23 @@ def releases(tmp_path_factory):
 def test_no_answer_line_in_the_release(releases, lang):
     found = leaks(releases[lang])
     assert not found, "answer lines in the student release:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_no_hidden_check_is_named_in_the_release(releases, lang):
+    """Neither the name nor the title (in any language) of a hidden check, nor the grader's secret, is in a release;
+    the public checks keep their Chinese titles."""
+    from autograder.bundles import hidden_names
+
+    names = hidden_names()
+    found = []
+    for path in sorted(releases[lang].rglob("*")):
+        if path.is_file():
+            content = path.read_text(encoding="utf-8", errors="ignore")
+            found += [f"{path.relative_to(releases[lang])}: {name}" for name in names if name in content]
+            assert "grader_secret" not in path.name, path
+    assert not found, found
+    catalogues = "".join(p.read_text(encoding="utf-8") for p in (releases[lang] / "autograder" / "messages" /
+                                                                  "zh_CN").glob("*.toml"))
+    public = [c.test_id for c in registry.course(include_hidden=True).checks if c.visibility == "public"]
+    assert all(f"{test_id} = " in catalogues for test_id in public)

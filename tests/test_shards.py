@@ -86,8 +86,9 @@ def test_deploy_files_agree():
     spec = job["spec"]
     assert job["kind"] == "Job" and spec["completionMode"] == "Indexed"
     container = spec["template"]["spec"]["containers"][0]
-    env = {item["name"]: item["value"] for item in container["env"]}
+    env = {item["name"]: item.get("value", item.get("valueFrom")) for item in container["env"]}
     assert int(env["AUTOGRADER_SHARDS"]) == spec["completions"] == spec["parallelism"]
+    assert env["AUTOGRADER_SECRET"]["secretKeyRef"]["name"] in (ROOT / "deploy" / "README.md").read_text()
     args = container["args"]
     assert args[0] == "batch" and args[args.index("--shard") + 1] == "k8s"
     assert "$(JOB_COMPLETION_INDEX)" in args[args.index("--out") + 1]

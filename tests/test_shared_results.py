@@ -141,7 +141,7 @@ def _first_checks_of_two_files(sandbox, files, plan):
     try:
         session.begin_check("a check of ex2")
         first = session.call(EX2, "linreg", 1, 2, 3).value
-        started_ahead = EX3 in session._inits or EX3 in session._ahead
+        started_ahead = (EX3, "public") in session._inits or (EX3, "public") in session._ahead
         session.begin_check("a check of ex3")
         session.retire_others(EX3)
         second = session.call(EX3, "relu", 4).value
@@ -176,8 +176,8 @@ def test_the_learners_file_is_imported_only_when_its_first_check_asks(sandbox):
     try:
         session.begin_check("a check of ex2")
         session.call(EX2, "linreg", 1, 2, 3)
-        session._join_ahead(EX3)
-        assert EX3 in session._spare and EX3 not in session._workers  # started, not imported
+        session._join_ahead((EX3, "public"))
+        assert (EX3, "public") in session._spare and (EX3, "public") not in session._workers  # started, not imported
         assert session.printed.text == ""  # nothing of ex3 has run
     finally:
         session.close()

@@ -22,7 +22,6 @@ import sys
 import tempfile
 import threading
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -540,11 +539,12 @@ class Sandbox:
                 zygote.start()
         raise AssertionError("unreachable")
 
-    def reap(self, uid: int):
-        """At the `uid` level: kill every process of the sandbox's uid."""
+    def reap(self, uid: int, keep: tuple[str, ...] = ()):
+        """At the `uid` level: kill every process of the sandbox's uid, then remove its files in the shared
+        temporary folders (but those of ``keep``, which the grader removes itself) and its IPC objects."""
         if self.level == "uid":
             try:
-                self.zygote("torch").request({"op": "reap", "uid": uid})
+                self.zygote("torch").request({"op": "reap", "uid": uid, "keep": [str(path) for path in keep]})
             except (EOFError, OSError, codec.ProtocolError, RuntimeError):
                 pass
 
@@ -584,6 +584,16 @@ class InitHandle:
             raise EOFError("no socket from the sandbox")
         answer = codec.receive(self.sock, deadline=time.monotonic() + 30)
         return WorkerHandle(socket.socket(fileno=fds[0]), int(answer["pid"]), self)
+
+    def pause(self, op: str) -> bool:
+        """``freeze`` (stop every process of this init's namespace but the init) or ``thaw``; True if done
+        (only at the `namespaces` level, where the init is PID 1 of a namespace of its own)."""
+        try:
+            self.sock.settimeout(5)
+            codec.send(self.sock, {"op": op})
+            return codec.receive(self.sock, deadline=time.monotonic() + 5).get("ok") is True
+        except (EOFError, OSError, codec.ProtocolError):
+            return False
 
     def kill_worker(self, pid: int):
         try:
@@ -727,6 +737,7 @@ class Session:
     _import_errors: dict = field(default_factory=dict)
     _timed_out: dict = field(default_factory=dict)
     seed_salt: int = 0  # 0 for grading; calibration varies it to show tolerances hold for any seed
+    seed_key: bytes = b""  # the key of every seed sent to the sandbox (``autograder.secret``; never sent itself)
     flavours: dict = field(default_factory=dict)  # exercise module -> "numpy" (NumPy only) or "torch"
     support: dict = field(default_factory=dict)  # exercise module -> (path, source) of its in-sandbox helpers
     preload: dict = field(default_factory=dict)  # exercise module -> library modules to import before forking
@@ -737,20 +748,29 @@ class Session:
     reference_seconds: dict = field(default_factory=dict)  # request key -> the reference's time (Limits)
     timings: dict | None = None  # when a dict: request key -> the seconds each answer took (calibration)
     printed: Printed = field(default_factory=Printed)  # what the learner's code printed during the current check
-    plan: tuple = ()  # the exercise modules in the order their checks run (see look_ahead)
-    _ahead: dict = field(default_factory=dict)  # module -> the thread starting its processes ahead of its checks
-    _spare: dict = field(default_factory=dict)  # module -> a worker started ahead, its file not yet imported
+    # the stages in the order their checks run (see look_ahead): (module, "public" or "hidden"); a bare module
+    # name stands for its public stage
+    plan: tuple = ()
+    _phase: str = "public"  # the phase of the checks running now (see retire_others)
+    _ahead: dict = field(default_factory=dict)  # stage -> the thread starting its processes ahead of its checks
+    _spare: dict = field(default_factory=dict)  # stage -> a worker started ahead, its file not yet imported
+    _frozen: set = field(default_factory=set)  # hidden stages whose processes wait, stopped (see retire_others)
     _closing: bool = False
 
     @property
     def present(self) -> set:
         return set(self.files)
 
-    def _init(self, module: str) -> InitHandle:
-        """The init of ``module``: each exercise file has its own (its own PID namespace and files),
-        so what one file's code does to processes costs only that file's checks."""
-        init = self._inits.get(module)
+    @staticmethod
+    def _stage(entry) -> tuple[str, str]:
+        return (entry, "public") if isinstance(entry, str) else tuple(entry)
+
+    def _init(self, stage: tuple[str, str]) -> InitHandle:
+        """The init of a stage (an exercise file's public or hidden checks): each has its own (its own PID
+        namespace and files), so what one file's code does to processes costs only that stage's checks."""
+        init = self._inits.get(stage)
         if init is None:
+            module = stage[0]
             if not self._deadline:
                 self._deadline = time.monotonic() + self.limits.submission_seconds
             flavour = self.flavours.get(module, "torch")
@@ -760,26 +780,63 @@ class Session:
             if self._closing:  # (a look-ahead that the end of the submission overtook)
                 init.close()
                 raise EOFError("the submission has ended")
-            self._inits[module] = init
+            self._inits[stage] = init
         return init
 
-    def retire_others(self, module: str):
-        """Kill the processes of every exercise file but ``module`` (checks run one exercise at a time):
-        no daemon of one file can serve another file's checks."""
-        spared = {module, self._after(module)}
-        for other in [m for m in list(self._inits) if m not in spared]:  # (a copy: a look-ahead may add one)
-            for pool in (self._workers, self._spare):
-                worker = pool.pop(other, None)
-                if worker is not None:
-                    worker.kill()
-            self._inits.pop(other).close()
+    def retire_others(self, module: str, phase: str = "public"):
+        """Make ``module``'s ``phase`` the running stage (checks run one stage at a time) and end every other
+        one's processes, so that no daemon of one file can serve another file's checks. A file's public
+        stage whose hidden stage comes later is frozen instead (at the `namespaces` level: every process in
+        its namespace stopped) and thawed when its hidden checks begin; below that level its processes end
+        and its hidden stage starts new ones. Every public check runs before any hidden one (``runner``), so
+        nothing that ran beside a hidden check is alive while a public one runs."""
+        stage = (module, phase)
+        self._phase = phase
+        spared = {stage, self._after(stage)}
+        for other in [m for m in list(self._inits) if m not in spared and m not in self._frozen]:
+            if not self._freeze(other):  # (a copy of the keys: a look-ahead may add one)
+                self._drop(other)
+        if stage in self._frozen:
+            self._frozen.discard(stage)
+            if not self._inits[stage].pause("thaw"):
+                self._drop(stage)  # (it starts again from nothing when its first check asks)
         if module not in self.present:  # no worker of its own to start first
-            self.look_ahead(self._after(module))
+            self.look_ahead(self._after(stage))
+
+    def _freeze(self, stage: tuple[str, str]) -> bool:
+        """Stop every process of a public stage whose file has a hidden stage later in the plan (`namespaces`
+        level only: there the init is PID 1 of the file's namespace) and make them that hidden stage's."""
+        later = (stage[0], "hidden")
+        plan = [self._stage(entry) for entry in self.plan]
+        if self.sandbox.level != "namespaces" or stage[1] != "public" or later in self._inits:
+            return False
+        if stage not in plan or later not in plan or plan.index(later) < plan.index(stage):
+            return False
+        self._join_ahead(stage)
+        if stage not in self._inits or not self._inits[stage].pause("freeze"):
+            return False
+        self._inits[later] = self._inits.pop(stage)
+        for pool in (self._workers, self._spare):
+            if stage in pool:
+                pool[later] = pool.pop(stage)
+        self._frozen.add(later)
+        return True
+
+    def _drop(self, stage: tuple[str, str]):
+        for pool in (self._workers, self._spare):
+            worker = pool.pop(stage, None)
+            if worker is not None:
+                worker.kill()
+        init = self._inits.pop(stage, None)
+        if init is not None:
+            init.close()
 
     def begin_check(self, name: str):
-        """Make seeds depend only on the check's name, so every run is the same."""
+        """Make seeds depend only on the check's name and the grader's secret key, so every run is the same
+        and the seeds say nothing of which check runs (``seed_key``, see ``autograder.secret``)."""
         salted = name if not self.seed_salt else f"{self.seed_salt}:{name}"
-        self._seed_base = zlib.crc32(salted.encode())
+        digest = hashlib.blake2b(salted.encode(), key=self.seed_key[:64], digest_size=8, person=b"check").digest()
+        self._seed_base = int.from_bytes(digest, "little")
         self._counter = 0
         self.printed = Printed()
 
@@ -792,18 +849,20 @@ class Session:
             raise MissingFile(module, None)
         if module in self._import_errors:
             raise self._import_errors[module]
-        worker = self._workers.get(module)
+        stage = (module, self._phase)
+        worker = self._workers.get(stage)
         if worker is not None:
             return worker
-        self._join_ahead(module)
+        self._join_ahead(stage)
         try:
-            return self._start(module)
+            return self._start(stage)
         finally:
-            self.look_ahead(self._after(module))
+            self.look_ahead(self._after(stage))
 
-    def _start(self, module: str) -> WorkerHandle:
-        """Start ``module``'s worker (or take the one started ahead) and import the learner's file in it."""
-        worker = self._spare.pop(module, None) or self._spawn(module)
+    def _start(self, stage: tuple[str, str]) -> WorkerHandle:
+        """Start the stage's worker (or take the one started ahead) and import the learner's file in it."""
+        module = stage[0]
+        worker = self._spare.pop(stage, None) or self._spawn(stage)
         try:
             # a fixed seed, outside the check's sequence: a check's calls get the same seeds
             # whether or not its worker had to be started (or restarted) first
@@ -813,46 +872,46 @@ class Session:
             error = ImportFailed(module, None, {"cause": exc})
             self._import_errors[module] = error
             raise error from None
-        self._workers[module] = worker
+        self._workers[stage] = worker
         return worker
 
-    def _spawn(self, module: str) -> WorkerHandle:
-        init = self._init(module)  # a failure here is the grader's (RuntimeError), not the submission's
+    def _spawn(self, stage: tuple[str, str]) -> WorkerHandle:
+        init = self._init(stage)  # a failure here is the grader's (RuntimeError), not the submission's
         try:
             return init.spawn()
         except (EOFError, OSError, codec.ProtocolError, KeyError, ValueError, TypeError):
-            raise StudentCrash(module, None) from None  # its init was killed (possible below `namespaces`)
+            raise StudentCrash(stage[0], None) from None  # its init was killed (possible below `namespaces`)
 
-    def _after(self, module: str) -> str | None:
-        """The exercise whose checks come after ``module``'s in the plan."""
-        plan = list(self.plan)
-        return plan[plan.index(module) + 1] if module in plan and plan.index(module) + 1 < len(plan) else None
+    def _after(self, stage: tuple[str, str]) -> tuple[str, str] | None:
+        """The stage whose checks come after ``stage``'s in the plan."""
+        plan = [self._stage(entry) for entry in self.plan]
+        return plan[plan.index(stage) + 1] if stage in plan and plan.index(stage) + 1 < len(plan) else None
 
-    def look_ahead(self, module: str | None):
-        """Start ``module``'s processes (its init and a worker) in a thread while the grader checks the file
+    def look_ahead(self, stage: tuple[str, str] | None):
+        """Start a stage's processes (its init and a worker) in a thread while the grader checks the stage
         before it: the forks run on the other core, so its first check need not wait for them. Only the
         sandbox's own code runs ahead; the learner's file is imported when its first check asks, as always,
-        so nothing of it runs beside another file's checks and the outcome is the same."""
-        if (module is None or module not in self.present or module in self._inits or module in self._ahead
-                or module in self._import_errors or self._closing):
+        so nothing of it runs beside another stage's checks and the outcome is the same."""
+        if (stage is None or stage[0] not in self.present or stage in self._inits or stage in self._ahead
+                or stage[0] in self._import_errors or self._closing):
             return
 
         def start():
             try:
-                worker = self._spawn(module)
+                worker = self._spawn(stage)
             except Exception:  # noqa: BLE001 - its first check starts it again and meets the error itself
                 return
             if self._closing:
                 worker.kill()
             else:
-                self._spare[module] = worker
+                self._spare[stage] = worker
 
-        thread = threading.Thread(target=start, name=f"look-ahead {module}", daemon=True)
-        self._ahead[module] = thread
+        thread = threading.Thread(target=start, name=f"look-ahead {stage[0]} ({stage[1]})", daemon=True)
+        self._ahead[stage] = thread
         thread.start()
 
-    def _join_ahead(self, module: str):
-        thread = self._ahead.pop(module, None)
+    def _join_ahead(self, stage: tuple[str, str]):
+        thread = self._ahead.pop(stage, None)
         if thread is not None:
             thread.join()
 
@@ -917,12 +976,13 @@ class Session:
 
     def _discard(self, module, worker):
         worker.kill()
-        if self._workers.get(module) is worker:
-            del self._workers[module]
+        for stage in [stage for stage, known in self._workers.items() if known is worker]:
+            del self._workers[stage]
 
     def _once(self, request: dict, run):
         """``run(request)`` once per submission for the same request: a shared call (see :meth:`call`)."""
-        digest = hashlib.blake2b(json.dumps([self.seed_salt, request], sort_keys=True).encode(), digest_size=16).digest()
+        digest = hashlib.blake2b(json.dumps([self.seed_salt, request], sort_keys=True).encode(), digest_size=16,
+                                 key=self.seed_key[:64], person=b"shared").digest()
         if digest not in self._shared:
             request["seed"] = int.from_bytes(digest[:4], "little") % (2**31)  # from the request, not the check
             outer, self.printed = self.printed, Printed()
@@ -1018,4 +1078,4 @@ class Session:
                 thread.join(timeout=CLOSE_SECONDS)
         if self.sandbox.level == "uid":
             uid = self.limits.uid if self.limits.uid is not None else sandbox_ids()[0]
-            self.sandbox.reap(uid)
+            self.sandbox.reap(uid, keep=(str(self.folder),) if self.folder is not None else ())

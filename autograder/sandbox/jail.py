@@ -310,9 +310,33 @@ def setup_submission(files: dict[str, bytes], folder: str, *, work_bytes: int, t
         with open(os.path.join(folder, name), "wb") as handle:
             handle.write(data)
     mount(None, folder, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    zero_ipc_limits()
     forbid_new_namespaces()
     new_session_keyring()
     drop_privileges()
+
+
+# The submission's IPC namespace holds no System V object and no POSIX message queue (its limits, per namespace)
+IPC_LIMITS = {"/proc/sys/kernel/shmmni": "0", "/proc/sys/kernel/shmall": "0", "/proc/sys/kernel/shmmax": "0",
+              "/proc/sys/kernel/msgmni": "0", "/proc/sys/kernel/sem": "0 0 0 0",
+              "/proc/sys/fs/mqueue/queues_max": "0"}
+
+
+def zero_ipc_limits() -> bool:
+    """Set the submission's IPC namespace's limits to zero, while we are still its root; True if all were set.
+
+    A second wall behind the seccomp filter (:func:`forbid_keyrings`), which refuses the same calls: should
+    the filter be missing, no segment, queue or semaphore can be made here either. Kernels that do not let
+    a user namespace's root write these (before Linux 6.x some are the host's only) keep their defaults;
+    the filter alone then refuses the calls.
+    """
+    done = True
+    for path, value in IPC_LIMITS.items():
+        try:
+            _write(path, value)
+        except OSError:
+            done = False
+    return done
 
 
 def forbid_new_namespaces() -> None:
@@ -336,16 +360,50 @@ def new_session_keyring() -> None:
         _lib().syscall(ctypes.c_long(arch[2]), ctypes.c_long(KEYCTL_JOIN_SESSION_KEYRING), None)
 
 
+# System V IPC (shared memory, message queues, semaphores) and POSIX message queues, by machine: memory
+# that no process owns (RLIMIT_AS does not count a detached segment, and killing its creator frees
+# nothing) and objects that can outlive the code that made them. NumPy and torch use none of them.
+_IPC_SYSCALLS = {
+    # shmget shmat shmctl semget semop semctl shmdt msgget msgsnd msgrcv msgctl semtimedop mq_open..mq_getsetattr
+    "x86_64": (29, 30, 31, 64, 65, 66, 67, 68, 69, 70, 71, 220, 240, 241, 242, 243, 244, 245),
+    # mq_open..mq_getsetattr msgget msgctl msgrcv msgsnd semget semctl semtimedop semop shmget shmctl shmat shmdt
+    "aarch64": tuple(range(180, 198)),
+}
+
+
+def denied_syscalls() -> tuple[int, ...]:
+    """The syscall numbers the sandbox's seccomp filter refuses on this machine (keyrings, then IPC)."""
+    machine = os.uname().machine
+    return tuple(_KEY_SYSCALLS[machine][1]) + tuple(_IPC_SYSCALLS.get(machine, ()))
+
+
+def _filter_program(audit_arch: int, numbers: tuple[int, ...]) -> list[tuple[int, int, int, int]]:
+    """A classic BPF program: another ABI or x32 numbers -> EPERM; each of ``numbers`` -> EPERM; else allow."""
+    load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    allow, deny = 0x7FFF0000, 0x00050000 | errno.EPERM
+    code = [
+        (load, 0, 0, 4),  # seccomp_data.arch
+        (jeq, 1, 0, audit_arch),  # this ABI: go on; any other (i386, x32 entry points): deny
+        (ret, 0, 0, deny),
+        (load, 0, 0, 0),  # seccomp_data.nr
+        (jge, len(numbers) + 1, 0, 0x40000000),  # x32 numbers: deny
+    ]
+    for index, number in enumerate(numbers):  # a match jumps over the rest and the allow, to the deny
+        code.append((jeq, len(numbers) - index, 0, number))
+    return code + [(ret, 0, 0, allow), (ret, 0, 0, deny)]
+
+
 def forbid_keyrings() -> None:
-    """A seccomp filter: add_key, request_key and keyctl fail with EPERM, as do foreign-ABI syscalls.
+    """A seccomp filter: the calls of :func:`denied_syscalls` fail with EPERM, as do foreign-ABI syscalls.
 
     Kernel keyrings are not namespaced: without this, submitted code could read
-    the grader's keys or leave a key for a later submission to read.
+    the grader's keys or leave a key for a later submission to read. System V
+    IPC and POSIX message queues hold memory outside any process (see
+    ``_IPC_SYSCALLS``); at the `uid` and `none` levels they are the host's own.
     """
     arch = _KEY_SYSCALLS.get(os.uname().machine)
     if arch is None:
         raise JailError(errno.ENOSYS, f"no seccomp filter for {os.uname().machine}")
-    audit_arch, numbers, _ = arch
 
     class Filter(ctypes.Structure):
         _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
@@ -354,20 +412,7 @@ def forbid_keyrings() -> None:
     class Program(ctypes.Structure):
         _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter))]
 
-    load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
-    allow, deny = 0x7FFF0000, 0x00050000 | errno.EPERM
-    code = [
-        (load, 0, 0, 4),  # seccomp_data.arch
-        (jeq, 1, 0, audit_arch),  # this ABI: go on; any other (i386, x32 entry points): deny
-        (ret, 0, 0, deny),
-        (load, 0, 0, 0),  # seccomp_data.nr
-        (jge, 4, 0, 0x40000000),  # x32 numbers: deny
-        (jeq, 3, 0, numbers[0]),
-        (jeq, 2, 0, numbers[1]),
-        (jeq, 1, 0, numbers[2]),
-        (ret, 0, 0, allow),
-        (ret, 0, 0, deny),
-    ]
+    code = _filter_program(arch[0], denied_syscalls())
     table = (Filter * len(code))(*[Filter(*item) for item in code])
     program = Program(len(code), table)
     _check(_lib().prctl(ctypes.c_int(PR_SET_SECCOMP), ctypes.c_ulong(SECCOMP_MODE_FILTER),

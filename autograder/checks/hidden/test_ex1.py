@@ -7,7 +7,7 @@ from autograder.checks.ex1_support import expect_path
 from autograder.expect import clip, expect_array, expect_float, fail
 from autograder.memo import remembered
 from autograder.messages import text
-from autograder.registry import check
+from autograder.registry import check, hidden_seed
 from autograder.sandbox.codec import FunctionRef
 from autograder.checks.in_sandbox.ex1_manual_gradients import FUNCTIONS
 
@@ -18,7 +18,7 @@ EXACT = {"rtol": 1e-9, "atol": 1e-12}
 @check(points=2, function="dloss", visibility="hidden")
 def test_dloss_hidden(student, reference):
     """dloss: agrees with the reference on hidden random inputs"""
-    rng = np.random.default_rng(101)
+    rng = np.random.default_rng(hidden_seed(101))
     for shape in [(17,), (3, 2, 4)]:
         w, x, y = float(rng.normal() * 3), rng.normal(size=shape) * 5, rng.normal(size=shape) * 5
         expected = reference.ex1.dloss(w, x, y)
@@ -29,7 +29,7 @@ def test_dloss_hidden(student, reference):
 @check(points=2, function="mse_grad", visibility="hidden")
 def test_mse_grad_hidden(student, reference):
     """mse_grad: agrees with the reference on hidden random inputs"""
-    rng = np.random.default_rng(102)
+    rng = np.random.default_rng(hidden_seed(102))
     for n in (3, 64):
         x, y = rng.uniform(-4, 4, n), rng.uniform(-4, 4, n)
         w, b = float(rng.normal()), float(rng.normal())
@@ -46,7 +46,7 @@ def test_mse_grad_hidden(student, reference):
 @check(points=1, function="numerical_grad", visibility="hidden")
 def test_numerical_grad_hidden(student, reference):
     """numerical_grad: agrees with the reference on another function and shape"""
-    w = np.random.default_rng(103).normal(size=(2, 3, 2)) * 0.5
+    w = np.random.default_rng(hidden_seed(103)).normal(size=(2, 3, 2)) * 0.5
     expected = reference.ex1.numerical_grad(FUNCTIONS["exp_mix"], w)
     # both are central differences with eps=1e-6; they differ only by rounding (~1e-9)
     expect_array(student.ex1.numerical_grad(FunctionRef("exp_mix"), w), expected,
@@ -56,11 +56,11 @@ def test_numerical_grad_hidden(student, reference):
 @check(points=3, function="fit_line", visibility="hidden")
 def test_fit_line_hidden_path(student, reference):
     """fit_line: the reference's steps on hidden data and hyperparameters"""
-    rng = np.random.default_rng(104)
+    rng = np.random.default_rng(hidden_seed(104))
     x = rng.uniform(-2, 2, 30)
     y = 0.7 * x + 2.0 + 0.2 * rng.normal(size=30)
     source = function_source(student.session, EXERCISE, "fit_line")
-    for run in ({"lr": 0.05, "epochs": 25, "batch_size": 30, "seed": 3}, {"lr": 0.03, "epochs": 7, "batch_size": 7, "seed": 11},
-                {"lr": 0.15, "epochs": 4, "batch_size": 13, "seed": 5}):
+    for run in ({"lr": 0.05, "epochs": 25, "batch_size": 30, "seed": hidden_seed(3)}, {"lr": 0.03, "epochs": 7, "batch_size": 7, "seed": hidden_seed(11)},
+                {"lr": 0.15, "epochs": 4, "batch_size": 13, "seed": hidden_seed(5)}):
         expected = remembered(reference.ex1.fit_line)(x, y, **run)  # the same for every submission
         expect_path(student.ex1.fit_line(x, y, **run), x, y, **run, source=source, expected=expected)

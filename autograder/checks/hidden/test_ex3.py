@@ -4,7 +4,7 @@ import numpy as np
 
 from autograder.checks.ex3_support import FIT_DEFAULTS, check_backward, expect_fit_path, run_fit
 from autograder.memo import remembered
-from autograder.registry import check
+from autograder.registry import check, hidden_seed
 
 EXERCISE = "ex3_mlp_backprop"
 
@@ -12,7 +12,7 @@ EXERCISE = "ex3_mlp_backprop"
 @check(points=2, function="mlp_backward", visibility="hidden", uses=("mlp_forward",))
 def test_mlp_backward_hidden(student):
     """mlp_backward: agrees on hidden network sizes"""
-    rng = np.random.default_rng(301)
+    rng = np.random.default_rng(hidden_seed(301))
     for activation, (n, d, h) in (("sigmoid", (13, 4, 7)), ("relu", (6, 1, 3))):
         X = rng.normal(size=(n, d))
         params = {"W1": rng.normal(size=(d, h)), "b1": rng.normal(size=h), "W2": rng.normal(size=(h, 1)),
@@ -23,11 +23,11 @@ def test_mlp_backward_hidden(student):
 @check(points=4, function="fit_mlp", visibility="hidden")
 def test_fit_mlp_reference_loss(student, reference):
     """fit_mlp: the reference's steps on a hidden nonlinear target"""
-    rng = np.random.default_rng(302)
+    rng = np.random.default_rng(hidden_seed(302))
     X = rng.uniform(-2, 2, size=(48, 2))
     y = (np.sin(2 * X[:, :1]) * X[:, 1:] + 0.3 * X[:, 1:] ** 2).reshape(-1, 1)
-    for run in ({"hidden": 16, "lr": 0.25, "epochs": 200, "activation": "sigmoid", "seed": 5},
-                {"hidden": 7, "lr": 0.1, "epochs": 60, "activation": "relu", "seed": 9}):
+    for run in ({"hidden": 16, "lr": 0.25, "epochs": 200, "activation": "sigmoid", "seed": hidden_seed(5)},
+                {"hidden": 7, "lr": 0.1, "epochs": 60, "activation": "relu", "seed": hidden_seed(9)}):
         expected = remembered(reference.ex3.fit_mlp)(X, y, **run)  # the same for every submission
         expect_fit_path(run_fit(student, X, y, **run), X, y, run, expected=expected)
     # and with every argument left at its default (2000 epochs of 16 hidden units: a smaller data set)
