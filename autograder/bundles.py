@@ -297,15 +297,11 @@ def build_gradescope(dist: Path, allow_weak_sandbox: bool = False, lang: str = "
     shutil.copytree(ROOT / "solutions", target / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
     # this installation's secret (autograder/secret.py): Gradescope's hidden inputs are the instructor's own
     kept = target / "autograder" / "checks" / "hidden" / secret.FILE_NAME
-    kept.write_bytes(secret.secret() + b"
-")
+    kept.write_bytes(secret.secret() + b"\n")
     kept.chmod(0o600)
     setup = (TEMPLATES / "gradescope_setup.sh").read_text()
     if allow_weak_sandbox:  # setup.sh's pre-flight (doctor) then accepts what run_autograder will accept
-        setup = setup.replace("set -euo pipefail
-", "set -euo pipefail
-export AUTOGRADER_ALLOW_WEAK_SANDBOX=1
-", 1)
+        setup = setup.replace("set -euo pipefail\n", "set -euo pipefail\nexport AUTOGRADER_ALLOW_WEAK_SANDBOX=1\n", 1)
     (target / "setup.sh").write_text(setup)
     runner = (TEMPLATES / "gradescope_run_autograder").read_text()
     if allow_weak_sandbox:
