@@ -40,7 +40,6 @@ import io
 import json
 import os
 import random
-import resource
 import select
 import signal
 import socket
@@ -53,8 +52,15 @@ import types
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)  # python -I puts neither the script's folder nor the cwd on sys.path
 
+try:
+    import resource
+except ImportError:  # Windows: its spawned workers are limited by a Job Object instead (see spawned.py)
+    resource = None
 import hugepages  # noqa: E402 - standard library only
-import jail  # noqa: E402 - standard library only
+try:
+    import jail  # noqa: E402 - standard library only
+except (ImportError, AttributeError, OSError):  # not Linux: only spawned workers run there (spawned.py)
+    jail = None
 
 WORK = "/submission"  # the submission's folder inside the namespaces (the grader may choose another)
 
