@@ -85,13 +85,13 @@ def release_texts(lang: str) -> dict:
 
 
 def requirements() -> str:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     return "\n".join(project["dependencies"]) + "\n"
 
 
 def report_requirements() -> str:
     """What ``make report`` adds for the pictures (the ``report`` extra of pyproject.toml)."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     return "\n".join(project["optional-dependencies"]["report"]) + "\n"
 
 
@@ -166,6 +166,16 @@ def student_makefile(lang: str = "en") -> str:
             .replace("@MSG_WROTE@", texts["wrote"]))
 
 
+def student_grade_py(lang: str = "en") -> str:
+    """The release's ``grade.py``: the learner's commands with Python alone (``autograder.launch``), in ``lang``."""
+    texts = release_texts(lang)
+    default = texts["grade_lang"]
+    return ((TEMPLATES / "student_grade.py").read_text(encoding="utf-8")
+            .replace("@TITLE@", texts["grade_py_title"])
+            .replace("@HELP@", "\n".join(texts["grade_py_help"]))
+            .replace("@GRADE_LANG@", repr(default) if default else "None"))
+
+
 def _copy_package(target: Path, excludes: set[str]) -> None:
     for path in sorted(PACKAGE.rglob("*")):
         relative = path.relative_to(PACKAGE)
@@ -212,11 +222,13 @@ def build_release(dist: Path, lang: str = "en") -> Path:
         json.dumps(hidden_points_by_function(), indent=2) + "\n", encoding="utf-8")
     (target / "Makefile").write_text(student_makefile(lang), encoding="utf-8")
     (target / "README.md").write_text(student_readme(lang), encoding="utf-8")
+    (target / "grade.py").write_text(student_grade_py(lang), encoding="utf-8")
     shutil.copyfile(ROOT / "constraints.txt", target / "constraints.txt")
-    (target / "requirements.txt").write_text(requirements())
-    (target / "requirements-report.txt").write_text(report_requirements())
+    (target / "requirements.txt").write_text(requirements(), encoding="utf-8")
+    (target / "requirements-report.txt").write_text(report_requirements(), encoding="utf-8")
     for path in target.rglob("*"):
-        if path.is_file() and (BEGIN in path.read_text(errors="ignore") or END in path.read_text(errors="ignore")):
+        content = path.read_text(encoding="utf-8", errors="ignore") if path.is_file() else ""
+        if BEGIN in content or END in content:
             raise RuntimeError(f"solution marker left in the release: {path}")
     return _zip(target, dist / f"{name}.zip", prefix=f"{name}/")
 
@@ -249,7 +261,7 @@ def build_gradescope(dist: Path, allow_weak_sandbox: bool = False, lang: str = "
     _copy_package(target, {"templates"} | {f"messages/{code}/docstrings" for code in RELEASE_LANGUAGES})
     shutil.copytree(ROOT / "solutions", target / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copyfile(TEMPLATES / "gradescope_setup.sh", target / "setup.sh")
-    runner = (TEMPLATES / "gradescope_run_autograder").read_text()
+    runner = (TEMPLATES / "gradescope_run_autograder").read_text(encoding="utf-8")
     if allow_weak_sandbox:
         runner = runner.replace("export GRADESCOPE_ROOT=", "export AUTOGRADER_ALLOW_WEAK_SANDBOX=1\nexport GRADESCOPE_ROOT=")
     if lang != "en":  # English is what the grader uses where nothing else is asked for
@@ -257,9 +269,9 @@ def build_gradescope(dist: Path, allow_weak_sandbox: bool = False, lang: str = "
     if hidden_visibility != "after_published":  # when students see the hidden checks, and so their total
         runner = runner.replace("export GRADESCOPE_ROOT=",
                                 f"export AUTOGRADER_HIDDEN_VISIBILITY={hidden_visibility}\nexport GRADESCOPE_ROOT=")
-    (target / "run_autograder").write_text(runner)
+    (target / "run_autograder").write_text(runner, encoding="utf-8")
     for script in ("setup.sh", "run_autograder"):
         (target / script).chmod(0o755)
     shutil.copyfile(ROOT / "constraints.txt", target / "constraints.txt")
-    (target / "requirements.txt").write_text(requirements())
+    (target / "requirements.txt").write_text(requirements(), encoding="utf-8")
     return _zip(target, dist / "gradescope_autograder.zip")
