@@ -173,7 +173,7 @@ def student_grade_py(lang: str = "en") -> str:
     return ((TEMPLATES / "student_grade.py").read_text(encoding="utf-8")
             .replace("@TITLE@", texts["grade_py_title"])
             .replace("@HELP@", "\n".join(texts["grade_py_help"]))
-            .replace("@GRADE_LANG@", repr(default) if default else "None"))
+            .replace("DEFAULT_LANG = None", f"DEFAULT_LANG = {default or None!r}"))
 
 
 def _copy_package(target: Path, excludes: set[str]) -> None:

@@ -140,9 +140,8 @@ def submission(out: Path | None = None) -> int:
     """``submission``: the exercise files in ``submission.zip`` beside them (what ``make submission`` does)."""
     out = out or ROOT / "submission.zip"
     files = exercise_files()
-    absent = [path for path in files if not path.is_file()]
-    if absent:
-        print(text("launch.missing_exercise", file=absent[0].relative_to(ROOT).as_posix()), file=sys.stderr)
+    if not files:
+        print(text("launch.no_exercises", folder=ROOT / "exercises"), file=sys.stderr)
         return 2
     partial = out.with_name(out.name + ".tmp")
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:

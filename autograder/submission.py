@@ -38,7 +38,13 @@ MAX_ENTRIES = 20_000  # files and folders looked at (or zip entries)
 MAX_DEPTH = 12
 SKIP_PARTS = {".venv", "venv", "__pycache__", ".git", "__MACOSX", "node_modules", "site-packages"}
 FOLDER_PREFIX = "autograder-submission-"  # + the grading process's pid: see remove_orphaned_folders
-_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+               | getattr(os, "O_BINARY", 0))
+# Folders are walked through descriptors (nothing can be swapped for a link between two steps) where the
+# system allows it; Windows has no O_NOFOLLOW, O_DIRECTORY or dir_fd, and is walked by path, with the same
+# lstat and fstat checks of every file.
+BY_DESCRIPTOR = (os.scandir in os.supports_fd and os.open in os.supports_dir_fd and os.lstat in os.supports_dir_fd
+                 and hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY"))
 
 
 @dataclass
@@ -75,6 +81,9 @@ class Staged:
     def cleanup(self):
         if self.folder is not None:
             self.folder.chmod(0o700)
+            if os.name == "nt":  # Windows refuses to delete a read-only file
+                for path in self.folder.iterdir():
+                    path.chmod(0o644)
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
 
@@ -82,6 +91,8 @@ class Staged:
 def remove_orphaned_folders() -> int:
     """Remove staged folders left by grading processes that were killed (their pid is gone)."""
     removed = 0
+    if os.name == "nt":  # there os.kill(pid, 0) would end that process, not ask whether it runs
+        return removed
     for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
         pid = folder.name[len(FOLDER_PREFIX):].split("-", 1)[0]
         if not pid.isdigit():
@@ -111,7 +122,8 @@ class _Reader:
         self.found.setdefault(parts[-1], []).append((parts, content))
 
     # ---------------------------------------------------------------- folders
-    def walk(self, dir_fd: int, parts: tuple = ()):
+    def walk(self, dir_fd: int | str, parts: tuple = ()):
+        """Walk the folder ``dir_fd`` (a descriptor, or a path where folders are not walked by descriptor)."""
         if len(parts) > MAX_DEPTH:
             return
         try:
@@ -127,11 +139,15 @@ class _Reader:
             name = entry.name
             here = parts + (name,)
             try:
-                info = os.lstat(name, dir_fd=dir_fd)
+                info = os.lstat(name, dir_fd=dir_fd) if isinstance(dir_fd, int) else os.lstat(os.path.join(dir_fd, name))
             except OSError:
                 continue
             if stat.S_ISDIR(info.st_mode):
                 if name in SKIP_PARTS or name.startswith("."):
+                    continue
+                if not isinstance(dir_fd, int):
+                    if not getattr(info, "st_reparse_tag", 0):  # (a Windows junction is a link too: not followed)
+                        self.walk(os.path.join(dir_fd, name), here)
                     continue
                 try:
                     child = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
@@ -146,14 +162,17 @@ class _Reader:
             elif name.lower().endswith(".zip") and not parts:
                 self.offer(here, self._read(name, dir_fd, info, limit=MAX_ZIP_BYTES))
 
-    def _read(self, name: str, dir_fd: int | None, info, limit: int = MAX_FILE_BYTES):
-        """The file's bytes, or a refusal note (str)."""
+    def _read(self, name: str, dir_fd: int | str | None, info, limit: int = MAX_FILE_BYTES):
+        """The file's bytes, or a refusal note (str). ``dir_fd``: a descriptor, a folder's path, or None."""
         if stat.S_ISLNK(info.st_mode):
             return text("submission.refused_link", file=name)
         if not stat.S_ISREG(info.st_mode):
             return text("submission.refused_special", file=name)
         try:
-            fd = os.open(name, _OPEN_FLAGS, dir_fd=dir_fd)
+            if isinstance(dir_fd, str):
+                fd = os.open(os.path.join(dir_fd, name), _OPEN_FLAGS)
+            else:
+                fd = os.open(name, _OPEN_FLAGS, dir_fd=dir_fd)
         except OSError as exc:
             return text("submission.unreadable", file=name, error=exc.strerror or type(exc).__name__)
         try:
@@ -230,6 +249,8 @@ def _read_path(path: Path, top: int | None = None) -> tuple[dict, list]:
     if top is not None or path.is_dir():
         if top is not None:
             reader.walk(top)
+        elif not BY_DESCRIPTOR:
+            reader.walk(str(path))
         else:
             opened = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             try:

@@ -90,7 +90,7 @@ def _hard_limit(kind, value):
 
 def _vm_bytes():
     try:
-        with open("/proc/self/statm") as handle:
+        with open("/proc/self/statm", encoding="ascii") as handle:
             return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
         return 0
@@ -512,7 +512,7 @@ def _become_worker(sock, config, folder):
         except OSError:
             pass
     try:  # if the machine runs out of memory, the kernel kills submitted code first
-        with open("/proc/self/oom_score_adj", "w") as handle:
+        with open("/proc/self/oom_score_adj", "w", encoding="ascii") as handle:
             handle.write("1000")
     except OSError:
         pass

@@ -14,7 +14,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from autograder.launch import main  # noqa: E402 - after the version check (standard library only)
 
-code = main(default_lang=@GRADE_LANG@)
+DEFAULT_LANG = None  # the release's language: the build writes it here
+code = main(default_lang=DEFAULT_LANG)
 sys.stdout.flush()
 sys.stderr.flush()
 os._exit(code)  # (skips unloading torch, half a second)
