@@ -277,3 +277,29 @@ def test_a_spawned_worker_that_times_out_is_replaced_and_its_processes_killed(tm
     left = [pid for pid in set(os.listdir("/proc")) - before if pid.isdigit()
             and "time.sleep(600)" in Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace")]
     assert not left, "a process the learner's code started outlived its worker"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_each_student_readme_gives_the_commands_of_every_system(lang):
+    from autograder import bundles
+
+    readme = bundles.student_readme(lang)
+    header = next(line for line in readme.splitlines() if "PowerShell" in line)
+    assert "cmd" in header and "macOS" in header and "Linux" in header
+    for command in ("", " report", " watch", " submission"):
+        assert f"`py grade.py{command}`" in readme and f"`python3 grade.py{command}`" in readme, command
+    assert "make grade" in readme and "conda" in readme and "2.13.0" in readme
+    grade_py = bundles.student_grade_py(lang)
+    compile(grade_py, "grade.py", "exec")
+    assert ("DEFAULT_LANG = 'zh_CN'" if lang == "zh_CN" else "DEFAULT_LANG = None") in grade_py
+
+
+@pytest.mark.parametrize("name, expected", [("zh-CN", "zh_CN"), ("zh-TW", "zh_CN"), ("en-US", "en"), ("", "en")])
+def test_on_windows_the_language_follows_the_users_locale(monkeypatch, name, expected):
+    from autograder import messages
+
+    for variable in ("AUTOGRADER_LANG", *messages.LOCALE_VARIABLES):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(messages, "_windows_locale", lambda: name)
+    assert messages.language() == expected
