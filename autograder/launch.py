@@ -33,6 +33,7 @@ LAUNCHED_ENV = "AUTOGRADER_LAUNCHED"  # set in the command run inside .venv: nev
 # versions installed into .venv, the ones the kit's tests run with).
 NEEDED = {"numpy": ((1, 24), (3,)), "torch": ((2, 1), (3,)), "pytest": ((7, 4), (10,))}
 REPORT_NEEDS = {"matplotlib": ((3, 7), (4,))}
+COMMANDS = ("grade", "report", "watch", "submission")  # the learner's (cli has more, for instructors)
 EXERCISE_FILE = re.compile(r"ex\d+_[a-z0-9_]+\.py")  # registry.NAME, as a file name
 
 
@@ -157,8 +158,9 @@ def main(argv: list[str] | None = None, default_lang: str | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if default_lang and not os.environ.get("AUTOGRADER_LANG"):
         os.environ["AUTOGRADER_LANG"] = default_lang  # a release's language, unless --lang or the caller says
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
-        argv = ["grade", *argv]
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")) or \
+            (argv[0] not in COMMANDS and Path(argv[0]).exists()):
+        argv = ["grade", *argv]  # `grade.py`, `grade.py --lang en`, `grade.py ../work`: grading is the default
     if not Path("exercises").is_dir() and (ROOT / "exercises").is_dir() \
             and not any(Path(arg).exists() for arg in argv[1:] if not arg.startswith("-")):
         os.chdir(ROOT)  # `python path/to/grade.py` from another folder: grade the exercises beside it
