@@ -303,3 +303,42 @@ def test_on_windows_the_language_follows_the_users_locale(monkeypatch, name, exp
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setattr(messages, "_windows_locale", lambda: name)
     assert messages.language() == expected
+
+
+WINDOWS_LIKE = '''
+import importlib.abc, os, signal, sys
+class _Absent(importlib.abc.MetaPathFinder):  # modules Windows does not have
+    def find_spec(self, name, path=None, target=None):
+        if name in ("pwd", "grp", "resource", "fcntl", "termios"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, _Absent())
+for name in [n for n in dir(os) if n.startswith("ST_")] + ["fork", "forkpty", "pidfd_open", "geteuid", "getuid",
+             "getegid", "killpg", "setsid", "O_NOFOLLOW", "O_DIRECTORY"]:
+    if hasattr(os, name):
+        delattr(os, name)
+for name in ("pidfd_send_signal", "SIGKILL"):
+    if hasattr(signal, name):
+        delattr(signal, name)
+'''
+
+
+def test_the_kit_imports_and_stages_without_what_windows_lacks(tmp_path):
+    """Python on Windows has no pwd, resource or fcntl, no fork, uids, O_NOFOLLOW or os.ST_*: every module the
+    learner's path imports (the spawned worker's among them) still imports, and a submission is read by path."""
+    copy_solutions(tmp_path / "work")
+    code = WINDOWS_LIKE + f'''
+from pathlib import Path
+sys.path.insert(0, {str(ROOT)!r})
+from autograder import cli, launch, notebook, runner, submission, watch
+from autograder.sandbox import client, spawned, winjob
+sys.path.insert(0, {str(ROOT / "autograder" / "sandbox")!r})
+import spawned_worker, zygote
+assert zygote.resource is None and zygote.jail is None and client.pwd is None and not winjob.AVAILABLE
+assert submission.BY_DESCRIPTOR is False
+assert sorted(submission.stage(Path({str(tmp_path / "work")!r})).files) == sorted({list(EXERCISES)!r})
+sys.platform = "win32"
+assert client.requested_level() == "none" and spawned.why_spawn() == "this system has no fork()"
+print("ok")
+'''
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, encoding="utf-8", timeout=300)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
