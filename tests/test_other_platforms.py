@@ -234,12 +234,13 @@ def test_python_m_autograder_grades_with_this_python_when_it_can(tmp_path):
 
 @pytest.fixture(scope="module")
 def spawn_sandbox():
-    os.environ[spawned.SPAWN_ENV] = "1"
+    os.environ[spawned.SPAWN_ENV] = "1"  # (only while the sandbox is made: nothing else of this process sees it)
     try:
-        with client.Sandbox() as sandbox:
-            yield sandbox
+        sandbox = client.Sandbox()
     finally:
         os.environ.pop(spawned.SPAWN_ENV, None)
+    with sandbox:
+        yield sandbox
 
 
 def test_spawned_workers_grade_at_the_none_level_with_the_same_reports(tmp_path, spawn_sandbox, sandbox):
@@ -340,5 +341,6 @@ sys.platform = "win32"
 assert client.requested_level() == "none" and spawned.why_spawn() == "this system has no fork()"
 print("ok")
 '''
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, encoding="utf-8", timeout=300)
+    env = {key: value for key, value in os.environ.items() if key not in (spawned.SPAWN_ENV, client.LEVEL_ENV)}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, encoding="utf-8", timeout=300, env=env)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr

@@ -264,10 +264,6 @@ class SpawnInit:
         self._lock = threading.Lock()
         self._closed = False
 
-    @property
-    def pid(self) -> int:
-        return next(iter(self.processes), 0)
-
     def spawn(self) -> "client.WorkerHandle":
         process = self.sandbox.take(self.flavour)
         with self._lock:
