@@ -161,15 +161,15 @@ def main(argv: list[str] | None = None, default_lang: str | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")) or \
             (argv[0] not in COMMANDS and Path(argv[0]).exists()):
         argv = ["grade", *argv]  # `grade.py`, `grade.py --lang en`, `grade.py ../work`: grading is the default
-    if not Path("exercises").is_dir() and (ROOT / "exercises").is_dir() \
+    if argv[0] in COMMANDS and not Path("exercises").is_dir() and (ROOT / "exercises").is_dir() \
             and not any(Path(arg).exists() for arg in argv[1:] if not arg.startswith("-")):
         os.chdir(ROOT)  # `python path/to/grade.py` from another folder: grade the exercises beside it
     if argv[0] == "submission":
         return submission()
     report = argv[0] == "report"
-    lacking = missing({**NEEDED, **(REPORT_NEEDS if report else {})})
-    if not lacking:  # this Python can grade: .venv itself, or a conda environment with torch
-        from .cli import main as cli_main
+    lacking = missing({**NEEDED, **(REPORT_NEEDS if report else {})}) if argv[0] in COMMANDS else []
+    if not lacking:  # this Python can grade (.venv itself, or a conda environment with torch), or an instructor's
+        from .cli import main as cli_main  # command, which never sets up .venv (see the Makefile, setup.sh)
 
         return cli_main(argv)
     if os.environ.get(LAUNCHED_ENV):  # (.venv was set up, and still lacks them: never loop)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shutil
 import subprocess
 import sys
 import types
@@ -344,3 +345,21 @@ print("ok")
     env = {key: value for key, value in os.environ.items() if key not in (spawned.SPAWN_ENV, client.LEVEL_ENV)}
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, encoding="utf-8", timeout=300, env=env)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
+
+
+def test_grade_py_from_another_folder_grades_the_exercises_beside_it(tmp_path):
+    """`python path/to/grade.py` (a double-click, a terminal opened elsewhere): the release's own exercises."""
+    from autograder import bundles
+
+    release = tmp_path / "作业 1" / "张三"
+    shutil.copytree(ROOT / "autograder", release / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "exercises", release / "exercises")
+    (release / "grade.py").write_text(bundles.student_grade_py("en"), encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = subprocess.run([sys.executable, str(release / "grade.py"), "--public-only", "-k", "dloss_scalar"],
+                         cwd=elsewhere, capture_output=True, timeout=300,
+                         env={**os.environ, "AUTOGRADER_LANG": "en"})
+    out = run.stdout.decode("utf-8")
+    assert run.returncode == 0 and "TOTAL: 0 / 2 points" in out and "TODO" in out, out + run.stderr.decode()
+    assert not (elsewhere / "exercises").exists()
