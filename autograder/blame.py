@@ -170,5 +170,6 @@ def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
             home.message = f"{core}\n{where}"
         for result in group:
             if result is not shown:
-                key = "report.blocked_by_syntax" if result.cause == "SyntaxError" else "report.same_cause"
+                key = {"SyntaxError": "report.blocked_by_syntax",
+                       "Encoding": "report.blocked_by_encoding"}.get(result.cause, "report.same_cause")
                 result.message = text(key, title=shown.name, function=shown.where, line=result.line)

@@ -86,13 +86,13 @@ def release_texts(lang: str) -> dict:
 
 
 def requirements() -> str:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     return "\n".join(project["dependencies"]) + "\n"
 
 
 def report_requirements() -> str:
     """What ``make report`` adds for the pictures (the ``report`` extra of pyproject.toml)."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     return "\n".join(project["optional-dependencies"]["report"]) + "\n"
 
 
@@ -167,6 +167,16 @@ def student_makefile(lang: str = "en") -> str:
             .replace("@MSG_WROTE@", texts["wrote"]))
 
 
+def student_grade_py(lang: str = "en") -> str:
+    """The release's ``grade.py``: the learner's commands with Python alone (``autograder.launch``), in ``lang``."""
+    texts = release_texts(lang)
+    default = texts["grade_lang"]
+    return ((TEMPLATES / "student_grade.py").read_text(encoding="utf-8")
+            .replace("@TITLE@", texts["grade_py_title"])
+            .replace("@HELP@", "\n".join(texts["grade_py_help"]))
+            .replace("DEFAULT_LANG = None", f"DEFAULT_LANG = {default or None!r}"))
+
+
 def _copy_package(target: Path, excludes: set[str]) -> None:
     for path in sorted(PACKAGE.rglob("*")):
         relative = path.relative_to(PACKAGE)
@@ -216,12 +226,13 @@ def build_release(dist: Path, lang: str = "en") -> Path:
         json.dumps(hidden_points_by_function(), indent=2) + "\n", encoding="utf-8")
     (target / "Makefile").write_text(student_makefile(lang), encoding="utf-8")
     (target / "README.md").write_text(student_readme(lang), encoding="utf-8")
+    (target / "grade.py").write_text(student_grade_py(lang), encoding="utf-8")
     shutil.copyfile(ROOT / "constraints.txt", target / "constraints.txt")
-    (target / "requirements.txt").write_text(requirements())
-    (target / "requirements-report.txt").write_text(report_requirements())
+    (target / "requirements.txt").write_text(requirements(), encoding="utf-8")
+    (target / "requirements-report.txt").write_text(report_requirements(), encoding="utf-8")
     names = hidden_names()
     for path in target.rglob("*"):
-        content = path.read_text(errors="ignore") if path.is_file() else ""
+        content = path.read_text(encoding="utf-8", errors="ignore") if path.is_file() else ""
         if BEGIN in content or END in content:
             raise RuntimeError(f"solution marker left in the release: {path}")
         named = sorted(n for n in names if n in content)
@@ -299,11 +310,11 @@ def build_gradescope(dist: Path, allow_weak_sandbox: bool = False, lang: str = "
     kept = target / "autograder" / "checks" / "hidden" / secret.FILE_NAME
     kept.write_bytes(secret.secret() + b"\n")
     kept.chmod(0o600)
-    setup = (TEMPLATES / "gradescope_setup.sh").read_text()
+    setup = (TEMPLATES / "gradescope_setup.sh").read_text(encoding="utf-8")
     if allow_weak_sandbox:  # setup.sh's pre-flight (doctor) then accepts what run_autograder will accept
         setup = setup.replace("set -euo pipefail\n", "set -euo pipefail\nexport AUTOGRADER_ALLOW_WEAK_SANDBOX=1\n", 1)
-    (target / "setup.sh").write_text(setup)
-    runner = (TEMPLATES / "gradescope_run_autograder").read_text()
+    (target / "setup.sh").write_text(setup, encoding="utf-8")
+    runner = (TEMPLATES / "gradescope_run_autograder").read_text(encoding="utf-8")
     if allow_weak_sandbox:
         runner = runner.replace("export GRADESCOPE_ROOT=", "export AUTOGRADER_ALLOW_WEAK_SANDBOX=1\nexport GRADESCOPE_ROOT=")
     if lang != "en":  # English is what the grader uses where nothing else is asked for
@@ -311,9 +322,9 @@ def build_gradescope(dist: Path, allow_weak_sandbox: bool = False, lang: str = "
     if hidden_visibility != "after_published":  # when students see the hidden checks, and so their total
         runner = runner.replace("export GRADESCOPE_ROOT=",
                                 f"export AUTOGRADER_HIDDEN_VISIBILITY={hidden_visibility}\nexport GRADESCOPE_ROOT=")
-    (target / "run_autograder").write_text(runner)
+    (target / "run_autograder").write_text(runner, encoding="utf-8")
     for script in ("setup.sh", "run_autograder"):
         (target / script).chmod(0o755)
     shutil.copyfile(ROOT / "constraints.txt", target / "constraints.txt")
-    (target / "requirements.txt").write_text(requirements())
+    (target / "requirements.txt").write_text(requirements(), encoding="utf-8")
     return _zip(target, dist / "gradescope_autograder.zip")

@@ -31,9 +31,17 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--public-only", action="store_true", help="run only the public checks")
     grade.add_argument("-k", dest="select", metavar="EXPR", help="run only the checks matching EXPR (pytest -k)")
     grade.add_argument("--debug", action="store_true", help="show the grader's own tracebacks, if any")
-    for command in (grade,):
+    report = commands.add_parser("report", help="grade and write report.html, with pictures of your run")
+    report.add_argument("path", nargs="?", default="exercises",
+                        help="a folder or .zip holding the exercise files (default: exercises/)")
+    report.add_argument("--html", metavar="FILE", default="report.html", help="the page to write (default: report.html)")
+    for command in (grade, report):
+        if command is report:
+            for flag, kwargs in _shared_grade_options():
+                command.add_argument(*flag, **kwargs)
         command.add_argument("--lang", metavar="LANG",
                              help="language of the report: en or zh_CN (default: $AUTOGRADER_LANG, else the locale)")
+    commands.add_parser("submission", help="zip the exercise files into submission.zip, to upload")
     watch = commands.add_parser("watch", help="regrade every time an exercise file is saved (Ctrl-C to stop)")
     watch.add_argument("path", nargs="?", default="exercises", help="the folder of exercise files (default: exercises/)")
     watch.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
@@ -104,6 +112,37 @@ def _parser() -> argparse.ArgumentParser:
     stubs = commands.add_parser("stubs", help="regenerate exercises/ from solutions/")
     stubs.add_argument("--force", action="store_true", help="overwrite edited exercise files (a backup is kept)")
     return parser
+
+
+def _shared_grade_options():
+    """The options ``report`` shares with ``grade`` (``--json``, ``--timeout``, ``--public-only``, ``-k``, ``--debug``)."""
+    return [(("--json",), {"metavar": "FILE", "help": "also write the results as JSON to FILE"}),
+            (("--timeout",), {"type": float, "default": 10.0, "metavar": "SECONDS",
+                              "help": "wall-clock limit for each call into the submission (default: 10)"}),
+            (("--public-only",), {"action": "store_true", "help": "run only the public checks"}),
+            (("-k",), {"dest": "select", "metavar": "EXPR", "help": "run only the checks matching EXPR (pytest -k)"}),
+            (("--debug",), {"action": "store_true", "help": "show the grader's own tracebacks, if any"})]
+
+
+def _terminal() -> None:
+    """Output that never stops the grader: a character the terminal's encoding lacks (what a learner's code
+    printed, under a GBK console) is replaced, not an error; Windows consoles told to understand the
+    escape sequences of ``watch``."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):
+            pass
+    if sys.platform == "win32":
+        try:
+            import ctypes
+
+            kernel = ctypes.windll.kernel32
+            handle, mode = kernel.GetStdHandle(-11), ctypes.c_uint32()
+            if kernel.GetConsoleMode(handle, ctypes.byref(mode)):
+                kernel.SetConsoleMode(handle, mode.value | 0x0004)  # ENABLE_VIRTUAL_TERMINAL_PROCESSING
+        except (AttributeError, OSError):
+            pass
 
 
 def _grade(args) -> int:
@@ -266,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     from .messages import CatalogueError
     from .registry import CourseError
 
+    _terminal()
     args = _parser().parse_args(argv)
     if getattr(args, "lang", None):
         os.environ["AUTOGRADER_LANG"] = args.lang
@@ -277,8 +317,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    if args.command == "grade":
+    if args.command in ("grade", "report"):
         return _grade(args)
+    if args.command == "submission":
+        from .launch import submission
+
+        return submission()
     if args.command == "batch":
         return _batch(args)
     if args.command == "watch":

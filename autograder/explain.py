@@ -32,6 +32,10 @@ def describe_student_error(exc: client.StudentError) -> str:
         return text("status.not_implemented", function=fn, module=exc.module)
     if isinstance(exc, client.ImportFailed):
         cause = detail.get("cause")
+        if isinstance(cause, client.StudentException) and cause.detail.get("kind") == "encoding":
+            d = cause.detail
+            return text("status.encoding", file=d.get("file") or f"{exc.module}.py", line=d.get("line"),
+                        code=d.get("text", ""), encoding=d.get("encoding") or text("status.encoding_unknown"))
         if isinstance(cause, client.StudentException) and cause.detail.get("kind") == "syntax":
             d = cause.detail
             return text("status.syntax_error", file=d.get("file") or f"{exc.module}.py", line=d.get("line"),

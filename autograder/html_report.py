@@ -28,7 +28,8 @@ from .messages import text
 from .results import STATUSES, CheckResult, Report
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
-             "WenQuanYi Micro Hei", "AR PL UMing CN", "Droid Sans Fallback", "SimHei", "Microsoft YaHei")
+             "WenQuanYi Micro Hei", "AR PL UMing CN", "Droid Sans Fallback", "Microsoft YaHei", "SimHei",  # Windows
+             "PingFang SC", "Hiragino Sans GB", "Heiti SC", "STHeiti", "Arial Unicode MS")  # macOS
 
 
 def _pyplot():

@@ -129,7 +129,8 @@ def check(exercise: str, test: str, cells: list[str] | None = None) -> None:
     try:
         if rich:  # the checks compute the data of their pictures only when someone will see them
             os.environ["AUTOGRADER_FIGURES"] = "1"
-        (folder / f"{exercise}.py").write_text(definitions(cells if cells is not None else _notebook_cells()))
+        (folder / f"{exercise}.py").write_text(definitions(cells if cells is not None else _notebook_cells()),
+                                                    encoding="utf-8")
         report = grade(folder, sandbox=shared_sandbox(), only={test})
     finally:
         shutil.rmtree(folder, ignore_errors=True)

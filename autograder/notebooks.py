@@ -243,7 +243,7 @@ def build_course(target: Path, lang: str | None = None) -> Path:
                                     "import os\n\n"
                                     f"# The feedback autograding writes is in this language (unless AUTOGRADER_LANG is set).\n"
                                     f'os.environ.setdefault("AUTOGRADER_LANG", "{lang}")\n')
-        (target / "nbgrader_config.py").write_text(config)
+        (target / "nbgrader_config.py").write_text(config, encoding="utf-8")
         for exercise in registry.course(include_hidden=True).names:
             notebook = build_notebook(exercise)
             nbformat.validate(notebook)

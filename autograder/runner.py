@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from . import byhand, figures, registry, secret
+from . import byhand, figures, registry, secret, source_encoding
 from .blame import function_at_line, parameters, parse as parse_source, settle
 from .expect import CheckFailed, compose, expect_inputs_left_alone
 from .explain import describe_student_error, known_cause
@@ -260,7 +260,7 @@ class GradingPlugin:
                 result.message += f"\n{text('layout.cause')}: {text(hint)}"
             syntax = self._syntax_error(error)
             if syntax:  # every check of the file: one cause, at one place
-                result.cause, result.line = "SyntaxError", syntax[0]
+                result.cause, result.line = syntax[2], syntax[0]
                 result.where = syntax[1] or info.function
         else:
             result.status = "error"
@@ -272,16 +272,18 @@ class GradingPlugin:
                 "layout.where_line", function=result.where, module=exercise)  # final form: blame.settle
         self.results.append(result)
 
-    def _syntax_error(self, error: client.StudentError) -> tuple[int, str | None] | None:
-        """(line, function) of a syntax error; the file cannot be parsed, so the function is found by indentation."""
+    def _syntax_error(self, error: client.StudentError) -> tuple[int, str | None, str] | None:
+        """(line, function, cause) of a syntax error ("SyntaxError") or of a file not saved as UTF-8
+        ("Encoding"); the file cannot be parsed, so the function is found by indentation."""
         cause = error.detail.get("cause") if isinstance(error, client.ImportFailed) else None
-        if not (isinstance(cause, client.StudentException) and cause.detail.get("kind") == "syntax"):
+        kind = cause.detail.get("kind") if isinstance(cause, client.StudentException) else None
+        if kind not in ("syntax", "encoding"):
             return None
         line = cause.detail.get("line")
         source = self.session.files.get(error.module)
         if not isinstance(line, int) or not isinstance(source, (bytes, str)):
             return None
-        return line, function_at_line(_text(source), line)
+        return line, function_at_line(_text(source), line), "SyntaxError" if kind == "syntax" else "Encoding"
 
 
 # ----------------------------------------------------------------- entry points
@@ -416,6 +418,12 @@ def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits 
                                           if (source := registry.in_sandbox_source(e.name))},
                                  preload={e.name: registry.in_sandbox_preload(e.name) for e in course.exercises},
                                  reference_seconds=reference_seconds(), timings=timings)
+        for module, data in staged.files.items():  # a file Python cannot read as UTF-8 is never run
+            found = source_encoding.problem(data) if isinstance(data, bytes) else None
+            if found:
+                found["file"] = f"{module}.py"
+                session._import_errors[module] = client.ImportFailed(
+                    module, None, {"cause": client.StudentException(module, None, found)})
         try:
             results = run_checks(session, course.check_files(), select, only)
         finally:

@@ -261,11 +261,11 @@ def _committed_text(path: Path) -> str | None:
     try:
         top = subprocess.run(
             ["git", "-C", str(path.parent), "rev-parse", "--show-toplevel"],
-            capture_output=True, text=True, check=True,
+            capture_output=True, text=True, encoding="utf-8", check=True,
         ).stdout.strip()
         relative = path.resolve().relative_to(Path(top).resolve())
         shown = subprocess.run(
-            ["git", "-C", top, "show", f":{relative.as_posix()}"], capture_output=True, text=True, check=True
+            ["git", "-C", top, "show", f":{relative.as_posix()}"], capture_output=True, text=True, encoding="utf-8", check=True
         )
     except (OSError, ValueError, subprocess.CalledProcessError):
         return None
@@ -298,25 +298,25 @@ def write_stubs(solutions_dir: Path, exercises_dir: Path, force: bool = False) -
     exercises_dir.mkdir(parents=True, exist_ok=True)
     outcomes = []
     sources = sorted(solutions_dir.glob("ex*.py"))
-    stubs = {src.name: strip_solution(src.read_text(), src.stem, str(src)) for src in sources}  # fail before writing
+    stubs = {src.name: strip_solution(src.read_text(encoding="utf-8"), src.stem, str(src)) for src in sources}  # fail before writing
     for name, stub in stubs.items():
         target = exercises_dir / name
         if not target.exists():
-            target.write_text(stub)
+            target.write_text(stub, encoding="utf-8")
             outcomes.append(StubOutcome(target, "created"))
             continue
-        current = target.read_text()
+        current = target.read_text(encoding="utf-8")
         if current == stub:
             outcomes.append(StubOutcome(target, "unchanged"))
         elif current == _committed_text(target):
-            target.write_text(stub)
+            target.write_text(stub, encoding="utf-8")
             outcomes.append(StubOutcome(target, "written"))
         elif not force:
             outcomes.append(StubOutcome(target, "kept-edits"))
         else:
             stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             backup = target.with_name(f"{target.name}.bak-{stamp}")
-            backup.write_text(current)
-            target.write_text(stub)
+            backup.write_text(current, encoding="utf-8")
+            target.write_text(stub, encoding="utf-8")
             outcomes.append(StubOutcome(target, "overwritten", backup))
     return outcomes

@@ -45,7 +45,13 @@ FOLDER_PREFIX = "autograder-submission-"  # + the grading process's pid: see rem
 # and sends none of them to an LMS as a grade without the instructor's flag (see lms.py).
 PROBLEMS = {"bad_zip": "damaged zip", "unreadable": "folder or file not readable by the grader",
             "misplaced": "exercise files in the wrong place or under another name"}
-_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+               | getattr(os, "O_BINARY", 0))
+# Folders are walked through descriptors (nothing can be swapped for a link between two steps) where the
+# system allows it; Windows has no O_NOFOLLOW, O_DIRECTORY or dir_fd, and is walked by path, with the same
+# lstat and fstat checks of every file.
+BY_DESCRIPTOR = (os.scandir in os.supports_fd and os.open in os.supports_dir_fd and os.lstat in os.supports_dir_fd
+                 and hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY"))
 
 
 @dataclass
@@ -83,6 +89,9 @@ class Staged:
     def cleanup(self):
         if self.folder is not None:
             self.folder.chmod(0o700)
+            if os.name == "nt":  # Windows refuses to delete a read-only file
+                for path in self.folder.iterdir():
+                    path.chmod(0o644)
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
 
@@ -90,6 +99,8 @@ class Staged:
 def remove_orphaned_folders() -> int:
     """Remove staged folders left by grading processes that were killed (their pid is gone)."""
     removed = 0
+    if os.name == "nt":  # there os.kill(pid, 0) would end that process, not ask whether it runs
+        return removed
     for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
         pid = folder.name[len(FOLDER_PREFIX):].split("-", 1)[0]
         if not pid.isdigit():
@@ -139,7 +150,8 @@ class _Reader:
                                error=exc.strerror or type(exc).__name__))
 
     # ---------------------------------------------------------------- folders
-    def walk(self, dir_fd: int, parts: tuple = ()):
+    def walk(self, dir_fd: int | str, parts: tuple = ()):
+        """Walk the folder ``dir_fd`` (a descriptor, or a path where folders are not walked by descriptor)."""
         if len(parts) > MAX_DEPTH:
             return
         try:
@@ -156,7 +168,7 @@ class _Reader:
             name = entry.name
             here = parts + (name,)
             try:
-                info = os.lstat(name, dir_fd=dir_fd)
+                info = os.lstat(name, dir_fd=dir_fd) if isinstance(dir_fd, int) else os.lstat(os.path.join(dir_fd, name))
             except PermissionError as exc:  # listed but not searchable: nothing in it can be opened
                 self._unreadable_folder(parts, exc)
                 return
@@ -165,6 +177,10 @@ class _Reader:
             if stat.S_ISDIR(info.st_mode):
                 if name in SKIP_PARTS or name.startswith("."):
                     self._look_inside_skipped(dir_fd, name, here)
+                    continue
+                if not isinstance(dir_fd, int):
+                    if not getattr(info, "st_reparse_tag", 0):  # (a Windows junction is a link too: not followed)
+                        self.walk(os.path.join(dir_fd, name), here)
                     continue
                 try:
                     child = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
@@ -199,14 +215,17 @@ class _Reader:
         finally:
             os.close(child)
 
-    def _read(self, name: str, dir_fd: int | None, info, limit: int = MAX_FILE_BYTES):
-        """The file's bytes, or a refusal note (str)."""
+    def _read(self, name: str, dir_fd: int | str | None, info, limit: int = MAX_FILE_BYTES):
+        """The file's bytes, or a refusal note (str). ``dir_fd``: a descriptor, a folder's path, or None."""
         if stat.S_ISLNK(info.st_mode):
             return text("submission.refused_link", file=name)
         if not stat.S_ISREG(info.st_mode):
             return text("submission.refused_special", file=name)
         try:
-            fd = os.open(name, _OPEN_FLAGS, dir_fd=dir_fd)
+            if isinstance(dir_fd, str):
+                fd = os.open(os.path.join(dir_fd, name), _OPEN_FLAGS)
+            else:
+                fd = os.open(name, _OPEN_FLAGS, dir_fd=dir_fd)
         except OSError as exc:
             self.problems.add("unreadable")
             return text("submission.unreadable", file=name, error=exc.strerror or type(exc).__name__)
@@ -317,6 +336,8 @@ def _read_path(path: Path, top: int | None = None) -> tuple[dict, list, set]:
     if top is not None or path.is_dir():
         if top is not None:
             reader.walk(top)
+        elif not BY_DESCRIPTOR:
+            reader.walk(str(path))
         else:
             try:
                 opened = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)

@@ -112,11 +112,11 @@ def build_class(folder: Path, size: int = CLASS_SIZE) -> dict[str, int]:
         target = conftest.copy_solutions(folder / f"s{i:03d}")
         if i % 6 == 5:  # nearly so: a learner who prints as the loop trains
             path = target / "ex2_linear_regression.py"
-            lines = path.read_text().splitlines(keepends=True)
+            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
             at = next(n for n, line in enumerate(lines) if "losses.append(" in line)
             indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
             lines.insert(at, f"{indent}print('epoch', len(losses) + 1, 'w', w.detach().ravel().tolist())\n")
-            path.write_text("".join(lines))
+            path.write_text("".join(lines), encoding="utf-8")
     for i in range(buggy):
         target = folder / f"b{i:03d}"
         first = bugs[(i * 7) % len(bugs)]
@@ -125,14 +125,14 @@ def build_class(folder: Path, size: int = CLASS_SIZE) -> dict[str, int]:
             second = next(b for b in bugs[(i * 11) % len(bugs):] + bugs if conftest.load_bug(b)["MODULE"] != bug["MODULE"])
             other = conftest.load_bug(second)
             module = target / f"{other['MODULE']}.py"
-            module.write_text(conftest.splice(module.read_text(), other["source"]))
+            module.write_text(conftest.splice(module.read_text(encoding="utf-8"), other["source"]), encoding="utf-8")
     for i in range(broken):
         module, change = BROKEN[BROKEN_PLAN[i % len(BROKEN_PLAN)]]
         path = conftest.copy_solutions(folder / f"x{i:03d}") / f"{module}.py"
-        changed = change(path.read_text())
-        if changed == path.read_text():
+        changed = change(path.read_text(encoding="utf-8"))
+        if changed == path.read_text(encoding="utf-8"):
             raise RuntimeError(f"the broken kind {BROKEN_PLAN[i % len(BROKEN_PLAN)]} did not change {path.name}")
-        path.write_text(changed)
+        path.write_text(changed, encoding="utf-8")
     return {"correct or nearly": correct, "one or two bugs": buggy, "broken": broken}
 
 

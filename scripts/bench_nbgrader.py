@@ -41,7 +41,7 @@ def _env() -> dict:
 
 
 def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    run = subprocess.run(command, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=900)
+    run = subprocess.run(command, cwd=cwd, env=_env(), capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=900)
     if run.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({run.returncode}):\n{run.stdout[-3000:]}{run.stderr[-3000:]}")
     return run
@@ -96,7 +96,7 @@ def cli_scores(solutions: Path, workdir: Path) -> dict[str, float]:
     out = workdir / "cli.json"
     _run([sys.executable, "-m", "autograder", "grade", str(solutions), "--json", str(out)], ROOT)
     scores: dict[str, float] = {}
-    for test in json.loads(out.read_text())["tests"]:
+    for test in json.loads(out.read_text(encoding="utf-8"))["tests"]:
         scores[test["exercise"]] = scores.get(test["exercise"], 0.0) + test["score"]
     return scores
 

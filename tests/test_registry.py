@@ -84,10 +84,11 @@ def test_the_sandbox_package_holds_nothing_of_any_exercise():
 def test_catalogue_has_every_key_the_grader_uses():
     used = set()
     for path in PACKAGE.rglob("*.py"):
-        used |= set(re.findall(r"""["']((?:hint|ex\d+|status|expect|layout|report|submission|fmt|what|detail|notebook|gradescope)\.[a-z0-9_.]+)["']""",
+        used |= set(re.findall(r"""["']((?:hint|ex\d+|status|expect|layout|report|submission|fmt|what|detail|notebook|gradescope|launch)\.[a-z0-9_.]+)["']""",
                                path.read_text()))
     for path in (Path(__file__).parent / "buggy").glob("*.py"):
         used |= set(re.findall(r'HINT = "([a-z0-9_.]+)"', path.read_text()))
+    used = {k for k in used if not re.search(r"\.(html|zip|json|csv|py)$", k)}  # file names: report.html ...
     missing = sorted(k for k in used if k not in keys())
     assert not missing, f"keys used but missing from the English catalogue: {missing}"
 

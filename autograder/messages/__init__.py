@@ -130,7 +130,22 @@ def language() -> str:
         value = os.environ.get(variable)
         if value:
             return normalise(value) or DEFAULT
+    if sys.platform == "win32":  # Windows sets no LANG: its user's locale ("zh-CN") decides
+        return normalise(_windows_locale()) or DEFAULT
     return DEFAULT
+
+
+def _windows_locale() -> str:
+    """The Windows user's locale name (``zh-CN``, ``en-US``), or "" where it cannot be read."""
+    try:
+        import ctypes
+
+        buffer = ctypes.create_unicode_buffer(85)
+        if ctypes.windll.kernel32.GetUserDefaultLocaleName(buffer, 85):
+            return buffer.value
+    except (AttributeError, OSError, ImportError):
+        pass
+    return ""
 
 
 def keys(lang: str = DEFAULT) -> set[str]:

@@ -12,7 +12,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import pwd
 import re
 import select
 import signal
@@ -26,6 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import codec
+
+try:
+    import pwd
+except ImportError:  # Windows: no accounts to look up (and no `uid` level)
+    pwd = None
 
 ZYGOTE = Path(__file__).with_name("zygote.py")
 
@@ -212,13 +216,17 @@ def requested_level() -> str:
         raise ValueError(f"{LEVEL_ENV} must be one of {', '.join(LEVELS)}, not {wanted!r}")
     if wanted == "namespaces" and not sys.platform.startswith("linux"):
         wanted = "uid"
-    if wanted == "uid" and os.geteuid() != 0:
+    if wanted == "uid" and _euid() != 0:
         wanted = "none"
     return wanted
 
 
+def _euid() -> int:
+    return os.geteuid() if hasattr(os, "geteuid") else -1  # (Windows has no uids)
+
+
 def _weaker(level: str) -> str:
-    return "uid" if level == "namespaces" and os.geteuid() == 0 else "none"
+    return "uid" if level == "namespaces" and _euid() == 0 else "none"
 
 
 def sandbox_ids() -> tuple[int, int]:
@@ -459,6 +467,17 @@ class Sandbox:
     """
 
     FLAVOURS = ("torch", "numpy")
+
+    def __new__(cls, *args, **kwargs):
+        """Where the zygote cannot run (no fork, no pidfd_open, no /proc: Windows, macOS), a
+        ``spawned.SpawnSandbox`` instead: the `none` level, a fresh interpreter per exercise file."""
+        if cls is Sandbox:
+            from . import spawned
+
+            reason = spawned.why_spawn()
+            if reason:
+                return spawned.SpawnSandbox(*args, reason=reason, **kwargs)
+        return super().__new__(cls)
 
     def __init__(self, flavours: tuple[str, ...] = FLAVOURS):
         self.flavours = flavours

@@ -30,7 +30,7 @@ RETRIES = 2  # passes over the spans the kernel called busy (see collapse_steps)
 
 def _huge_page_size() -> int:
     try:  # 2 MiB on x86-64; 512 MiB on arm64 with 64 KiB pages
-        with open("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size") as handle:
+        with open("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", encoding="ascii") as handle:
             return int(handle.read())
     except (OSError, ValueError):
         return 2 << 20
@@ -64,7 +64,7 @@ def collapse_steps():
     quarter to all of the memory collapsed. The caller does other work between steps (the zygote answers
     requests first). Nothing here raises: without ``/proc`` or the C library, there is no step."""
     try:
-        with open("/proc/self/maps") as handle:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as handle:
             pages = spans(handle.read())
         libc = ctypes.CDLL(None, use_errno=True)  # the C library this interpreter already uses
         libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]

@@ -131,7 +131,7 @@ def prctl(option, arg2=0) -> None:
 
 
 def _write(path, data):
-    with open(path, "w") as handle:
+    with open(path, "w", encoding="ascii") as handle:
         handle.write(data)
 
 
@@ -201,13 +201,13 @@ def enter(binds: list[tuple[str, str]], outside_uid: int, outside_gid: int, *, f
     for source in files:
         inside = root + source
         os.makedirs(os.path.dirname(inside), exist_ok=True)
-        open(inside, "w").close()
+        open(inside, "wb").close()
         mount(f"/proc/self/fd/{sources[source]}", inside, None, MS_BIND)
         targets.append(inside)
     os.makedirs(root + "/dev", exist_ok=True)
     for name in devices:
         inside = f"{root}/dev/{name}"
-        open(inside, "w").close()
+        open(inside, "wb").close()
         mount(f"/proc/self/fd/{sources['/dev/' + name]}", inside, None, MS_BIND)
     for path, target in links:
         os.makedirs(os.path.dirname(root + path), exist_ok=True)

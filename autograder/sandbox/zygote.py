@@ -44,7 +44,6 @@ import io
 import json
 import os
 import random
-import resource
 import select
 import signal
 import socket
@@ -57,8 +56,15 @@ import types
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)  # python -I puts neither the script's folder nor the cwd on sys.path
 
+try:
+    import resource
+except ImportError:  # Windows: its spawned workers are limited by a Job Object instead (see spawned.py)
+    resource = None
 import hugepages  # noqa: E402 - standard library only
-import jail  # noqa: E402 - standard library only
+try:
+    import jail  # noqa: E402 - standard library only
+except (ImportError, AttributeError, OSError):  # not Linux: only spawned workers run there (spawned.py)
+    jail = None
 import leftovers  # noqa: E402 - standard library only
 
 WORK = "/submission"  # the submission's folder inside the namespaces (the grader may choose another)
@@ -89,7 +95,7 @@ def _hard_limit(kind, value):
 
 def _vm_bytes():
     try:
-        with open("/proc/self/statm") as handle:
+        with open("/proc/self/statm", encoding="ascii") as handle:
             return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
         return 0
@@ -520,7 +526,7 @@ def _become_worker(sock, config, folder):
         except OSError:
             pass
     try:  # if the machine runs out of memory, the kernel kills submitted code first
-        with open("/proc/self/oom_score_adj", "w") as handle:
+        with open("/proc/self/oom_score_adj", "w", encoding="ascii") as handle:
             handle.write("1000")
     except OSError:
         pass
