@@ -205,3 +205,17 @@ def test_similar_pairs_only_on_request(pages):
     plain = (pages / "plain.html").read_text(encoding="utf-8")
     assert "id='similar'" not in plain and "ana · bo" not in plain
     assert "id='similar'" in (pages / "class.html").read_text(encoding="utf-8")
+
+
+def test_export_reads_the_saved_reports_only(pages):
+    """`export` builds the page from the reports `batch` saved, not from a new grading: an edited report shows."""
+    edited = pages / "edited_reports"
+    shutil.copytree(pages / "grades_reports", edited)
+    report = json.loads((edited / "honest.json").read_text(encoding="utf-8"))
+    report["batch"]["status"] = "regraded by hand"
+    (edited / "honest.json").write_text(json.dumps(report), encoding="utf-8")
+    autograder("export", edited, "--html", "edited.html", "--similarity", "class", cwd=pages)
+    page = (pages / "edited.html").read_text(encoding="utf-8")
+    flagged = page[page.index("id='flagged'"):page.index("</table>")]
+    assert "regraded by hand" in flagged and "honest" in flagged
+    assert "ana · bo" in page
