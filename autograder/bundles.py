@@ -37,10 +37,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "autograder"
 TEMPLATES = PACKAGE / "templates"
 RELEASE_LANGUAGES = ("en", "zh_CN")
-# Never in a student release: the hidden checks, the tools that read solutions/, and the
-# translated docstrings (build-time input: they are already in the exercise files).
+# Never in a student release: the hidden checks, the tools that read solutions/, the
+# translated docstrings (build-time input: they are already in the exercise files), and the
+# instructor's channels and outputs (a class, an LMS, Gradescope, nbgrader, shards, the class
+# page, the pre-flight check). This set is the only rule: tests/test_release.py requires every
+# module a release ships to be loaded by the learner's commands (grade, report, watch).
 RELEASE_EXCLUDES = {"checks/hidden", "stubs.py", "bundles.py", "notebooks.py", "templates"} | {
-    f"messages/{lang}/docstrings" for lang in RELEASE_LANGUAGES}
+    f"messages/{lang}/docstrings" for lang in RELEASE_LANGUAGES} | {
+    f"{module}.py" for module in ("batch", "lms", "gradescope", "nbgrader_grade", "notebook", "shards", "export",
+                                  "doctor", "class_report", "similarity")}
 
 
 class BuildError(ValueError):

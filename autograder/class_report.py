@@ -87,11 +87,14 @@ def _image(fig) -> str:
 
 def _distribution(exercise: str, scores: list[float], out_of: float, label: Labels) -> str:
     plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
+
     context = {"font.family": [label.font, "DejaVu Sans"]} if label.font else {}
     with plt.rc_context({**context, "font.size": 8}):
         fig = plt.figure(figsize=(4.2, 2.6), dpi=100, layout="constrained")
         ax = fig.add_subplot()
         ax.hist(scores, bins=np.linspace(0, max(out_of, 1.0), 11), color="tab:blue", edgecolor="white")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count of students: no half students
         ax.set_xlabel(label("figure.class_points"))
         ax.set_ylabel(label("figure.class_students"))
         ax.set_title(exercise)

@@ -7,6 +7,7 @@ pytest and torch itself, so the two imports overlap.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import time
@@ -15,6 +16,17 @@ from pathlib import Path
 from .messages import text
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _offered(commands, module: str):
+    """``commands`` where this installation has ``autograder.<module>``, else a set of commands nobody sees.
+
+    A student release leaves the instructor's modules out (``bundles.RELEASE_EXCLUDES``, the one rule):
+    its ``python -m autograder`` then offers only the learner's commands, with nothing to import that is
+    not there."""
+    if importlib.util.find_spec(f"{__package__}.{module}") is not None:
+        return commands
+    return argparse.ArgumentParser(add_help=False).add_subparsers()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     watch.add_argument("--public-only", action="store_true", help="run only the public checks")
     watch.add_argument("--lang", metavar="LANG",
                        help="language of the report: en or zh_CN (default: $AUTOGRADER_LANG, else the locale)")
-    batch = commands.add_parser("batch", help="grade a folder of submissions into a CSV gradebook")
+    batch = _offered(commands, "batch").add_parser("batch",
+                                                    help="grade a folder of submissions into a CSV gradebook")
     batch.add_argument("folder", help="one sub-folder or .zip per student (or a Gradescope export)")
     batch.add_argument("--out", default="grades.csv", help="the CSV gradebook to write (default: grades.csv)")
     batch.add_argument("-j", "--jobs", type=int, default=None, help="submissions graded at once (default: CPUs)")
@@ -73,22 +86,29 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--id-field", choices=["email", "username", "idnumber"],
                        help="moodle: the user field that identifies students (folder names, or a Gradescope "
                             "export's e-mail or SID)")
-    from .export import add_options
+    try:
+        from .export import add_options
+    except ImportError:  # a student release: neither batch, merge nor export is offered
+        def add_options(parser, grading=False):
+            return None
 
     add_options(batch, grading=True)
-    merge = commands.add_parser("merge", help="combine the gradebooks of `batch --shard` runs into one")
+    merge = _offered(commands, "shards").add_parser("merge",
+                                                    help="combine the gradebooks of `batch --shard` runs into one")
     merge.add_argument("shards", nargs="+", help="the CSV gradebook of each shard (its _reports folder beside it)")
     merge.add_argument("--out", default="grades.csv", help="the combined gradebook (default: grades.csv)")
     merge.add_argument("--lms-out", metavar="FILE", help="with --lms: the LMS's gradebook (default: <lms>.csv)")
     add_options(merge)
-    export = commands.add_parser("export", help="(instructors) write the LMS gradebook and the class page of a "
-                                                "graded run, from its saved reports (no regrade)")
+    export = _offered(commands, "export").add_parser(
+        "export", help="(instructors) write the LMS gradebook and the class page of a graded run, from its saved "
+                       "reports (no regrade)")
     export.add_argument("source", help="a run's CSV (grades.csv, its grades_reports/ beside it) or a reports folder")
     export.add_argument("--out", metavar="FILE", help="with --lms: the LMS's gradebook (default: canvas.csv or "
                                                       "moodle.csv)")
     add_options(export)
-    doctor = commands.add_parser("doctor", help="(instructors) before grading a class: the sandbox level this machine "
-                                                "gives, why, and whether a channel would refuse to grade here")
+    doctor = _offered(commands, "doctor").add_parser(
+        "doctor", help="(instructors) before grading a class: the sandbox level this machine gives, why, and "
+                       "whether a channel would refuse to grade here")
     doctor.add_argument("--submissions", metavar="DIR",
                         help="the folder of submissions: is it readable by the sandbox's user?")
     doctor.add_argument("--channel", choices=["batch", "gradescope", "nbgrader", "grade"], default="batch",
@@ -96,9 +116,10 @@ def _parser() -> argparse.ArgumentParser:
                              "'namespaces' unless allowed)")
     doctor.add_argument("--allow-weak-sandbox", action="store_true",
                         help="the channel is set to grade below 'namespaces' anyway")
-    gradescope = commands.add_parser("gradescope", help="(on Gradescope) grade /autograder/submission")
+    gradescope = _offered(commands, "gradescope").add_parser("gradescope",
+                                                             help="(on Gradescope) grade /autograder/submission")
     gradescope.add_argument("--root", default=None, help="instead of /autograder (or $GRADESCOPE_ROOT)")
-    build = commands.add_parser("build", help="(instructors) build a bundle into dist/")
+    build = _offered(commands, "bundles").add_parser("build", help="(instructors) build a bundle into dist/")
     build.add_argument("what", choices=["release", "gradescope", "nbgrader"])
     build.add_argument("--dist", default=str(ROOT / "dist"), help="where to build (default: dist/)")
     build.add_argument("--allow-weak-sandbox", action="store_true",
@@ -109,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--hidden-visibility", choices=["after_published", "after_due_date"], default="after_published",
                        help="(gradescope) when students see the hidden checks, and so their total: once you publish "
                             "grades (default) or after the due date")
-    stubs = commands.add_parser("stubs", help="regenerate exercises/ from solutions/")
+    stubs = _offered(commands, "stubs").add_parser("stubs", help="regenerate exercises/ from solutions/")
     stubs.add_argument("--force", action="store_true", help="overwrite edited exercise files (a backup is kept)")
     return parser
 

@@ -108,7 +108,7 @@ def _submissions_readable(folder: Path, channel: str) -> tuple[bool, list[str]]:
     for entry in entries:
         staged = stage(entry.path, as_ids=ids)
         if "unreadable" in staged.problems:
-            bad.append(f"{entry.student}: {'; '.join(n for n in staged.notes if 'could not be read' in n)[:300]}")
+            bad.append(f"{entry.student}: {'; '.join(staged.notes)[:300]}")  # notes in the catalogue's language
     if bad:
         lines.append(f"{len(bad)} of {len(entries)} submissions are not readable by {who}:")
         lines += [f"  {line}" for line in bad[:10]]

@@ -80,6 +80,10 @@ def reports_folder(source: Path) -> Path:
         folder = source.with_name(f"{source.stem}_reports")
         if folder.is_dir():
             return folder
+        if source.stem.endswith("_batch"):  # `batch --lms --out grades.csv`: grades_batch.csv and grades_reports/
+            beside = source.with_name(f"{source.stem.removesuffix('_batch')}_reports")
+            if beside.is_dir():
+                return beside
         raise ExportError(f"{source}: no {folder.name}/ beside it; give a run's CSV with its reports folder, or "
                           "the reports folder itself")
     raise ExportError(f"{source} is neither a run's CSV nor a folder of reports")

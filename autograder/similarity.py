@@ -50,7 +50,8 @@ def _stub(exercise: str) -> str:
 def _fingerprint(code: str, boilerplate=None):
     from copydetect import CodeFingerprint
 
-    return CodeFingerprint("submission.py", NOISE, 1, boilerplate=boilerplate, fp=io.StringIO(code))
+    # the name only tells copydetect the language (Python, by its extension)
+    return CodeFingerprint("code.py", NOISE, 1, boilerplate=boilerplate, fp=io.StringIO(code))
 
 
 def read_class(folder: Path, students: dict[str, str]) -> dict[str, dict[str, str]]:

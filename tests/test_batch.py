@@ -64,7 +64,7 @@ def test_batch_grades_every_kind_of_submission(tmp_path):
     assert total("eve") == 0 and rows["eve"]["status"].startswith("empty submission")
     assert total("fay") == MAX - POINTS["ex1_manual_gradients"] and "ex1_manual_gradients could not be imported" in rows["fay"]["status"]
     assert total("gus") == MAX - POINTS["ex3_mlp_backprop"] and "ex3_mlp_backprop could not be imported" in rows["gus"]["status"]
-    assert total("ivy") == 0 and rows["ivy"]["status"].startswith("empty submission")
+    assert total("ivy") == 0 and rows["ivy"]["status"] == "damaged zip; nothing could be graded"  # not a zip at all
     assert total("jon") == MAX - POINTS["ex2_linear_regression"] and rows["jon"]["status"] == "missing ex2_linear_regression"
     for name, row in rows.items():
         parts = sum(float(row[e]) for e in EXERCISES)

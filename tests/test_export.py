@@ -9,6 +9,8 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
+
 from autograder import registry
 
 from conftest import MAX, ROOT, SOLUTIONS, copy_solutions
@@ -77,3 +79,17 @@ def test_similar_pairs_stand_out_from_the_class():
     pairs = similar_pairs(code)
     assert [(p.first, p.second) for p in pairs] == [("copycat", "s3")], [(p.first, p.second, p.share) for p in pairs]
     assert pairs[0].share > 0.8 and pairs[0].marked[0]  # the shared code is marked
+
+
+def test_the_plain_gradebook_of_a_run_with_an_lms_finds_its_reports(tmp_path):
+    """`batch --lms moodle --out grades.csv` writes Moodle's grades.csv, the plain grades_batch.csv and
+    grades_reports/: either CSV leads `export` to the reports."""
+    from autograder.export import ExportError, reports_folder
+
+    (tmp_path / "grades_reports").mkdir()
+    for name in ("grades.csv", "grades_batch.csv"):
+        (tmp_path / name).write_text("student,total\n")
+        assert reports_folder(tmp_path / name) == tmp_path / "grades_reports"
+    (tmp_path / "other_batch.csv").write_text("student,total\n")
+    with pytest.raises(ExportError, match="no other_batch_reports/ beside it"):
+        reports_folder(tmp_path / "other_batch.csv")

@@ -240,3 +240,33 @@ def test_the_bundle_carries_the_hidden_visibility(tmp_path):
     assert "AUTOGRADER_HIDDEN_VISIBILITY" not in (tmp_path / "default" / "gradescope" / "run_autograder").read_text()
     with pytest.raises(bundles.BuildError):
         bundles.build_gradescope(tmp_path / "bad", hidden_visibility="never")
+
+
+@pytest.mark.parametrize("version, passes", [("3.10.12", False), ("3.11.0", True)])
+def test_setup_sh_stops_where_the_image_has_no_python_3_11(autograder_zip, tmp_path, version, passes):
+    """Ubuntu 22.04's own python3 is 3.10: where no python3.11 comes with the image, setup.sh stops the build
+    before installing anything, saying which base image to choose. Run with apt-get and Python stood in for
+    (they log their calls) and ``cd /autograder/source`` pointed at the unpacked zip: nothing is installed."""
+    source = tmp_path / "source"
+    with zipfile.ZipFile(autograder_zip) as zf:
+        zf.extractall(source)
+    stubs, calls = tmp_path / "bin", tmp_path / "calls.txt"
+    stubs.mkdir()
+    (stubs / "apt-get").write_text(f'#!/bin/sh\necho "apt-get $*" >> {calls}\n')
+    older = 0 if passes else 1
+    (stubs / "python3").write_text(f'#!/bin/sh\necho "python3 $*" >> {calls}\n'
+                                   f'if [ "$1" = -V ]; then echo "Python {version}"; exit 0; fi\n'
+                                   f'if [ "$1" = -c ]; then exit {older}; fi\nexit 0\n')
+    for stub in stubs.iterdir():
+        stub.chmod(0o755)
+    env = {"PATH": str(stubs), "BASH_FUNC_cd%%": f"() {{ builtin cd '{source}'; }}"}
+    run = subprocess.run(["/bin/bash", str(source / "setup.sh")], env=env, capture_output=True, text=True,
+                         timeout=60)
+    logged = calls.read_text()
+    if passes:
+        assert "python3 -m venv /autograder/venv" in logged, logged  # on to the install (the stubs stop there)
+        assert "Base Image Version 22.04" not in run.stderr
+    else:
+        assert run.returncode == 1, run.stderr
+        assert f"Python {version}" in run.stderr and "Base Image OS Ubuntu, Base Image Version 22.04" in run.stderr
+        assert "-m venv" not in logged, logged

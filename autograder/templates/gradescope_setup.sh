@@ -6,6 +6,12 @@ apt-get update -qq
 # The kit needs Python >= 3.11 (Ubuntu 22.04 images carry it as python3.11).
 apt-get install -y -qq python3.11 python3.11-venv > /dev/null 2>&1 || apt-get install -y -qq python3 python3-venv > /dev/null
 PY=$(command -v python3.11 || command -v python3)
+"$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+    echo "setup.sh: this image has $("$PY" -V 2>&1), and backprop-kit needs Python 3.11. On Gradescope's" \
+         "Configure Autograder page choose Base Image OS Ubuntu, Base Image Version 22.04, Base Image Variant" \
+         "Base, then Update Autograder." >&2
+    exit 1
+}
 "$PY" -m venv /autograder/venv
 # The CPU build of torch (the default one pulls several GB of CUDA libraries).
 /autograder/venv/bin/pip install --quiet --extra-index-url https://download.pytorch.org/whl/cpu \
