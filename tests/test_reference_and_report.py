@@ -45,7 +45,7 @@ def test_same_submission_same_score(tmp_path, grade_path):
     from conftest import build_buggy, BUGGY
 
     folder = tmp_path / "bug"
-    build_buggy(BUGGY / "ex2_sgd_no_zero_grad.py", folder)
+    build_buggy(BUGGY / "ex2_train_last_batch_loss.py", folder)
     first, second = grade_path(folder).to_dict(), grade_path(folder).to_dict()
     assert first == second
 
@@ -87,7 +87,7 @@ def test_one_check_alone_scores_as_in_the_full_run(tmp_path, grade_path):
     from conftest import build_buggy, BUGGY
 
     folder = tmp_path / "bug"
-    build_buggy(BUGGY / "ex2_sgd_no_zero_grad.py", folder)
+    build_buggy(BUGGY / "ex2_train_last_batch_loss.py", folder)
     # the message itself, not where it sends the learner: that depends on which other checks fail
     # ("`train` uses `sgd`, which fails its own check"), so it is compared without its last line
     full = {t.test_id: (t.score, t.core) for t in grade_path(folder).tests}

@@ -119,15 +119,14 @@ def known_train(features, labels, lr, num_epochs, batch_size, seed, mistake=None
     w = torch.normal(0.0, 0.01, size=(features.shape[1], 1), generator=generator)
     b = torch.zeros(1)
     curve = []
-    for _ in range(num_epochs):
+    for _epoch in range(num_epochs):
         for rows in torch.split(torch.randperm(len(features), generator=generator), batch_size):
             w, b = w.requires_grad_(True), b.requires_grad_(True)
             each = pieces._library_squared_loss(pieces._library_linreg(features[rows], w, b), labels[rows])
             grad_w, grad_b = torch.autograd.grad(each.mean() if mistake == "mean_loss" else each.sum(), (w, b))
             w = torch.sub(w.detach(), grad_w, alpha=lr / batch_size)
             b = torch.sub(b.detach(), grad_b, alpha=lr / batch_size)
-        with torch.no_grad():
-            every = pieces._library_squared_loss(pieces._library_linreg(features, w, b), labels)
+        every = pieces._library_squared_loss(pieces._library_linreg(features, w, b), labels)  # (w, b: no graph)
         curve.append(float(each.detach().mean() if mistake == "last_batch_loss" else every.mean()))
     return w.numpy().astype(np.float64), b.numpy().astype(np.float64), curve
 
