@@ -50,8 +50,8 @@ _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBL
 # Folders are walked through descriptors (nothing can be swapped for a link between two steps) where the
 # system allows it; Windows has no O_NOFOLLOW, O_DIRECTORY or dir_fd, and is walked by path, with the same
 # lstat and fstat checks of every file.
-BY_DESCRIPTOR = (os.scandir in os.supports_fd and os.open in os.supports_dir_fd and os.lstat in os.supports_dir_fd
-                 and hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY"))
+BY_DESCRIPTOR = (os.scandir in os.supports_fd and os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd
+                 and hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY"))  # (os.lstat is os.stat's no-follow form)
 
 
 @dataclass
@@ -198,9 +198,17 @@ class _Reader:
             else:
                 self.look_alike(here)
 
-    def _look_inside_skipped(self, dir_fd: int, name: str, parts: tuple):
+    def _look_inside_skipped(self, dir_fd: int | str, name: str, parts: tuple):
         """A skipped folder (``.git``, ``__MACOSX``, a hidden one) holding an exercise file: say where it is."""
         if name in (".venv", "venv", "site-packages", "node_modules", ".git"):
+            return
+        if not isinstance(dir_fd, int):  # walked by path (Windows)
+            try:
+                for entry in sorted(os.scandir(os.path.join(dir_fd, name)), key=lambda e: e.name)[:MAX_ENTRIES]:
+                    if entry.name in self.wanted and entry.is_file(follow_symlinks=False):
+                        self.look_alike(parts + (entry.name,), skipped=True)
+            except OSError:
+                pass
             return
         try:
             child = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)

@@ -363,3 +363,14 @@ def test_grade_py_from_another_folder_grades_the_exercises_beside_it(tmp_path):
     out = run.stdout.decode("utf-8")
     assert run.returncode == 0 and "TOTAL: 0 / 2 points" in out and "TODO" in out, out + run.stderr.decode()
     assert not (elsewhere / "exercises").exists()
+
+
+def test_linux_walks_submission_folders_by_descriptor():
+    """Where the system allows it (Linux), folders are walked through descriptors, never by path: a folder
+    cannot be swapped for a link between two steps of the walk."""
+    import sys
+
+    from autograder import submission
+
+    if sys.platform.startswith("linux"):
+        assert submission.BY_DESCRIPTOR
