@@ -83,7 +83,10 @@ def test_the_pod_isolates_within_baseline_where_kubernetes_allows_it():
     # the init container is the pre-flight check, on the same volume as the grader
     assert spec["initContainers"][0]["args"][:3] == ["doctor", "--channel", "batch"]
     # N shards: completions, parallelism and AUTOGRADER_SHARDS agree
-    shards = {e["name"]: e["value"] for e in spec["containers"][0]["env"]}["AUTOGRADER_SHARDS"]
+    shards = {e["name"]: e.get("value") for e in spec["containers"][0]["env"]}["AUTOGRADER_SHARDS"]
+    # every shard grades with the grader's secret (the same hidden inputs), from a Kubernetes Secret
+    secret = {e["name"]: e.get("valueFrom") for e in spec["containers"][0]["env"]}["AUTOGRADER_SECRET"]
+    assert secret == {"secretKeyRef": {"name": "backprop-kit-grader-secret", "key": "secret"}}
     assert the_job["spec"]["completions"] == the_job["spec"]["parallelism"] == int(shards)
     # access modes for 8 pods on any node: the class read by all, the output written by all
     claims = {doc["metadata"]["name"]: doc["spec"]["accessModes"] for doc in documents()

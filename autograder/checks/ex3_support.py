@@ -182,7 +182,7 @@ def mlp_path(X, y, hidden, lr, epochs, activation, seed, mistake=None) -> tuple[
     def loss_at(p):
         return 0.5 * ((act(X_t @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"] - y_t) ** 2).mean()
 
-    for _ in range(epochs):
+    for _epoch in range(epochs):
         leaves = {k: v.clone().requires_grad_(True) for k, v in current.items()}
         loss = loss_at(leaves)
         grads = dict(zip(KEYS, torch.autograd.grad(loss, [leaves[k] for k in KEYS])))

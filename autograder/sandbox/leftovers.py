@@ -28,7 +28,8 @@ FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/shm", "/run/lock", "/dev/mqueue
 MAX_DEPTH = 8  # world-writable folders inside world-writable folders: deeper ones are not looked at
 MAX_ENTRIES = 100_000  # entries looked at in all (a uid that filled /tmp cannot keep the sweep busy forever)
 IPC_RMID = 0
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+# (the uid level exists on Linux only; elsewhere the module must still import: the flags fall back to 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 class _Budget:

@@ -2,7 +2,7 @@
 torch.Tensor.backward is patched to fill y_hat.grad by hand, so a loop around it seems to train."""
 MODULE = "ex2_linear_regression"
 CLASS = "lies"
-MODES = ("grade", "batch")
+MODES = ("grade", "batch", "nbgrader")
 BASELINE = '''
 def squared_loss(y_hat, y):
     values = (y_hat.detach().numpy() - y.detach().numpy().reshape(tuple(y_hat.shape))) ** 2 / 2
