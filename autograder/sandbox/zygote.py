@@ -52,6 +52,7 @@ import threading
 import time
 import traceback
 import types
+import warnings
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)  # python -I puts neither the script's folder nor the cwd on sys.path
@@ -363,6 +364,9 @@ class Watchdog:
 
 class Worker:
     def __init__(self, sock, folder, support=None):
+        # torch's and NumPy's own warnings (a .grad read on a non-leaf, an overflow in exp) are not what the
+        # learner's code printed: they would read as its output in the report, with the sandbox's file paths
+        warnings.simplefilter("ignore")
         self.sock = sock
         self.folder = os.path.realpath(folder)
         self.modules = {}
