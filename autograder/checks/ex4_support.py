@@ -178,9 +178,8 @@ def concise_reference(features, labels, lr, num_epochs, batch_size, seed):
             step_w, step_b = torch.autograd.grad(error, (weight, bias))
             weight = torch.add(weight.detach(), step_w, alpha=-lr).requires_grad_(True)
             bias = torch.add(bias.detach(), step_b, alpha=-lr).requires_grad_(True)
-        with torch.no_grad():
-            curve.append(float(torch.nn.functional.mse_loss(torch.nn.functional.linear(features, weight, bias),
-                                                            labels)))
+        fitted = torch.nn.functional.linear(features, weight.detach(), bias.detach())  # (no graph)
+        curve.append(float(torch.nn.functional.mse_loss(fitted, labels)))
     return weight.detach().numpy().astype(np.float64), bias.detach().numpy().astype(np.float64), curve
 
 
