@@ -38,7 +38,7 @@ def _orders(n: int, seed: int, epochs: int, mistake: str | None):
     """The order of the samples in each epoch: ``rng.permutation(n)`` of one generator made from ``seed``."""
     rng, legacy = np.random.default_rng(seed), np.random.RandomState(seed)
     kept = np.arange(n)
-    for _ in range(epochs):
+    for _epoch in range(epochs):
         if mistake == "shuffled_in_place":  # rng.shuffle of one index array, every epoch
             rng.shuffle(kept)
             yield kept.copy()

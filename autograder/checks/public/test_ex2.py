@@ -223,6 +223,12 @@ def test_linreg(student):
     got = expect_tensor(answer, expected, what=text("what.linreg"), **FLOAT32,
                         shape_hints={(6,): "ex2.hint.linreg_shape", (6, 6): "ex2.hint.linreg_shape"},
                         mistakes=[("ex2.hint.linreg_bias", (X.double() @ w.double()).numpy())])
+    # and on other inputs, of other sizes (4 examples, 2 features)
+    X2, w2, b2 = torch.randn(4, 2, generator=generator), torch.randn(2, 1, generator=generator), torch.tensor([-1.5])
+    expect_tensor(student.ex2.linreg(X2, w2, b2), (X2.double() @ w2.double() + b2.double()).numpy(),
+                  what=text("what.linreg_other"), **FLOAT32, shape_hints={(4,): "ex2.hint.linreg_shape",
+                                                                         (4, 4): "ex2.hint.linreg_shape"},
+                  mistakes=[("ex2.hint.linreg_bias", (X2.double() @ w2.double()).numpy())])
     # the gradients of sum(upstream * linreg(X, w, b)), taken through the learner's linreg, against X.T @ upstream
     # and the sum of upstream, computed here: only a result connected to w and b has them
     upstream = torch.linspace(-1.0, 2.0, 6).reshape(6, 1)

@@ -212,6 +212,7 @@ def test_tinynet_forward(student):
     """TinyNet: layers hidden and output, hidden -> ReLU -> output, predictions of shape (n, 1)"""
     check_tiny_forward(student, n_in=4, n_hidden=8, n=10, seed=46)
     check_tiny_forward(student, n_in=4, n_hidden=8, n=5, seed=50, defaults=True)  # TinyNet(): 4 inputs, 8 units
+    check_tiny_forward(student, n_in=2, n_hidden=3, n=6, seed=52)  # (and other sizes: nothing hard-coded)
 
 
 @check(points=4, function="fit_tiny")
