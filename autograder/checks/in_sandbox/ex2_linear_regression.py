@@ -69,7 +69,7 @@ def sgd_steps(module, w, b, X, y, lr, batch_size, steps, fresh_grads):
     sgd as the update; with ``fresh_grads`` each gradient starts from None (the zeroing is not graded), else it
     adds to whatever sgd left in ``.grad``. The parameters' values come back."""
     params = [w, b]
-    for _ in range(steps):
+    for _step in range(steps):
         if fresh_grads:
             w.grad = b.grad = None
         _library_squared_loss(_library_linreg(X, w, b), y).sum().backward()

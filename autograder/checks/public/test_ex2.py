@@ -355,7 +355,7 @@ def _loop_path(X, y, w, b, lr, batch_size, steps, accumulate=False):
     pile up (``accumulate``: an sgd that never zeroes them)."""
     pieces = in_sandbox_module(EX2)
     held_w, held_b = torch.zeros_like(w), torch.zeros_like(b)
-    for _ in range(steps):
+    for _step in range(steps):
         w, b = w.requires_grad_(True), b.requires_grad_(True)
         grad_w, grad_b = torch.autograd.grad(
             pieces._library_squared_loss(pieces._library_linreg(X, w, b), y).sum(), (w, b))
