@@ -31,12 +31,17 @@ _MARKER_LIKE = re.compile(r"#.*\b(BEGIN|END)\s*SOLUTION\b", re.IGNORECASE)
 
 FENCE_OPEN = "# --- your code starts here: replace the raise below ---"
 FENCE_CLOSE = "# --- your code ends here ---"
-# The fence comments of each release language (the raise between them never changes: the grader
-# recognises "not implemented yet" by the exception, and its text names the function in English).
+# The fence comments of each release language, and the text of the raise between them, which a learner
+# sees when they call a function they have not written yet (``{name}``: ``exercise.function``). The grader
+# recognises "not implemented yet" by the exception's type, never by its text.
 FENCES = {
     "en": (FENCE_OPEN, FENCE_CLOSE),
-    "zh_CN": ("# --- 你的代码从这里开始：替换下面的 raise（your code starts here）---",
-              "# --- 你的代码到这里结束（your code ends here）---"),
+    "zh_CN": ("# --- 你的代码从这里开始：替换下面的 raise ---",
+              "# --- 你的代码到这里结束 ---"),
+}
+NOT_IMPLEMENTED = {
+    "en": "{name}: not implemented yet",
+    "zh_CN": "{name} 尚未实现：请把这个 raise 换成你的代码",
 }
 
 
@@ -66,10 +71,12 @@ def _enclosing_function(spans, lineno: int) -> str | None:
 
 
 def strip_solution(source: str, module: str, filename: str = "<solution>",
-                   fences: tuple[str, str] = (FENCE_OPEN, FENCE_CLOSE)) -> str:
+                   fences: tuple[str, str] = (FENCE_OPEN, FENCE_CLOSE),
+                   not_implemented: str = NOT_IMPLEMENTED["en"]) -> str:
     """Return the exercise (stub) version of one solution file's source.
 
-    ``fences``: the two comment lines around each hole (``FENCES[lang]``).
+    ``fences``: the two comment lines around each hole (``FENCES[lang]``); ``not_implemented``: the
+    text each hole raises, ``{name}`` standing for ``module.function`` (``NOT_IMPLEMENTED[lang]``).
 
     Raises:
         MarkerError: on a nested, unmatched, misspelt or misplaced marker, or
@@ -95,7 +102,9 @@ def strip_solution(source: str, module: str, filename: str = "<solution>",
             open_line = number
             indent = line[: len(line) - len(line.lstrip())]
             out.append(f"{indent}{fences[0]}\n")
-            out.append(f'{indent}raise NotImplementedError("{module}.{function}: not implemented yet")\n')
+            message = not_implemented.format(name=f"{module}.{function}")
+            quoted = message.replace("\\", "\\\\").replace('"', '\\"')
+            out.append(f'{indent}raise NotImplementedError("{quoted}")\n')
             out.append(f"{indent}{fences[1]}\n")
         elif text == END:
             if not open_line:
