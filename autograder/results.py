@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import registry
 from .expect import display_width
-from .messages import text
+from .messages import label, text
 from .sandbox.client import printable
 
 STATUSES = ("passed", "failed", "error", "timeout")
@@ -123,7 +123,8 @@ class Report:
                     text("report.hidden_by_function.function", function=f, points=_pts(p)) for f, p in functions.items())
                 lines.append(text("report.hidden_by_function.exercise", exercise=exercise, functions=listed))
         if self.isolation:
-            lines.append(text("report.isolation", level=self.isolation, meaning=text(f"isolation.{self.isolation}")))
+            lines.append(text("report.isolation", level=text(f"isolation.level.{self.isolation}"),
+                              meaning=text(f"isolation.{self.isolation}")))
         return "\n".join(fit(lines))
 
 
@@ -246,16 +247,16 @@ def _row(status: str, score: float, max_score: float, title: str) -> list[str]:
 def _message_lines(message: str) -> list[str]:
     """A check's message, indented under its title; a labelled line ("expected: ...", "Likely cause: ...")
     continues under its value, any other line at its own indentation."""
-    labels = [text(key) for key in ("layout.expected", "layout.got", "layout.cause", "layout.where")]
+    labels = [label(key).rstrip(" ") for key in ("layout.expected", "layout.got", "layout.cause", "layout.where")]
     lines = []
     for line in printable(message).splitlines():
         line = "    " + line
         body = line.lstrip(" ")
         indent = None
-        for label in labels:
-            if body.startswith(label + ":"):
-                value = body[len(label) + 1:]
-                indent = " " * (len(line) - len(body) + display_width(label) + 1 + len(value) - len(value.lstrip(" ")))
+        for name in labels:
+            if body.startswith(name):
+                value = body[len(name):]
+                indent = " " * (len(line) - len(body) + display_width(name) + len(value) - len(value.lstrip(" ")))
                 break
         lines.extend(wrap(line, indent=indent))
     return lines
