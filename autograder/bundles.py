@@ -31,7 +31,8 @@ import zipfile
 from pathlib import Path
 
 from . import messages, registry, secret
-from .stubs import BEGIN, END, FENCES, NOT_IMPLEMENTED, DocstringError, load_docstrings, strip_solution, translate_docstrings
+from .stubs import (BEGIN, END, FENCES, NOT_IMPLEMENTED, DocstringError, answer_leaks, answer_pieces, load_docstrings,
+                    strip_solution, translate_docstrings)
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "autograder"
@@ -237,10 +238,15 @@ def build_release(dist: Path, lang: str = "en") -> Path:
     (target / "requirements.txt").write_text(requirements(), encoding="utf-8")
     (target / "requirements-report.txt").write_text(report_requirements(), encoding="utf-8")
     names = hidden_names()
+    pieces = answer_pieces(ROOT / "solutions")
     for path in target.rglob("*"):
         content = path.read_text(encoding="utf-8", errors="ignore") if path.is_file() else ""
         if BEGIN in content or END in content:
             raise RuntimeError(f"solution marker left in the release: {path}")
+        leaks = answer_leaks(content, pieces)  # the one rule of stubs.py: no substantial piece of an answer line
+        if leaks:
+            raise BuildError(f"{path.relative_to(target)} holds a line of the answers: {leaks[0]} (reword it: "
+                             f"a hint teaches the idea, it does not hand over the line)")
         named = sorted(n for n in names if n in content)
         if named:
             raise RuntimeError(f"a hidden check is named in the release: {path} holds {named[:3]}")
