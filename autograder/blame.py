@@ -125,7 +125,7 @@ def parameters(source: str, function: str) -> list[str]:
 
 
 def _where(result: CheckResult) -> str:
-    return f"{text('layout.where')}: {text('layout.where_line', function=result.where, module=result.exercise)}"
+    return label("layout.where") + text("layout.where_line", function=result.where, module=result.exercise)
 
 
 def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
