@@ -25,7 +25,7 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
-from .messages import text
+from .messages import label, text
 
 if TYPE_CHECKING:  # (annotations only: the notebook's self-check imports this module for parse)
     from .results import CheckResult
@@ -125,7 +125,7 @@ def parameters(source: str, function: str) -> list[str]:
 
 
 def _where(result: CheckResult) -> str:
-    return f"{text('layout.where')}: {text('layout.where_line', function=result.where, module=result.exercise)}"
+    return label("layout.where") + text("layout.where_line", function=result.where, module=result.exercise)
 
 
 def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
@@ -162,7 +162,7 @@ def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
             shown = blamed.setdefault((home.exercise, home.where, uses[0]), home)
             key = "layout.fix_first" if uses[0] in called else "layout.fix_first_input"  # (not a call in the code)
             where = text(key, function=home.where, uses=f"`{uses[0]}`", first=uses[0], module=home.exercise)
-            cause = f"{text('layout.cause')}:"
+            cause = label("layout.cause")
             core = "\n".join(line for line in core.splitlines() if not line.startswith(cause))
         else:
             where = _where(home)

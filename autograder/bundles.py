@@ -11,7 +11,7 @@ in ``dist/student/`` (and ``student.zip``), each other one in
 ``dist/student-<lang>/`` (and ``student-<lang>.zip``). A release in another
 language has the exercise files' docstrings from
 ``autograder/messages/<lang>/docstrings/<exercise>.toml``, the fence comments
-of ``stubs.FENCES[lang]``, ``templates/student_README.<lang>.md`` and the
+of ``stubs.FENCES[lang]`` and the raise of ``stubs.NOT_IMPLEMENTED[lang]``, ``templates/student_README.<lang>.md`` and the
 texts of ``templates/release_texts.toml``, and its Makefile reports in that
 language by default. Gradescope and nbgrader bundles take one language
 (English unless told), which their grading uses at run time.
@@ -31,7 +31,8 @@ import zipfile
 from pathlib import Path
 
 from . import messages, registry, secret
-from .stubs import BEGIN, END, FENCES, DocstringError, load_docstrings, strip_solution, translate_docstrings
+from .stubs import (BEGIN, END, FENCES, NOT_IMPLEMENTED, DocstringError, answer_leaks, answer_pieces, load_docstrings,
+                    strip_solution, translate_docstrings)
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "autograder"
@@ -125,7 +126,8 @@ def hidden_points_by_function() -> dict[str, dict[str, float]]:
 def exercise_source(name: str, lang: str = "en") -> str:
     """The stub of one exercise as a release in ``lang`` holds it (docstrings and fences in that language)."""
     path = ROOT / "solutions" / f"{name}.py"
-    stub = strip_solution(path.read_text(encoding="utf-8"), name, str(path), fences=FENCES.get(lang, FENCES["en"]))
+    stub = strip_solution(path.read_text(encoding="utf-8"), name, str(path), fences=FENCES.get(lang, FENCES["en"]),
+                          not_implemented=NOT_IMPLEMENTED.get(lang, NOT_IMPLEMENTED["en"]))
     if lang == "en":
         return stub
     return translate_docstrings(stub, load_docstrings(lang, name), where=f"exercises/{name}.py ({lang})")
@@ -236,10 +238,15 @@ def build_release(dist: Path, lang: str = "en") -> Path:
     (target / "requirements.txt").write_text(requirements(), encoding="utf-8")
     (target / "requirements-report.txt").write_text(report_requirements(), encoding="utf-8")
     names = hidden_names()
+    pieces = answer_pieces(ROOT / "solutions")
     for path in target.rglob("*"):
         content = path.read_text(encoding="utf-8", errors="ignore") if path.is_file() else ""
         if BEGIN in content or END in content:
             raise RuntimeError(f"solution marker left in the release: {path}")
+        leaks = answer_leaks(content, pieces)  # the one rule of stubs.py: no substantial piece of an answer line
+        if leaks:
+            raise BuildError(f"{path.relative_to(target)} holds a line of the answers: {leaks[0]} (reword it: "
+                             f"a hint teaches the idea, it does not hand over the line)")
         named = sorted(n for n in names if n in content)
         if named:
             raise RuntimeError(f"a hidden check is named in the release: {path} holds {named[:3]}")

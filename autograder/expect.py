@@ -17,7 +17,7 @@ import unicodedata
 
 import numpy as np
 
-from .messages import text
+from .messages import label, text
 from .sandbox.codec import Generated, Opaque, RemoteTensor
 
 
@@ -63,7 +63,8 @@ def fmt(value, limit: int = PREVIEW) -> str:
             body = _nested(value, [_entry(v) for v in value.ravel()])
         else:
             body = "[" + ", ".join(_entry(v) for v in value.ravel()[:limit]) + ", …]"
-        return text("fmt.array", body=body, shape=value.shape, dtype=value.dtype)
+        # (a check may show the values of a tensor or a list this way: the noun is left to expect_array/_tensor)
+        return text("fmt.shaped", body=body, shape=value.shape, dtype=value.dtype)
     if isinstance(value, float):
         return f"{value:.8g}"
     if isinstance(value, Generated):
@@ -109,13 +110,13 @@ def display_width(value: str) -> int:
 
 def labelled(expected, got) -> list[str]:
     """The "expected: ... / got: ..." lines, their values aligned in any language."""
-    labels = {"expected": text("layout.expected"), "got": text("layout.got")}
-    width = max(display_width(label) for label in labels.values())
+    labels = {"expected": label("layout.expected"), "got": label("layout.got")}
+    width = max(display_width(name) for name in labels.values())
     lines = []
     for key, value in (("expected", expected), ("got", got)):
         if value is not None:
-            label = labels[key]
-            lines.append(f"  {label}:{' ' * (width - display_width(label))} {value}")
+            name = labels[key]
+            lines.append(f"  {name}{' ' * (width - display_width(name))}{value}")
     return lines
 
 
@@ -125,7 +126,7 @@ def compose(headline: str, expected=None, got=None, hint: str | None = None, ext
     if extra:
         lines.append(extra)
     if hint:
-        lines.append(f"{text('layout.cause')}: {text(hint)}")
+        lines.append(f"{label('layout.cause')}{text(hint)}")
     return "\n".join(lines)
 
 
@@ -168,7 +169,9 @@ def previews(expected: np.ndarray, got: np.ndarray, worst: tuple, *, kind: str =
     indices fixed at ``worst``'s, and ``note`` says which entries these are (``[4:10]``, ``[54:60, 0]``)
     and where the largest error is; ``note`` is None when the whole array is shown. The entries of the
     two are padded to the same width, so that each one sits above its counterpart. ``kind`` is "array"
-    (a NumPy array) or "tensor" (a torch tensor), ``dtype`` the dtype to name (each array's own by default).
+    (a NumPy array), "tensor" (a torch tensor) or "values" (numbers the check gathered, such as a list of
+    losses or the entries of w and b in a row: neither shape nor dtype is the learner's), ``dtype`` the dtype
+    to name (each array's own by default).
     """
     shape = tuple(expected.shape)
     note = None
@@ -192,8 +195,8 @@ def previews(expected: np.ndarray, got: np.ndarray, worst: tuple, *, kind: str =
             body = _nested(array, padded)
         else:
             body = "[" + ", ".join((["…"] if more_before else []) + padded + (["…"] if more_after else [])) + "]"
-        key = "fmt.preview.tensor" if kind == "tensor" else "fmt.array"
-        out.append(text(key, body=body, shape=shape, dtype=dtype or array.dtype.name))
+        key = {"tensor": "fmt.preview.tensor", "values": "fmt.values"}.get(kind, "fmt.array")
+        out.append(text(key, body=body, shape=shape, dtype=dtype or array.dtype.name, count=array.size))
     return out[0], out[1], note
 
 
@@ -238,7 +241,11 @@ def _close_report(what, got: np.ndarray, expected: np.ndarray, rtol, atol, mista
 
 def expect_array(got, expected, *, what: str, rtol: float, atol: float, dtype=np.float64,
                  mistakes=(), default_hint: str | None = "hint.formula", shape_hints=None) -> np.ndarray:
-    """``got`` must be an ndarray of ``expected``'s exact shape (and ``dtype``) and close to it."""
+    """``got`` must be an ndarray of ``expected``'s exact shape (and ``dtype``) and close to it.
+
+    ``dtype=None``: numbers the check gathered itself (a list of losses, the entries of w and b in a row), shown
+    as so many values rather than as an array of some shape and dtype, which would not be the learner's.
+    """
     expected = np.asarray(expected)
     if isinstance(got, RemoteTensor):
         fail(text("expect.type_array", what=what, got=type_name(got)), hint="hint.numpy_not_torch")
@@ -252,7 +259,7 @@ def expect_array(got, expected, *, what: str, rtol: float, atol: float, dtype=np
     if dtype is not None and got.dtype != np.dtype(dtype):
         fail(text("expect.dtype", what=what), expected=np.dtype(dtype).name, got=got.dtype.name, hint="hint.dtype")
     check_finite(got, what)
-    _close_report(what, got, expected, rtol, atol, mistakes, default_hint,
+    _close_report(what, got, expected, rtol, atol, mistakes, default_hint, kind="array" if dtype is not None else "values",
                   dtype=got.dtype.name if dtype is not None else None)
     return got
 

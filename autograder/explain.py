@@ -7,7 +7,10 @@ diagnosis); checks never import the runner.
 
 from __future__ import annotations
 
-from . import registry
+import re
+import string
+
+from . import messages, registry
 from .messages import text
 from .sandbox import client
 
@@ -46,7 +49,7 @@ def describe_student_error(exc: client.StudentError) -> str:
         return text("status.numpy_only", module=exc.module)
     if isinstance(exc, client.StudentException):
         return text("status.exception", function=fn, type=detail.get("type", "Exception"),
-                    message=detail.get("message", ""),
+                    message=catalogued(str(detail.get("message", ""))),
                     traceback=detail.get("traceback", "") or text("status.no_student_frame"))
     if isinstance(exc, client.StudentExit):
         return text("status.exit", function=fn)
@@ -63,6 +66,22 @@ def describe_student_error(exc: client.StudentError) -> str:
     if isinstance(exc, client.Unreadable):
         return text("status.unreadable", function=fn)
     return text("status.unknown", function=fn)
+
+
+_CATALOGUED = re.compile(r"^(ex\d+\.sandbox\.\w+)((?: \w+=\S*)*)$")
+
+
+def catalogued(message: str) -> str:
+    """An exception's message, or the catalogue's text when it is one of the trusted helpers' messages in the
+    sandbox (``checks/in_sandbox/``), which raise ``"<key> field=value ..."`` with a key ``ex<N>.sandbox.*``
+    rather than a sentence in one language. Anything else (a learner's message that looks alike, fields that do
+    not fit the text) is shown as it came."""
+    match = _CATALOGUED.match(message)
+    if not match or not messages.has(match.group(1)):
+        return message
+    fields = dict(pair.split("=", 1) for pair in match.group(2).split())
+    wanted = {name for _, name, _, _ in string.Formatter().parse(messages.text(match.group(1))) if name}
+    return messages.text(match.group(1), **fields) if set(fields) == wanted else message
 
 
 def stopped_at(frames) -> str:

@@ -279,7 +279,9 @@ def render_html(report: Report, submission: str = "") -> str:
     body.append(f"<p><strong>{html.escape(text('report.total', score=f'{report.score:g}', max_score=f'{report.max_score:g}'))}"
                 "</strong></p>")
     if report.isolation:
-        body.append(f"<p>{html.escape(text('report.isolation', level=report.isolation, meaning=text(f'isolation.{report.isolation}')))}</p>")
+        line = text("report.isolation", level=text(f"isolation.level.{report.isolation}"),
+                    meaning=text(f"isolation.{report.isolation}"))
+        body.append(f"<p>{html.escape(line)}</p>")
     lang = "zh-CN" if messages.language().startswith("zh") else "en"
     return (f"<!DOCTYPE html>\n<html lang='{lang}'><head><meta charset='utf-8'>"
             f"<title>{html.escape(text('report.title', submission=submission))}</title>"

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from . import registry
 from .expect import display_width
-from .messages import text
+from .messages import label, text
 from .sandbox.client import printable
 
 STATUSES = ("passed", "failed", "error", "timeout")
@@ -123,7 +125,8 @@ class Report:
                     text("report.hidden_by_function.function", function=f, points=_pts(p)) for f, p in functions.items())
                 lines.append(text("report.hidden_by_function.exercise", exercise=exercise, functions=listed))
         if self.isolation:
-            lines.append(text("report.isolation", level=self.isolation, meaning=text(f"isolation.{self.isolation}")))
+            lines.append(text("report.isolation", level=text(f"isolation.level.{self.isolation}"),
+                              meaning=text(f"isolation.{self.isolation}")))
         return "\n".join(fit(lines))
 
 
@@ -167,7 +170,10 @@ def _pts(value: float) -> str:
 # ----------------------------------------------------------------- the report's layout
 # Every line of the terminal report fits WIDTH columns (a CJK character takes two, see expect.display_width):
 # long lines are wrapped at spaces, or between CJK characters, and continue at their own indentation (under
-# the value, for "expected: ..." lines). A word longer than a whole line (a long path, a line of code without
+# the value, for "expected: ..." lines). A line never breaks inside a code span (`...`, spaces and all), nor
+# inside a Chinese word: a word of messages/zh_CN/words.txt (the words of the kit's Chinese texts and the
+# glossary's terms, scripts/zh_words.py), or any run of at most SHORT_RUN Chinese characters between
+# punctuation, spaces or Latin text. A piece longer than a whole line (a long path, a line of code without
 # spaces, an array preview) is cut where the line ends: the only way to keep it within the width.
 
 WIDTH = 100
@@ -177,22 +183,61 @@ _NO_LINE_START = set("，。、；：？！）》」』】〉”’,.;:!?)]}%…
 _NO_LINE_END = set("（《「『【〈“‘([{")  # ... and with the text after it
 
 
+SHORT_RUN = 4
+_CODE_SPAN = re.compile(r"`[^`\n]+`")
+_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
 def _wide(char: str) -> bool:
     return display_width(char) == 2
 
 
+@lru_cache(maxsize=1)
+def _words() -> tuple[frozenset, int]:
+    """The Chinese words a line may not break inside (messages/zh_CN/words.txt), and the longest one's length."""
+    path = Path(__file__).resolve().parent / "messages" / "zh_CN" / "words.txt"
+    if not path.is_file():
+        return frozenset(), 0
+    words = frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+                      if line.strip() and not line.startswith("#"))
+    return words, max(map(len, words), default=0)
+
+
+def glued(text_: str) -> set[int]:
+    """The positions i where no line may break between ``text_[i - 1]`` and ``text_[i]``: inside a code span, and
+    inside a Chinese word (a listed word, found longest first from the left, or a run of at most SHORT_RUN)."""
+    inside = set()
+    for span in _CODE_SPAN.finditer(text_):
+        inside.update(range(span.start() + 1, span.end()))
+    words, longest = _words()
+    for run in _HAN_RUN.finditer(text_):
+        chars, start = run.group(), run.start()
+        if len(chars) <= SHORT_RUN:
+            inside.update(range(start + 1, run.end()))
+            continue
+        i = 0
+        while i < len(chars):
+            size = next((n for n in range(min(longest, len(chars) - i), 1, -1) if chars[i:i + n] in words), 1)
+            inside.update(range(start + i + 1, start + i + size))
+            i += size
+    return inside
+
+
 def _pieces(text_: str) -> list[list[str]]:
     """``[space before, piece]`` pairs: the places a line may break. A piece is a run of narrow characters
-    without spaces, or one wide (CJK) character, with the punctuation that may not be separated from it."""
+    without spaces, or a wide (CJK) character, with the punctuation that may not be separated from it, and
+    with whatever :func:`glued` keeps together (a code span with its spaces, a Chinese word)."""
     pieces: list[list[str]] = []
     space = ""
-    for char in text_:
-        if char == " ":
+    keep = glued(text_)
+    for index, char in enumerate(text_):
+        if char == " " and index not in keep:
             space += char
             continue
         if pieces and not space:
             before = pieces[-1][1][-1]
-            if (not _wide(char) and not _wide(before)) or char in _NO_LINE_START or before in _NO_LINE_END:
+            if (index in keep or (not _wide(char) and not _wide(before)) or char in _NO_LINE_START
+                    or before in _NO_LINE_END):
                 pieces[-1][1] += char
                 continue
         pieces.append([space, char])
@@ -246,16 +291,16 @@ def _row(status: str, score: float, max_score: float, title: str) -> list[str]:
 def _message_lines(message: str) -> list[str]:
     """A check's message, indented under its title; a labelled line ("expected: ...", "Likely cause: ...")
     continues under its value, any other line at its own indentation."""
-    labels = [text(key) for key in ("layout.expected", "layout.got", "layout.cause", "layout.where")]
+    labels = [label(key).rstrip(" ") for key in ("layout.expected", "layout.got", "layout.cause", "layout.where")]
     lines = []
     for line in printable(message).splitlines():
         line = "    " + line
         body = line.lstrip(" ")
         indent = None
-        for label in labels:
-            if body.startswith(label + ":"):
-                value = body[len(label) + 1:]
-                indent = " " * (len(line) - len(body) + display_width(label) + 1 + len(value) - len(value.lstrip(" ")))
+        for name in labels:
+            if body.startswith(name):
+                value = body[len(name):]
+                indent = " " * (len(line) - len(body) + display_width(name) + len(value) - len(value.lstrip(" ")))
                 break
         lines.extend(wrap(line, indent=indent))
     return lines

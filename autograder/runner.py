@@ -25,7 +25,7 @@ from .blame import function_at_line, parameters, parse as parse_source, settle
 from .expect import CheckFailed, compose, expect_inputs_left_alone
 from .explain import describe_student_error, known_cause
 from . import messages
-from .messages import text
+from .messages import label, text
 from .reference import Reference
 from .registry import CheckInfo
 from .results import CheckResult, Report
@@ -257,7 +257,7 @@ class GradingPlugin:
             hint = getattr(error, "hint", None) or known_cause(error)
             result.hint = hint or ""
             if hint:
-                result.message += f"\n{text('layout.cause')}: {text(hint)}"
+                result.message += f"\n{label('layout.cause')}{text(hint)}"
             syntax = self._syntax_error(error)
             if syntax:  # every check of the file: one cause, at one place
                 result.cause, result.line = syntax[2], syntax[0]
@@ -268,7 +268,7 @@ class GradingPlugin:
             result.debug = "".join(traceback.format_exception(error))[-6000:]
         if result.status != "passed" and not result.not_implemented and not result.debug:
             result.core, result.where = result.message, result.where or info.function
-            result.message = f"{result.message}\n{text('layout.where')}: " + text(
+            result.message = f"{result.message}\n{label('layout.where')}" + text(
                 "layout.where_line", function=result.where, module=exercise)  # final form: blame.settle
         self.results.append(result)
 

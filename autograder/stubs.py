@@ -31,12 +31,17 @@ _MARKER_LIKE = re.compile(r"#.*\b(BEGIN|END)\s*SOLUTION\b", re.IGNORECASE)
 
 FENCE_OPEN = "# --- your code starts here: replace the raise below ---"
 FENCE_CLOSE = "# --- your code ends here ---"
-# The fence comments of each release language (the raise between them never changes: the grader
-# recognises "not implemented yet" by the exception, and its text names the function in English).
+# The fence comments of each release language, and the text of the raise between them, which a learner
+# sees when they call a function they have not written yet (``{name}``: ``exercise.function``). The grader
+# recognises "not implemented yet" by the exception's type, never by its text.
 FENCES = {
     "en": (FENCE_OPEN, FENCE_CLOSE),
-    "zh_CN": ("# --- 你的代码从这里开始：替换下面的 raise（your code starts here）---",
-              "# --- 你的代码到这里结束（your code ends here）---"),
+    "zh_CN": ("# --- 你的代码从这里开始：替换下面这一行 ---",
+              "# --- 你的代码到这里结束 ---"),
+}
+NOT_IMPLEMENTED = {
+    "en": "{name}: not implemented yet",
+    "zh_CN": "{name} 尚未实现：请用你的代码替换这一行",
 }
 
 
@@ -66,10 +71,12 @@ def _enclosing_function(spans, lineno: int) -> str | None:
 
 
 def strip_solution(source: str, module: str, filename: str = "<solution>",
-                   fences: tuple[str, str] = (FENCE_OPEN, FENCE_CLOSE)) -> str:
+                   fences: tuple[str, str] = (FENCE_OPEN, FENCE_CLOSE),
+                   not_implemented: str = NOT_IMPLEMENTED["en"]) -> str:
     """Return the exercise (stub) version of one solution file's source.
 
-    ``fences``: the two comment lines around each hole (``FENCES[lang]``).
+    ``fences``: the two comment lines around each hole (``FENCES[lang]``); ``not_implemented``: the
+    text each hole raises, ``{name}`` standing for ``module.function`` (``NOT_IMPLEMENTED[lang]``).
 
     Raises:
         MarkerError: on a nested, unmatched, misspelt or misplaced marker, or
@@ -95,7 +102,9 @@ def strip_solution(source: str, module: str, filename: str = "<solution>",
             open_line = number
             indent = line[: len(line) - len(line.lstrip())]
             out.append(f"{indent}{fences[0]}\n")
-            out.append(f'{indent}raise NotImplementedError("{module}.{function}: not implemented yet")\n')
+            message = not_implemented.format(name=f"{module}.{function}")
+            quoted = message.replace("\\", "\\\\").replace('"', '\\"')
+            out.append(f'{indent}raise NotImplementedError("{quoted}")\n')
             out.append(f"{indent}{fences[1]}\n")
         elif text == END:
             if not open_line:
@@ -130,6 +139,139 @@ def solution_bodies(source: str) -> list[str]:
         elif inside and text and not text.startswith("#"):
             lines.append(text)
     return lines
+
+
+# ------------------------------------------------------------ no answer line in a release
+#
+# The one rule for what a student release may hold of the answers (build_release refuses a release
+# that breaks it; tests/test_no_answer_in_release.py shows it on both languages' releases): no file of
+# the release, whatever it is (exercise file, README, grader module, check, message catalogue, hint),
+# holds a substantial piece of a line of solutions/*.py's answers.
+#
+# * The answer lines are those between the markers (solution_bodies), without their comments.
+# * The pieces of a line are the line itself and what it computes: the value of an assignment, of a
+#   return or of a yield, and the arguments of a call made for its effect (``losses.append(<piece>)``).
+#   A hint that gives the right-hand side of a line gives the line.
+# * A piece is substantial when it has at least MIN_CHARS characters without spaces and MIN_NODES syntax
+#   nodes (names, constants, calls, attributes, subscripts, operations; operators and contexts are not
+#   counted). Below that are the formulas and library names the docstrings state themselves
+#   (``X @ w + b``, ``2 * (w * x - y) * x``, ``w -= lr * dw``, ``trainer.zero_grad()``,
+#   ``with torch.no_grad():``, ``for _ in range(epochs):``): any correct answer repeats them, and a
+#   docstring or a hint cannot teach without naming them.
+# * A piece matches wherever it appears with any spacing or line breaks; ``0.0`` reads as ``0`` and ``'``
+#   as ``"``; a name that a loop of the answer's function binds (``for key in params``) stands for any
+#   name (``params[k] -= lr * grads[k]`` is the answer's ``params[key] -= lr * grads[key]``), and every
+#   other name must be the same name, whole (``l.sum()`` is not in ``total.sum()``).
+
+MIN_CHARS = 15
+MIN_NODES = 7
+_NOT_COUNTED = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop, ast.Pass)
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class AnswerPiece:
+    """A substantial piece of an answer line (see the rule above)."""
+
+    exercise: str
+    line: str  # the answer line it comes from, as written
+    piece: str  # the piece, as written
+    pattern: re.Pattern
+
+    def __str__(self) -> str:
+        whole = self.piece == self.line.rstrip(":").rstrip()
+        return f"{self.exercise}: {self.line}" + ("" if whole else f"  (its piece {self.piece})")
+
+
+def normalise_code(text: str) -> str:
+    """``text`` as the rule compares it: spaces kept only between two name characters, ``\\"`` and ``'`` as ``"``,
+    a float with a zero fraction as an integer."""
+    text = text.replace('\\"', '"').replace("'", '"')
+    text = re.sub(r"\s+", lambda m: " " if m.start() and m.end() < len(text) and
+                  re.match(r"\w\w", text[m.start() - 1] + text[m.end()]) else "", text)
+    return re.sub(r"(?<![\w.])(\d+)\.0(?![\d\w])", r"\1", text)
+
+
+def _size(node: ast.AST) -> int:
+    return sum(1 for child in ast.walk(node) if not isinstance(child, _NOT_COUNTED))
+
+
+def _statement(line: str) -> ast.stmt:
+    try:
+        return ast.parse(line).body[0]
+    except SyntaxError:  # the header of a block: for ...:, with ...:, if ...:
+        return ast.parse(line + " pass").body[0]
+
+
+def _pieces(line: str) -> list[tuple[str, ast.AST]]:
+    statement = _statement(line)
+    found = [(line.rstrip(":").rstrip(), statement)]  # a block's header without its colon: "for i in ..." is it
+    value = getattr(statement, "value", None) if isinstance(statement, (ast.Return, ast.Assign, ast.AugAssign,
+                                                                         ast.AnnAssign, ast.Expr)) else None
+    if isinstance(value, (ast.Yield, ast.YieldFrom)):
+        value = value.value
+    if isinstance(statement, ast.Expr) and isinstance(value, ast.Call):
+        found += [(ast.get_source_segment(line, argument), argument) for argument in value.args]
+    elif value is not None:
+        found.append((ast.get_source_segment(line, value), value))
+    return [(text, node) for text, node in found
+            if text and len(re.sub(r"\s+", "", text)) >= MIN_CHARS and _size(node) >= MIN_NODES]
+
+
+def _pattern(piece: str, free: set[str]) -> re.Pattern:
+    text, out, seen, position = normalise_code(piece), [], {}, 0
+    for match in _IDENTIFIER.finditer(text):
+        out.append(re.escape(text[position:match.start()]))
+        name = match.group()
+        if name in free and not text[:match.start()].endswith("."):
+            if name in seen:
+                out.append(f"(?P={seen[name]})")
+            else:
+                seen[name] = f"free{len(seen)}"
+                out.append(f"(?P<{seen[name]}>[A-Za-z_][A-Za-z0-9_]*)")
+        else:
+            out.append(re.escape(name))
+        position = match.end()
+    out.append(re.escape(text[position:]))
+    body = "".join(out)
+    if re.match(r"\w", text):
+        body = r"(?<![A-Za-z0-9_.])" + body
+    if re.search(r"\w$", text):
+        body += r"(?![A-Za-z0-9_])"
+    return re.compile(body)
+
+
+def answer_pieces(solutions: Path) -> list[AnswerPiece]:
+    """Every substantial piece of every answer line of ``solutions/ex*.py``."""
+    found = []
+    for path in sorted(solutions.glob("ex*.py")):
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        spans = _function_spans(tree)
+        loops: dict[str, set[str]] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                loops[node.name] = {name.id for target in ast.walk(node) if isinstance(target, (ast.For, ast.comprehension))
+                                    for name in ast.walk(target.target) if isinstance(name, ast.Name)} - {"_"}
+        inside = False
+        for number, raw in enumerate(source.splitlines(), start=1):
+            text = raw.strip()
+            if text in (BEGIN, END):
+                inside = text == BEGIN
+                continue
+            code = text.split("  #")[0].strip()
+            if not inside or not code or code.startswith("#"):
+                continue
+            function = (_enclosing_function(spans, number) or "").rsplit(".", 1)[-1]
+            for piece, _ in _pieces(code):
+                found.append(AnswerPiece(path.stem, code, piece, _pattern(piece, loops.get(function, set()))))
+    return found
+
+
+def answer_leaks(text: str, pieces: list[AnswerPiece]) -> list[AnswerPiece]:
+    """The pieces of ``pieces`` that ``text`` holds."""
+    normalised = normalise_code(text)
+    return [piece for piece in pieces if piece.pattern.search(normalised)]
 
 
 # ------------------------------------------------------------ translated docstrings

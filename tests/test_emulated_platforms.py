@@ -32,7 +32,7 @@ def _without_level(report: str) -> str:
     """The report without its sandbox line (namespaces here, none there) and its timing line."""
     lines, out, skipping = report.splitlines(), [], False
     for line in lines:
-        if line.startswith(("Sandbox:", "沙箱：")):
+        if line.startswith(("Sandbox:", "运行环境：")):
             skipping = True
         elif skipping and (line.startswith(("(graded in", "（评分用时")) or not line.strip()):
             skipping = False
@@ -163,7 +163,7 @@ def test_a_fresh_release_runs_the_learner_path_with_python_alone(release, sample
     assert first.returncode == 0, out[-3000:] + first.stderr.decode("gbk", "replace")[-3000:]
     assert "正在创建" in out and (folder / ".venv" / "bin" / "python").exists()
     assert _report(out) == _report(_make_grade(made, "exercises"))
-    assert "沙箱：none" in out
+    assert "运行环境：不隔离" in out
 
     for path in samples[:1] + samples[2:]:  # the reference and the buggy ones, public checks (a release)
         ours = emulate.run([python, str(folder / "grade.py"), str(path)], cwd=tmp_path, timeout=600)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from autograder import registry
-from autograder.stubs import BEGIN, END, solution_bodies
+from autograder.stubs import BEGIN, END
 
 from conftest import MAX, ROOT, SOLUTIONS
 
@@ -35,6 +35,8 @@ def release(tmp_path_factory):
 
 
 def test_release_holds_no_solution(release):
+    """No solutions folder, no hidden check, no solution marker; the learner's files are there. (What the
+    release may hold of the answers' lines is tests/test_no_answer_in_release.py's one rule.)"""
     files = {p.relative_to(release).as_posix(): p for p in release.rglob("*") if p.is_file()}
     assert not any(name.startswith("solutions/") for name in files)
     assert not any("checks/hidden/" in name for name in files), "hidden checks in the release"
@@ -43,15 +45,9 @@ def test_release_holds_no_solution(release):
         assert name in files, name
     for exercise in EXERCISES:
         assert f"exercises/{exercise}.py" in files
-    bodies = set()
-    for exercise in EXERCISES:
-        bodies.update(solution_bodies((SOLUTIONS / f"{exercise}.py").read_text()))
     for name, path in files.items():
         content = path.read_text(errors="ignore")
         assert BEGIN not in content and END not in content, f"solution marker in {name}"
-        lines = {line.strip() for line in content.splitlines()}
-        leaked = sorted(bodies & lines)
-        assert not leaked, f"{name} contains solution lines: {leaked}"
 
 
 def _make_grade(release, submission="exercises"):

@@ -58,6 +58,39 @@ def test_wrap_keeps_every_word_and_fits_the_width():
     assert wrap("short", width=60) == ["short"]
 
 
+@pytest.mark.parametrize("width", [36, 60, 100])
+def test_a_line_never_breaks_inside_a_code_span_or_a_chinese_word(width):
+    """Every Chinese text of the catalogues, wrapped: no break inside a `code span` or inside a Chinese word (a
+    word of messages/zh_CN/words.txt, every glossary term among them, or a run of at most four characters), unless
+    the piece is longer than a whole line and is cut where the line ends."""
+    from autograder.messages import _load
+    from autograder.results import SHORT_RUN, _words, glued
+
+    words, _ = _words()
+    assert {"小批量", "反向传播", "迭代周期", "梯度清零", "检查项"} <= words  # glossary terms
+    assert glued("相同") == {1} and 3 in glued("用 `for i in x` 循环"), "a short run and a code span stay whole"
+    wrapped_lines = 0
+    for key, template in _load("zh_CN").items():
+        if ".demo." in key:
+            continue
+        for line in template.splitlines():
+            body = line.strip()
+            parts = wrap("    " + body, width=width)
+            wrapped_lines += len(parts) > 1
+            keep, position = glued(body), 0
+            for before, part in zip(parts, parts[1:]):
+                position = body.index(part.strip(), position + 1)
+                start, end = position - 1, position
+                while start in keep:
+                    start -= 1
+                while end + 1 in keep:
+                    end += 1
+                if display_width(body[start:end + 1]) <= width - 4:  # (a piece longer than a line is cut)
+                    assert position not in keep, f"{key}: broken inside a word or code span at width {width}: " \
+                        f"{before.strip()[-12:]!r} | {part.strip()[:12]!r}"
+    assert wrapped_lines > 50 and SHORT_RUN == 4
+
+
 # Fixtures whose messages cover the kinds of lines a report has: values, shapes, types, exceptions with
 # tracebacks, diagnoses of training, a syntax error, hints about autograd.
 WIDTH_FIXTURES = ("ex1_dloss_sign", "ex2_squared_loss_no_reshape", "ex2_linreg_returns_numpy",

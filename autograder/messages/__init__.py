@@ -173,6 +173,11 @@ def _unspaced(template: str, fields: dict) -> str:
     return _SPACE_AFTER_FIELD.sub(ends, _SPACE_BEFORE_FIELD.sub(starts, template))
 
 
+def label(key: str) -> str:
+    """The catalogue text ``key`` as a label, followed by the language's colon: "Likely cause: ", "可能的原因："."""
+    return text(key) + text("layout.colon")
+
+
 def text(key: str, /, **fields) -> str:
     """The catalogue entry ``key`` in the current language, with ``fields`` filled in."""
     lang = language()

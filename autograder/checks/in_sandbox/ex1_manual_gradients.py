@@ -39,8 +39,7 @@ def exp_mix(w):
 def quadratic_of_a_float(w):
     """The quadratic, for a scalar w only, given as the docstring of numerical_grad promises: a Python float."""
     if not isinstance(w, float):
-        raise TypeError(f"f takes a Python float here, as w is a float, but was given {type(w).__name__}: "
-                        "pass float(...) of the shifted point")
+        raise TypeError(f"ex1.sandbox.f_takes_float type={type(w).__name__}")  # a catalogue text (explain.py)
     return quadratic(w)
 
 

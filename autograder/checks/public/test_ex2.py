@@ -156,7 +156,8 @@ def _labels_of(X, labels):
 def test_data_iter_coverage(student):
     """data_iter: every example exactly once, the last batch shorter"""
     features, labels = _indexed_data(53)
-    items = _batches(student.ex2.data_iter(10, features, labels), "data_iter(10, features, labels) with n = 53")
+    items = _batches(student.ex2.data_iter(10, features, labels),
+                     text("what.data_iter_n", batch_size=10, n=53))
     sizes = [X.shape[0] for X, _ in items]
     figures.record("batches", function="data_iter", n=53,
                    batches=[[r for r in _rows(X) if r >= 0][:100] for X, _ in items[:60]])
@@ -270,7 +271,7 @@ GRAD64 = {"rtol": 1e-9, "atol": 1e-12}
 
 @check(points=2, function="squared_loss")
 def test_squared_loss_autograd(student):
-    """squared_loss: its gradient matches torch.autograd (float64)"""
+    """squared_loss: its gradient with respect to y_hat matches torch.autograd"""
     # The gradient of sum(upstream * squared_loss(y_hat, y)) with respect to y_hat, taken through the learner's
     # loss in the sandbox, against torch.autograd of the correct formula here: a value the learner's code
     # must produce. A loss cut from the graph (.detach(), a detour through NumPy, a new tensor made from its
@@ -322,7 +323,7 @@ def _sgd_error_hint(error):
 
 @check(points=3, function="sgd")
 def test_sgd_step(student):
-    """sgd: p -= lr * p.grad / batch_size, returning None"""
+    """sgd: each p moves by -lr * p.grad / batch_size, in place, returning None"""
     for lr, batch_size in SGD_STEPS:
         value, before, grads, after = _sgd_call(student, lr, batch_size)
         if not (isinstance(after, list) and len(after) == 2 and all(isinstance(p, RemoteTensor) for p in after)):
