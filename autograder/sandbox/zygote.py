@@ -76,6 +76,7 @@ MAX_TRACEBACK = 3000
 MAX_PRINTED_LINES = 10
 MAX_PRINTED_CHARS = 2000
 MAX_WHERE_FRAMES = 4  # frames of the learner's file(s) sent when a request is about to time out
+MAX_WARNINGS = 4  # warnings kept per request (those raised at a line of the learner's file; see Worker._keep_warning)
 
 
 np = torch = codec = None  # imported by _load_libraries, after isolation
@@ -365,8 +366,12 @@ class Watchdog:
 class Worker:
     def __init__(self, sock, folder, support=None):
         # torch's and NumPy's own warnings (a .grad read on a non-leaf, an overflow in exp) are not what the
-        # learner's code printed: they would read as its output in the report, with the sandbox's file paths
-        warnings.simplefilter("ignore")
+        # learner's code printed: they would read as its output in the report, with the sandbox's file paths.
+        # They are kept apart instead (those raised at a line of the learner's file, a few per request), and
+        # the grader may name one as the cause of a check that failed (explain.warned)
+        self.warned = []
+        warnings.showwarning = self._keep_warning
+        warnings.simplefilter("default")
         self.sock = sock
         self.folder = os.path.realpath(folder)
         self.modules = {}
@@ -386,6 +391,17 @@ class Worker:
             # generators, each with a formatted stack, on lists that grow by three entries every request
             # (half a millisecond a call, memory without end); the sandbox has no other device
             torch.random.default_generator.manual_seed(seed)
+
+    def _keep_warning(self, message, category, filename, lineno, file=None, line=None):
+        """``warnings.showwarning``: keep a warning raised at a line of the learner's file; print nothing."""
+        try:
+            if len(self.warned) >= MAX_WARNINGS or not os.path.realpath(filename).startswith(self.folder + os.sep):
+                return
+            self.warned.append({"category": str(getattr(category, "__name__", ""))[:40],
+                                "message": str(message)[:200], "file": os.path.basename(filename),
+                                "line": int(lineno)})
+        except Exception:  # noqa: BLE001 - a warning is never worth an error
+            pass
 
     def _student_frames(self, exc):
         frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
@@ -485,6 +501,10 @@ class Worker:
             # location where it runs when the grader's limit comes near (see Watchdog)
             self.printed.start()
             sys.stdout = sys.stderr = self.printed.stream
+            # each request's warnings anew: "default" shows a warning once per line, until the filters change
+            self.warned = []
+            warnings.showwarning = self._keep_warning
+            warnings.simplefilter("default")
             self.watchdog.arm(request.get("where_after"))
             try:
                 answer = self.handle(request)
@@ -494,6 +514,8 @@ class Worker:
             printed = self.printed.take()
             if printed:
                 answer["printed"] = printed
+            if self.warned:
+                answer["warned"] = self.warned
             try:
                 with self.watchdog.send_lock:
                     try:
