@@ -54,7 +54,7 @@ def describe_student_error(exc: client.StudentError, source: str | None = None) 
         return text("status.numpy_only", module=exc.module)
     if isinstance(exc, client.StudentException):
         return text("status.exception", function=fn, type=detail.get("type", "Exception"),
-                    message=detail.get("message", ""),
+                    message=first_sentence(str(detail.get("message", ""))),
                     traceback=detail.get("traceback", "") or text("status.no_student_frame"))
     if isinstance(exc, client.StudentExit):
         return text("status.exit", function=fn)
@@ -71,6 +71,15 @@ def describe_student_error(exc: client.StudentError, source: str | None = None) 
     if isinstance(exc, client.Unreadable):
         return text("status.unreadable", function=fn)
     return text("status.unknown", function=fn)
+
+
+def first_sentence(message: str, limit: int = 240) -> str:
+    """An error's message as the report shows it: a long one (torch's run to several sentences of advice for
+    programmers, such as ``retain_graph=True``, which is not the fix for a learner) up to its first sentence."""
+    if len(message) <= limit:
+        return message
+    end = message.find(". ", 30)
+    return message[:end + 1] if 0 < end < limit else message[:limit].rstrip() + "…"
 
 
 def stopped_at(frames) -> str:
@@ -114,27 +123,25 @@ KNOWN_ERRORS = (
     (("RuntimeError",), "expected scalar type", "", "hint.dtype_mix"),
     (("RuntimeError",), re.compile(r"must have the same dtype|to have the same dtype|Found dtype \w+ but expected"),
      "", "hint.dtype_mix"),
-    (("RuntimeError",), re.compile(r"result type \w+ can't be cast to the desired output type (?:Long|Int|Bool)"), "",
-     "hint.error.integer_tensor"),
     (("RuntimeError",), "grad can be implicitly created only for scalar outputs", "", "hint.backward_scalar"),
     # what is not a tensor, passed where a tensor belongs (nn.ReLU(x) makes a layer; torch.relu(self.hidden))
     (("TypeError",), re.compile(rf"must be Tensor, not {_ACTIVATIONS}\b"), "", "hint.error.layer_made_not_applied"),
     (("TypeError",), re.compile(r"must be Tensor, not (?:Linear|Sequential|Module|\w*Net)\b"), "",
      "hint.error.layer_not_called"),
-    (("TypeError",), re.compile(r"must be Tensor, not type\b"), "", "hint.error.class_not_called"),
+    (("TypeError",), re.compile(r"must be Tensor, not type\b|is not a Module subclass"), "", "hint.error.class_not_called"),
     (("TypeError",), re.compile(r"must be Tensor, not (?:builtin_function_or_method|function|method)\b"), "",
      "hint.error.function_not_called"),
-    (("TypeError",), re.compile(r"must be Tensor, not (?:numpy\.)?ndarray\b"), "", "hint.error.array_not_tensor"),
     (("AttributeError",), re.compile(rf"'{_LOSSES}' object has no attribute"), "", "hint.error.loss_made_not_applied"),
     (("RuntimeError",), "Boolean value of Tensor with more than one value is ambiguous", "Loss(",
      "hint.error.loss_made_not_applied"),
-    (("TypeError",), re.compile(r"missing 1 required positional argument: 'out_features'"), "",
-     "hint.error.layer_made_from_data"),
     (("TypeError",), re.compile(r"'(?:Linear|Sequential|\w*Net)' object is not iterable"), "", "hint.error.optimizer_params"),
     (("ValueError", "RuntimeError"), re.compile(r"only one element tensors can be converted to Python scalars|"
                                                 r"a Tensor with \d+ elements cannot be converted to Scalar"), "",
      "hint.error.float_of_many"),
-    (("RuntimeError",), "Can't call numpy() on Tensor that requires grad", "", "hint.error.numpy_of_grad"),
+    (("RuntimeError",), "Can't call numpy() on Tensor that requires grad", "", "hint.error.numpy_on_tensor"),
+    (("TypeError",), re.compile(r"got an unexpected keyword argument '(?:axis|keepdims|out)'"), "np.",
+     "hint.error.numpy_on_tensor"),  # np.mean(t): NumPy hands the tensor's own mean() its arguments
+
     # plain Python
     (("TypeError",), "'range' object does not support item assignment", "", "hint.error.shuffle_range"),
     (("TypeError",), re.compile(r"'float' object cannot be interpreted as an integer|slice indices must be integers"),

@@ -67,7 +67,7 @@ def problem(data: bytes | str, file: str = "") -> dict | None:
     detail = {"kind": "syntax", "file": file, "what": "other", "message": str(error.msg)[:300],
               "line": error.lineno if isinstance(error.lineno, int) else 0,
               "python_line": error.lineno if isinstance(error.lineno, int) else 0}
-    for explain in (_full_width, _tabs, _indentation, _brackets, _common):
+    for explain in (_null_byte, _full_width, _tabs, _indentation, _brackets, _common):
         found = explain(error, source, lines)
         if found:
             detail.update(found)
@@ -90,6 +90,12 @@ def _compile_error(data) -> SyntaxError | None:
 
 
 # ----------------------------------------------------------------- each kind
+
+
+def _null_byte(error: SyntaxError, source: str, lines: list[str]) -> dict | None:
+    if "\x00" not in source:
+        return None
+    return {"what": "null_byte", "line": source[:source.index("\x00")].count("\n") + 1}
 
 
 def _full_width(error: SyntaxError, source: str, lines: list[str]) -> dict | None:
@@ -307,7 +313,7 @@ def describe(detail: dict, module: str) -> str:
     elif what in ("never_closed", "mismatch", "unmatched"):
         body = text(f"syntax.{what}", bracket=detail.get("bracket", ""), closer=detail.get("closer", ""),
                     wanted=detail.get("wanted", ""), **fields)
-    elif what in ("unexpected_indent", "expected_block_plain", "comma", "colon", "unterminated",
+    elif what in ("null_byte", "unexpected_indent", "expected_block_plain", "comma", "colon", "unterminated",
                   "unterminated_triple", "print", "assign_in_test", "return_outside", "decimal"):
         body = text(f"syntax.{what}", **fields)
     else:
