@@ -167,6 +167,10 @@ FILE_CASES = {  # name: (module, edit, file_problem, a key whose text the entry 
                         ("status.file.no_such_module", {"name": "nump", "module": EX1, "code": "import nump as np"})),
     "saved_in_gbk": (EX1, lambda source: source.replace("def dloss", "# 损失的导数\ndef dloss", 1).encode("gbk"),
                      "encoding", ("status.encoding", {"encoding": "GBK"})),
+    # the Chinese release's files start with a Chinese docstring: Python's own reading of the first line fails
+    # before any encoding is guessed (it was told as a syntax error at line 13)
+    "saved_in_gbk_chinese_first_line": (EX1, lambda source: ('"""练习 1：' + source[3:]).encode("gbk"), "encoding",
+                                        ("status.encoding", {"encoding": "GBK", "line": 1})),
 }
 
 
