@@ -162,6 +162,9 @@ def known_cause(exc: client.StudentError) -> str | None:
     kind = str(exc.detail.get("type", ""))
     message = str(exc.detail.get("message", ""))
     trace = str(exc.detail.get("traceback", ""))
+    name = _name_error(exc)
+    if name in TORCH_NAMES and _numpy_only(exc.module):  # (torch in a NumPy-only exercise: not an import to add)
+        return "hint.numpy_not_torch"
     for types, fragment, context, hint in KNOWN_ERRORS:
         found = fragment.search(message) if isinstance(fragment, re.Pattern) else fragment in message
         if kind in types and found and (not context or context in trace):

@@ -147,6 +147,7 @@ class Entry:
     title: str
     message: str
     printed: object = None
+    figures: list = field(default_factory=list)
 
 
 def problem_entries(tests: list[CheckResult]) -> list[Entry]:
@@ -171,14 +172,14 @@ def problem_entries(tests: list[CheckResult]) -> list[Entry]:
             not_checked = text("report.file.not_checked_all" if len(blocked) == total else "report.file.not_checked",
                                count=len(blocked), total=total, functions=functions)
             entries.append(Entry(shown.status, text(f"report.file.title.{shown.file_problem}", module=exercise),
-                                 f"{shown.message}\n{not_checked}", shown.printed))
+                                 f"{shown.message}\n{not_checked}", shown.printed, shown.figures))
         by_function: dict[str, list[CheckResult]] = {}
         for t in mine:
             if not t.file_problem:
                 by_function.setdefault(t.function, []).append(t)
         for group in by_function.values():
             group.sort(key=lambda t: t.pointer or t.hint == "hint.fix_values_first")  # (stable: else as they ran)
-            entries.extend(Entry(t.status, t.name, t.message, t.printed) for t in group)
+            entries.extend(Entry(t.status, t.name, t.message, t.printed, t.figures) for t in group)
     return entries
 
 
