@@ -258,7 +258,7 @@ class GradingPlugin:
             if explanation and not missing:
                 result.message += f"\n{explanation}"
             hint = None if missing else getattr(error, "hint", None) or known_cause(error)
-            result.hint = hint or ("status.file.missing_import" if missing else "")
+            result.hint = hint or ("hint.error.missing_import" if missing else "")  # (a class's classic mistakes)
             if hint:
                 result.message += f"\n{text('layout.cause')}: {text(hint)}"
             result.file_problem = file_problem(error, missing)
