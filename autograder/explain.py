@@ -48,6 +48,15 @@ def describe_student_error(exc: client.StudentError, source: str | None = None) 
         unavailable = unavailable_module(cause, exc.module)
         if unavailable:
             return unavailable
+        # the file's top level (outside any function) raised or ran too long: a learner's own test at its bottom
+        if isinstance(cause, client.StudentException) and not cause.function and not _imports_torch(cause):
+            d = cause.detail
+            return text("status.file.raised_at_import", module=exc.module, type=d.get("type", "Exception"),
+                        message=first_sentence(str(d.get("message", ""))),
+                        traceback=d.get("traceback", "") or text("status.no_student_frame"))
+        if isinstance(cause, client.StudentTimeout) and not cause.function:
+            return (text("status.file.timeout_at_import", module=exc.module,
+                         seconds=f"{cause.detail.get('seconds', 0):g}") + stopped_at(cause.detail.get("where")))
         inner = describe_student_error(cause) if isinstance(cause, client.StudentError) else ""
         return text("status.import_failed", module=exc.module, cause=inner)
     if isinstance(exc, client.StudentException) and _imports_torch(exc):
@@ -352,6 +361,10 @@ def same_error(exc: client.StudentError, hint: str | None) -> str:
 def import_line(exc: client.StudentError) -> int:
     """The line of the learner's file at which its import stopped (the last frame at the file's top level), or 0."""
     cause = exc.detail.get("cause") if isinstance(exc, client.ImportFailed) else None
+    if isinstance(cause, client.StudentTimeout):  # (where it was stopped: frames checked by client.stopped_at)
+        frames = [frame for frame in cause.detail.get("where") or () if frame.get("function") == "<module>"
+                  and frame.get("file") == f"{exc.module}.py"]
+        return int(frames[-1]["line"]) if frames else 0
     trace = str(cause.detail.get("traceback", "")) if isinstance(cause, client.StudentException) else ""
     lines = re.findall(rf'File "{re.escape(exc.module)}\.py", line (\d+), in <module>', trace)
     return int(lines[-1]) if lines else 0

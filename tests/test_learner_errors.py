@@ -165,6 +165,12 @@ FILE_CASES = {  # name: (module, edit, file_problem, a key whose text the entry 
                      "import", ("status.file.book_package", {"name": "d2l", "module": EX2})),
     "misspelt_module": (EX1, _replace("import numpy as np\n", "import nump as np\n"), "import",
                         ("status.file.no_such_module", {"name": "nump", "module": EX1, "code": "import nump as np"})),
+    # a learner's own test left at the bottom of the file runs at every import (its frames alone are shown)
+    "own_test_at_the_bottom": (EX1, lambda source: source + "\n\nprint(mse_grad(1.0, 0.0, np.array([1.0, 2.0]), "
+                               "np.array([1.0, 2.0, 3.0])))\n", "import",
+                               ("status.file.raised_at_import", {"module": EX1, "type": "ValueError"})),
+    "endless_loop_at_the_top": (EX1, lambda source: source + "\n\nwhile True:\n    pass\n", "import",
+                                ("status.file.timeout_at_import", {"module": EX1})),
     "saved_in_gbk": (EX1, lambda source: source.replace("def dloss", "# 损失的导数\ndef dloss", 1).encode("gbk"),
                      "encoding", ("status.encoding", {"encoding": "GBK"})),
     # the Chinese release's files start with a Chinese docstring: Python's own reading of the first line fails
@@ -202,7 +208,7 @@ def test_a_problem_of_the_file_is_one_entry_at_the_top_of_its_exercise(case, lan
     rendered = report.render("s")
     assert words(text("report.file.first_failure", module=module)) in words(rendered)
     assert rendered.count("\n[") == 1, rendered  # the file's entry alone under "What to fix"
-    assert "SyntaxError" not in rendered and "Traceback" not in rendered
+    assert "SyntaxError" not in rendered and "Traceback" not in rendered and "<frozen" not in rendered
     assert not PLACEHOLDER.search(rendered)
 
 

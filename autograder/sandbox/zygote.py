@@ -193,6 +193,13 @@ def _module_from_source(name):
     return module
 
 
+def _in_folder(filename, folder):
+    """Whether code from ``filename`` is the learner's: a file in the submission's folder. Python's own frozen
+    modules are named ``<frozen importlib._bootstrap>``, which a relative path would place in the folder (the
+    worker's current directory)."""
+    return os.path.isabs(filename) and os.path.realpath(filename).startswith(folder + os.sep)
+
+
 def _support_module(support):
     """The exercise's trusted helpers (``checks/in_sandbox/<exercise>.py``), from the source the grader sent.
 
@@ -355,7 +362,7 @@ class Watchdog:
         while frame is not None and len(frames) < MAX_WHERE_FRAMES and walked < 5000:
             name = frame.f_code.co_filename
             if name not in self._own:
-                self._own[name] = os.path.realpath(name).startswith(self.worker.folder + os.sep)
+                self._own[name] = _in_folder(name, self.worker.folder)
             if self._own[name]:
                 frames.append({"file": os.path.basename(name), "line": frame.f_lineno,
                                "function": frame.f_code.co_name})
@@ -395,7 +402,7 @@ class Worker:
     def _keep_warning(self, message, category, filename, lineno, file=None, line=None):
         """``warnings.showwarning``: keep a warning raised at a line of the learner's file; print nothing."""
         try:
-            if len(self.warned) >= MAX_WARNINGS or not os.path.realpath(filename).startswith(self.folder + os.sep):
+            if len(self.warned) >= MAX_WARNINGS or not _in_folder(filename, self.folder):
                 return
             self.warned.append({"category": str(getattr(category, "__name__", ""))[:40],
                                 "message": str(message)[:200], "file": os.path.basename(filename),
@@ -405,7 +412,7 @@ class Worker:
 
     def _student_frames(self, exc):
         frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
-                  if os.path.realpath(frame.filename).startswith(self.folder + os.sep)]
+                  if _in_folder(frame.filename, self.folder)]
         lines = []
         for frame in frames[-6:]:
             name = os.path.basename(frame.filename)
