@@ -148,7 +148,7 @@ def status_of(report) -> str:
     if missing:
         problems.append("missing " + " ".join(missing))
     # a syntax error is an import that failed (the runner names its cause apart, to show it once, at its line)
-    causes = {("ImportFailed", "SyntaxError"): "could not be imported", ("StudentCrash",): "crashed",
+    causes = {("ImportFailed", "SyntaxError", "Encoding"): "could not be imported", ("StudentCrash",): "crashed",
               ("StudentTimeout",): "timed out"}
     for names, words in causes.items():
         hit = sorted({t.exercise for t in report.tests if t.cause in names})

@@ -125,7 +125,29 @@ def parameters(source: str, function: str) -> list[str]:
 
 
 def _where(result: CheckResult) -> str:
-    return label("layout.where") + text("layout.where_line", function=result.where, module=result.exercise)
+    return label("layout.where") + where_line(result)
+
+
+def where_line(result: CheckResult) -> str:
+    """Where to look: the function, or for a problem of the file, its line (a syntax error) or its top (an import)."""
+    if result.file_problem == "missing_import":
+        return text("layout.file.where_top", module=result.exercise)
+    if result.file_problem in ("syntax", "encoding", "import") and result.line:
+        inside = text("layout.file.where_in", function=result.where) if result.where else ""
+        return text("layout.file.where_line", line=result.line, module=result.exercise, inside=inside)
+    if result.file_problem and not result.where:
+        return text("layout.file.where_file", module=result.exercise)
+    return text("layout.where_line", function=result.where, module=result.exercise)
+
+
+def without_cause(message: str) -> str:
+    """``message`` without its "Likely cause: ..." line and the indented lines that belong to it (a line of code)."""
+    cause, kept, dropping = label("layout.cause"), [], False
+    for line in message.splitlines():
+        dropping = line.startswith(cause) or (dropping and line.startswith("    "))
+        if not dropping:
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
@@ -145,7 +167,7 @@ def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
     groups: dict[tuple[str, str], list[CheckResult]] = {}
     for result in results:
         if result.status != "passed" and not result.not_implemented and not result.debug and result.core:
-            groups.setdefault((result.exercise, result.core), []).append(result)
+            groups.setdefault((result.exercise, result.same_as or result.core), []).append(result)
     blamed: dict[tuple[str, str, str], CheckResult] = {}  # (exercise, function, sent to) -> where it is said
     for group in groups.values():
         # shown in full once: on a check of the function to look at, if one has this message
@@ -162,8 +184,7 @@ def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
             shown = blamed.setdefault((home.exercise, home.where, uses[0]), home)
             key = "layout.fix_first" if uses[0] in called else "layout.fix_first_input"  # (not a call in the code)
             where = text(key, function=home.where, uses=f"`{uses[0]}`", first=uses[0], module=home.exercise)
-            cause = label("layout.cause")
-            core = "\n".join(line for line in core.splitlines() if not line.startswith(cause))
+            core = without_cause(core)
         else:
             where = _where(home)
         if shown is home:
@@ -173,3 +194,4 @@ def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
                 key = {"SyntaxError": "report.blocked_by_syntax",
                        "Encoding": "report.blocked_by_encoding"}.get(result.cause, "report.same_cause")
                 result.message = text(key, title=shown.name, function=shown.where, line=result.line)
+                result.pointer = True

@@ -25,7 +25,7 @@ import numpy as np
 
 from . import messages, registry
 from .messages import text
-from .results import STATUSES, CheckResult, Report
+from .results import STATUSES, CheckResult, Report, problem_entries
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
              "WenQuanYi Micro Hei", "AR PL UMing CN", "Droid Sans Fallback", "Microsoft YaHei", "SimHei",  # Windows
@@ -259,12 +259,13 @@ def render_html(report: Report, submission: str = "") -> str:
                         f"<td>{html.escape(t.name)}{hidden}</td></tr>")
         body.append("</table>")
         problems = [t for t in tests if t.status != "passed" and not t.not_implemented]
-        for t in problems:
-            css, word = _status(t)
+        # the entries of the terminal's "What to fix": a problem of the file once, each cause first
+        for entry in problem_entries(tests):
+            css, word = entry.status, text(f"report.label_{entry.status}")
             pictures = "".join(f"<img alt='{html.escape(f.get('kind', ''))}' src='{src}'>"
-                               for f in t.figures if (src := draw(f, label, small=False)))
-            body.append(f"<div class='problem'><div><h3 class='{css}'>[{html.escape(word)}] {html.escape(t.name)}</h3>"
-                        f"<pre>{html.escape(t.message)}</pre></div><div>{pictures}</div></div>")
+                               for f in entry.figures if (src := draw(f, label, small=False)))
+            body.append(f"<div class='problem'><div><h3 class='{css}'>[{html.escape(word)}] {html.escape(entry.title)}"
+                        f"</h3><pre>{html.escape(entry.message)}</pre></div><div>{pictures}</div></div>")
         if not problems:
             shown, pictures = set(), []
             for t in tests:

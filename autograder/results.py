@@ -17,6 +17,9 @@ from .sandbox.client import printable
 
 STATUSES = ("passed", "failed", "error", "timeout")
 VISIBILITIES = ("public", "hidden")
+# what keeps a whole exercise file from being checked (or every function that uses an import it lacks), each
+# with its entry's title in the report (``report.file_problem.<kind>``)
+FILE_PROBLEMS = ("missing_file", "encoding", "syntax", "import", "missing_import")
 
 
 @dataclass
@@ -40,6 +43,10 @@ class CheckResult:
     hint: str = ""  # the catalogue key of the likely cause given, if any (to count a class's classic mistakes)
     printed: object = None  # what the learner's code printed during a check that did not pass (client.Printed)
     uses: tuple = ()  # other functions of the learner's the check runs (registry.check's ``uses``; for blame)
+    # a problem of the whole file rather than of the function (FILE_PROBLEMS): shown once, at the top of its exercise
+    file_problem: str = ""
+    pointer: bool = False  # its message only points to another check's (blame.settle): shown after the others
+    same_as: str = ""  # what makes two errors one cause when their messages differ in numbers only (blame.settle)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "exercise": self.exercise, "function": self.function,
@@ -99,16 +106,21 @@ class Report:
         if problems:
             lines.append("")
             lines.append(text("report.problems"))
-            for t in problems:
+            for entry in problem_entries(self.tests):
                 lines.append("")
-                lines.extend(wrap(f"[{label[t.status]}] {t.name}", indent=" " * (display_width(label[t.status]) + 3)))
-                lines.extend(_message_lines(t.message))
-                lines.extend(_printed_lines(t.printed))
+                lines.extend(wrap(f"[{label[entry.status]}] {entry.title}",
+                                  indent=" " * (display_width(label[entry.status]) + 3)))
+                lines.extend(_message_lines(entry.message))
+                lines.extend(_printed_lines(entry.printed))
         failing = [t for t in problems if not t.not_implemented]
         if failing:
-            first = min(failing, key=lambda t: (order.get(t.exercise, 99), t.line))
+            first = min(failing, key=lambda t: (order.get(t.exercise, 99), not t.file_problem, t.line))
             lines.append("")
-            lines.append(text("report.first_failure", function=first.where or first.function, module=first.exercise))
+            if first.file_problem:
+                lines.append(text("report.file.first_failure", module=first.exercise))
+            else:
+                lines.append(text("report.first_failure", function=first.where or first.function,
+                                  module=first.exercise))
         if todo:
             first = min(todo, key=lambda t: (order.get(t.exercise, 99), t.line))
             count = len({(t.exercise, t.function) for t in todo})
@@ -128,6 +140,50 @@ class Report:
             lines.append(text("report.isolation", level=text(f"isolation.level.{self.isolation}"),
                               meaning=text(f"isolation.{self.isolation}")))
         return "\n".join(fit(lines))
+
+
+@dataclass
+class Entry:
+    """One entry of the report's "What to fix": a check, or a problem of a whole file standing for its checks."""
+
+    status: str
+    title: str
+    message: str
+    printed: object = None
+    figures: list = field(default_factory=list)
+
+
+def problem_entries(tests: list[CheckResult]) -> list[Entry]:
+    """The entries of "What to fix", exercise by exercise, each cause once and first:
+
+    * a problem of the file (it cannot be read or imported, it lacks an import: ``file_problem``) is one entry at
+      the top of its exercise, its message once, and the checks it kept from running named in one line;
+    * then each function's failing checks together, in the order their first one ran, those with the specific
+      cause before those that only point elsewhere (the same message shown above, or "this holds, but the
+      result is not right yet").
+    """
+    order = {name: i for i, name in enumerate(registry.names())}
+    problems = [t for t in tests if t.status != "passed" and not t.not_implemented]
+    entries: list[Entry] = []
+    for exercise in sorted({t.exercise for t in problems}, key=lambda e: order.get(e, 99)):
+        mine = [t for t in problems if t.exercise == exercise]
+        blocked = [t for t in mine if t.file_problem]
+        if blocked:
+            shown = next((t for t in blocked if not t.pointer), blocked[0])
+            functions = text("report.file.separator").join(f"`{f}`" for f in dict.fromkeys(t.function for t in blocked))
+            total = sum(1 for t in tests if t.exercise == exercise)
+            not_checked = text("report.file.not_checked_all" if len(blocked) == total else "report.file.not_checked",
+                               count=len(blocked), total=total, functions=functions)
+            entries.append(Entry(shown.status, text(f"report.file.title.{shown.file_problem}", module=exercise),
+                                 f"{shown.message}\n{not_checked}", shown.printed, shown.figures))
+        by_function: dict[str, list[CheckResult]] = {}
+        for t in mine:
+            if not t.file_problem:
+                by_function.setdefault(t.function, []).append(t)
+        for group in by_function.values():
+            group.sort(key=lambda t: t.pointer or t.hint == "hint.fix_values_first")  # (stable: else as they ran)
+            entries.extend(Entry(t.status, t.name, t.message, t.printed, t.figures) for t in group)
+    return entries
 
 
 def _sparklines(tests: list[CheckResult]) -> list[str]:

@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from . import byhand, figures, registry, secret, source_encoding
-from .blame import function_at_line, parameters, parse as parse_source, settle
+from . import byhand, figures, registry, secret, source_encoding, source_syntax
+from .blame import function_at_line, parameters, parse as parse_source, settle, where_line
 from .expect import CheckFailed, compose, expect_inputs_left_alone
-from .explain import describe_student_error, known_cause
+from .explain import (describe_student_error, file_problem, import_line, known_cause, missing_import,
+                      same_error, warned)
 from . import messages
 from .messages import label, text
 from .reference import Reference
@@ -249,27 +250,35 @@ class GradingPlugin:
             result.status = error.status
             result.cause = type(error).__name__
             result.not_implemented = isinstance(error, client.NotImplementedYet)
-            result.message = describe_student_error(error)
+            source = _text(self.session.files.get(error.module, b""))
+            missing = missing_import(error, source)
+            result.message = describe_student_error(error, source)
             # a check may add what it found out about the error (train's diagnosis) and a likely cause
             explanation = getattr(error, "explanation", None)
-            if explanation:
+            if explanation and not missing:
                 result.message += f"\n{explanation}"
-            hint = getattr(error, "hint", None) or known_cause(error)
-            result.hint = hint or ""
+            hint = None if missing else getattr(error, "hint", None) or known_cause(error)
+            result.hint = hint or ("hint.error.missing_import" if missing else "")  # (a class's classic mistakes)
             if hint:
                 result.message += f"\n{label('layout.cause')}{text(hint)}"
+            result.file_problem = file_problem(error, missing)
+            result.same_as = same_error(error, hint)
             syntax = self._syntax_error(error)
             if syntax:  # every check of the file: one cause, at one place
                 result.cause, result.line = syntax[2], syntax[0]
-                result.where = syntax[1] or info.function
+                result.where = syntax[1] or ""
+            elif result.file_problem:  # the file's top lacks an import, or stopped at a line of its top level
+                result.line, result.where = import_line(error) if not missing else 0, ""
         else:
             result.status = "error"
             result.message = text("status.grader_bug")
             result.debug = "".join(traceback.format_exception(error))[-6000:]
         if result.status != "passed" and not result.not_implemented and not result.debug:
-            result.core, result.where = result.message, result.where or info.function
-            result.message = f"{result.message}\n{label('layout.where')}" + text(
-                "layout.where_line", function=result.where, module=exercise)  # final form: blame.settle
+            if not result.file_problem:
+                result.message = warned(self.session, result.message, result.hint)
+            result.core = result.message
+            result.where = result.where if result.file_problem else result.where or info.function
+            result.message = f"{result.message}\n{label('layout.where')}{where_line(result)}"  # final: blame.settle
         self.results.append(result)
 
     def _syntax_error(self, error: client.StudentError) -> tuple[int, str | None, str] | None:
@@ -418,8 +427,9 @@ def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits 
                                           if (source := registry.in_sandbox_source(e.name))},
                                  preload={e.name: registry.in_sandbox_preload(e.name) for e in course.exercises},
                                  reference_seconds=reference_seconds(), timings=timings)
-        for module, data in staged.files.items():  # a file Python cannot read as UTF-8 is never run
-            found = source_encoding.problem(data) if isinstance(data, bytes) else None
+        for module, data in staged.files.items():  # a file Python cannot read (as UTF-8, or at all) is never run
+            found = (source_encoding.problem(data) or source_syntax.problem(data, f"{module}.py")
+                     if isinstance(data, bytes) else None)
             if found:
                 found["file"] = f"{module}.py"
                 session._import_errors[module] = client.ImportFailed(

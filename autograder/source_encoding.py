@@ -15,8 +15,11 @@ shows it, and how to save it again as UTF-8.
 from __future__ import annotations
 
 import io
+import re
 import tokenize
 
+# PEP 263's encoding declaration, on one of a file's first two lines
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
 # (codec, the name a learner's editor shows for it), tried in this order on a file that is not UTF-8
 GUESSES = (("gbk", "GBK"), ("gb18030", "GB18030"), ("big5", "Big5"), ("shift_jis", "Shift-JIS"))
 
@@ -26,8 +29,12 @@ def problem(data: bytes) -> dict | None:
     ``{"kind": "encoding", "encoding": guess or "", "line": first bad line, "text": that line, decoded}``."""
     try:
         declared, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError:  # an unknown declared encoding: Python's own import error says so
-        return None
+    except SyntaxError:
+        # an unknown declared encoding: Python's own import error says so. Without a declaration, the first line
+        # itself is not UTF-8 (a GBK file whose first line is Chinese, as every file of the Chinese release is)
+        if any(_COOKIE.match(line) for line in data.splitlines()[:2]):
+            return None
+        declared = "utf-8"
     try:
         data.decode(declared)
         return None

@@ -1,14 +1,29 @@
 """Every buggy submission in tests/buggy loses points on the function it breaks, with the expected hint."""
 
+import re
+import string
 from pathlib import Path
 
 import pytest
 
+from autograder import messages
 from autograder.messages import text
 
 from conftest import BUGGY, COURSE, build_buggy, load_bug
 
 BUGS = sorted(BUGGY.glob("*.py"))
+
+
+def said(key: str, fields: dict) -> re.Pattern:
+    """The catalogue text ``key`` as a pattern: its fields filled from ``fields`` (HINT_FIELDS), any other field
+    matching any text (a line number, the file's name), so a hint with fields can be declared too."""
+    template = messages._load(messages.language()).get(key) or messages._load("en")[key]
+    parts = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        parts.append(re.escape(literal).replace("\\ ", " ?"))  # (Chinese drops a space beside a Chinese field)
+        if name is not None:
+            parts.append(re.escape(str(fields[name])) if name in fields else r"[\s\S]*?")
+    return re.compile("".join(parts))
 
 
 def test_library_is_large_enough():
@@ -29,16 +44,16 @@ def test_bug_loses_points_with_hint(bug_file: Path, tmp_path, grade_path):
     assert on_target, f"no check grades {bug['MODULE']}.{bug['TARGET']}"
     lost = [t for t in on_target if t.score < t.max_score]
     assert lost, f"{bug_file.name}: every check of {bug['TARGET']} still passes: {bug['doc']}"
-    hint = text(bug["HINT"])
+    hint = said(bug["HINT"], bug.get("HINT_FIELDS", {}))
     failing = [t for t in report.tests if t.status != "passed"]
-    assert any(hint in t.message for t in failing), (
+    assert any(hint.search(t.message) for t in failing), (
         f"{bug_file.name}: the hint {bug['HINT']!r} appears in no failure message; got:\n"
         + "\n---\n".join(f"{t.name}: {t.message}" for t in failing)
     )
     assert report.score < exercise.points
     # NOT_HINTS: likely causes that would send the learner to the wrong line for this bug
     for key in bug.get("NOT_HINTS", ()):
-        wrong = [t.name for t in failing if text(key) in t.message]
+        wrong = [t.name for t in failing if said(key, {}).search(t.message)]
         assert not wrong, f"{bug_file.name}: {wrong} give the cause {key!r}, which is not this bug"
     # LOSES: checks that must lose their points (a property check counts only for a function that works)
     for test_id in bug.get("LOSES", ()):

@@ -60,15 +60,23 @@ def test_a_syntax_error_is_reported_once_on_its_function(tmp_path, grade_path):
     line = _syntax_error_in_sgd(tmp_path / "s")
     report = grade_path(tmp_path / "s")
     ex2 = [t for t in report.tests if t.exercise == EX2]
-    assert all(t.status == "error" and t.score == 0 for t in ex2)
-    full = [t for t in ex2 if f"(line {line})" in t.message and "x = (1 +" in t.message]
+    assert all(t.status == "error" and t.score == 0 and t.file_problem == "syntax" for t in ex2)
+    # the bracket opened on that line and never closed, named at that line (Python noticed it further down)
+    said = text("syntax.never_closed", file=f"{EX2}.py", line=line, bracket="(", closer=")", code="x = (1 +")
+    full = [t for t in ex2 if said in t.message]
     assert len(full) == 1 and full[0].function == "sgd", [t.message for t in ex2]
-    assert text("layout.where_line", function="sgd", module=EX2) in full[0].message
+    where = text("layout.file.where_line", line=line, module=EX2, inside=text("layout.file.where_in", function="sgd"))
+    assert where in full[0].message
     blocked = text("report.blocked_by_syntax", title=full[0].name, function="sgd", line=line)
     others = [t for t in ex2 if t is not full[0]]
     assert others and all(t.message == blocked for t in others), [t.message for t in others]
-    # (the report wraps its lines at 100 columns: compare the words)
-    assert " ".join(text("report.first_failure", function="sgd", module=EX2).split()) in " ".join(report.render().split())
+    # the terminal report: one entry for the file, at the top of its exercise, its checks not checked in one line
+    rendered = " ".join(report.render().split())  # (the report wraps its lines at 100 columns: compare the words)
+    assert " ".join(text("report.file.title.syntax", module=EX2).split()) in rendered
+    assert " ".join(text("report.file.not_checked_all", count=len(ex2), functions=text("report.file.separator").join(
+        f"`{f}`" for f in dict.fromkeys(t.function for t in ex2))).split()) in rendered
+    assert rendered.count(" ".join(said.split())) == 1 and " ".join(blocked.split()) not in rendered
+    assert " ".join(text("report.file.first_failure", module=EX2).split()) in rendered
 
 
 def test_the_same_error_is_shown_once(tmp_path, grade_path):

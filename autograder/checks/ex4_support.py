@@ -49,6 +49,8 @@ TORCH_ERRORS = (
     ("'NoneType' object has no attribute 'zero_'", "ex4.hint.grad_none"),
     ("mat1 and mat2 shapes cannot be multiplied", "ex4.hint.linear_shapes"),
     ("optimizer got an empty parameter list", "ex4.hint.parameters"),
+    # DataLoader((features, labels), ...): the tuple's two tensors are its two "examples", stacked into a batch
+    ("stack expects each tensor to be equal size", "ex4.hint.tensor_dataset"),
 )
 
 

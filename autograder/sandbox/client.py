@@ -201,6 +201,36 @@ def stopped_at(frames, files: dict) -> list[dict]:
     return out
 
 
+WARNINGS_KEPT = 4  # warnings kept per check (the worker bounds them too)
+
+
+def warned_at(raw, module: str, files: dict) -> list[dict]:
+    """The ``warned`` field of a worker's answer, checked: warnings raised at a line of ``module``'s file.
+
+    Each keeps its category (an identifier), its message (bounded, made printable), the file's name and a line
+    number within the grader's own copy of the file, with that line's text read from the copy. Anything else
+    is dropped: the worker is the learner's, so what it says only chooses a sentence and a line.
+    """
+    out = []
+    for item in raw[:WARNINGS_KEPT] if isinstance(raw, list) else ():
+        if not isinstance(item, dict):
+            continue
+        category, message, name, line = item.get("category"), item.get("message"), item.get("file"), item.get("line")
+        if name != f"{module}.py" or module not in files or type(line) is not int or type(message) is not str:
+            continue
+        if type(category) is not str or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,39}", category):
+            continue
+        source = files[module]
+        source = source.decode("utf-8", errors="replace") if isinstance(source, bytes) else str(source)
+        lines = source.splitlines()
+        if not 1 <= line <= len(lines):
+            continue
+        code = printable(lines[line - 1].strip(), keep_newlines=False)
+        out.append({"category": category, "message": printable(message[:200], keep_newlines=False), "file": name,
+                    "line": line, "code": code if len(code) <= 200 else code[:199] + "…"})
+    return out
+
+
 # ----------------------------------------------------------------- isolation levels
 
 LEVELS = ("namespaces", "uid", "none")  # strongest first
@@ -767,6 +797,7 @@ class Session:
     reference_seconds: dict = field(default_factory=dict)  # request key -> the reference's time (Limits)
     timings: dict | None = None  # when a dict: request key -> the seconds each answer took (calibration)
     printed: Printed = field(default_factory=Printed)  # what the learner's code printed during the current check
+    warned: list = field(default_factory=list)  # the warnings its code raised during the current check (warned_at)
     # the stages in the order their checks run (see look_ahead): (module, "public" or "hidden"); a bare module
     # name stands for its public stage
     plan: tuple = ()
@@ -858,6 +889,7 @@ class Session:
         self._seed_base = int.from_bytes(digest, "little")
         self._counter = 0
         self.printed = Printed()
+        self.warned = []
 
     def _next_seed(self) -> int:
         self._counter += 1
@@ -986,6 +1018,8 @@ class Session:
             self._discard(module, worker)
             raise Unreadable(module, function, {"message": str(exc)}) from None
         self.printed.add(answer.get("printed"))
+        if "warned" in answer and len(self.warned) < WARNINGS_KEPT:
+            self.warned.extend(warned_at(answer["warned"], module, self.files)[:WARNINGS_KEPT - len(self.warned)])
         if self.timings is not None:
             self.timings.setdefault(self._key(request), []).append(limit - (deadline - time.monotonic()))
         if not answer.get("ok"):
@@ -1005,15 +1039,18 @@ class Session:
         if digest not in self._shared:
             request["seed"] = int.from_bytes(digest[:4], "little") % (2**31)  # from the request, not the check
             outer, self.printed = self.printed, Printed()
+            outer_warned, self.warned = self.warned, []
             try:
                 outcome = (True, run(request))
             except StudentError as error:
                 outcome = (False, error)
             finally:
                 printed, self.printed = self.printed, outer
-            self._shared[digest] = (outcome, printed)
-        (ok, value), printed = self._shared[digest]
+                warned, self.warned = self.warned, outer_warned
+            self._shared[digest] = (outcome, printed, warned)
+        (ok, value), printed, warned = self._shared[digest]
         self.printed.absorb(printed)
+        self.warned.extend(warned[:max(0, WARNINGS_KEPT - len(self.warned))])
         if not ok:  # a copy: each check may add its own notes to the error (a hint, a diagnosis)
             error = type(value).__new__(type(value))
             error.__dict__.update(value.__dict__)

@@ -76,6 +76,7 @@ MAX_TRACEBACK = 3000
 MAX_PRINTED_LINES = 10
 MAX_PRINTED_CHARS = 2000
 MAX_WHERE_FRAMES = 4  # frames of the learner's file(s) sent when a request is about to time out
+MAX_WARNINGS = 4  # warnings kept per request (those raised at a line of the learner's file; see Worker._keep_warning)
 
 
 np = torch = codec = None  # imported by _load_libraries, after isolation
@@ -190,6 +191,13 @@ def _module_from_source(name):
     sys.modules[name] = module
     exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102 - the kit's own file, read above
     return module
+
+
+def _in_folder(filename, folder):
+    """Whether code from ``filename`` is the learner's: a file in the submission's folder. Python's own frozen
+    modules are named ``<frozen importlib._bootstrap>``, which a relative path would place in the folder (the
+    worker's current directory)."""
+    return os.path.isabs(filename) and os.path.realpath(filename).startswith(folder + os.sep)
 
 
 def _support_module(support):
@@ -354,7 +362,7 @@ class Watchdog:
         while frame is not None and len(frames) < MAX_WHERE_FRAMES and walked < 5000:
             name = frame.f_code.co_filename
             if name not in self._own:
-                self._own[name] = os.path.realpath(name).startswith(self.worker.folder + os.sep)
+                self._own[name] = _in_folder(name, self.worker.folder)
             if self._own[name]:
                 frames.append({"file": os.path.basename(name), "line": frame.f_lineno,
                                "function": frame.f_code.co_name})
@@ -365,8 +373,12 @@ class Watchdog:
 class Worker:
     def __init__(self, sock, folder, support=None):
         # torch's and NumPy's own warnings (a .grad read on a non-leaf, an overflow in exp) are not what the
-        # learner's code printed: they would read as its output in the report, with the sandbox's file paths
-        warnings.simplefilter("ignore")
+        # learner's code printed: they would read as its output in the report, with the sandbox's file paths.
+        # They are kept apart instead (those raised at a line of the learner's file, a few per request), and
+        # the grader may name one as the cause of a check that failed (explain.warned)
+        self.warned = []
+        warnings.showwarning = self._keep_warning
+        warnings.simplefilter("default")
         self.sock = sock
         self.folder = os.path.realpath(folder)
         self.modules = {}
@@ -387,9 +399,20 @@ class Worker:
             # (half a millisecond a call, memory without end); the sandbox has no other device
             torch.random.default_generator.manual_seed(seed)
 
+    def _keep_warning(self, message, category, filename, lineno, file=None, line=None):
+        """``warnings.showwarning``: keep a warning raised at a line of the learner's file; print nothing."""
+        try:
+            if len(self.warned) >= MAX_WARNINGS or not _in_folder(filename, self.folder):
+                return
+            self.warned.append({"category": str(getattr(category, "__name__", ""))[:40],
+                                "message": str(message)[:200], "file": os.path.basename(filename),
+                                "line": int(lineno)})
+        except Exception:  # noqa: BLE001 - a warning is never worth an error
+            pass
+
     def _student_frames(self, exc):
         frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
-                  if os.path.realpath(frame.filename).startswith(self.folder + os.sep)]
+                  if _in_folder(frame.filename, self.folder)]
         lines = []
         for frame in frames[-6:]:
             name = os.path.basename(frame.filename)
@@ -485,6 +508,10 @@ class Worker:
             # location where it runs when the grader's limit comes near (see Watchdog)
             self.printed.start()
             sys.stdout = sys.stderr = self.printed.stream
+            # each request's warnings anew: "default" shows a warning once per line, until the filters change
+            self.warned = []
+            warnings.showwarning = self._keep_warning
+            warnings.simplefilter("default")
             self.watchdog.arm(request.get("where_after"))
             try:
                 answer = self.handle(request)
@@ -494,6 +521,8 @@ class Worker:
             printed = self.printed.take()
             if printed:
                 answer["printed"] = printed
+            if self.warned:
+                answer["warned"] = self.warned
             try:
                 with self.watchdog.send_lock:
                     try:
