@@ -78,12 +78,23 @@ def calls(source: str, graded: set[str]) -> dict[str, set[str]]:
     tree = parse(source)
     if tree is None:
         return {}
+    # a module-level name that holds graded functions (``_ACTIVATIONS = {"sigmoid": (sigmoid, sigmoid_grad)}``):
+    # a function that reads it may call any of them
+    held: dict[str, set[str]] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            names = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name) and n.id in graded}
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                if isinstance(target, ast.Name) and names:
+                    held[target.id] = held.get(target.id, set()) | names
     direct: dict[str, set[str]] = {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            used = {name.id for name in ast.walk(node) if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load)}
             direct[node.name] = {call.func.id for call in ast.walk(node)
                                  if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
                                  and call.func.id in graded and call.func.id != node.name}
+            direct[node.name] |= {f for name in used & set(held) for f in held[name] if f != node.name}
     closure: dict[str, set[str]] = {}
     for name in direct:
         seen, todo = set(), list(direct[name])
@@ -162,8 +173,8 @@ def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
             shown = blamed.setdefault((home.exercise, home.where, uses[0]), home)
             key = "layout.fix_first" if uses[0] in called else "layout.fix_first_input"  # (not a call in the code)
             where = text(key, function=home.where, uses=f"`{uses[0]}`", first=uses[0], module=home.exercise)
-            cause = f"{text('layout.cause')}:"
-            core = "\n".join(line for line in core.splitlines() if not line.startswith(cause))
+            guesses = tuple(f"{text(key)}:" for key in ("layout.cause", "layout.or_cause", "layout.advice"))
+            core = "\n".join(line for line in core.splitlines() if not line.startswith(guesses))
         else:
             where = _where(home)
         if shown is home:
