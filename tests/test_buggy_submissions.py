@@ -49,6 +49,22 @@ def test_fixture_declares_a_cause(bug_file: Path):
             re.compile(pattern)
 
 
+def test_not_say_patterns_can_occur(monkeypatch):
+    """A NOT_SAY pattern is a text the kit could say (a catalogue entry of its language, alone or after a label):
+    a pattern that matches nothing the kit can write would make its assertion empty."""
+    from autograder.messages import keys
+
+    for lang in LANGUAGES:
+        monkeypatch.setenv("AUTOGRADER_LANG", lang)
+        labels = [text(key) for key in ("layout.cause", "layout.or_cause", "layout.advice")]
+        said = [text(key) for key in keys(lang) | keys("en")]
+        said += [f"{label}: {entry}" for label in labels for entry in said]
+        for path in BUGS:
+            for pattern in load_bug(path).get("NOT_SAY", {}).get(lang, ()):
+                assert any(re.search(pattern, entry) for entry in said), \
+                    f"{path.name} [{lang}]: NOT_SAY /{pattern}/ matches no text of the catalogue"
+
+
 def _grade(bug_file: Path, tmp_path, grade_path):
     bug = build_buggy(bug_file, tmp_path / "submission")
     # only the broken exercise's checks: the other files are the reference, untouched
