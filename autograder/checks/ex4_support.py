@@ -51,7 +51,7 @@ TORCH_ERRORS = (
     ("mat1 and mat2 shapes cannot be multiplied", "ex4.hint.linear_shapes"),
     ("optimizer got an empty parameter list", "ex4.hint.parameters"),
     # a DataLoader over the tuple (features, labels): its two "examples" are the two whole tensors, stacked
-    ("stack expects each tensor to be equal size", "ex4.hint.tensor_dataset"),
+    ("stack expects each tensor to be equal size", "ex4.hint.dataloader_over_tuple"),
 )
 # The same errors, where the function that raised them tells more about the cause.
 FUNCTION_ERRORS = {

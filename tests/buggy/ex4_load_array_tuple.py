@@ -2,7 +2,7 @@
 
 MODULE = "ex4_autograd_nn"
 TARGET = "load_array"
-CAUSE = {"en": r"`TensorDataset\(features, labels\)`", "zh_CN": r"同一个 `TensorDataset\(features, labels\)`"}
+CAUSE = {"en": r"given the tuple \(features, labels\) itself", "zh_CN": r"拿到的是元组 \(features, labels\) 本身"}
 
 
 def load_array(features, labels, batch_size, shuffle=True):

@@ -193,7 +193,7 @@ def test_numerical_grad_leaves_w(student):
     expected = autograd_grad("quadratic", original)
     value = call.value
     right = isinstance(value, np.ndarray) and value.dtype == np.float64 and within(value, expected, rtol=1e-6, atol=1e-6)
-    expect_true(right, text("expect.only_when_right", function="numerical_grad"), hint="hint.fix_values_first")
+    expect_true(right, text("expect.only_when_right", function="numerical_grad"), advice="hint.fix_values_first")
 
 
 def line_data(n=50, seed=15):

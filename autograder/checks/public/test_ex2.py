@@ -50,7 +50,7 @@ def test_synthetic_data_shapes(student):
                     expected="torch.float32", got=value.dtype, hint="hint.dtype")
     # a property of data drawn as asked: constants of the right shape have it too
     expect_true(_statistics_hold(*_statistics(student)), text("expect.only_when_right", function="synthetic_data"),
-                hint="hint.fix_values_first")
+                advice="hint.fix_values_first")
 
 
 def _kurtosis(values) -> float:
@@ -224,7 +224,7 @@ def test_data_iter_shuffles(student):
     # a property of batches that hold every example once, each with its own label (any garbage has it too)
     paired = all(X.shape[0] == y.shape[0] and np.array_equal(_labels_of(X, labels), y.values.ravel()) for X, y in items)
     expect_true(paired and sorted(orders[1]) == list(range(100)), text("expect.only_when_right", function="data_iter"),
-                hint="hint.fix_values_first")
+                advice="hint.fix_values_first")
 
 
 @check(points=2, function="linreg")
@@ -410,7 +410,9 @@ def test_sgd_in_place(student):
     start = np.concatenate([w.numpy().ravel(), b.numpy().ravel()]).astype(np.float64)
     expected = _loop_path(X, y, w, b, lr, batch_size, 3)
     expect_array(got, expected, what=text("what.sgd_loop", steps=3, lr=lr, batch_size=batch_size), dtype=None,
-                 **FLOAT32, mistakes=[(_unmoved_hint(student), start)], default_hint="ex2.hint.sgd_step")
+                 **FLOAT32, mistakes=[(_unmoved_hint(student), start),
+                                      ("ex2.hint.sgd_len_params", _loop_path(X, y, w, b, lr, 2, 3))],
+                 default_hint="ex2.hint.sgd_step")
 
 
 def _zeroed_before_step(tree) -> bool:
@@ -447,7 +449,8 @@ def test_sgd_zeroes_grad(student):
     got, (X, y, w, b) = _sgd_loop(student, lr, batch_size, 3, fresh_grads=False)
     expected = _loop_path(X, y, w, b, lr, batch_size, 3)
     expect_array(got, expected, what=text("what.sgd_loop", steps=3, lr=lr, batch_size=batch_size), dtype=None,
-                 **FLOAT32, mistakes=[("ex2.hint.zero_grad", _loop_path(X, y, w, b, lr, batch_size, 3, True))],
+                 **FLOAT32, mistakes=[("ex2.hint.zero_grad", _loop_path(X, y, w, b, lr, batch_size, 3, True)),
+                                      ("ex2.hint.sgd_len_params", _loop_path(X, y, w, b, lr, 2, 3))],
                  default_hint="ex2.hint.sgd_step")
 
 
