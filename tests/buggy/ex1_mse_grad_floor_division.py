@@ -3,7 +3,7 @@
 MODULE = "ex1_manual_gradients"
 TARGET = "mse_grad"
 CAUSE = {"en": r"`//`", "zh_CN": r"`//`"}
-NOT_SAY = {"en": [r"loop over an empty range", r"Likely cause: Compare your code, term by term"], "zh_CN": [r"循环的范围是空的", r"可能的原因[:：]\s*请把你的代码与文档字符串中的公式逐项对照"]}
+NOT_SAY = {"en": [r"Likely cause: Compare your code, term by term"], "zh_CN": [r"可能的原因[:：]\s*请把你的代码与文档字符串中的公式逐项对照"]}
 
 
 def mse_grad(w, b, x, y):
