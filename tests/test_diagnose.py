@@ -133,3 +133,11 @@ def test_a_mistake_near_zero_is_not_confirmed_by_zeros():
     tiny = _message(lambda: expect_float(1.0000001e-12, 1.0, what="x", rtol=1e-6, atol=1e-6,
                                          mistakes=[("ex1.hint.eps_precedence", 1e-12, {"rtol": 1e-6, "atol": 0.0})]))
     assert tiny.hint == "ex1.hint.eps_precedence"
+
+
+def test_the_class_page_shows_a_diagnosis_without_its_fields():
+    """The class page groups one hint over many submissions: a ratio or a shape differs between them."""
+    from autograder.class_report import _unfilled
+
+    shown = _unfilled("diagnosis.factor_count")
+    assert "{" not in shown and "…" in shown
