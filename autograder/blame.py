@@ -78,12 +78,23 @@ def calls(source: str, graded: set[str]) -> dict[str, set[str]]:
     tree = parse(source)
     if tree is None:
         return {}
+    # a module-level name that holds graded functions (``_ACTIVATIONS = {"sigmoid": (sigmoid, sigmoid_grad)}``):
+    # a function that reads it may call any of them
+    held: dict[str, set[str]] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            names = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name) and n.id in graded}
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                if isinstance(target, ast.Name) and names:
+                    held[target.id] = held.get(target.id, set()) | names
     direct: dict[str, set[str]] = {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            used = {name.id for name in ast.walk(node) if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load)}
             direct[node.name] = {call.func.id for call in ast.walk(node)
                                  if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
                                  and call.func.id in graded and call.func.id != node.name}
+            direct[node.name] |= {f for name in used & set(held) for f in held[name] if f != node.name}
     closure: dict[str, set[str]] = {}
     for name in direct:
         seen, todo = set(), list(direct[name])
@@ -141,10 +152,11 @@ def where_line(result: CheckResult) -> str:
 
 
 def without_cause(message: str) -> str:
-    """``message`` without its "Likely cause: ..." line and the indented lines that belong to it (a line of code)."""
-    cause, kept, dropping = label("layout.cause"), [], False
+    """``message`` without its guesses ("Likely cause: ...", "Or: ...", "Advice: ...") and the indented lines that
+    belong to them (a line of code)."""
+    guesses, kept, dropping = tuple(label(key) for key in ("layout.cause", "layout.or_cause", "layout.advice")), [], False
     for line in message.splitlines():
-        dropping = line.startswith(cause) or (dropping and line.startswith("    "))
+        dropping = line.startswith(guesses) or (dropping and line.startswith("    "))
         if not dropping:
             kept.append(line)
     return "\n".join(kept)

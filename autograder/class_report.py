@@ -153,6 +153,12 @@ def _pass_rates(results: list[dict]) -> list[str]:
     return body + ["</table>"]
 
 
+def _unfilled(hint: str) -> str:
+    """A hint as the class page shows it for many submissions: its fields (a ratio, a shape), which differ from one
+    submission to the next, shown as "…" (each submission's own is in its message)."""
+    return re.sub(r"\{\w+\}", "…", text(hint))
+
+
 def _mistakes(results: list[dict]) -> list[str]:
     students = [r["student"] for r in results] + [r.get("folder", "") for r in results]
     who, example = defaultdict(set), {}
@@ -168,7 +174,7 @@ def _mistakes(results: list[dict]) -> list[str]:
         body.append(f"<p>{html.escape(text('class.no_mistakes'))}</p>")
     for (hint, function), names in sorted(who.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:MAX_MISTAKES]:
         body.append(f"<h3>{inline_markdown(plural('class.mistake_count', len(names), function=function))}</h3>"
-                    f"<p>{inline_markdown(text(hint))}</p>"
+                    f"<p>{inline_markdown(_unfilled(hint))}</p>"
                     f"<details><summary>{html.escape(text('class.example'))}</summary>"
                     f"<pre>{html.escape(anonymise(example[(hint, function)], students))}</pre></details>")
     return body

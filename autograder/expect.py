@@ -7,7 +7,11 @@ finiteness, and only then the values, with an explicit tolerance
 broadcast). A failure raises :class:`CheckFailed` with a message from the
 catalogue: what was expected, what came back, and the likely cause. When the
 wrong answer matches a known mistake (``mistakes``), that mistake's hint is
-given.
+given; otherwise the generic hypotheses of :mod:`autograder.diagnose` are
+tested on the values (an exact negative, a whole-number result, a constant
+ratio, ...), and a confirmed one is named. When nothing is confirmed the
+message says what differs and where, and the check's ``default_hint`` is
+shown as advice ("What to check"), never as a likely cause.
 """
 
 from __future__ import annotations
@@ -17,17 +21,21 @@ import unicodedata
 
 import numpy as np
 
+from . import diagnose
 from .messages import label, text
 from .sandbox.codec import Generated, Opaque, RemoteTensor
 
 
 class CheckFailed(AssertionError):
-    """A wrong answer. ``hint`` is the catalogue key of the likely cause, if known."""
+    """A wrong answer. ``hint`` is the catalogue key of the likely cause, if one is confirmed."""
 
     def __init__(self, message: str, hint: str | None = None):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+
+MAX_CAUSES = 2  # known mistakes named when several give the very same values (the values cannot tell them apart)
 
 
 PREVIEW = 6  # entries of an array shown in a message
@@ -120,26 +128,43 @@ def labelled(expected, got) -> list[str]:
     return lines
 
 
-def compose(headline: str, expected=None, got=None, hint: str | None = None, extra: str | None = None) -> str:
-    """Assemble a failure message: headline, expected/got, likely cause."""
+def compose(headline: str, expected=None, got=None, hint: str | None = None, extra: str | None = None, *,
+            fields: dict | None = None, also=(), advice: str | None = None) -> str:
+    """Assemble a failure message: headline, expected/got, then the likely cause (``hint``, a confirmed one,
+    filled with ``fields``; ``also``: other causes that give the very same values), or, when no cause is
+    confirmed, ``advice``: what to check, under its own label."""
     lines = [headline, *labelled(expected, got)]
     if extra:
         lines.append(extra)
     if hint:
-        lines.append(f"{label('layout.cause')}{text(hint)}")
+        lines.append(label('layout.cause') + text(hint, **(fields or {})))
+        lines.extend(label('layout.or_cause') + text(other) for other in also)
+    elif advice:
+        lines.append(label('layout.advice') + text(advice))
     return "\n".join(lines)
 
 
-def fail(headline: str, expected=None, got=None, hint: str | None = None, extra: str | None = None):
-    raise CheckFailed(compose(headline, expected, got, hint, extra), hint)
+def fail(headline: str, expected=None, got=None, hint: str | None = None, extra: str | None = None, *,
+         fields: dict | None = None, also=(), advice: str | None = None):
+    raise CheckFailed(compose(headline, expected, got, hint, extra, fields=fields, also=also, advice=advice), hint)
 
 
-def _first_hint(got: np.ndarray, mistakes, rtol, atol) -> str | None:
-    for hint, variant in mistakes or ():
+def _matching_hints(got: np.ndarray, mistakes, rtol, atol) -> list[str]:
+    """The hints of the known mistakes whose values ``got`` equals, each once, in the check's order: usually one;
+    two when two mistakes give the same values on these inputs. A mistake is ``(hint, values)``, compared with
+    the comparison's tolerance, or ``(hint, values, {"rtol": ..., "atol": ...})`` with its own (values far
+    inside the comparison's atol are told apart by their relative error). A mistake whose values are all
+    within the tolerance of 0 is not confirmed by an answer of zeros: nothing tells the two apart."""
+    found = []
+    for hint, variant, *own in mistakes or ():
+        tolerance = own[0] if own else {"rtol": rtol, "atol": atol}
         variant = np.asarray(variant, dtype=np.float64)
-        if variant.shape == got.shape and np.all(np.isclose(got, variant, rtol=rtol, atol=atol)):
-            return hint
-    return None
+        if hint in found or variant.shape != got.shape or not np.all(np.isclose(got, variant, **tolerance)):
+            continue
+        if not np.any(got) and np.all(np.isclose(0.0, variant, rtol=0.0, atol=tolerance["atol"])):
+            continue
+        found.append(hint)
+    return found[:MAX_CAUSES]
 
 
 def _entry(value) -> str:
@@ -222,10 +247,11 @@ def _close_report(what, got: np.ndarray, expected: np.ndarray, rtol, atol, mista
     # a relative error means nothing next to an expected value of about zero
     relative = ("" if abs(exp64[worst]) <= atol else
                 text("expect.relative", rel_err=float(error[worst] / abs(exp64[worst]))))
-    hint = _first_hint(got64, mistakes, rtol, atol)
-    if hint is None and not np.any(got64) and np.any(exp64):  # nothing computed yet: the zeros it started from
-        hint = "hint.all_zero"
-    hint = hint or default_hint
+    # the check's own known mistakes first (equality with a mis-derivation), then the generic hypotheses
+    known = _matching_hints(got64, mistakes, rtol, atol)
+    finding = None if known else diagnose.values(got64, exp64, rtol, atol)
+    cause = {"hint": known[0], "also": known[1:]} if known else \
+        {"hint": finding.key, "fields": finding.fields} if finding else {"advice": default_hint}
     if error.ndim == 0 or error.size == 1:
         headline = text("expect.value", what=what, abs_err=float(error[worst]), relative=relative, atol=atol,
                         rtol=rtol)
@@ -234,9 +260,9 @@ def _close_report(what, got: np.ndarray, expected: np.ndarray, rtol, atol, mista
                         total=int(np.size(ok)), abs_err=float(error[worst]), relative=relative, atol=atol, rtol=rtol,
                         index=tuple(int(i) for i in worst))
     if got.ndim == 0:  # a single number: no index, no shape
-        fail(headline, expected=fmt(float(expected)), got=fmt(float(got)), hint=hint)
+        fail(headline, expected=fmt(float(expected)), got=fmt(float(got)), **cause)
     shown_expected, shown_got, note = previews(expected, got, worst, kind=kind, dtype=dtype)
-    fail(headline, expected=shown_expected, got=shown_got, hint=hint, extra=f"  {note}" if note else None)
+    fail(headline, expected=shown_expected, got=shown_got, extra=f"  {note}" if note else None, **cause)
 
 
 def expect_array(got, expected, *, what: str, rtol: float, atol: float, dtype=np.float64,
@@ -255,20 +281,31 @@ def expect_array(got, expected, *, what: str, rtol: float, atol: float, dtype=np
              hint=(shape_hints or {}).get((), "hint.reduced_too_early"))
     if not isinstance(got, np.ndarray):
         fail(text("expect.type_array", what=what, got=type_name(got)), hint=type_hint(got, "array"))
-    check_shape(got, expected.shape, what=what, shape_hints=shape_hints)
+    check_shape(got, expected.shape, what=what, shape_hints=shape_hints, expected=expected, rtol=rtol, atol=atol)
     if dtype is not None and got.dtype != np.dtype(dtype):
-        fail(text("expect.dtype", what=what), expected=np.dtype(dtype).name, got=got.dtype.name, hint="hint.dtype")
+        _wrong_dtype(what, got.dtype.name, np.dtype(dtype).name)
     check_finite(got, what)
     _close_report(what, got, expected, rtol, atol, mistakes, default_hint, kind="array" if dtype is not None else "values",
                   dtype=got.dtype.name if dtype is not None else None)
     return got
 
 
-def check_shape(got, shape, *, what: str, shape_hints=None):
+def check_shape(got, shape, *, what: str, shape_hints=None, expected=None, rtol: float = 1e-5, atol: float = 1e-8):
+    """``got`` (an array) has exactly ``shape``; if not, the check's hint for that shape (``shape_hints``), else a
+    confirmed reason from the two shapes (and from the values, when ``expected`` is given), else advice."""
     wanted = tuple(shape)
     if tuple(got.shape) != wanted:
-        hint = (shape_hints or {}).get(tuple(got.shape), "hint.shape")
-        fail(text("expect.shape", what=what), expected=str(wanted), got=str(tuple(got.shape)), hint=hint)
+        hint = (shape_hints or {}).get(tuple(got.shape))
+        finding = None if hint else diagnose.shape(got.shape, wanted, got, expected, rtol, atol)
+        cause = {"hint": hint} if hint else {"hint": finding.key, "fields": finding.fields} if finding else \
+            {"advice": "hint.shape"}
+        fail(text("expect.shape", what=what), expected=str(wanted), got=str(tuple(got.shape)), **cause)
+
+
+def _wrong_dtype(what: str, got: str, wanted: str):
+    finding = diagnose.dtype(got, wanted)
+    cause = {"hint": finding.key, "fields": finding.fields} if finding else {"hint": "hint.dtype"}
+    fail(text("expect.dtype", what=what), expected=wanted, got=got, **cause)
 
 
 def check_finite(values: np.ndarray, what: str):
@@ -295,16 +332,16 @@ def expect_float(got, expected: float, *, what: str, rtol: float, atol: float, m
 
 
 def expect_tensor_form(got, shape, *, what: str, dtype: str | None = "torch.float32",
-                       shape_hints=None) -> RemoteTensor:
+                       shape_hints=None, expected=None) -> RemoteTensor:
     """``got`` must be a torch tensor of exactly ``shape`` and ``dtype``, with finite values.
 
     ``got.dtype`` is the dtype of the bytes that came back (see ``RemoteTensor``).
     """
     if not isinstance(got, RemoteTensor):
         fail(text("expect.type_tensor", what=what, got=type_name(got)), hint=type_hint(got, "tensor"))
-    check_shape(got.values, shape, what=what, shape_hints=shape_hints)
+    check_shape(got.values, shape, what=what, shape_hints=shape_hints, expected=expected)
     if dtype is not None and got.dtype != dtype:
-        fail(text("expect.dtype", what=what), expected=dtype, got=got.dtype, hint="hint.dtype")
+        _wrong_dtype(what, got.dtype, dtype)
     check_finite(got.values, what)
     return got
 
@@ -313,15 +350,17 @@ def expect_tensor(got, expected, *, what: str, rtol: float, atol: float, dtype: 
                   mistakes=(), default_hint: str | None = "hint.formula", shape_hints=None) -> RemoteTensor:
     """``got`` must be a torch tensor of ``expected``'s exact shape, ``dtype``, close to it."""
     expected = np.asarray(expected)
-    expect_tensor_form(got, expected.shape, what=what, dtype=dtype, shape_hints=shape_hints)
+    expect_tensor_form(got, expected.shape, what=what, dtype=dtype, shape_hints=shape_hints, expected=expected)
     _close_report(what, got.values, expected, rtol, atol, mistakes, default_hint, kind="tensor", dtype=got.dtype)
     return got
 
 
-def expect_true(condition: bool, headline: str, *, expected=None, got=None, hint: str | None = None):
-    """Fail with ``headline`` unless ``condition``."""
+def expect_true(condition: bool, headline: str, *, expected=None, got=None, hint: str | None = None,
+                advice: str | None = None):
+    """Fail with ``headline`` unless ``condition``: with ``hint`` as the likely cause (one that the failed
+    condition confirms), or ``advice`` (what to check, when the condition does not tell the cause)."""
     if not condition:
-        fail(headline, expected=expected, got=got, hint=hint)
+        fail(headline, expected=expected, got=got, hint=hint, advice=advice)
 
 
 def expect_inputs_left_alone(function: str, changed, names, allowed=()) -> None:

@@ -347,7 +347,8 @@ def _row(status: str, score: float, max_score: float, title: str) -> list[str]:
 def _message_lines(message: str) -> list[str]:
     """A check's message, indented under its title; a labelled line ("expected: ...", "Likely cause: ...")
     continues under its value, any other line at its own indentation."""
-    labels = [label(key).rstrip(" ") for key in ("layout.expected", "layout.got", "layout.cause", "layout.where")]
+    labels = [label(key).rstrip(" ") for key in ("layout.expected", "layout.got", "layout.cause", "layout.or_cause",
+                                                 "layout.advice", "layout.where")]
     lines = []
     for line in printable(message).splitlines():
         line = "    " + line

@@ -18,7 +18,7 @@ import re
 import pytest
 
 from autograder import source_syntax
-from autograder.messages import text
+from autograder.messages import label, text
 from autograder.results import CheckResult, Report, problem_entries
 
 from conftest import COURSE, copy_solutions, splice
@@ -283,7 +283,7 @@ def test_an_overflow_that_breaks_the_result_is_named_at_its_line_never_printed(l
     assert result.status == "failed" and not result.printed
     inside = text("warned.inside", function="sigmoid")
     said = text("warned.overflow", op="exp", line=line, file=f"{EX3}.py", inside=inside)
-    assert f"{text('layout.cause')}: {said}\n    return np.exp(z) / (1 + np.exp(z))" in result.message
+    assert label("layout.cause") + f"{said}\n    return np.exp(z) / (1 + np.exp(z))" in result.message
     assert text("hint.not_finite") not in result.message  # the guess gives way to what NumPy saw
     rendered = report.render()
     assert text("report.printed.title") not in rendered and "RuntimeWarning" not in rendered

@@ -29,8 +29,13 @@ PATH_MISTAKES = {
     "same_order": "ex1.hint.same_order_each_epoch",
     "global_rng": "ex1.hint.global_rng",
     "global_rng_each_epoch": "ex1.hint.global_rng",
+    "global_shuffled_in_place": "ex1.hint.global_rng",
     "full_batch": "ex1.hint.full_batch",
     "shuffled_in_place": "ex1.hint.shuffle_not_permutation",
+    "b_moved_by_dw": "ex1.hint.b_moved_by_dw",
+    "batch_one_short": "ex1.hint.batch_one_short",
+    "last_batch_skipped": "ex1.hint.last_batch_skipped",
+    "step_over_batch": "ex1.hint.step_over_batch",
 }
 
 
@@ -50,6 +55,9 @@ def _orders(n: int, seed: int, epochs: int, mistake: str | None):
             yield legacy.permutation(n)
         elif mistake == "global_rng_each_epoch":  # np.random.seed(seed) at the start of every epoch
             yield np.random.RandomState(seed).permutation(n)
+        elif mistake == "global_shuffled_in_place":  # np.random.seed(seed) once, then np.random.shuffle(order)
+            legacy.shuffle(kept)
+            yield kept.copy()
         else:
             yield rng.permutation(n)
 
@@ -64,12 +72,18 @@ def descent_path(x, y, lr, epochs, batch_size, seed, mistake=None) -> tuple[floa
     w = b = 0.0
     n = len(x)
     for order in _orders(n, seed, epochs, mistake):
-        for rows in np.array_split(order, np.arange(batch_size, n, batch_size)):
-            if mistake == "full_batch":  # one step per batch, but with the gradient of every sample
-                rows = order
+        stop = n - batch_size if mistake == "last_batch_skipped" else n  # range(0, n - batch_size, batch_size)
+        for start in range(0, stop, batch_size):
+            # one step per batch; "full_batch": with the gradient of every sample; "batch_one_short": the slice
+            # order[start:start + batch_size - 1]
+            rows = order if mistake == "full_batch" else order[start:start + batch_size - (mistake == "batch_one_short")]
+            if not len(rows):
+                continue
             xs = x[rows]
             error = w * xs + b - y[rows]
-            w, b = w - lr * 2.0 * float(np.dot(error, xs)) / len(rows), b - lr * 2.0 * float(error.sum()) / len(rows)
+            step = lr / batch_size if mistake == "step_over_batch" else lr  # the batch's mean divided once more
+            dw, db = 2.0 * float(np.dot(error, xs)) / len(rows), 2.0 * float(error.sum()) / len(rows)
+            w, b = w - step * dw, b - step * (dw if mistake == "b_moved_by_dw" else db)
     return float(w), float(b)
 
 

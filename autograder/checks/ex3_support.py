@@ -80,6 +80,14 @@ def buggy_backward(X, y, params, activation):
     return variants
 
 
+def pre_activation_dW2(X, y, params, activation) -> np.ndarray:
+    """dW2 computed with Z1 (before the activation) in the place of A1: Z1.T @ dL/dy_hat."""
+    y_hat, tensors = torch_forward(X, params, activation)
+    z1 = torch.tensor(X) @ tensors["W1"] + tensors["b1"]
+    upstream = (y_hat - torch.tensor(y).reshape(y_hat.shape)) / len(X)
+    return (z1.T @ upstream).detach().numpy()
+
+
 @remembered
 def autograd_grads(X, y, params, activation) -> dict:
     """``{key: gradient}`` of the mean half squared error for each parameter, by torch.autograd in float64
@@ -126,6 +134,8 @@ def check_backward(student, X, y, params, activation):
     for key in ("W2", "b2", "W1", "b1"):
         expected = autograd[key]
         mistakes = [("ex3.hint.missing_mean", expected * n), ("hint.sign", -expected)]
+        if key == "W2":  # the pre-activation Z1 where the output layer's input A1 belongs
+            mistakes.append(("ex3.hint.dW2_uses_Z1", pre_activation_dW2(X, y, params, activation)))
         if key.startswith("b"):  # the batch's mean where its sum belongs
             mistakes.append(("ex3.hint.bias_averaged", expected / n))
         for name, variant in buggy.items():
@@ -138,6 +148,8 @@ def check_backward(student, X, y, params, activation):
         else:
             shape_hints = {(n, h): "ex3.hint.bias_not_summed", (n, 1): "ex3.hint.bias_not_summed",
                            (1, h): "ex3.hint.bias_keepdims"}
+            if key == "b1" and n != h:  # one entry per example: summed over the hidden units, not the batch
+                shape_hints[(n,)] = "ex3.hint.bias_wrong_axis"
         expect_array(grads[key], expected, what=text("what.gradient_for", key=key, activation=activation), **EXACT,
                      mistakes=mistakes, shape_hints=shape_hints)
 
@@ -159,7 +171,8 @@ def run_fit(student, X, y, **kwargs):
 FIT_DEFAULTS = {"hidden": 16, "lr": 0.5, "epochs": 2000, "activation": "sigmoid", "seed": 0}  # fit_mlp's signature
 # (hint, mistake) for the classic ways a fit_mlp loop goes astray (see mlp_path)
 FIT_MISTAKES = (("ex3.hint.loss_after_update", "loss_after_update"), ("ex3.hint.update_sign", "ascent"),
-                ("ex3.hint.never_updates", "never_updates"), ("ex3.hint.fit_return", "stale_params"))
+                ("ex3.hint.never_updates", "never_updates"), ("ex3.hint.fit_return", "stale_params"),
+                ("ex3.hint.step_over_n", "step_over_n"))
 
 
 def mlp_start(d: int, hidden: int, seed: int) -> dict:
@@ -173,7 +186,8 @@ def mlp_start(d: int, hidden: int, seed: int) -> dict:
 def mlp_path(X, y, hidden, lr, epochs, activation, seed, mistake=None) -> tuple[dict, list]:
     """(params, losses) of full-batch gradient descent as fit_mlp's docstring describes it (torch.autograd in
     float64), or with one classic ``mistake``: "loss_after_update", "ascent" (each step up the slope),
-    "never_updates", "stale_params" (the parameters before the last update returned)."""
+    "never_updates", "stale_params" (the parameters before the last update returned), "step_over_n" (each step
+    divided by the number of examples once more)."""
     act = torch.sigmoid if activation == "sigmoid" else torch.relu
     X_t, y_t = torch.tensor(X), torch.tensor(y).reshape(-1, 1)
     current = {k: torch.tensor(v) for k, v in mlp_start(X.shape[1], hidden, seed).items()}
@@ -186,7 +200,7 @@ def mlp_path(X, y, hidden, lr, epochs, activation, seed, mistake=None) -> tuple[
         leaves = {k: v.clone().requires_grad_(True) for k, v in current.items()}
         loss = loss_at(leaves)
         grads = dict(zip(KEYS, torch.autograd.grad(loss, [leaves[k] for k in KEYS])))
-        sign = -1.0 if mistake == "ascent" else 1.0
+        sign = -1.0 if mistake == "ascent" else 1.0 / len(X) if mistake == "step_over_n" else 1.0
         before = current
         if mistake != "never_updates":
             current = {k: torch.add(current[k], grads[k], alpha=-sign * lr) for k in KEYS}

@@ -7,12 +7,13 @@ starting weights for the networks. Nothing here uses the reference solution.
 
 from __future__ import annotations
 
+import ast
 import re
 
 import numpy as np
 import torch
 
-from autograder.blame import function_source
+from autograder.blame import function_source, parse
 from autograder.checks.in_sandbox.ex4_autograd_nn import FUNCTIONS
 from autograder.expect import expect_array, expect_tensor, expect_tensor_form, fail, fmt, probe_left_alone, within
 from autograder.memo import remembered
@@ -49,9 +50,13 @@ TORCH_ERRORS = (
     ("'NoneType' object has no attribute 'zero_'", "ex4.hint.grad_none"),
     ("mat1 and mat2 shapes cannot be multiplied", "ex4.hint.linear_shapes"),
     ("optimizer got an empty parameter list", "ex4.hint.parameters"),
-    # DataLoader((features, labels), ...): the tuple's two tensors are its two "examples", stacked into a batch
-    ("stack expects each tensor to be equal size", "ex4.hint.tensor_dataset"),
+    # a DataLoader over the tuple (features, labels): its two "examples" are the two whole tensors, stacked
+    ("stack expects each tensor to be equal size", "ex4.hint.dataloader_over_tuple"),
 )
+# The same errors, where the function that raised them tells more about the cause.
+FUNCTION_ERRORS = {
+    "grad_at": (("does not require grad and does not have a grad_fn", "ex4.hint.grad_at_requires_grad"),),
+}
 
 
 def explained(call, *args, **kwargs):
@@ -60,7 +65,7 @@ def explained(call, *args, **kwargs):
         return call(*args, **kwargs)
     except StudentException as error:
         message = str(error.detail.get("message", ""))
-        for fragment, hint in TORCH_ERRORS:
+        for fragment, hint in (*FUNCTION_ERRORS.get(error.function, ()), *TORCH_ERRORS):
             if fragment in message:
                 error.hint = hint
                 break
@@ -130,6 +135,9 @@ def linear_state(answer, d: int, call: str) -> tuple[np.ndarray, np.ndarray]:
         fail(text("ex4.not_linear", got=answer.get("type")), expected=LINEAR, got=answer.get("type"),
              hint="ex4.hint.use_linear")
     state = answer["state"]
+    if "weight" not in state or "bias" not in state:  # (an nn.Sequential's are "0.weight", "0.bias")
+        fail(text("ex4.not_linear", got=answer.get("type")), expected=LINEAR, got=answer.get("type"),
+             hint="ex4.hint.use_linear")
     weight = expect_tensor_form(state.get("weight"), (1, d), what=text("ex4.what_param", name="weight", call=call))
     bias = expect_tensor_form(state.get("bias"), (1,), what=text("ex4.what_param", name="bias", call=call))
     return weight.values.astype(np.float64), bias.values.astype(np.float64)
@@ -158,7 +166,7 @@ def diagnose_concise(weight: np.ndarray, bias: np.ndarray, true_w, true_b) -> st
 
 
 @remembered
-def concise_reference(features, labels, lr, num_epochs, batch_size, seed):
+def concise_reference(features, labels, lr, num_epochs, batch_size, seed, mistake=None):
     """train_concise as the grader runs it from ``seed``: (weight, bias) as float64 arrays, and the loss over all
     the data after each epoch.
 
@@ -166,6 +174,9 @@ def concise_reference(features, labels, lr, num_epochs, batch_size, seed):
     ``torch.manual_seed(seed)``: nn.Linear's own initialisation, the N(0, 0.01**2) weights the stub
     sets, then one draw per epoch for the shuffled order (a DataLoader over the indices draws as one
     over the examples). The steps are written functionally, with ``torch.autograd.grad``.
+
+    ``mistake`` (see CONCISE_MISTAKES): "no_zero_grad" (each step by the sum of all gradients so far),
+    "never_moves" (no step reaches the weights), "sum_loss" (nn.MSELoss(reduction='sum') in the steps).
     """
     torch.manual_seed(seed)
     layer = torch.nn.Linear(features.shape[1], 1)
@@ -174,10 +185,17 @@ def concise_reference(features, labels, lr, num_epochs, batch_size, seed):
     weight, bias = layer.weight.detach().requires_grad_(True), layer.bias.detach().requires_grad_(True)
     order = torch.utils.data.DataLoader(range(len(features)), batch_size=batch_size, shuffle=True)
     curve = []
+    held_w, held_b = torch.zeros_like(weight), torch.zeros_like(bias)
     for epoch in range(num_epochs):
         for rows in order:
-            error = torch.nn.functional.mse_loss(torch.nn.functional.linear(features[rows], weight, bias), labels[rows])
+            error = torch.nn.functional.mse_loss(torch.nn.functional.linear(features[rows], weight, bias), labels[rows],
+                                                 reduction="sum" if mistake == "sum_loss" else "mean")
             step_w, step_b = torch.autograd.grad(error, (weight, bias))
+            if mistake == "no_zero_grad":
+                held_w, held_b = held_w + step_w, held_b + step_b
+                step_w, step_b = held_w, held_b
+            if mistake == "never_moves":
+                continue
             weight = torch.add(weight.detach(), step_w, alpha=-lr).requires_grad_(True)
             bias = torch.add(bias.detach(), step_b, alpha=-lr).requires_grad_(True)
         fitted = torch.nn.functional.linear(features, weight.detach(), bias.detach())  # (no graph)
@@ -210,6 +228,53 @@ def ignored_arguments(features, labels, lr, num_epochs, batch_size, seed) -> lis
     return variants
 
 
+CONCISE_MISTAKES = ("no_zero_grad", "never_moves", "sum_loss")
+
+
+def concise_mistakes(student, features, labels, lr, num_epochs, batch_size, seed) -> list:
+    """(hint, weights) of the classic slips of a training loop, run from the same seed: gradients never cleared,
+    no step reaching the weights (which of the ways, read from the learner's source), the loss's sum."""
+    found = []
+    for mistake in CONCISE_MISTAKES:
+        hint = {"no_zero_grad": "ex4.hint.concise_no_zero_grad", "sum_loss": "ex4.hint.sum_loss"}.get(mistake)
+        if mistake == "never_moves":
+            hint = never_moved_hint(function_source(student.session, EXERCISE, "train_concise"))
+        found.append((hint, _flat(concise_reference(features, labels, lr, num_epochs, batch_size, seed, mistake))))
+    return found
+
+
+def never_moved_hint(source: str) -> str:
+    """Why the weights never moved, once the values have shown that they did not: read from the learner's
+    ``source`` (with :mod:`ast`, never run), which of the ways the loop is written. zero_grad() between backward()
+    and step() (it wipes the gradient the step needs), step() before backward() (no gradient yet), or an
+    optimizer made from other parameters than ``net.parameters()``; otherwise the general advice."""
+    tree = parse(source)
+    if tree is None:
+        return "ex4.hint.never_moved"
+    calls = sorted((node.lineno, node.col_offset, node.func.attr) for node in ast.walk(tree)
+                   if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                   and node.func.attr in ("zero_grad", "backward", "step"))
+    order = [name for _, _, name in calls]
+    for index, name in enumerate(order):
+        following = [n for n in order[index + 1:] if n in ("zero_grad", "step")]
+        if name == "backward" and following and following[0] == "zero_grad":
+            return "ex4.hint.never_moved_zero_between"
+    if "step" in order and "backward" in order and order.index("step") < order.index("backward"):
+        return "ex4.hint.never_moved_step_first"
+    for node in ast.walk(tree):
+        function = node.func if isinstance(node, ast.Call) else None
+        name = function.attr if isinstance(function, ast.Attribute) else function.id if isinstance(function, ast.Name) \
+            else None
+        if name in ("SGD", "Adam") and node.args:
+            given = node.args[0]
+            of_net = (isinstance(given, ast.Call) and isinstance(given.func, ast.Attribute)
+                      and given.func.attr == "parameters" and isinstance(given.func.value, ast.Name)
+                      and given.func.value.id == "net")
+            if not of_net:
+                return "ex4.hint.never_moved_other_params"
+    return "ex4.hint.never_moved"
+
+
 def check_concise_follows(student, true_w, true_b, n, seed, lr, num_epochs, batch_size, defaults=False):
     """The weights after training equal a reference run from the same seed with these hyperparameters
     (``defaults``: the learner's train_concise called without them, so these must be the docstring's defaults)."""
@@ -220,6 +285,7 @@ def check_concise_follows(student, true_w, true_b, n, seed, lr, num_epochs, batc
     expected = _flat(concise_reference(features, labels, lr, num_epochs, batch_size, seed))
     mistakes = ignored_arguments(features, labels, lr, num_epochs, batch_size, seed)
     mistakes.append(("ex4.hint.closed_form", _least_squares(features, labels)))
+    mistakes += concise_mistakes(student, features, labels, lr, num_epochs, batch_size, seed)
     what = (text("ex4.what_concise_defaults") if defaults else
             text("ex4.what_concise_run", lr=lr, batch_size=batch_size, epochs=num_epochs))
     # another optimizer, or SGD with more than a learning rate: read from the learner's source, for the hint only
@@ -258,12 +324,12 @@ def check_concise_converges(student, true_w, true_b, n, seed, tol, **hyper):
         # A run that used the default lr (or batch size) instead of the one given is recognised by its
         # weights, as in check_concise_follows: a short run at another lr may not get there with the default.
         got = np.concatenate([weight.ravel(), bias])
-        ignored = [hint for hint, variant in ignored_arguments(features, labels, *args, seed)
-                   if within(got, variant, **RUN32)]
+        known = [hint for hint, variant in ignored_arguments(features, labels, *args, seed)
+                 + concise_mistakes(student, features, labels, *args, seed) if within(got, variant, **RUN32)]
         fail(text("ex4.not_converged", epochs=args[1], tol=tol),
              expected=f"w = {[float(v) for v in true_w]}, b = {float(true_b)}",
              got=f"w = {fmt(weight.ravel())}, b = {fmt(bias)}",
-             hint=ignored[0] if ignored else diagnose_concise(weight, bias, true_w, true_b))
+             **({"hint": known[0]} if known else {"advice": diagnose_concise(weight, bias, true_w, true_b)}))
     if not within(np.concatenate([weight.ravel(), bias]), _flat(concise_reference(features, labels, *args, seed)),
                   **RUN32):  # it may get near the line, but not by the steps of SGD from the same seed
         check_concise_follows(student, true_w, true_b, n, seed, *args)
@@ -306,7 +372,8 @@ def tiny_reference(state: dict, X, y, lr: float, epochs: int, mistake: str | Non
     held = {name: torch.zeros_like(tensor) for name, tensor in state.items()}
     losses = []
     for epoch in range(epochs):
-        error = torch.nn.functional.mse_loss(tiny_forward(params, X), y) / (2 if mistake == "half_loss" else 1)
+        error = torch.nn.functional.mse_loss(tiny_forward(params, X), y, reduction="sum" if mistake == "sum_loss"
+                                             else "mean") / (2 if mistake == "half_loss" else 1)
         grads = dict(zip(params, torch.autograd.grad(error, list(params.values()))))
         held = {name: held[name] + grads[name] if mistake == "no_zero_grad" else grads[name] for name in params}
         if mistake != "never_moves":  # (a missing step(), or zero_grad() between backward() and step())
@@ -318,7 +385,7 @@ def tiny_reference(state: dict, X, y, lr: float, epochs: int, mistake: str | Non
     return np.array(losses), {name: p.detach().numpy() for name, p in params.items()}
 
 
-TINY_MISTAKES = ("no_zero_grad", "loss_after_step", "never_moves", "half_loss")
+TINY_MISTAKES = ("no_zero_grad", "loss_after_step", "never_moves", "half_loss", "sum_loss")
 
 
 def expect_tiny_shapes(answer, n_in: int, n_hidden: int):
@@ -373,7 +440,10 @@ def check_tiny_fit(student, n_in: int, n_hidden: int, n: int, seed: int, lr: flo
         fail(text("ex4.losses_floats"), got=fmt(losses[:3]), hint="hint.use_float")
     got = np.array(losses)
     expected, final = tiny_reference(state, X, y, lr, epochs)
-    variants = [(f"ex4.hint.fit_{m}", tiny_reference(state, X, y, lr, epochs, m)[0]) for m in TINY_MISTAKES]
+    hints = {"never_moves": never_moved_hint(function_source(student.session, EXERCISE, "fit_tiny")),
+             "sum_loss": "ex4.hint.sum_loss"}
+    variants = [(hints.get(m, f"ex4.hint.fit_{m}"), tiny_reference(state, X, y, lr, epochs, m)[0])
+                for m in TINY_MISTAKES]
     expect_array(got, expected, what=text("ex4.what_fit_losses", epochs=epochs), dtype=None, mistakes=variants,
                  default_hint="ex4.hint.fit_loop", **RUN32)
     weights = answer.get("state") if isinstance(answer.get("state"), dict) else {}

@@ -2,7 +2,7 @@
 
 MODULE = "ex1_manual_gradients"
 TARGET = "fit_line"
-HINT = "hint.all_zero"
+HINT = "diagnosis.zero"
 LOSES = ("test_fit_line_counts_epochs",)
 NOT_HINTS = ("ex1.hint.epochs_one_short",)
 

@@ -2,7 +2,7 @@
 
 MODULE = "ex1_manual_gradients"
 TARGET = "numerical_grad"
-HINT = "hint.all_zero"
+HINT = "diagnosis.zero"
 LOSES = ("test_numerical_grad_leaves_w",)
 
 

@@ -2,7 +2,7 @@
 
 MODULE = "ex2_linear_regression"
 TARGET = "train"
-HINT = "hint.all_zero"
+HINT = "diagnosis.zero"
 LOSES = ("test_train_follows_its_arguments",)
 
 

@@ -2,7 +2,7 @@
 
 MODULE = "ex4_autograd_nn"
 TARGET = "train_concise"
-HINT = "ex4.hint.diverged"
+HINT = "ex4.hint.concise_no_zero_grad"
 
 
 def train_concise(features, labels, lr=0.03, num_epochs=3, batch_size=10):

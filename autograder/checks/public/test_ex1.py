@@ -15,7 +15,8 @@ from autograder.messages import text
 from autograder.blame import function_source
 from autograder.registry import check
 from autograder.sandbox.codec import FunctionRef
-from autograder.checks.ex1_support import DEFAULTS, EXACT, descent_path, expect_path, fit_line_pair, least_squares
+from autograder.checks.ex1_support import (DEFAULTS, EXACT, PATH_MISTAKES, descent_path, expect_path, fit_line_pair,
+                                           least_squares)
 from autograder.checks.in_sandbox.ex1_manual_gradients import FUNCTIONS, torch_version
 
 EXERCISE = "ex1_manual_gradients"
@@ -41,14 +42,33 @@ def autograd_mse(w, b, x, y):
 
 
 def dloss_mistakes(expected, w, x, y):
+    x = np.asarray(x)
     return [("hint.sign", -expected), ("ex1.hint.missing_factor_2", expected / 2),
-            ("ex1.hint.dloss_chain_x", 2 * (w * np.asarray(x) - y))]
+            ("ex1.hint.dloss_chain_x", 2 * (w * x - y)), ("ex1.hint.dloss_wrt_x", 2 * (w * x - y) * w),
+            ("ex1.hint.dloss_is_loss", (w * x - y) ** 2), ("ex1.hint.dloss_extra_x", 2 * (w * x - y) * x * x)]
 
 
 def autograd_grad(name, w):
     point = torch.tensor(np.asarray(w, dtype=np.float64), requires_grad=True)
     torch_version(name)(point).backward()
     return point.grad.numpy()
+
+
+# `/ 2 * eps` multiplies by eps**2: values far inside the comparison's atol, told apart by their relative error
+RELATIVE = {"rtol": 1e-6, "atol": 0.0}
+
+
+def row_difference(name, w, eps):
+    """What a loop over ``range(len(w))`` gives for a w of 2 or more dimensions: ``w[i]`` is a whole row, bumped
+    at once, so every entry of row i gets the same central difference (a 1-D w gives the right gradient)."""
+    w = np.asarray(w, dtype=np.float64)
+    grad = np.zeros(w.shape)
+    for i in range(len(w) if w.ndim > 1 else 0):
+        plus, minus = w.copy(), w.copy()
+        plus[i] += eps
+        minus[i] -= eps
+        grad[i] = (FUNCTIONS[name](plus) - FUNCTIONS[name](minus)) / (2 * eps)
+    return grad if w.ndim > 1 else np.full(w.shape, np.nan)
 
 
 def forward_difference(name, w, eps):
@@ -102,7 +122,8 @@ def test_mse_grad_autograd(student):
         error = w * x + b - y
         expect_float(result[0], dw, what=text("what.dw_of", what=what), **EXACT, mistakes=[
             ("hint.sign", -dw), ("ex1.hint.missing_factor_2", dw / 2), ("ex1.hint.sum_not_mean", dw * n),
-            ("ex1.hint.dw_missing_x", 2 * np.mean(error))])
+            ("ex1.hint.dw_missing_x", 2 * np.mean(error)),
+            ("ex1.hint.product_of_means", 2 * np.mean(error) * np.mean(x))])
         expect_float(result[1], db, what=text("what.db_of", what=what), **EXACT, mistakes=[
             ("hint.sign", -db), ("ex1.hint.missing_factor_2", db / 2), ("ex1.hint.sum_not_mean", db * n),
             ("ex1.hint.db_with_x", 2 * np.mean(error * x))])
@@ -125,7 +146,8 @@ def test_numerical_grad_scalar(student):
         expect_float(student.ex1.numerical_grad(FunctionRef(name), w), expected + (1e-12 if name == "cubic" else 0.0),
                      what=text("what.numerical_grad_scalar", w=w, formula=formula), **tolerance,
                      mistakes=[("ex1.hint.forward_difference", float(forward_difference(name, w, 1e-6))),
-                               ("ex1.hint.missing_half", 2 * expected)])
+                               ("ex1.hint.missing_half", 2 * expected),
+                               ("ex1.hint.eps_precedence", expected * 1e-12, RELATIVE)])
 
 
 @check(points=3, function="numerical_grad")
@@ -148,7 +170,9 @@ def test_numerical_grad_array(student):
         expect_array(got, expected, what=text("what.numerical_grad_eps", shape=shape, eps=eps), rtol=1e-4,
                      atol=2e-5, mistakes=[("ex1.hint.forward_difference", forward_difference(name, w, eps)),
                                           ("ex1.hint.missing_half", 2 * expected),
-                                          ("ex1.hint.ignores_eps", autograd_grad(name, w))])
+                                          ("ex1.hint.ignores_eps", autograd_grad(name, w)),
+                                          ("ex1.hint.eps_precedence", expected * eps**2, RELATIVE),
+                                          ("ex1.hint.rows_not_entries", row_difference(name, w, eps))])
 
 
 @check(points=2, function="numerical_grad")
@@ -169,7 +193,7 @@ def test_numerical_grad_leaves_w(student):
     expected = autograd_grad("quadratic", original)
     value = call.value
     right = isinstance(value, np.ndarray) and value.dtype == np.float64 and within(value, expected, rtol=1e-6, atol=1e-6)
-    expect_true(right, text("expect.only_when_right", function="numerical_grad"), hint="hint.fix_values_first")
+    expect_true(right, text("expect.only_when_right", function="numerical_grad"), advice="hint.fix_values_first")
 
 
 def line_data(n=50, seed=15):
@@ -222,6 +246,10 @@ def test_fit_line_counts_epochs(student):
         result, paths = one_batch_run(student, epochs)
         for index, label in enumerate(("w", "b")):
             mistakes = [("ex1.hint.epochs_one_more", paths[1][index])]
+            for mistake in ("b_moved_by_dw", "step_over_batch"):  # (the slips a full batch shows too)
+                mistakes.append((PATH_MISTAKES[mistake], descent_path(ONE_BATCH["x"], 2.0 * ONE_BATCH["x"] + 1.0,
+                                                                      ONE_BATCH["lr"], epochs, len(ONE_BATCH["x"]), 0,
+                                                                      mistake)[index]))
             if epochs > 1:
                 mistakes.append(("ex1.hint.epochs_one_short", paths[-1][index]))
             expect_float(result[index], paths[0][index], what=text("what.full_batch", label=label, epochs=epochs),

@@ -50,7 +50,7 @@ def test_synthetic_data_shapes(student):
                     expected="torch.float32", got=value.dtype, hint="hint.dtype")
     # a property of data drawn as asked: constants of the right shape have it too
     expect_true(_statistics_hold(*_statistics(student)), text("expect.only_when_right", function="synthetic_data"),
-                hint="hint.fix_values_first")
+                advice="hint.fix_values_first")
 
 
 def _kurtosis(values) -> float:
@@ -98,7 +98,9 @@ def test_synthetic_data_statistics(student):
     expect_true(abs(correlation) < CORRELATION, text("ex2.features_correlated", corr=f"{correlation:.3f}"),
                 hint="ex2.hint.features_normal")
     # the noise std estimate from 20000 draws has std 5e-5, so [0.009, 0.011] is > 20 sigma wide
-    hint = "ex2.hint.no_noise" if noise.std() < 1e-3 else "ex2.hint.noise_std"
+    # (0.01**2 given as the standard deviation: the variance of N(0, 0.01**2) taken for its std)
+    hint = ("ex2.hint.no_noise" if noise.std() < 1e-6 else "ex2.hint.noise_variance"
+            if 0.8e-4 < noise.std() < 1.2e-4 else "ex2.hint.noise_std")
     expect_true(abs(noise.mean()) < 1e-3 and 0.009 < noise.std() < 0.011, text("ex2.noise_wrong"),
                 expected=text("detail.mean_std", mean=0, std=0.01),
                 got=text("detail.mean_std", mean=f"{noise.mean():.5f}", std=f"{noise.std():.5f}"), hint=hint)
@@ -152,6 +154,19 @@ def _labels_of(X, labels):
     return np.array([labels.numpy()[r, 0] if r >= 0 else np.nan for r in _rows(X)])
 
 
+def _sizes_cause(sizes, n, batch_size) -> dict:
+    """The cause of wrong batch sizes, when the sizes themselves show it; otherwise what to check."""
+    full, rest = [batch_size] * (n // batch_size), [n % batch_size] if n % batch_size else []
+    if len(sizes) == 1 and n > batch_size and sizes[0] in (batch_size, *rest):  # one batch: the last, or the first
+        return {"hint": "ex2.hint.yield_in_loop"}
+    if sizes == full and rest:
+        return {"hint": "ex2.hint.dropped_last"}
+    if sizes and all(size == batch_size - 1 for size in sizes[:-1]) and sizes[-1] <= batch_size - 1 \
+            and len(sizes) == len(full + rest):  # every slice one short: indices[i: i + batch_size - 1]
+        return {"hint": "ex2.hint.slice_one_short"}
+    return {"advice": "ex2.hint.batch_sizes"}
+
+
 @check(points=3, function="data_iter")
 def test_data_iter_coverage(student):
     """data_iter: every example exactly once, the last batch shorter"""
@@ -161,9 +176,8 @@ def test_data_iter_coverage(student):
     sizes = [X.shape[0] for X, _ in items]
     figures.record("batches", function="data_iter", n=53,
                    batches=[[r for r in _rows(X) if r >= 0][:100] for X, _ in items[:60]])
-    hint = "ex2.hint.dropped_last" if sizes == [10] * 5 else "ex2.hint.batch_sizes"
     expect_true(sizes == [10, 10, 10, 10, 10, 3], text("ex2.batch_sizes"), expected="[10, 10, 10, 10, 10, 3]",
-                got=str(sizes[:20]), hint=hint)
+                got=str(sizes[:20]), **_sizes_cause(sizes, 53, 10))
     for X, y in items:
         expect_true(X.shape[1:] == (2,) and y.shape[1:] == (1,) and X.dtype == y.dtype == "torch.float32",
                     text("ex2.batch_shapes"), expected=text("detail.two", first="(k, 2)", second="(k, 1), float32"),
@@ -181,7 +195,7 @@ def test_data_iter_pairing(student):
     items = _batches(student.ex2.data_iter(8, features, labels), "data_iter(8, features, labels)")
     sizes = [X.shape[0] for X, _ in items]  # (another batch size than the other checks' 10)
     expect_true(sizes == [8] * 5, text("ex2.batch_sizes"), expected=str([8] * 5), got=str(sizes[:20]),
-                hint="ex2.hint.batch_sizes")
+                **_sizes_cause(sizes, 40, 8))
     for X, y in items:
         if X.shape[0] != y.shape[0] or X.values.ndim != 2:
             fail(text("ex2.batch_shapes"), expected=text("detail.as_many_labels"), got=text("detail.two", first=X.shape, second=y.shape),
@@ -211,7 +225,7 @@ def test_data_iter_shuffles(student):
     # a property of batches that hold every example once, each with its own label (any garbage has it too)
     paired = all(X.shape[0] == y.shape[0] and np.array_equal(_labels_of(X, labels), y.values.ravel()) for X, y in items)
     expect_true(paired and sorted(orders[1]) == list(range(100)), text("expect.only_when_right", function="data_iter"),
-                hint="hint.fix_values_first")
+                advice="hint.fix_values_first")
 
 
 @check(points=2, function="linreg")
@@ -289,8 +303,9 @@ def test_squared_loss_autograd(student):
     try:
         grad = probe_left_alone(student.session, EX2, "loss_grad", y_hat.clone().requires_grad_(True), labels,
                                 upstream, function="squared_loss", names=("y_hat", "y"))
-    except StudentException as error:
-        error.hint = "ex2.hint.detached"
+    except StudentException as error:  # (`//` is the one operation of a loss that autograd cannot follow)
+        error.hint = ("diagnosis.floor_no_gradient" if "floor_divide" in str(error.detail.get("message", ""))
+                      else "ex2.hint.detached")
         raise
     expect_tensor(grad, expected, what=text("what.squared_loss_grad"), dtype="torch.float64", **GRAD64,
                   mistakes=[("ex2.hint.loss_missing_half", 2 * expected)], default_hint="ex2.hint.detached")
@@ -335,6 +350,7 @@ def test_sgd_step(student):
                      hint=_unmoved_hint(student))
             expect_tensor(new, expected, what=text("what.after_sgd", name=name, lr=lr, batch_size=batch_size),
                           **FLOAT32, mistakes=[("ex2.hint.sgd_batch_size", old - lr * grad),
+                                               ("ex2.hint.sgd_len_params", old - lr * grad / 2),
                                                ("hint.sign", old + lr * grad / batch_size),
                                                ("ex2.hint.sgd_batch_size", old - lr * grad / batch_size**2),
                                                ("ex2.hint.sgd_lr_fixed", old - 0.1 * grad / batch_size),
@@ -395,13 +411,30 @@ def test_sgd_in_place(student):
     start = np.concatenate([w.numpy().ravel(), b.numpy().ravel()]).astype(np.float64)
     expected = _loop_path(X, y, w, b, lr, batch_size, 3)
     expect_array(got, expected, what=text("what.sgd_loop", steps=3, lr=lr, batch_size=batch_size), dtype=None,
-                 **FLOAT32, mistakes=[(_unmoved_hint(student), start)], default_hint="ex2.hint.sgd_step")
+                 **FLOAT32, mistakes=[(_unmoved_hint(student), start),
+                                      ("ex2.hint.sgd_len_params", _loop_path(X, y, w, b, lr, 2, 3))],
+                 default_hint="ex2.hint.sgd_step")
+
+
+def _zeroed_before_step(tree) -> bool:
+    """Whether the first ``.zero_()`` (or ``.grad = None``) of sgd's source comes before its first in-place update
+    (``-=`` or ``.sub_``): the values already showed that nothing moved; this says which way it was written."""
+    zeroing = [node.lineno for node in ast.walk(tree)
+               if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "zero_")
+               or (isinstance(node, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "grad"
+                                                         for t in node.targets))]
+    updates = [node.lineno for node in ast.walk(tree)
+               if (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Sub))
+               or (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "sub_")]
+    return bool(zeroing and updates and min(zeroing) < min(updates))
 
 
 def _unmoved_hint(student) -> str:
     """Why sgd left the tensors where they were: it rebinds the loop's name (``p = p - ...``, read from the
     learner's source), or takes no step at all."""
     tree = parse(function_source(student.session, EX2, "sgd"))
+    if tree is not None and _zeroed_before_step(tree):
+        return "ex2.hint.zeroed_before_step"
     for loop in ast.walk(tree) if tree is not None else ():
         if isinstance(loop, ast.For) and isinstance(loop.target, ast.Name) and any(
                 isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == loop.target.id
@@ -417,7 +450,8 @@ def test_sgd_zeroes_grad(student):
     got, (X, y, w, b) = _sgd_loop(student, lr, batch_size, 3, fresh_grads=False)
     expected = _loop_path(X, y, w, b, lr, batch_size, 3)
     expect_array(got, expected, what=text("what.sgd_loop", steps=3, lr=lr, batch_size=batch_size), dtype=None,
-                 **FLOAT32, mistakes=[("ex2.hint.zero_grad", _loop_path(X, y, w, b, lr, batch_size, 3, True))],
+                 **FLOAT32, mistakes=[("ex2.hint.zero_grad", _loop_path(X, y, w, b, lr, batch_size, 3, True)),
+                                      ("ex2.hint.sgd_len_params", _loop_path(X, y, w, b, lr, 2, 3))],
                  default_hint="ex2.hint.sgd_step")
 
 

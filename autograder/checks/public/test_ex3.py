@@ -64,7 +64,7 @@ def test_relu_grad(student):
     expected = autograd_elementwise(torch.relu, z)
     expect_array(student.ex3.relu_grad(z), expected, what="relu_grad(z)", **EXACT,
                  mistakes=[("ex3.hint.relu_at_zero", (z >= 0).astype(float)),
-                           ("ex3.hint.grad_of_activation", np.maximum(z, 0))])
+                           ("ex3.hint.relu_grad_is_relu", np.maximum(z, 0))])
 
 
 @check(points=3, function="unbroadcast")
@@ -116,6 +116,9 @@ def test_mlp_forward(student):
         mistakes = [("ex3.hint.forward_no_activation", linear)]
         if activation is None:
             mistakes.append(("ex3.hint.default_activation", torch_forward(X, params, "relu")[0].detach().numpy()))
+        else:  # the other activation's network: the argument not followed
+            other = "relu" if activation == "sigmoid" else "sigmoid"
+            mistakes.append(("ex3.hint.activation_not_followed", torch_forward(X, params, other)[0].detach().numpy()))
         what = text("what.mlp_forward", activation=activation) if activation else text("what.mlp_forward_default")
         expect_array(result[0], expected, what=what, **EXACT, shape_hints={(10,): "ex3.hint.output_column"},
                      mistakes=mistakes)

@@ -133,8 +133,9 @@ def _loader(student, n, batch_size, shuffle, passes, seed=0):
             X, y = batch
             k = X.shape[0] if X.values.ndim == 2 else -1
             if X.shape != (k, 2) or y.shape != (k, 1):
+                swapped = X.values.ndim == 2 and X.shape[1:] == (1,) and y.shape[1:] == (2,)  # (labels, features)
                 fail(text("ex4.batch_shapes"), expected="(k, 2), (k, 1)", got=f"{X.shape}, {y.shape}",
-                     hint=kind_hint or "ex4.hint.tensor_dataset")
+                     hint="ex4.hint.swapped_dataset" if swapped else kind_hint or "ex4.hint.tensor_dataset")
             rows = X.values[:, 0].astype(np.int64) // 2
             if not np.array_equal(rows, y.values[:, 0].astype(np.int64)):
                 fail(text("ex4.unpaired"), hint="ex4.hint.tensor_dataset")
