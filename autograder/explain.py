@@ -50,12 +50,14 @@ def describe_student_error(exc: client.StudentError, source: str | None = None) 
         if unavailable:
             return unavailable
         # the file's top level (outside any function) raised or ran too long: a learner's own test at its bottom
-        if isinstance(cause, client.StudentException) and not cause.function and not _imports_torch(cause):
+        compiling = "during compilation" in str(getattr(cause, "detail", {}).get("message", ""))  # (too deep to compile)
+        if isinstance(cause, client.StudentException) and not cause.function and not _imports_torch(cause) \
+                and not compiling:
             d = cause.detail
             return text("status.file.raised_at_import", module=exc.module, type=d.get("type", "Exception"),
                         message=first_sentence(str(d.get("message", ""))),
                         traceback=d.get("traceback", "") or text("status.no_student_frame"))
-        if isinstance(cause, client.StudentTimeout) and not cause.function:
+        if isinstance(cause, client.StudentTimeout) and not cause.function and not cause.detail.get("budget"):
             return (text("status.file.timeout_at_import", module=exc.module,
                          seconds=f"{cause.detail.get('seconds', 0):g}") + stopped_at(cause.detail.get("where")))
         inner = describe_student_error(cause) if isinstance(cause, client.StudentError) else ""

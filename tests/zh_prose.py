@@ -48,11 +48,11 @@ NAMES = {
     # the report's status labels are Chinese; the error names of Python are code
     "SyntaxError", "TypeError", "ValueError", "RuntimeError", "IndexError", "KeyError", "AttributeError",
     "NameError", "ImportError", "ModuleNotFoundError", "IndentationError", "TabError", "ZeroDivisionError",
-    "UnicodeDecodeError", "RecursionError", "MemoryError", "OverflowError", "StopIteration", "AssertionError",
+    "UnicodeDecodeError", "UnboundLocalError", "RecursionError", "MemoryError", "OverflowError", "StopIteration", "AssertionError",
 }
 # What other programs show in English, quoted as the words to click (a Chinese learner's editor may be English).
-UI_LABELS = ("Save with Encoding", "File > File Properties > File Encoding > UTF-8", "Convert",
-             "Add python.exe to PATH")
+UI_LABELS = ("Save with Encoding", "File > File Properties > File Encoding > UTF-8", "Convert Indentation to Spaces",
+             "Edit > Convert Indents > To Spaces", "Convert", "Add python.exe to PATH")
 
 _SPANS = re.compile(r"``.+?``|`[^`\n]+`|\{\w*(?::[^{}]*)?\}|\$\(\w+\)", re.S)
 _URL = re.compile(r"https?://\S+|(?:[\w.-]*/)+[\w.*-]*|\.?[\w-]+\.(?:py|zip|md|html|txt|toml|json|csv|ipynb)\b"
@@ -129,7 +129,9 @@ _COMMAND = re.compile(r"^(make|python3?|py|pip|conda|[.\w\\/]*python(\.exe)?)\s"
 def _is_code(span: str) -> bool:
     if not span.startswith("`"):
         return True  # a field
-    return _parses(span.strip("`")) or bool(_COMMAND.match(span.strip("`")))
+    inside = span.strip("`")
+    # a span of symbols only (a bracket named as a character to type) holds no words
+    return _parses(inside) or bool(_COMMAND.match(inside)) or not re.search("[A-Za-z]", inside)
 
 
 def _reads_as_code(text: str, match: re.Match) -> bool:
@@ -196,7 +198,8 @@ def half_width_punctuation(text: str, docstring: bool = False) -> list[str]:
 # line of a syntax error or of a timeout, all indented), the message of an exception their code raised (Python's,
 # NumPy's or torch's own words, the learner's to look up), and what their code printed. The rest is the kit's.
 
-LEARNER_FIELDS = ("message", "traceback", "code", "error", "snippet")  # fields that quote the learner or Python
+# fields that quote the learner or Python (op: NumPy's own name of an operation in its warning, "scalar divide")
+LEARNER_FIELDS = ("message", "traceback", "code", "error", "snippet", "op")
 
 
 def _template_pattern(template: str) -> re.Pattern:
