@@ -176,7 +176,7 @@ def _grade(args) -> int:
     if args.html:
         os.environ["AUTOGRADER_FIGURES"] = "1"  # the checks compute the extra data the pictures need
     started = time.monotonic()
-    sandbox = Sandbox()  # starts importing torch in the background right away
+    sandbox = Sandbox(once=True)  # starts importing torch in the background right away
     try:
         from .runner import GraderError, grade
 

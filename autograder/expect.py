@@ -154,8 +154,11 @@ def _matching_hints(got: np.ndarray, mistakes, rtol, atol) -> list[str]:
     two when two mistakes give the same values on these inputs. A mistake is ``(hint, values)``, compared with
     the comparison's tolerance, or ``(hint, values, {"rtol": ..., "atol": ...})`` with its own (values far
     inside the comparison's atol are told apart by their relative error). A mistake whose values are all
-    within the tolerance of 0 is not confirmed by an answer of zeros: nothing tells the two apart."""
+    within the tolerance of 0 is not confirmed by an answer of zeros: nothing tells the two apart. ``mistakes``
+    may be a function that returns that list, called only here, once an answer is known to be wrong."""
     found = []
+    if callable(mistakes):  # computed only now, for a wrong answer (a list of reference runs takes time)
+        mistakes = mistakes()
     for hint, variant, *own in mistakes or ():
         tolerance = own[0] if own else {"rtol": rtol, "atol": atol}
         variant = np.asarray(variant, dtype=np.float64)

@@ -212,7 +212,7 @@ def run(root: Path | None = None) -> int:
 
         ids = unprivileged_ids()
         limits = Limits(uid=ids[0], gid=ids[1]) if ids else Limits()
-        with Sandbox() as sandbox:
+        with Sandbox(once=True) as sandbox:  # one submission
             level = sandbox.level_now()
             print(f"sandbox level: {level}" + (f" (namespaces refused: {sandbox.refusal})" if sandbox.refusal else ""))
             if level != "namespaces" and not weak_allowed():

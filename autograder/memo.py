@@ -18,11 +18,14 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import inspect
 import struct
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
 _CACHE: dict[tuple[str, bytes], object] = {}
+_PENDING: dict[tuple[str, bytes], Future] = {}  # calls started ahead (``ahead``), not yet asked for
 MAX_ENTRIES = 512  # a course's worth of expected values; a process that grades forever does not grow without end
 
 
@@ -71,24 +74,65 @@ def key(*args, **kwargs) -> bytes:
 
 
 def remembered(function):
-    """``function`` with its results kept per process, by the values of its arguments (see the module)."""
+    """``function`` with its results kept per process, by the values of its arguments (see the module).
+
+    ``function.ahead(*args, **kwargs)`` starts the same call on the helper thread (:func:`alongside`), for a
+    check to call before the learner's run that it will compare with this value: the call made afterwards
+    waits for that result instead of computing it again. The arguments count by their values however they
+    are passed (by position, by name, or left to their defaults).
+    """
     name = f"{function.__module__}.{function.__qualname__}"
+    signature = inspect.signature(function)
+
+    def slot_of(args, kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return name, key(**bound.arguments)
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         try:
-            slot = (name, key(*args, **kwargs))
+            slot = slot_of(args, kwargs)
         except _Unkeyable:
             return function(*args, **kwargs)
+        pending = _PENDING.pop(slot, None)
         if slot not in _CACHE:
             if len(_CACHE) >= MAX_ENTRIES:
                 _CACHE.clear()
-            _CACHE[slot] = function(*args, **kwargs)  # an exception is not kept: the next call tries again
+            # an exception is not kept: the next call tries again
+            _CACHE[slot] = pending.result() if pending is not None else function(*args, **kwargs)
         return copy.deepcopy(_CACHE[slot])
 
+    def ahead(*args, **kwargs) -> None:
+        try:
+            slot = slot_of(args, kwargs)
+        except _Unkeyable:
+            return
+        if slot not in _CACHE and slot not in _PENDING:
+            _PENDING[slot] = alongside(function, *args, **kwargs)
+
+    wrapper.ahead = ahead
     return wrapper
+
+
+_HELPER: ThreadPoolExecutor | None = None
+
+
+def alongside(function, *args, **kwargs) -> Future:
+    """Start ``function(*args, **kwargs)`` on the grader's one helper thread; ``.result()`` waits for it (and
+    raises what it raised). For an expected value the grader would otherwise compute after the learner's run:
+    while the worker runs that code, the grader's main thread waits on a socket with the GIL released, so the
+    two run side by side on two cores (the fit_mlp checks: 0.06 s less per submission, ``make bench``).
+    Only for trusted code (the reference, the kit's own paths), never anything of the learner's."""
+    global _HELPER
+    if _HELPER is None:
+        _HELPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="expected")
+    return _HELPER.submit(function, *args, **kwargs)
 
 
 def forget() -> None:
     """Drop every remembered value (the kit's tests; a changed reference)."""
+    for pending in list(_PENDING.values()):
+        pending.cancel() or pending.exception()  # (a started call ends before its results are dropped)
+    _PENDING.clear()
     _CACHE.clear()

@@ -373,8 +373,9 @@ def course(include_hidden: bool | None = None) -> Course:
 
 
 def names() -> tuple[str, ...]:
-    """The exercises' names, in order (public checks are enough to know them)."""
-    return course(include_hidden=False).names
+    """The exercises' names, in order: those of the course this process reads anyway (the hidden checks, when
+    there, are of the same exercises: ``discover`` refuses an exercise declared in the hidden checks only)."""
+    return course().names
 
 
 @lru_cache(maxsize=None)

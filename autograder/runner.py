@@ -406,7 +406,7 @@ def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits 
     ``timings``: a dict to fill with the seconds each request to the sandbox took (``scripts/calibrate.py``).
     """
     own_sandbox = sandbox is None
-    sandbox = sandbox or client.Sandbox()
+    sandbox = sandbox or client.Sandbox(once=True)
     limits = limits or client.Limits()
     course = registry.course(include_hidden)
     preload(course.hidden_included)

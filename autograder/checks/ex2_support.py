@@ -132,7 +132,9 @@ def known_train(features, labels, lr, num_epochs, batch_size, seed, mistake=None
 
 
 def run_known_pieces(student, features, labels, lr, num_epochs, batch_size, seed, defaults=False):
-    """The learner's train with known-good pieces, from ``seed`` (a shared call: checks on the same run read one)."""
+    """The learner's train with known-good pieces, from ``seed`` (a shared call: checks on the same run read one).
+    The docstring loop's run, which the checks compare it with, is computed meanwhile (``ahead``)."""
+    known_train.ahead(features, labels, lr, num_epochs, batch_size, seed)
     try:
         return probe_left_alone(student.session, EX2, "train_with_known_pieces", features, labels, lr, num_epochs,
                                 batch_size, seed, defaults, function="train", names=("features", "labels"),
@@ -180,8 +182,11 @@ def expect_known_run(result, features, labels, lr, num_epochs, batch_size, seed,
     if not (isinstance(losses, list) and len(losses) == num_epochs and all(isinstance(v, float) for v in losses)):
         fail(text("ex2.losses_list", got=fmt(losses)), expected=text("detail.float_list", count=num_epochs),
              hint="ex2.hint.losses_floats")
-    mistakes = [(hint, v[2]) for hint, v in train_mistakes(features, labels, lr, num_epochs, batch_size, seed)
+
+    def mistakes():  # (only for wrong losses: they are training runs)
+        return [(hint, v[2]) for hint, v in train_mistakes(features, labels, lr, num_epochs, batch_size, seed)
                 if v[2] is not None and len(v[2]) == num_epochs]
+
     if num_epochs:
         expect_array(np.array(losses), np.array(want_losses), what=text("what.train_losses", call=call), dtype=None,
                      mistakes=mistakes, default_hint="ex2.hint.losses_mean", **RUN32)

@@ -205,7 +205,9 @@ def concise_reference(features, labels, lr, num_epochs, batch_size, seed, mistak
 
 def run_concise(student, features, labels, lr, num_epochs, batch_size, seed, defaults=False):
     """The learner's train_concise from ``seed``, with a known-good load_array (so a broken one is not blamed here);
-    ``defaults``: the hyperparameters left out of the call."""
+    ``defaults``: the hyperparameters left out of the call. The reference run from the same seed, which the
+    checks compare it with, is computed meanwhile (``ahead``)."""
+    concise_reference.ahead(features, labels, lr, num_epochs, batch_size, seed)
     return explained(probe_left_alone, student.session, EXERCISE, "train_concise_state", features, labels, lr,
                      num_epochs, batch_size, seed, defaults, function="train_concise", names=("features", "labels"),
                      shared=True)  # the checks on the same data: one run
@@ -283,9 +285,12 @@ def check_concise_follows(student, true_w, true_b, n, seed, lr, num_epochs, batc
     weight, bias = linear_state(answer, len(true_w), "train_concise")
     got = np.concatenate([weight.ravel(), bias])
     expected = _flat(concise_reference(features, labels, lr, num_epochs, batch_size, seed))
-    mistakes = ignored_arguments(features, labels, lr, num_epochs, batch_size, seed)
-    mistakes.append(("ex4.hint.closed_form", _least_squares(features, labels)))
-    mistakes += concise_mistakes(student, features, labels, lr, num_epochs, batch_size, seed)
+
+    def mistakes():  # (only for a wrong answer: they are training runs)
+        return (ignored_arguments(features, labels, lr, num_epochs, batch_size, seed)
+                + [("ex4.hint.closed_form", _least_squares(features, labels))]
+                + concise_mistakes(student, features, labels, lr, num_epochs, batch_size, seed))
+
     what = (text("ex4.what_concise_defaults") if defaults else
             text("ex4.what_concise_run", lr=lr, batch_size=batch_size, epochs=num_epochs))
     # another optimizer, or SGD with more than a learning rate: read from the learner's source, for the hint only
@@ -430,6 +435,7 @@ def check_tiny_fit(student, n_in: int, n_hidden: int, n: int, seed: int, lr: flo
     (``defaults``: lr and epochs left out of the call, so they must be the docstring's 0.01 and 100)."""
     state = tiny_start(n_in, n_hidden, seed)
     X, y = tiny_data(n, n_in, seed + 1)
+    tiny_reference.ahead(state, X, y, lr, epochs)  # computed while the learner's run
     answer = explained(probe_left_alone, student.session, EXERCISE, "tiny_fit", n_in, n_hidden, state, X, y,
                        None if defaults else lr, epochs, function="fit_tiny",
                        names=("n_in", "n_hidden", "state", "X", "y"))
@@ -440,10 +446,13 @@ def check_tiny_fit(student, n_in: int, n_hidden: int, n: int, seed: int, lr: flo
         fail(text("ex4.losses_floats"), got=fmt(losses[:3]), hint="hint.use_float")
     got = np.array(losses)
     expected, final = tiny_reference(state, X, y, lr, epochs)
-    hints = {"never_moves": never_moved_hint(function_source(student.session, EXERCISE, "fit_tiny")),
-             "sum_loss": "ex4.hint.sum_loss"}
-    variants = [(hints.get(m, f"ex4.hint.fit_{m}"), tiny_reference(state, X, y, lr, epochs, m)[0])
+
+    def variants():  # (only for a wrong answer: they are training runs)
+        hints = {"never_moves": never_moved_hint(function_source(student.session, EXERCISE, "fit_tiny")),
+                 "sum_loss": "ex4.hint.sum_loss"}
+        return [(hints.get(m, f"ex4.hint.fit_{m}"), tiny_reference(state, X, y, lr, epochs, m)[0])
                 for m in TINY_MISTAKES]
+
     expect_array(got, expected, what=text("ex4.what_fit_losses", epochs=epochs), dtype=None, mistakes=variants,
                  default_hint="ex4.hint.fit_loop", **RUN32)
     weights = answer.get("state") if isinstance(answer.get("state"), dict) else {}

@@ -184,7 +184,7 @@ class SpawnSandbox:
 
     FLAVOURS = ("torch", "numpy")
 
-    def __init__(self, flavours: tuple[str, ...] = FLAVOURS, reason: str = ""):
+    def __init__(self, flavours: tuple[str, ...] = FLAVOURS, reason: str = "", *, once: bool = False):
         self.flavours = flavours
         self.level = "none"
         self.refusal = reason or why_spawn()

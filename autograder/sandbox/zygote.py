@@ -916,7 +916,7 @@ def main():
             # file, and is there for the next file that needs it (an exercise that does is never forked
             # without it: its open request names it too)
             _preload(setup.get("preload"))
-            if idle_work is None:  # (once: an exhausted generator stays so)
+            if idle_work is None and setup.get("huge_pages", True):  # (once: an exhausted generator stays so)
                 idle_work = hugepages.collapse_steps()
         elif op == "reap" and level == "uid":
             keep = request.get("keep")
