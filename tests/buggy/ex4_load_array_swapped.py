@@ -2,7 +2,7 @@
 
 MODULE = "ex4_autograd_nn"
 TARGET = "load_array"
-CAUSE = {"en": r"\(labels, features\)", "zh_CN": r"（标签, 特征）"}
+CAUSE = {"en": r"\(labels, features\)", "zh_CN": r"（标签，特征）"}
 
 
 def load_array(features, labels, batch_size, shuffle=True):
