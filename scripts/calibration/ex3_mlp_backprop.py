@@ -11,9 +11,9 @@ TOLERANCES = {
 }
 
 # the runs of the public and hidden checks, with every seed
-RUNS = ({"hidden": 8, "lr": 0.5, "epochs": 300, "activation": "sigmoid"},
+RUNS = ({"hidden": 8, "lr": 0.5, "epochs": 120, "activation": "sigmoid"},
         {"hidden": 5, "lr": 0.2, "epochs": 40, "activation": "relu"},
-        {"hidden": 16, "lr": 0.25, "epochs": 200, "activation": "sigmoid"},
+        {"hidden": 16, "lr": 0.25, "epochs": 80, "activation": "sigmoid"},
         {"hidden": 7, "lr": 0.1, "epochs": 60, "activation": "relu"},
         {"hidden": 16, "lr": 0.5, "epochs": 2000, "activation": "sigmoid"})
 
