@@ -80,6 +80,17 @@ def fmt(value, limit: int = PREVIEW) -> str:
     return clip(repr(value))
 
 
+def fmt_values(value, limit: int = PREVIEW) -> str:
+    """Only the numbers of ``value`` (an array, or a number), for values a check gathered or reshaped itself (a
+    weight read from a layer, raveled and converted): their shape and dtype here are not those of the learner's
+    result, so the message does not state them."""
+    if not isinstance(value, np.ndarray):
+        return fmt(value, limit)
+    if value.size <= limit:
+        return _nested(value, [_entry(v) for v in value.ravel()])
+    return "[" + ", ".join(_entry(v) for v in value.ravel()[:limit]) + ", …]"
+
+
 def type_name(value) -> str:
     if value is None:
         return "None"

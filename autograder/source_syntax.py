@@ -293,7 +293,8 @@ def describe(detail: dict, module: str) -> str:
             if isinstance(number, int) and other not in others.setdefault(number, []):
                 others[number].append(str(other))
         more = text("syntax.full_width_more", places=text("syntax.list_separator").join(
-            text("syntax.full_width_place", line=number, chars=" ".join(f"`{c}`" for c in chars))
+            text("syntax.full_width_here" if number == detail.get("line") else "syntax.full_width_place", line=number,
+                 chars=" ".join(f"`{c}`" for c in chars))
             for number, chars in list(others.items())[:12])) if others else ""
         shown_twin = text("syntax.space") if ascii_twin == " " else f"`{ascii_twin}`"
         body = "\n".join(part for part in (

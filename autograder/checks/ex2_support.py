@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from autograder import figures
-from autograder.expect import expect_array, expect_tensor, fail, fmt, probe_left_alone, type_hint, within
+from autograder.expect import expect_array, expect_tensor, fail, fmt, fmt_values, probe_left_alone, type_hint, within
 from autograder.memo import remembered
 from autograder.messages import text
 from autograder.registry import in_sandbox_module
@@ -204,5 +204,5 @@ def check_known_converges(student, true_w, true_b, n, seed, tol, **hyper):
     if not converged(w, b, true_w, true_b, tol):  # (the docstring's steps get there: the calibration shows it)
         fail(text("ex2.not_converged", epochs=hyper["num_epochs"], tol=tol),
              expected=f"w = {[float(v) for v in true_w]}, b = {float(true_b)}",
-             got=f"w = {fmt(w.ravel())}, b = {fmt(b)}", hint="ex2.hint.train_follow")
+             got=f"w = {fmt_values(w.ravel())}, b = {fmt_values(b)}", hint="ex2.hint.train_follow")
     return features, labels

@@ -15,7 +15,7 @@ import torch
 
 from autograder.blame import function_source, parse
 from autograder.checks.in_sandbox.ex4_autograd_nn import FUNCTIONS
-from autograder.expect import expect_array, expect_tensor, expect_tensor_form, fail, fmt, probe_left_alone, within
+from autograder.expect import expect_array, expect_tensor, expect_tensor_form, fail, fmt, fmt_values, probe_left_alone, within
 from autograder.memo import remembered
 from autograder.messages import text
 from autograder.sandbox.client import StudentException
@@ -333,7 +333,7 @@ def check_concise_converges(student, true_w, true_b, n, seed, tol, **hyper):
                  + concise_mistakes(student, features, labels, *args, seed) if within(got, variant, **RUN32)]
         fail(text("ex4.not_converged", epochs=args[1], tol=tol),
              expected=f"w = {[float(v) for v in true_w]}, b = {float(true_b)}",
-             got=f"w = {fmt(weight.ravel())}, b = {fmt(bias)}",
+             got=f"w = {fmt_values(weight.ravel())}, b = {fmt_values(bias)}",
              **({"hint": known[0]} if known else {"advice": diagnose_concise(weight, bias, true_w, true_b)}))
     if not within(np.concatenate([weight.ravel(), bias]), _flat(concise_reference(features, labels, *args, seed)),
                   **RUN32):  # it may get near the line, but not by the steps of SGD from the same seed
