@@ -29,38 +29,78 @@ def _offered(commands, module: str):
     return argparse.ArgumentParser(add_help=False).add_subparsers()
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    grade = commands.add_parser("grade", help="grade a submission and print a report")
-    grade.add_argument("path", nargs="?", default="exercises",
-                       help="a folder or .zip holding the exercise files (default: exercises/)")
-    grade.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
-    grade.add_argument("--html", metavar="FILE",
-                       help="also write a self-contained HTML report with pictures of your run to FILE")
-    grade.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
-                       help="wall-clock limit for each call into the submission (default: 10)")
-    grade.add_argument("--public-only", action="store_true", help="run only the public checks")
-    grade.add_argument("-k", dest="select", metavar="EXPR", help="run only the checks matching EXPR (pytest -k)")
-    grade.add_argument("--debug", action="store_true", help="show the grader's own tracebacks, if any")
-    report = commands.add_parser("report", help="grade and write report.html, with pictures of your run")
-    report.add_argument("path", nargs="?", default="exercises",
-                        help="a folder or .zip holding the exercise files (default: exercises/)")
-    report.add_argument("--html", metavar="FILE", default="report.html", help="the page to write (default: report.html)")
+# argparse's own words (it looks each one up through gettext as it writes a help text or an error), in the
+# learner's language: the catalogue's [cli.argparse]; any other of its words is left as it is
+_ARGPARSE_WORDS = {
+    "usage: ": "usage", "positional arguments": "positionals", "options": "options",
+    "show this help message and exit": "help", "%(prog)s: error: %(message)s\n": "error",
+    "the following arguments are required: %s": "required", "unrecognized arguments: %s": "unrecognized",
+    "invalid choice: %(value)r (choose from %(choices)s)": "invalid_choice",
+    "argument %(argument_name)s: %(message)s": "argument", "expected one argument": "expected_one",
+    "invalid %(type)s value: %(value)r": "invalid_value",
+}
+
+
+def _argparse_word(message: str) -> str:
+    key = _ARGPARSE_WORDS.get(message)
+    return text(f"cli.argparse.{key}") if key else message
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help in the learner's language: section titles followed by the language's colon, help texts
+    wrapped by display width and never inside a Chinese word (``results.wrap``); in Chinese each help text on
+    the line under its option (argparse lines them up by characters, and a Chinese character takes two columns)."""
+
+    def __init__(self, prog):
+        from .messages import language
+
+        super().__init__(prog, max_help_position=8 if language().startswith("zh") else 24)
+
+    def _split_lines(self, help_text, width):
+        from .results import wrap
+
+        return wrap(" ".join(help_text.split()), width=width, indent="")
+
+    def format_help(self):
+        out = super().format_help()
+        colon = text("layout.colon").rstrip()
+        for key in ("positionals", "options"):
+            heading = text(f"cli.argparse.{key}")
+            out = out.replace(f"\n{heading}:\n", f"\n{heading}{colon}\n")
+        return out
+
+
+def _learner_commands(commands) -> None:
+    """The learner's commands (grade, report, submission, watch), their help in the learner's language."""
+    path_help = text("cli.path")
+    grade = commands.add_parser("grade", help=text("cli.grade"), description=text("cli.grade"), formatter_class=_HelpFormatter)
+    grade.add_argument("path", nargs="?", default="exercises", metavar=text("cli.metavar.path"), help=path_help)
+    grade.add_argument("--html", metavar=text("cli.metavar.file"), help=text("cli.html"))
+    report = commands.add_parser("report", help=text("cli.report"), description=text("cli.report"),
+                                  formatter_class=_HelpFormatter)
+    report.add_argument("path", nargs="?", default="exercises", metavar=text("cli.metavar.path"), help=path_help)
+    report.add_argument("--html", metavar=text("cli.metavar.file"), default="report.html", help=text("cli.html_page"))
     for command in (grade, report):
-        if command is report:
-            for flag, kwargs in _shared_grade_options():
-                command.add_argument(*flag, **kwargs)
-        command.add_argument("--lang", metavar="LANG",
-                             help="language of the report: en or zh_CN (default: $AUTOGRADER_LANG, else the locale)")
-    commands.add_parser("submission", help="zip the exercise files into submission.zip, to upload")
-    watch = commands.add_parser("watch", help="regrade every time an exercise file is saved (Ctrl-C to stop)")
-    watch.add_argument("path", nargs="?", default="exercises", help="the folder of exercise files (default: exercises/)")
-    watch.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
-                       help="wall-clock limit for each call into the submission (default: 10)")
-    watch.add_argument("--public-only", action="store_true", help="run only the public checks")
-    watch.add_argument("--lang", metavar="LANG",
-                       help="language of the report: en or zh_CN (default: $AUTOGRADER_LANG, else the locale)")
+        for flag, kwargs in _shared_grade_options():
+            command.add_argument(*flag, **kwargs)
+        command.add_argument("--lang", metavar=text("cli.metavar.lang"), help=text("cli.lang"))
+    commands.add_parser("submission", help=text("cli.submission"), description=text("cli.submission"),
+                        formatter_class=_HelpFormatter)
+    watch = commands.add_parser("watch", help=text("cli.watch"), description=text("cli.watch"), formatter_class=_HelpFormatter)
+    watch.add_argument("path", nargs="?", default="exercises", metavar=text("cli.metavar.path"),
+                       help=text("cli.watch_path"))
+    watch.add_argument("--timeout", type=float, default=10.0, metavar=text("cli.metavar.seconds"),
+                       help=text("cli.timeout"))
+    watch.add_argument("--public-only", action="store_true", help=text("cli.public_only"))
+    watch.add_argument("--lang", metavar=text("cli.metavar.lang"), help=text("cli.lang"))
+
+
+def _parser() -> argparse.ArgumentParser:
+    argparse._ = _argparse_word  # (argparse's module-level gettext name; the process is the command line's own)
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=text("cli.description"),
+                                     formatter_class=_HelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    _learner_commands(commands)
     batch = _offered(commands, "batch").add_parser("batch",
                                                     help="grade a folder of submissions into a CSV gradebook")
     batch.add_argument("folder", help="one sub-folder or .zip per student (or a Gradescope export)")
@@ -137,12 +177,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _shared_grade_options():
     """The options ``report`` shares with ``grade`` (``--json``, ``--timeout``, ``--public-only``, ``-k``, ``--debug``)."""
-    return [(("--json",), {"metavar": "FILE", "help": "also write the results as JSON to FILE"}),
-            (("--timeout",), {"type": float, "default": 10.0, "metavar": "SECONDS",
-                              "help": "wall-clock limit for each call into the submission (default: 10)"}),
-            (("--public-only",), {"action": "store_true", "help": "run only the public checks"}),
-            (("-k",), {"dest": "select", "metavar": "EXPR", "help": "run only the checks matching EXPR (pytest -k)"}),
-            (("--debug",), {"action": "store_true", "help": "show the grader's own tracebacks, if any"})]
+    return [(("--json",), {"metavar": text("cli.metavar.file"), "help": text("cli.json")}),
+            (("--timeout",), {"type": float, "default": 10.0, "metavar": text("cli.metavar.seconds"),
+                              "help": text("cli.timeout")}),
+            (("--public-only",), {"action": "store_true", "help": text("cli.public_only")}),
+            (("-k",), {"dest": "select", "metavar": text("cli.metavar.expr"), "help": text("cli.select")}),
+            (("--debug",), {"action": "store_true", "help": text("cli.debug")})]
 
 
 def _terminal() -> None:

@@ -243,3 +243,23 @@ def test_a_trusted_helper_raises_catalogue_texts(chinese, grade_path, tmp_path):
     (check,) = report.tests
     assert check.score == 0 and text("ex1.sandbox.f_takes_float", type="ndarray") in check.message, check.message
 
+
+
+def test_the_learner_commands_help_holds_no_english(monkeypatch):
+    """``python grade.py grade --help`` (and report, submission, watch) in Chinese: the commands' own texts and
+    argparse's words (usage, options, its errors) from the catalogue; options and paths are code."""
+    from autograder import cli
+
+    monkeypatch.setenv("AUTOGRADER_LANG", "zh_CN")
+    parser = cli._parser()
+    commands = next(a for a in parser._actions if isinstance(a, cli.argparse._SubParsersAction)).choices
+    texts = {"description": parser.description}
+    for name in ("grade", "report", "submission", "watch"):
+        lines = commands[name].format_help().splitlines()
+        usage = lines.index("")  # the usage block: the command line, code
+        texts.update({f"{name} --help: {line}": line for line in lines[usage:] if line.strip()})
+        texts[f"{name}: the usage's prefix"] = lines[0].split("python", 1)[0]
+    found = _problems(texts)
+    assert not found, "\n".join(found)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["grade", "--timeout", "x"])

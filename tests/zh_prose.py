@@ -3,7 +3,8 @@
 A Chinese text may hold code, and only code, in Latin letters. Code is:
 
 * a code span (```` ``...`` ```` or `` `...` ``) and a line of a docstring's literal block (the indented lines
-  after a line ending in ``::``) that Python can parse, a field ``{name}`` of a catalogue template, a fenced
+  after a line ending in ``::``) that Python can parse, a field ``{name}`` of a catalogue template (or
+  ``%(name)s`` of argparse's words), a fenced
   block of the README; a span that is a command line (``make grade``, ``py grade.py --lang en``) too; a
   span or literal line that is neither is pseudo-code, and its words are judged as the prose's are
   (``w with w[i] + eps`` is English);
@@ -54,7 +55,7 @@ NAMES = {
 UI_LABELS = ("Save with Encoding", "File > File Properties > File Encoding > UTF-8", "Convert Indentation to Spaces",
              "Edit > Convert Indents > To Spaces", "Convert", "Add python.exe to PATH")
 
-_SPANS = re.compile(r"``.+?``|`[^`\n]+`|\{\w*(?::[^{}]*)?\}|\$\(\w+\)", re.S)
+_SPANS = re.compile(r"``.+?``|`[^`\n]+`|\{\w*(?::[^{}]*)?\}|\$\(\w+\)|%\(\w+\)[sdr]|%s", re.S)  # %(...)s: argparse's
 _URL = re.compile(r"https?://\S+|(?:[\w.-]*/)+[\w.*-]*|\.?[\w-]+\.(?:py|zip|md|html|txt|toml|json|csv|ipynb)\b"
                   r"|(?<![\w])\.[A-Za-z]\w*")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
