@@ -92,15 +92,25 @@ def test_the_same_error_is_shown_once(tmp_path, grade_path):
     assert text("layout.where_line", function="train", module=EX2) in full[0].message
 
 
-def test_a_diverging_fit_mlp_is_told_its_loss_blew_up_not_that_it_never_updates(tmp_path, grade_path):
-    """An update with the wrong sign drives the loss to inf or NaN: the public check says that, and that the steps
-    go up the slope (its finite losses are those of gradient ascent), not that the loss never changed."""
+def test_a_diverging_fit_mlp_is_told_its_steps_go_uphill_not_that_it_never_updates(tmp_path, grade_path):
+    """An update with the wrong sign: the public check says that the steps go up the slope (its losses are those
+    of gradient ascent), not that the loss never changed."""
     build_buggy(BUGGY / "ex3_fit_mlp_update_sign.py", tmp_path / "s")
     report = grade_path(tmp_path / "s", only={"test_fit_mlp_learns"})
     (result,) = report.tests
     assert result.status == "failed" and result.score == 0, (result.status, result.message)
-    assert text("ex3.losses_not_finite", epoch=1)[:40] in result.message, result.message
     assert text("ex3.hint.update_sign") in result.message, result.message
+    assert text("ex3.hint.never_updates") not in result.message
+
+
+def test_a_fit_mlp_whose_loss_blows_up_is_told_so(tmp_path, grade_path):
+    """A loss that becomes inf or NaN (here: sigmoid_grad(z) computed as if z were already sigmoid(z), z * (1 - z),
+    which is negative for z > 1 and grows without bound) is told as such, with the epoch where it happened."""
+    build_buggy(BUGGY / "ex3_sigmoid_grad_on_activation.py", tmp_path / "s")
+    report = grade_path(tmp_path / "s", only={"test_fit_mlp_learns"})
+    (result,) = report.tests
+    assert result.status == "failed" and result.score == 0, (result.status, result.message)
+    assert text("ex3.losses_not_finite", epoch=1)[:40] in result.message, result.message
     assert text("ex3.hint.never_updates") not in result.message
 
 
