@@ -68,7 +68,7 @@ def single_submission() -> tuple[float, float, float]:
 
 
 def warm_submission() -> tuple[float, str]:
-    from autograder.runner import grade
+    from autograder.grading.runner import grade
     from autograder.sandbox.client import Sandbox
 
     with Sandbox() as sandbox:
@@ -153,9 +153,9 @@ def grade_class(size: int = CLASS_SIZE, jobs: int = 2) -> tuple[float, dict, lis
 def watch_regrade() -> float:
     """Median time from saving one exercise file to the watch loop's next report (the stubs, public checks,
     one change per exercise file: its stub replaced by the solution, then back)."""
-    from autograder import registry
+    from autograder.course import registry
     from autograder.sandbox.client import Limits, Sandbox
-    from autograder.watch import Watcher
+    from autograder.channels.watch import Watcher
 
     times = []
     with tempfile.TemporaryDirectory() as tmp, Sandbox() as sandbox:

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from autograder.runner import grade  # noqa: E402
+from autograder.grading.runner import grade  # noqa: E402
 from autograder.sandbox.client import Sandbox  # noqa: E402
 from conftest import BUGGY, COURSE, SOLUTIONS, build_buggy  # noqa: E402
 

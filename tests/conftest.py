@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-# The grader's secret keys the hidden checks' inputs (autograder/secret.py). The kit's tests pin it, so that they
+# The grader's secret keys the hidden checks' inputs (autograder/grading/secret.py). The kit's tests pin it, so that they
 # give the same results on every clone (tests/test_secret.py grades the reference under other secrets too).
 os.environ.setdefault("AUTOGRADER_SECRET", "kit-tests")
 
-from autograder import registry  # noqa: E402
+from autograder.course import registry  # noqa: E402
 from autograder.sandbox.client import Limits, Sandbox  # noqa: E402
 
 EXERCISES = registry.names()  # discovered from the files, never listed here
@@ -40,7 +40,7 @@ def sandbox():
 
 @pytest.fixture(scope="session")
 def grade_path(sandbox):
-    from autograder.runner import grade
+    from autograder.grading.runner import grade
 
     def run(path, **kwargs):
         kwargs.setdefault("limits", FAST)

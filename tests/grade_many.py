@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from autograder.runner import grade  # noqa: E402
+from autograder.grading.runner import grade  # noqa: E402
 from autograder.sandbox.client import Sandbox  # noqa: E402
 
 

@@ -23,7 +23,7 @@ import time
 
 import pytest
 
-from autograder import registry
+from autograder.course import registry
 
 from attack_kit import (HONEST, MODES, ROOT, SECRET_NAME, TIMEOUT, Campaign, hidden_inputs, ipc_key, load_attacks,
                         nbgrader_applies, user_site_dirs)
@@ -67,7 +67,7 @@ def _run_campaign(campaign: Campaign, tmp_factory):
 
 
 def _campaign(campaign: Campaign, tmp_factory):
-    from autograder.runner import grade
+    from autograder.grading.runner import grade
     from autograder.sandbox.client import Limits, Sandbox
 
     limits = Limits(call_seconds=TIMEOUT, import_seconds=TIMEOUT)

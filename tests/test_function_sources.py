@@ -3,7 +3,7 @@
 import ast
 from pathlib import Path
 
-from autograder import blame
+from autograder.grading import blame
 
 from conftest import BUGGY
 

@@ -167,7 +167,7 @@ def test_preloaded_libraries_are_imported_once_before_forking(monkeypatch):
     per submission."""
     import time
 
-    from autograder import registry
+    from autograder.course import registry
     from autograder.sandbox.client import Limits, Sandbox, Session
 
     monkeypatch.setattr(registry, "all_preloads", lambda: ("graphlib",))  # the course's, for this zygote
@@ -308,7 +308,7 @@ def test_the_graders_files_look_empty_where_the_sandbox_shows_their_host_folder(
 
 
 def test_trusted_paths_are_mapped_into_the_folders_that_show_them():
-    from autograder import registry
+    from autograder.course import registry
     from autograder.sandbox import client
 
     paths = client.trusted_paths()

@@ -14,8 +14,8 @@ import re
 
 import numpy as np
 
-from autograder.expect import clip, expect_float, fail, within
-from autograder.memo import remembered
+from autograder.checking.expect import clip, expect_float, fail, within
+from autograder.checking.memo import remembered
 from autograder.messages import text
 
 EXERCISE = "ex1_manual_gradients"

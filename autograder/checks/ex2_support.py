@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from autograder import figures
-from autograder.expect import expect_array, expect_tensor, fail, fmt, probe_left_alone, type_hint, within
-from autograder.memo import remembered
+from autograder.checking import figures
+from autograder.checking.expect import expect_array, expect_tensor, fail, fmt, probe_left_alone, type_hint, within
+from autograder.checking.memo import remembered
 from autograder.messages import text
-from autograder.registry import in_sandbox_module
-from autograder.explain import known_cause
+from autograder.course.registry import in_sandbox_module
+from autograder.grading.explain import known_cause
 from autograder.sandbox.client import StudentException
 from autograder.sandbox.codec import RemoteTensor
 

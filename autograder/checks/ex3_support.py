@@ -3,11 +3,11 @@
 import numpy as np
 import torch
 
-from autograder import figures
+from autograder.checking import figures
 
-from autograder.expect import expect_array, expect_inputs_left_alone, expect_true, fail, fmt, probe_left_alone, within
-from autograder.explain import known_cause
-from autograder.memo import remembered
+from autograder.checking.expect import expect_array, expect_inputs_left_alone, expect_true, fail, fmt, probe_left_alone, within
+from autograder.grading.explain import known_cause
+from autograder.checking.memo import remembered
 from autograder.messages import text
 from autograder.sandbox.client import StudentError, StudentException
 from autograder.sandbox.codec import RemoteTensor

@@ -13,10 +13,10 @@ import re
 import numpy as np
 import torch
 
-from autograder.blame import function_source, parse
+from autograder.grading.blame import function_source, parse
 from autograder.checks.in_sandbox.ex4_autograd_nn import FUNCTIONS
-from autograder.expect import expect_array, expect_tensor, expect_tensor_form, fail, fmt, probe_left_alone, within
-from autograder.memo import remembered
+from autograder.checking.expect import expect_array, expect_tensor, expect_tensor_form, fail, fmt, probe_left_alone, within
+from autograder.checking.memo import remembered
 from autograder.messages import text
 from autograder.sandbox.client import StudentException
 from autograder.sandbox.codec import RemoteTensor

@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from autograder.blame import function_source
+from autograder.grading.blame import function_source
 from autograder.checks.ex1_support import expect_path
-from autograder.expect import clip, expect_array, expect_float, fail
-from autograder.memo import remembered
+from autograder.checking.expect import clip, expect_array, expect_float, fail
+from autograder.checking.memo import remembered
 from autograder.messages import text
-from autograder.registry import check, hidden_seed
+from autograder.course.registry import check, hidden_seed
 from autograder.sandbox.codec import FunctionRef
 from autograder.checks.in_sandbox.ex1_manual_gradients import FUNCTIONS
 

@@ -3,8 +3,8 @@
 import numpy as np
 
 from autograder.checks.ex3_support import FIT_DEFAULTS, check_backward, expect_fit_path, run_fit
-from autograder.memo import alongside, remembered
-from autograder.registry import check, hidden_seed
+from autograder.checking.memo import alongside, remembered
+from autograder.course.registry import check, hidden_seed
 
 EXERCISE = "ex3_mlp_backprop"
 

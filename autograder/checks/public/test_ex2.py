@@ -9,17 +9,17 @@ import ast
 import numpy as np
 import torch
 
-from autograder import figures
+from autograder.checking import figures
 
 from autograder.checks.ex2_support import (DEFAULT_HYPER, EX2, PUBLIC_HYPER, PUBLIC_N, PUBLIC_SEED, PUBLIC_TOL,
                                            check_known_converges, expect_known_run, expect_loss_tensor,
                                            make_regression, run_known_pieces, tensor_param)
-from autograder.expect import (REGULAR, expect_array, expect_tensor, expect_tensor_form, expect_true, fail, fmt,
+from autograder.checking.expect import (REGULAR, expect_array, expect_tensor, expect_tensor_form, expect_true, fail, fmt,
                                neighbours, probe_left_alone, type_hint)
-from autograder.blame import function_source, parse
-from autograder.memo import remembered
+from autograder.grading.blame import function_source, parse
+from autograder.checking.memo import remembered
 from autograder.messages import text
-from autograder.registry import check, in_sandbox_module
+from autograder.course.registry import check, in_sandbox_module
 from autograder.sandbox.client import StudentException
 from autograder.sandbox.codec import Generated, RemoteTensor
 

@@ -12,10 +12,10 @@ from autograder.checks.ex4_support import (EXERCISE, PUBLIC_RUN, RUN32, autograd
                                            check_concise_follows, check_concise_losses, check_tiny_fit,
                                            check_tiny_forward,
                                            dataloader_orders, descent, expect_point, explained, full_mse)
-from autograder.blame import function_source
-from autograder.expect import REGULAR, expect_float, expect_true, fail, fmt, neighbours, probe_left_alone
+from autograder.grading.blame import function_source
+from autograder.checking.expect import REGULAR, expect_float, expect_true, fail, fmt, neighbours, probe_left_alone
 from autograder.messages import text
-from autograder.registry import check
+from autograder.course.registry import check
 from autograder.sandbox.codec import FunctionRef, RemoteTensor
 
 TRUE_W, TRUE_B = [2.0, -3.4], 4.2
