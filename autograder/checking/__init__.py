@@ -1,4 +1,37 @@
-"""The check authors' API: everything a check file in ``autograder/checks/`` needs (``expect_*``, ``fail``,
-``fmt``, memoised reference runs in ``memo``, the by-hand rules in ``byhand``, ``diagnose``'s guesses, the
-``figures`` a check records). It may import :mod:`autograder.course`, :mod:`autograder.messages` and the
-sandbox's wire types (:mod:`autograder.sandbox.codec`); never the grading machinery or a channel."""
+"""The check authors' API: ``from autograder.checking import check, expect_close, ...`` is all a check file in
+``autograder/checks/`` needs (with NumPy, torch and its exercise's own ``exN_support``). It owns the checks'
+tools: declaring a check (``check``, ``hidden_seed``), comparing what came back (``expect_*``, ``fail``,
+``fmt``), remembered reference runs (``remembered``, ``alongside``), the by-hand rules (``byhand``),
+``diagnose``'s guesses and the ``figures`` a check records. It may import the course, the messages, the sandbox's
+wire types, and grading's read-only tools for the learner's source (``blame``), errors (``explain``) and hidden
+inputs (``secret``); never the runner, a channel, a report or a builder.
+"""
+
+from autograder.checking import figures
+from autograder.checking.expect import (REGULAR, CheckFailed, clip, expect_array, expect_float,
+                                        expect_inputs_left_alone, expect_tensor, expect_tensor_form, expect_true,
+                                        fail, fmt, neighbours, probe_left_alone, type_hint, within)
+from autograder.checking.memo import alongside, remembered
+from autograder.course.registry import check, in_sandbox_module
+from autograder.grading.blame import function_source, parse as parse_source
+from autograder.grading.explain import known_cause
+from autograder.grading.secret import hidden_seed
+from autograder.messages import text
+from autograder.sandbox.client import StudentError, StudentException
+from autograder.sandbox.codec import FunctionRef, Generated, RemoteTensor
+
+__all__ = [
+    # declaring a check
+    "check", "hidden_seed", "in_sandbox_module",
+    # what came back, compared
+    "CheckFailed", "REGULAR", "clip", "expect_array", "expect_float", "expect_inputs_left_alone", "expect_tensor",
+    "expect_tensor_form", "expect_true", "fail", "fmt", "neighbours", "probe_left_alone", "type_hint", "within",
+    # the reference's runs, remembered or computed alongside the learner's
+    "alongside", "remembered",
+    # the learner's source (read, never run) and errors
+    "function_source", "known_cause", "parse_source", "StudentError", "StudentException",
+    # values from the sandbox: tensors, functions, generators
+    "FunctionRef", "Generated", "RemoteTensor",
+    # texts and pictures
+    "figures", "text",
+]

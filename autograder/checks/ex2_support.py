@@ -6,14 +6,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from autograder.checking import figures
-from autograder.checking.expect import expect_array, expect_tensor, fail, fmt, probe_left_alone, type_hint, within
-from autograder.checking.memo import remembered
-from autograder.messages import text
-from autograder.course.registry import in_sandbox_module
-from autograder.grading.explain import known_cause
-from autograder.sandbox.client import StudentException
-from autograder.sandbox.codec import RemoteTensor
+from autograder.checking import (RemoteTensor, StudentException, expect_array, expect_tensor, fail, figures, fmt,
+                                in_sandbox_module, known_cause, probe_left_alone, remembered, text, type_hint, within)
 
 EX2 = "ex2_linear_regression"
 STANDARD_W, STANDARD_B = [2.0, -3.4], 4.2  # the course's line (the public train checks use it too)

@@ -48,7 +48,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from autograder.grading.secret import hidden_seed  # noqa: F401 - for the hidden checks: `from autograder.course.registry import check, hidden_seed`
 
 PACKAGE = Path(__file__).resolve().parent.parent
 CHECKS = PACKAGE / "checks"

@@ -8,13 +8,9 @@ comparison; scripts/calibrate.py shows the reference passes them on many seeds.
 import numpy as np
 import torch
 
-from autograder.checking import figures
+from autograder.checking import (FunctionRef, check, clip, expect_array, expect_float, expect_true, fail, figures,
+                                function_source, text, within)
 
-from autograder.checking.expect import clip, expect_array, expect_float, expect_true, fail, within
-from autograder.messages import text
-from autograder.grading.blame import function_source
-from autograder.course.registry import check
-from autograder.sandbox.codec import FunctionRef
 from autograder.checks.ex1_support import (DEFAULTS, EXACT, PATH_MISTAKES, descent_path, expect_path, fit_line_pair,
                                            least_squares)
 from autograder.checks.in_sandbox.ex1_manual_gradients import FUNCTIONS, torch_version

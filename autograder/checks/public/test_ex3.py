@@ -6,12 +6,8 @@ Every expected value and gradient comes from torch (autograd in float64).
 import numpy as np
 import torch
 
-from autograder.checking import figures
+from autograder.checking import alongside, check, expect_array, expect_float, expect_true, fail, figures, fmt, text
 
-from autograder.checking.expect import expect_array, expect_float, expect_true, fail, fmt
-from autograder.messages import text
-from autograder.course.registry import check
-from autograder.checking.memo import alongside
 from autograder.checks.ex3_support import EXACT, check_backward, expect_fit_path, mlp_path, run_fit, torch_forward
 
 EXERCISE = "ex3_mlp_backprop"
