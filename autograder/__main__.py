@@ -1,7 +1,7 @@
 import os
 import sys
 
-from autograder.launch import main
+from autograder.channels.launch import main
 
 code = main()  # on first use without NumPy, torch and pytest: sets up .venv and runs the command there
 sys.stdout.flush()

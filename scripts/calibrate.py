@@ -38,7 +38,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder.reference import load  # noqa: E402
+from autograder.course.reference import load  # noqa: E402
 
 CALIBRATION = ROOT / "scripts" / "calibration"
 
@@ -72,11 +72,11 @@ def margins(seeds: int) -> dict[str, float]:
 
 
 def salts(count: int) -> list[float]:
-    from autograder.runner import grade
-    from autograder.sandbox.client import Sandbox
+    from autograder.grading.runner import grade
+    from autograder.grading.sandboxes import course_sandbox
 
     scores = []
-    with Sandbox() as sandbox:
+    with course_sandbox() as sandbox:
         for salt in range(1, count + 1):
             report = grade(ROOT / "solutions", sandbox=sandbox, seed_salt=salt)
             scores.append(report.score)
@@ -90,11 +90,11 @@ def reference_times(runs: int = 5) -> dict[str, float]:
     """Request key -> the median over ``runs`` gradings of the solutions of the slowest such request."""
     import statistics
 
-    from autograder.runner import grade
-    from autograder.sandbox.client import Sandbox
+    from autograder.grading.runner import grade
+    from autograder.grading.sandboxes import course_sandbox
 
     slowest: dict[str, list[float]] = {}
-    with Sandbox() as sandbox:
+    with course_sandbox() as sandbox:
         grade(ROOT / "solutions", sandbox=sandbox)  # the sandbox's first submission loads what it preloads
         for _ in range(runs):
             timings: dict[str, list[float]] = {}
@@ -108,7 +108,7 @@ def write_limits(runs: int = 5) -> Path:
     import json
     import platform
 
-    from autograder.runner import TIME_LIMITS
+    from autograder.grading.runner import TIME_LIMITS
 
     table = {"about": "seconds the reference solutions take per sandbox request (scripts/calibrate.py --limits); "
                       "the time limit of a request is client.Limits.seconds_for(these seconds)",
@@ -137,7 +137,7 @@ def main(argv=None) -> int:
         print(f"  {key:<45} worst {value:.2e}   tolerance {tolerance:.2e}   ({value / tolerance:.0%} of it)")
     scores = salts(args.salts)
     print(f"Reference graded with {len(scores)} different learner-side seeds: scores {sorted(set(scores))}")
-    from autograder import registry
+    from autograder.course import registry
 
     ok &= all(score == registry.course(include_hidden=True).max_score for score in scores)
     print("OK" if ok else "FAILED: a tolerance is too tight")

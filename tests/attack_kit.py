@@ -35,7 +35,7 @@ whether the notebooks graded after a disruptive one keep their points (``OTHERS_
 every later student's notebook, ``zz_honest``'s among them, already shows. The attack's spliced
 exercise file becomes the learner's notebook: each solution cell holds that function, ``_ATTACK`` and
 the helpers a cell after the setup cell, the rest of the attack a last cell (the harness checks that
-all of it is graded). The channel grades ``autograder.notebook.definitions()`` of the code cells:
+all of it is graded). The channel grades ``autograder.channels.notebook.definitions()`` of the code cells:
 imports, function and class definitions and assignments that call nothing; every other module-level
 statement is dropped before grading. Hence the rule, :func:`nbgrader_applies`, which ``MODES`` must follow (a test
 checks it) -- an attack gets the nbgrader mode if and only if
@@ -77,8 +77,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import registry
-from autograder.stubs import strip_solution
+from autograder.course import registry
+from autograder.course.stubs import strip_solution
 
 EXERCISES = registry.names()  # discovered from the files, never listed here
 COURSE = registry.course(include_hidden=True)
@@ -203,8 +203,8 @@ def splice_attack(source: str, attack_source: str) -> str:
 
 
 def dropped_in_notebooks(attack: "Attack") -> list[str]:
-    """The attack's top-level statements that ``autograder.notebook.definitions()`` drops (first lines)."""
-    from autograder.notebook import definitions
+    """The attack's top-level statements that ``autograder.channels.notebook.definitions()`` drops (first lines)."""
+    from autograder.channels.notebook import definitions
 
     _, extra = attack_pieces(base_source(attack.module, attack.base), attack.source)
     return [text.strip().splitlines()[0][:80] for text in extra if not definitions([text]).strip()]
@@ -460,7 +460,7 @@ def ipc_key(marker: str, offset: int = 0) -> int:
 def hidden_inputs(exercise: str) -> set[str]:
     """repr() of every float the exercise's hidden checks hand the learner's functions (with this process's
     secret): run each hidden check with a recording stand-in for the learner that answers as the reference."""
-    from autograder.reference import Reference
+    from autograder.course.reference import Reference
 
     reference, seen = Reference(), set()
 
@@ -583,7 +583,7 @@ class Campaign:
         self.site_listing = sorted(p.name for p in SITE_PACKAGES.iterdir())
         self.tmp_before = {str(p) for d in SCAN_DIRS if d.is_dir() for p in d.iterdir()}
         self.ipc_before, self.memory_before = sysv_objects(), meminfo()  # (see settle_and_inspect)
-        from autograder import secret
+        from autograder.course import secret
 
         secret._file_secret(secret.HIDDEN / secret.FILE_NAME)  # the checkout's secret file exists: env_grader_secret
         self.ipc_after: list[dict] = []
@@ -940,7 +940,7 @@ class Campaign:
         """
         from attack_notebooks import (ASSIGNMENT, BIN, cell_outputs, disagreements, failed_students, gradebook_scores,
                                       graded_source, levels, nbgrader, write_notebook)
-        from autograder.notebooks import build_course, cell_check
+        from autograder.build.notebooks import build_course, cell_check
 
         mode = "nbgrader"
         course = build_course(self.workdir / "nbgrader-course")

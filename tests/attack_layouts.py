@@ -9,7 +9,7 @@ import struct
 import zipfile
 from pathlib import Path
 
-from autograder import registry
+from autograder.course import registry
 
 EXERCISES = registry.names()  # discovered from the files, never listed here
 
@@ -155,7 +155,7 @@ def zip_duplicate(campaign, attack, folder: Path, config) -> Path:
     """The exercise file twice under one name: the reference first, the stub (what unzip shows) last."""
     import warnings
 
-    from autograder.stubs import strip_solution
+    from autograder.course.stubs import strip_solution
 
     archive = _only_zip(folder)
     solution = (Path(__file__).parent.parent / "solutions" / f"{attack.module}.py").read_text()

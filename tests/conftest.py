@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-# The grader's secret keys the hidden checks' inputs (autograder/secret.py). The kit's tests pin it, so that they
+# The grader's secret keys the hidden checks' inputs (autograder/course/secret.py). The kit's tests pin it, so that they
 # give the same results on every clone (tests/test_secret.py grades the reference under other secrets too).
 os.environ.setdefault("AUTOGRADER_SECRET", "kit-tests")
 
-from autograder import registry  # noqa: E402
-from autograder.sandbox.client import Limits, Sandbox  # noqa: E402
+from autograder.course import registry  # noqa: E402
+from autograder.grading.sandboxes import course_sandbox  # noqa: E402
+from autograder.sandbox.client import Limits  # noqa: E402
 
 EXERCISES = registry.names()  # discovered from the files, never listed here
 COURSE = registry.course(include_hidden=True)
@@ -34,13 +35,13 @@ FAST = Limits(call_seconds=3.0, import_seconds=3.0)  # hostile loops are stopped
 
 @pytest.fixture(scope="session")
 def sandbox():
-    with Sandbox() as shared:
+    with course_sandbox() as shared:
         yield shared
 
 
 @pytest.fixture(scope="session")
 def grade_path(sandbox):
-    from autograder.runner import grade
+    from autograder.grading.runner import grade
 
     def run(path, **kwargs):
         kwargs.setdefault("limits", FAST)

@@ -10,8 +10,8 @@ import zipfile
 
 import pytest
 
-from autograder import registry
-from autograder.stubs import strip_solution
+from autograder.course import registry
+from autograder.course.stubs import strip_solution
 
 from conftest import BUGGY, MAX, POINTS, ROOT, SOLUTIONS, build_buggy, copy_solutions
 
@@ -81,7 +81,7 @@ def test_batch_reads_a_gradescope_export(tmp_path):
         "submission_101:\n  :submitters:\n  - :name: Ada Lovelace\n    :email: ada@example.org\n    :sid: '001'\n"
         "submission_102:\n  :submitters:\n  - :name: Bo Li\n    :email: bo@example.org\n"
     )
-    from autograder.batch import run_batch
+    from autograder.channels.batch import run_batch
 
     rows = run_batch(export, tmp_path / "g.csv", jobs=1, progress=False)
     assert [(r["student"], r["total"]) for r in rows] == [("001", f"{MAX:g}"), ("bo@example.org", "0")]
@@ -114,14 +114,14 @@ def test_a_killed_pool_process_is_replaced(tmp_path, monkeypatch):
     killer = klass / "zed" / "ex1_manual_gradients.py"
     killer.write_text(killer.read_text() + POOL_KILLER)
     copy_solutions(klass / "=cmd")  # a name a spreadsheet would run as a formula
-    from autograder.batch import WeakSandbox, run_batch
+    from autograder.channels.batch import WeakSandbox, run_batch
 
     with pytest.raises(WeakSandbox):
         run_batch(klass, tmp_path / "refused.csv", jobs=1, progress=False)
     import tempfile
     from pathlib import Path
 
-    from autograder.submission import FOLDER_PREFIX
+    from autograder.grading.submission import FOLDER_PREFIX
 
     before = set(Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"))
     rows = run_batch(klass, tmp_path / "g.csv", jobs=1, progress=False, allow_weak=True)

@@ -24,7 +24,7 @@ def test_reference_stays_inside_every_tolerance():
 
 
 def test_reference_scores_full_marks_whatever_the_learner_side_seeds(sandbox):
-    from autograder.runner import grade
+    from autograder.grading.runner import grade
 
     root = Path(__file__).resolve().parent.parent
     for salt in (1, 2, 3, 4, 5):
@@ -35,7 +35,7 @@ def test_reference_scores_full_marks_whatever_the_learner_side_seeds(sandbox):
 def test_time_limits_know_every_request_of_the_checks(sandbox):
     """checks/time_limits.json has the reference's time for every request the checks make of a correct
     submission (else that request gets the 10 s cap: regenerate with `python scripts/calibrate.py --limits`)."""
-    from autograder.runner import grade, reference_seconds
+    from autograder.grading.runner import grade, reference_seconds
     from autograder.sandbox.client import Limits
 
     root = Path(__file__).resolve().parent.parent

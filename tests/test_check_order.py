@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import runner
-from autograder.runner import grade
+from autograder.grading import runner
+from autograder.grading.runner import grade
 from autograder.sandbox import client
 
 from conftest import COURSE, FAST, MAX, SOLUTIONS, copy_solutions, splice

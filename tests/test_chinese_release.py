@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import registry
+from autograder.course import registry
 from autograder.messages import _flatten
-from autograder.stubs import docstring_nodes, load_docstrings
+from autograder.course.stubs import docstring_nodes, load_docstrings
 
 from conftest import BUGGY, COURSE, ROOT, SOLUTIONS, build_buggy
 from zh_prose import english_prose, english_words, half_width_punctuation, kit_text
@@ -39,7 +39,7 @@ EXERCISES = registry.names()
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
-    from autograder.bundles import build_release, release_name
+    from autograder.build.bundles import build_release, release_name
 
     dist = tmp_path_factory.mktemp("dist")
     build_release(dist, "zh_CN")
@@ -139,7 +139,7 @@ def _report_texts(report, name: str) -> dict[str, str]:
     own lines (rendered without the messages)."""
     from dataclasses import replace
 
-    from autograder.results import Report
+    from autograder.grading.results import Report
 
     texts = {}
     for t in report.tests:
@@ -226,7 +226,7 @@ def test_a_trusted_helper_raises_catalogue_texts(chinese, grade_path, tmp_path):
     """numerical_grad's f for a float w refuses anything but a float: its TypeError is told in the report's
     language (the helper raises a catalogue key, explain.catalogued words it); a learner's own message that
     only looks like one is shown as it is."""
-    from autograder.explain import catalogued
+    from autograder.grading.explain import catalogued
     from autograder.messages import text
 
     assert catalogued("ex1.sandbox.f_takes_float type=ndarray") == text("ex1.sandbox.f_takes_float", type="ndarray")

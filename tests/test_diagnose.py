@@ -1,4 +1,4 @@
-"""The value-based diagnoses of autograder/diagnose.py: each hypothesis is confirmed by the answer it describes,
+"""The value-based diagnoses of autograder/checking/diagnose.py: each hypothesis is confirmed by the answer it describes,
 and by nothing else (a wrong answer of another kind, a loose comparison, a single number by chance)."""
 
 import re
@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import diagnose
-from autograder.expect import CheckFailed, expect_array, expect_float
+from autograder.checking import diagnose
+from autograder.checking.expect import CheckFailed, expect_array, expect_float
 from autograder.messages import keys, label, text
 
 EXACT = {"rtol": 1e-9, "atol": 1e-12}
@@ -137,7 +137,7 @@ def test_a_mistake_near_zero_is_not_confirmed_by_zeros():
 
 def test_the_class_page_shows_a_diagnosis_without_its_fields():
     """The class page groups one hint over many submissions: a ratio or a shape differs between them."""
-    from autograder.class_report import _unfilled
+    from autograder.reports.class_report import _unfilled
 
     shown = _unfilled("diagnosis.factor_count")
     assert "{" not in shown and "…" in shown

@@ -98,7 +98,7 @@ def test_the_notebook_self_check_without_fork_and_proc_under_gbk(tmp_path):
     (tmp_path / "wrong.py").write_text(broken, encoding="utf-8")
     code = ("import sys\n"
             "from pathlib import Path\n"
-            "from autograder.notebook import check, CheckNotPassed\n"
+            "from autograder.channels.notebook import check, CheckNotPassed\n"
             "right, wrong = (Path(sys.argv[1], name).read_text(encoding='utf-8') for name in ('right.py', 'wrong.py'))\n"
             "check('ex1_manual_gradients', 'test_dloss_scalar', cells=[right])\n"
             "try:\n"

@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from autograder import registry
+from autograder.course import registry
 
 from conftest import MAX, ROOT, SOLUTIONS, copy_solutions
 
@@ -67,7 +67,7 @@ def test_a_class_graded_once_exports_everywhere(tmp_path):
 
 
 def test_similar_pairs_stand_out_from_the_class():
-    from autograder.similarity import similar_pairs
+    from autograder.reports.similarity import similar_pairs
 
     first = EXERCISES[0]
     bodies = [f"def helper_{i}(values):\n    total = {i}\n    for k, v in enumerate(values):\n"
@@ -84,7 +84,7 @@ def test_similar_pairs_stand_out_from_the_class():
 def test_the_plain_gradebook_of_a_run_with_an_lms_finds_its_reports(tmp_path):
     """`batch --lms moodle --out grades.csv` writes Moodle's grades.csv, the plain grades_batch.csv and
     grades_reports/: either CSV leads `export` to the reports."""
-    from autograder.export import ExportError, reports_folder
+    from autograder.channels.export import ExportError, reports_folder
 
     (tmp_path / "grades_reports").mkdir()
     for name in ("grades.csv", "grades_batch.csv"):

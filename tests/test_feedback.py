@@ -13,7 +13,7 @@ import re
 import pytest
 
 from autograder import messages
-from autograder.blame import calls, function_at_line
+from autograder.grading.blame import calls, function_at_line
 from autograder.messages import _load, text
 
 from conftest import BUGGY, COURSE, ROOT, build_buggy, copy_solutions

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import gradescope, registry
-from autograder.results import STATUSES, CheckResult, Report
+from autograder.channels import gradescope
+from autograder.course import registry
+from autograder.grading.results import STATUSES, CheckResult, Report
 from autograder.sandbox.client import Printed
 
 from conftest import MAX, ROOT, SOLUTIONS
@@ -232,7 +233,7 @@ def test_summary_gives_away_no_hidden_points():
 def test_the_bundle_carries_the_hidden_visibility(tmp_path):
     """`build gradescope --hidden-visibility after_due_date` puts the choice into run_autograder; the default
     leaves it out (Gradescope's after_published), and an unknown value is refused."""
-    from autograder import bundles
+    from autograder.build import bundles
 
     bundles.build_gradescope(tmp_path / "due", hidden_visibility="after_due_date")
     assert "export AUTOGRADER_HIDDEN_VISIBILITY=after_due_date" in (tmp_path / "due" / "gradescope" / "run_autograder").read_text()

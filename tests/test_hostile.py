@@ -122,7 +122,7 @@ def test_monkeypatched_numpy_and_torch_change_nothing(tmp_path, grade_path):
 def test_planted_conftest_and_sitecustomize_change_nothing(tmp_path, grade_path):
     sub = tmp_path / "s"
     sub.mkdir()
-    from autograder.stubs import strip_solution
+    from autograder.course.stubs import strip_solution
 
     for path in SOLUTIONS.glob("ex*.py"):
         (sub / path.name).write_text(strip_solution(path.read_text(), path.stem))
@@ -208,7 +208,7 @@ def test_code_nested_too_deep_to_parse_costs_only_its_file(tmp_path, grade_path)
 
 
 def test_a_notebook_cell_nested_too_deep_to_parse_is_left_out():
-    from autograder.notebook import definitions
+    from autograder.channels.notebook import definitions
 
     source = definitions(["def bomb():\n    return " + "+".join(["1"] * 20_000), "def f(x):\n    return x\n"])
     assert "def f(x):" in source and "bomb" not in source, source[:200]

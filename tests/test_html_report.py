@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import figures
+from autograder.checking import figures
 from autograder.messages import text
 
 from conftest import BUGGY, COURSE, ROOT, SOLUTIONS, build_buggy
@@ -149,7 +149,7 @@ def test_a_failing_check_shows_its_picture_next_to_its_message(tmp_path):
 
 
 def test_pictures_fall_back_to_english_labels_without_a_chinese_font(monkeypatch):
-    from autograder import html_report
+    from autograder.reports import html_report
 
     monkeypatch.setenv("AUTOGRADER_LANG", "zh_CN")
     monkeypatch.setattr(html_report, "cjk_font", lambda: None)
@@ -159,7 +159,7 @@ def test_pictures_fall_back_to_english_labels_without_a_chinese_font(monkeypatch
 
 
 def test_plain_grading_never_imports_matplotlib():
-    code = ("import sys; from autograder.cli import main; main(['grade', 'exercises', '--public-only']); "
+    code = ("import sys; from autograder.channels.cli import main; main(['grade', 'exercises', '--public-only']); "
             "print('matplotlib' in sys.modules)")
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -181,7 +181,7 @@ def test_recorded_data_is_plain_and_bounded():
 
 def test_a_notebook_check_shows_its_message_and_pictures_as_html(monkeypatch):
     """In Jupyter, `check(...)` displays the same block as the HTML report: message and pictures."""
-    from autograder import notebook
+    from autograder.channels import notebook
 
     shown = []
     monkeypatch.setattr(notebook, "_rich_output", lambda: True)

@@ -1,7 +1,7 @@
 """Python's and torch's errors in a learner's words, one message per cause, the cause first.
 
 * A file Python cannot read (full-width punctuation, tabs among spaces, indentation, brackets, ...) is decided
-  in the grader (``autograder/source_syntax.py``) and told at the line where the problem starts; these files
+  in the grader (``autograder/grading/source_syntax.py``) and told at the line where the problem starts; these files
   cannot be spliced as Python, so the tests here write them directly (the buggy fixtures cover the rest).
 * A problem of the whole file (it cannot be read, it stops while imported, it lacks an import) is one entry at
   the top of its exercise in the report, its checks "not checked" in one line; a file not saved as UTF-8
@@ -17,9 +17,9 @@ import re
 
 import pytest
 
-from autograder import source_syntax
+from autograder.grading import source_syntax
 from autograder.messages import label, text
-from autograder.results import CheckResult, Report, problem_entries
+from autograder.grading.results import CheckResult, Report, problem_entries
 
 from conftest import COURSE, copy_solutions, splice
 

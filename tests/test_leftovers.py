@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.runner import grade
+from autograder.grading.runner import grade
 from autograder.sandbox import client, leftovers
 
 from conftest import FAST, copy_solutions, splice

@@ -1,6 +1,6 @@
 """Gradebooks an LMS imports: Canvas's gradebook CSV and Moodle's "Import grades from CSV".
 
-The writers take what ``batch`` produces (:class:`autograder.lms.Graded`), so most tests build those
+The writers take what ``batch`` produces (:class:`autograder.channels.lms.Graded`), so most tests build those
 by hand and check the files against each LMS's import rules; one test grades a tiny class for real.
 """
 
@@ -14,8 +14,9 @@ import sys
 
 import pytest
 
-from autograder import lms, registry
-from autograder.lms import Graded, LmsError, Person
+from autograder.channels import lms
+from autograder.course import registry
+from autograder.channels.lms import Graded, LmsError, Person
 
 from conftest import MAX, ROOT, SOLUTIONS, copy_solutions
 
@@ -60,7 +61,7 @@ def canvas_roster(tmp_path):
 
 
 def canvas_rules(rows, assignment):
-    """What Canvas's GradebookImporter requires of a file (see the docstring of autograder/lms.py)."""
+    """What Canvas's GradebookImporter requires of a file (see the docstring of autograder/channels/lms.py)."""
     header = rows[0]
     assert header[:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]  # in this order
     # every further column that is not a read-only total is an assignment: only ours may be there

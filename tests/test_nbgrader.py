@@ -1,7 +1,7 @@
 """The nbgrader course, graded by the real nbgrader, gives the same scores as `python -m autograder grade`.
 
 ``nbgrader autograde`` grades each notebook's file in the sandbox
-(autograder/nbgrader_grade.py), never in a kernel: a submission that fakes
+(autograder/channels/nbgrader_grade.py), never in a kernel: a submission that fakes
 its checks in the kernel scores nothing, and no submitted code runs outside
 the sandbox.
 """
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import registry
+from autograder.course import registry
 from autograder.messages import text
-from autograder.stubs import BEGIN, END, strip_solution
+from autograder.course.stubs import BEGIN, END, strip_solution
 
 from conftest import BUGGY, COURSE, MAX, ROOT, SOLUTIONS, build_buggy, load_bug
 
@@ -32,13 +32,13 @@ ASSIGNMENT = "backprop"
 # Appended to every solution cell: each line faked a pass when nbgrader ran the notebook in a kernel.
 FAKE_PASSES = '''
 check = lambda *a, **k: None
-import autograder.notebook as n
+import autograder.channels.notebook as n
 n.check = lambda *a, **k: None
 from IPython import get_ipython
 get_ipython().showtraceback = lambda *a, **k: None
 get_ipython().showsyntaxerror = lambda *a, **k: None
 import sys
-sys.modules["autograder.notebook"] = None
+sys.modules["autograder.channels.notebook"] = None
 '''
 
 
@@ -191,8 +191,8 @@ def test_config_replaces_only_nbgraders_execute_step():
     from traitlets.config import Config
     from traitlets.utils.importstring import import_item as resolve
 
-    from autograder.nbgrader_grade import GradeInSandbox
-    from autograder.notebooks import CONFIG
+    from autograder.channels.nbgrader_grade import GradeInSandbox
+    from autograder.build.notebooks import CONFIG
 
     namespace = {"get_config": Config}
     exec(CONFIG, namespace)  # noqa: S102 - the kit's own config file
@@ -204,9 +204,9 @@ def test_config_replaces_only_nbgraders_execute_step():
 @pytest.mark.parametrize("exercise", EXERCISES)
 def test_graded_module_imports_what_the_exercise_imports(exercise):
     """The course's own cells (the setup's `check`, the pictures' matplotlib) add no import to what is graded."""
-    from autograder.nbgrader_grade import is_test_cell
-    from autograder.notebook import definitions
-    from autograder.notebooks import build_notebook
+    from autograder.channels.nbgrader_grade import is_test_cell
+    from autograder.channels.notebook import definitions
+    from autograder.build.notebooks import build_notebook
 
     def imports(source):
         return {ast.unparse(node) for node in ast.parse(source).body if isinstance(node, (ast.Import, ast.ImportFrom))}
@@ -228,7 +228,7 @@ def _notebook(solution: str, grade_ids: list[str]):
 
 
 def test_preprocessor_scores_every_test_cell(sandbox, monkeypatch):
-    from autograder import nbgrader_grade
+    from autograder.channels import nbgrader_grade
 
     monkeypatch.setattr(nbgrader_grade, "shared_sandbox", lambda: sandbox)
     source = (SOLUTIONS / "ex1_manual_gradients.py").read_text()
@@ -247,7 +247,8 @@ def test_preprocessor_scores_every_test_cell(sandbox, monkeypatch):
 
 
 def test_preprocessor_fails_loudly_when_the_grader_breaks(monkeypatch):
-    from autograder import nbgrader_grade, runner
+    from autograder.channels import nbgrader_grade
+    from autograder.grading import runner
 
     def broken(*args, **kwargs):
         raise runner.GraderError("the grading checks could not run")
@@ -260,7 +261,7 @@ def test_preprocessor_fails_loudly_when_the_grader_breaks(monkeypatch):
 
 
 def test_preprocessor_refuses_a_weak_sandbox(monkeypatch):
-    from autograder import nbgrader_grade
+    from autograder.channels import nbgrader_grade
 
     class Weak:
         refusal = "no user namespaces"
@@ -278,7 +279,7 @@ def test_preprocessor_refuses_a_weak_sandbox(monkeypatch):
 @pytest.mark.slow
 def test_release_notebooks_name_no_hidden_check(graded_course):
     """What `nbgrader generate_assignment` releases holds no hidden check's name, title or call."""
-    from autograder.bundles import hidden_names
+    from autograder.build.bundles import hidden_names
 
     course, _, _ = graded_course
     names = hidden_names()

@@ -1,6 +1,6 @@
 """No substantial line of a reference answer reaches a student release, in any file, hints included.
 
-The one rule is :mod:`autograder.stubs`' (its comment "no answer line in a release" says it in full):
+The one rule is :mod:`autograder.course.stubs`' (its comment "no answer line in a release" says it in full):
 
 * the answer lines are those between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` in ``solutions/*.py``;
 * the pieces of a line are the line and what it computes (the value of an assignment, a return or a yield,
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.stubs import MIN_CHARS, MIN_NODES, _pieces, answer_leaks, answer_pieces
+from autograder.course.stubs import MIN_CHARS, MIN_NODES, _pieces, answer_leaks, answer_pieces
 
 from conftest import SOLUTIONS
 
@@ -70,7 +70,7 @@ def test_a_piece_is_found_however_it_is_written(pieces):
 
 def test_every_answer_line_of_substance_is_covered(pieces):
     """The rule selects most of the answers' lines: the ones it leaves are the short formulas and idioms."""
-    from autograder.stubs import solution_bodies
+    from autograder.course.stubs import solution_bodies
 
     lines = {line.split("  #")[0] for path in SOLUTIONS.glob("ex*.py")
              for line in solution_bodies(path.read_text(encoding="utf-8"))}
@@ -79,7 +79,7 @@ def test_every_answer_line_of_substance_is_covered(pieces):
 
 @pytest.fixture(scope="module")
 def releases(tmp_path_factory):
-    from autograder.bundles import RELEASE_LANGUAGES, build_release, release_name
+    from autograder.build.bundles import RELEASE_LANGUAGES, build_release, release_name
 
     dist = tmp_path_factory.mktemp("dist")
     for lang in RELEASE_LANGUAGES:
@@ -100,7 +100,7 @@ def test_no_answer_line_in_any_file_of_the_release(releases, pieces, lang):
 
 def test_a_release_with_a_leaking_hint_is_not_built(tmp_path, monkeypatch):
     """``make release`` stops on a hint that hands over a line, naming the file and the line."""
-    from autograder import bundles
+    from autograder.build import bundles
 
     drop_hidden_titles = bundles._drop_hidden_titles
 
@@ -119,8 +119,8 @@ def test_a_release_with_a_leaking_hint_is_not_built(tmp_path, monkeypatch):
 def test_no_hidden_check_is_named_in_the_release(releases, lang):
     """Neither the name nor the title (in any language) of a hidden check, nor the grader's secret, is in a release;
     the public checks keep their Chinese titles."""
-    from autograder import registry
-    from autograder.bundles import hidden_names
+    from autograder.course import registry
+    from autograder.build.bundles import hidden_names
 
     names = hidden_names()
     found = []

@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from autograder import registry
-from autograder.stubs import BEGIN, END
+from autograder.course import registry
+from autograder.course.stubs import BEGIN, END
 
 from conftest import BUGGY, COURSE, ROOT, SOLUTIONS, build_buggy
 from test_gradescope import autograder_zip, gradescope_root, run_autograder  # noqa: F401 - a fixture
@@ -60,7 +60,7 @@ def on_gradescope(folder, tmp_path, zip_path) -> dict:
 def notebook_of(exercise: str, module_source: str):
     """The course's notebook of ``exercise`` with each solution cell holding the learner's own function
     (the text as they wrote it: an unparseable function stays unparseable)."""
-    from autograder.notebooks import build_notebook
+    from autograder.build.notebooks import build_notebook
 
     notebook = build_notebook(exercise)
     lines = module_source.splitlines()
@@ -76,7 +76,7 @@ def notebook_of(exercise: str, module_source: str):
 
 
 def on_nbgrader(folder, sandbox) -> tuple[dict, list[str]]:
-    from autograder import nbgrader_grade
+    from autograder.channels import nbgrader_grade
 
     scores, messages = {}, []
     for exercise in registry.names():
@@ -94,7 +94,7 @@ def on_nbgrader(folder, sandbox) -> tuple[dict, list[str]]:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SAMPLE + [INDENTED])
 def test_every_channel_gives_every_check_the_same_points(name, tmp_path, autograder_zip, sandbox, monkeypatch):  # noqa: F811
-    from autograder import nbgrader_grade
+    from autograder.channels import nbgrader_grade
 
     monkeypatch.setattr(nbgrader_grade, "shared_sandbox", lambda: sandbox)
     folder = submission(name, tmp_path / name)

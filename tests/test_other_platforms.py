@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import launch, submission
+from autograder.channels import launch
+from autograder.grading import submission
 from autograder.messages import text
 from autograder.sandbox import client, spawned, winjob
 
@@ -247,7 +248,7 @@ def spawn_sandbox():
 def test_spawned_workers_grade_at_the_none_level_with_the_same_reports(tmp_path, spawn_sandbox, sandbox):
     """A sample of tests/buggy/ (one per exercise at least), the stubs and the reference: the same results and
     messages with a fresh interpreter per exercise file as with the forking zygote."""
-    from autograder.runner import grade
+    from autograder.grading.runner import grade
 
     assert isinstance(spawn_sandbox, spawned.SpawnSandbox) and spawn_sandbox.level_now() == "none"
     samples = {"solutions": SOLUTIONS, "stubs": ROOT / "exercises"}
@@ -263,7 +264,7 @@ def test_spawned_workers_grade_at_the_none_level_with_the_same_reports(tmp_path,
 
 
 def test_a_spawned_worker_that_times_out_is_replaced_and_its_processes_killed(tmp_path, spawn_sandbox):
-    from autograder.runner import grade
+    from autograder.grading.runner import grade
 
     work = copy_solutions(tmp_path / "work")
     path = work / "ex1_manual_gradients.py"
@@ -283,7 +284,7 @@ def test_a_spawned_worker_that_times_out_is_replaced_and_its_processes_killed(tm
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
 def test_each_student_readme_gives_the_commands_of_every_system(lang):
-    from autograder import bundles
+    from autograder.build import bundles
 
     readme = bundles.student_readme(lang)
     header = next(line for line in readme.splitlines() if "PowerShell" in line)
@@ -331,7 +332,8 @@ def test_the_kit_imports_and_stages_without_what_windows_lacks(tmp_path):
     code = WINDOWS_LIKE + f'''
 from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
-from autograder import cli, launch, notebook, runner, submission, watch
+from autograder.channels import cli, launch, notebook, watch
+from autograder.grading import runner, submission
 from autograder.sandbox import client, spawned, winjob
 sys.path.insert(0, {str(ROOT / "autograder" / "sandbox")!r})
 import spawned_worker, zygote
@@ -349,7 +351,7 @@ print("ok")
 
 def test_grade_py_from_another_folder_grades_the_exercises_beside_it(tmp_path):
     """`python path/to/grade.py` (a double-click, a terminal opened elsewhere): the release's own exercises."""
-    from autograder import bundles
+    from autograder.build import bundles
 
     release = tmp_path / "作业 1" / "张三"
     shutil.copytree(ROOT / "autograder", release / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
@@ -370,7 +372,7 @@ def test_linux_walks_submission_folders_by_descriptor():
     cannot be swapped for a link between two steps of the walk."""
     import sys
 
-    from autograder import submission
+    from autograder.grading import submission
 
     if sys.platform.startswith("linux"):
         assert submission.BY_DESCRIPTOR

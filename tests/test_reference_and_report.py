@@ -6,8 +6,8 @@ import json
 import subprocess
 import sys
 
-from autograder import registry
-from autograder.stubs import strip_solution
+from autograder.course import registry
+from autograder.course.stubs import strip_solution
 
 from conftest import MAX, POINTS, ROOT, SOLUTIONS
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import messages, registry
+from autograder import messages
+from autograder.course import registry
 from autograder.messages import keys
 
 from conftest import COURSE, ROOT
@@ -71,7 +72,7 @@ def test_numpy_only_exercises_are_declared_and_their_solutions_do_without_torch(
 def test_checks_import_neither_the_runner_nor_public_check_modules():
     for path in CHECKS.rglob("*.py"):
         source = path.read_text()
-        assert "autograder.runner" not in source, f"{path} imports the runner"
+        assert "autograder.grading.runner" not in source, f"{path} imports the runner"
         if path.parent.name == "hidden":
             assert "checks.public" not in source, f"{path} imports a public check module"
 
@@ -113,7 +114,7 @@ def _scratch_course(tmp_path: Path) -> tuple[Path, Path]:
 
 
 GOOD_CHECK = '''
-    from autograder.registry import check
+    from autograder.course.registry import check
 
     EXERCISE = "{exercise}"
 
@@ -235,7 +236,7 @@ def test_make_grade_names_a_broken_declaration(tmp_path):
 
 
 def test_a_notebook_without_text_opens_with_the_solution_docstring():
-    from autograder.notebooks import notebook_text
+    from autograder.build.notebooks import notebook_text
 
     exercise = registry.Exercise("ex9_extra", 9, "torch", ())
     source = '"""Exercise 9: something new.\n\nWhat it is about, in a paragraph.\n"""\n\n\ndef f(x):\n    return x\n'
@@ -244,7 +245,7 @@ def test_a_notebook_without_text_opens_with_the_solution_docstring():
 
 
 def test_stubs_name_methods_by_their_class():
-    from autograder.stubs import strip_solution
+    from autograder.course.stubs import strip_solution
 
     source = ("class Net:\n    def forward(self, x):\n        # BEGIN SOLUTION\n        return x\n"
               "        # END SOLUTION\n")
@@ -263,10 +264,10 @@ REFUSED_CHECKS = {
 def test_a_check_that_needs_more_of_pytest_than_the_runner_gives_is_refused(tmp_path, case):
     """The runner runs pytest's collected checks itself: a fixture of the check module's own, a parametrize
     or a mark would be quietly ignored there, so collection names the check instead."""
-    from autograder.runner import GraderError, collect
+    from autograder.grading.runner import GraderError, collect
 
     path = tmp_path / "test_extra.py"
-    path.write_text(f"import pytest\n\nfrom autograder.registry import check\n\nEXERCISE = {COURSE.names[0]!r}\n\n\n"
+    path.write_text(f"import pytest\n\nfrom autograder.course.registry import check\n\nEXERCISE = {COURSE.names[0]!r}\n\n\n"
                     f"{REFUSED_CHECKS[case]}    \"\"\"f: a title\"\"\"\n", encoding="utf-8")
     with pytest.raises(GraderError, match=r"test_x(\[1\])?: a check takes only the fixtures"):
         collect((str(path),))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import registry
-from autograder.stubs import BEGIN, END
+from autograder.course import registry
+from autograder.course.stubs import BEGIN, END
 
 from conftest import MAX, ROOT, SOLUTIONS
 
@@ -40,7 +40,7 @@ def test_release_holds_no_solution(release):
     files = {p.relative_to(release).as_posix(): p for p in release.rglob("*") if p.is_file()}
     assert not any(name.startswith("solutions/") for name in files)
     assert not any("checks/hidden/" in name for name in files), "hidden checks in the release"
-    assert "autograder/reference.py" not in files or "solutions" not in files
+    assert "autograder/course/reference.py" not in files or "solutions" not in files
     for name in ("Makefile", "README.md", "requirements.txt", "constraints.txt"):
         assert name in files, name
     for exercise in EXERCISES:
@@ -69,7 +69,7 @@ def test_make_grade_on_a_correct_submission(release, tmp_path):
         (work / f"{exercise}.py").write_text((SOLUTIONS / f"{exercise}.py").read_text())
     run = _make_grade(release, str(work))
     assert run.returncode == 0, run.stdout + run.stderr
-    from autograder.bundles import hidden_points, hidden_points_by_function
+    from autograder.build.bundles import hidden_points, hidden_points_by_function
 
     hidden = hidden_points()
     public = MAX - hidden

@@ -30,8 +30,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import bundles, messages, registry
-from autograder.stubs import (BEGIN, FENCES, DocstringError, docstring_nodes, hole_functions, load_docstrings,
+from autograder.build import bundles
+from autograder import messages
+from autograder.course import registry
+from autograder.course.stubs import (BEGIN, FENCES, DocstringError, docstring_nodes, hole_functions, load_docstrings,
                               translate_docstrings)
 
 from conftest import ROOT, SOLUTIONS
@@ -277,7 +279,7 @@ def test_nbgrader_notebooks_carry_the_language(tmp_path):
         assert HAN.search(chinese.cells[0].source), f"{exercise}: the title cell is not Chinese"
         setup = chinese.cells[1].source
         assert 'os.environ.setdefault("AUTOGRADER_LANG", "zh_CN")' in setup
-        assert setup.index("AUTOGRADER_LANG") < setup.index("from autograder.notebook import check")
+        assert setup.index("AUTOGRADER_LANG") < setup.index("from autograder.channels.notebook import check")
         for en_cell, zh_cell in zip(english.cells, chinese.cells):
             grade_id = en_cell.metadata.get("nbgrader", {}).get("grade_id")
             assert grade_id == zh_cell.metadata.get("nbgrader", {}).get("grade_id")

@@ -29,8 +29,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import registry
-from autograder.bundles import RELEASE_LANGUAGES, release_name
+from autograder.course import registry
+from autograder.build.bundles import RELEASE_LANGUAGES, release_name
 from autograder.messages import text
 
 from conftest import ROOT, SOLUTIONS

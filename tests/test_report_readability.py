@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.expect import CheckFailed, display_width, expect_array, expect_float, expect_tensor, previews
+from autograder.checking.expect import CheckFailed, display_width, expect_array, expect_float, expect_tensor, previews
 from autograder.messages import text
-from autograder.results import WIDTH, wrap
+from autograder.grading.results import WIDTH, wrap
 from autograder.sandbox.client import Limits, Printed, Session, StudentTimeout, printable, stopped_at
 from autograder.sandbox.codec import RemoteTensor
 
@@ -64,7 +64,7 @@ def test_a_line_never_breaks_inside_a_code_span_or_a_chinese_word(width):
     word of messages/zh_CN/words.txt, every glossary term among them, or a run of at most four characters), unless
     the piece is longer than a whole line and is cut where the line ends."""
     from autograder.messages import _load
-    from autograder.results import SHORT_RUN, _words, glued
+    from autograder.grading.results import SHORT_RUN, _words, glued
 
     words, _ = _words()
     assert {"小批量", "反向传播", "迭代周期", "梯度清零", "检查项"} <= words  # glossary terms

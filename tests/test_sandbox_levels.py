@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from autograder.runner import grade
+from autograder.grading.runner import grade
 from autograder.sandbox import client
 
 from conftest import FAST, MAX, ROOT, SOLUTIONS, copy_solutions, splice

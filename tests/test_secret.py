@@ -1,4 +1,4 @@
-"""The grader's secret (autograder/secret.py): where it lives, what it keys, and that no release carries it or names
+"""The grader's secret (autograder/course/secret.py): where it lives, what it keys, and that no release carries it or names
 a hidden check."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import zlib
 import numpy as np
 import pytest
 
-from autograder import secret
-from autograder.bundles import hidden_names
+from autograder.course import secret
+from autograder.build.bundles import hidden_names
 from autograder.sandbox.client import Limits, Session
 
 from conftest import COURSE, MAX, ROOT, SOLUTIONS
@@ -121,7 +121,7 @@ def test_the_reference_scores_full_marks_whatever_the_secret(fresh_secret, grade
 
 
 def test_the_gradescope_bundle_carries_the_secret_for_root_only(tmp_path):
-    from autograder.bundles import build_gradescope
+    from autograder.build.bundles import build_gradescope
 
     archive = build_gradescope(tmp_path)
     with zipfile.ZipFile(archive) as zf:
@@ -137,8 +137,8 @@ def test_the_gradescope_bundle_carries_the_secret_for_root_only(tmp_path):
 def test_nbgrader_release_cells_name_no_hidden_check(lang):
     """What ``nbgrader generate_assignment`` leaves of a hidden test cell (its text outside the hidden block, its
     metadata) names its function and points only; the grade_id still finds the check when grading."""
-    from autograder.bundles import in_language
-    from autograder.notebooks import build_notebook, cell_check
+    from autograder.build.bundles import in_language
+    from autograder.build.notebooks import build_notebook, cell_check
 
     names = hidden_names()
     with in_language(lang):
@@ -159,7 +159,7 @@ def test_nbgrader_release_cells_name_no_hidden_check(lang):
 
 def test_release_builds_refuse_a_hidden_name(tmp_path, monkeypatch):
     """build_release checks its own output: a hidden check's title left in a catalogue stops the build."""
-    from autograder import bundles
+    from autograder.build import bundles
 
     monkeypatch.setattr(bundles, "_drop_hidden_titles", lambda catalogues: None)
     with pytest.raises(RuntimeError, match="hidden check is named"):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from autograder.shards import ShardError, parse_shard, select
+from autograder.channels.shards import ShardError, parse_shard, select
 
 from conftest import BUGGY, ROOT, SOLUTIONS, load_bug, splice
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder import memo
+from autograder.checking import memo
 from autograder.sandbox.client import Limits, Session, StudentException, StudentTimeout
 
 from conftest import EXERCISES

@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from autograder import registry
-from autograder.stubs import BEGIN, END, MarkerError, solution_bodies, strip_solution, write_stubs
+from autograder.course import registry
+from autograder.course.stubs import BEGIN, END, MarkerError, solution_bodies, strip_solution, write_stubs
 
 from conftest import ROOT, SOLUTIONS
 

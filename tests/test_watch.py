@@ -83,7 +83,7 @@ class Output:
 
 def test_watch_regrades_a_saved_file_and_stops_cleanly(tmp_path):
     """In the unpacked student release, as a learner runs it (`make watch` runs `python -m autograder watch`)."""
-    from autograder.bundles import build_release
+    from autograder.build.bundles import build_release
 
     build_release(tmp_path / "dist")
     release = tmp_path / "dist" / "student"

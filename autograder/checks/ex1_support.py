@@ -14,9 +14,7 @@ import re
 
 import numpy as np
 
-from autograder.expect import clip, expect_float, fail, within
-from autograder.memo import remembered
-from autograder.messages import text
+from autograder.checking import clip, expect_float, fail, remembered, text, within
 
 EXERCISE = "ex1_manual_gradients"
 EXACT = {"rtol": 1e-9, "atol": 1e-12}  # float64 on both sides: only the order of the roundings differs

@@ -6,14 +6,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from autograder import figures
-from autograder.expect import expect_array, expect_tensor, fail, fmt, fmt_values, probe_left_alone, type_hint, within
-from autograder.memo import remembered
-from autograder.messages import text
-from autograder.registry import in_sandbox_module
-from autograder.explain import known_cause
-from autograder.sandbox.client import StudentException
-from autograder.sandbox.codec import RemoteTensor
+from autograder.checking import (RemoteTensor, StudentException, expect_array, expect_tensor, fail, figures, fmt,
+                                 fmt_values, in_sandbox_module, known_cause, probe_left_alone, remembered, text,
+                                 type_hint, within)
 
 EX2 = "ex2_linear_regression"
 STANDARD_W, STANDARD_B = [2.0, -3.4], 4.2  # the course's line (the public train checks use it too)

@@ -3,14 +3,10 @@
 import numpy as np
 import torch
 
-from autograder import figures
+from autograder.checking import (RemoteTensor, StudentError, StudentException, expect_array, expect_inputs_left_alone,
+                                expect_true, fail, figures, fmt, known_cause, probe_left_alone, remembered, text,
+                                within)
 
-from autograder.expect import expect_array, expect_inputs_left_alone, expect_true, fail, fmt, probe_left_alone, within
-from autograder.explain import known_cause
-from autograder.memo import remembered
-from autograder.messages import text
-from autograder.sandbox.client import StudentError, StudentException
-from autograder.sandbox.codec import RemoteTensor
 
 EXERCISE = "ex3_mlp_backprop"
 EXACT = {"rtol": 1e-9, "atol": 1e-12}  # float64 on both sides: only rounding differs

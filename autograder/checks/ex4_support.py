@@ -13,13 +13,10 @@ import re
 import numpy as np
 import torch
 
-from autograder.blame import function_source, parse
+from autograder.checking import (RemoteTensor, StudentException, expect_array, expect_tensor, expect_tensor_form, fail,
+                                 fmt, fmt_values, function_source, parse_source, probe_left_alone, remembered, text,
+                                 within)
 from autograder.checks.in_sandbox.ex4_autograd_nn import FUNCTIONS
-from autograder.expect import expect_array, expect_tensor, expect_tensor_form, fail, fmt, fmt_values, probe_left_alone, within
-from autograder.memo import remembered
-from autograder.messages import text
-from autograder.sandbox.client import StudentException
-from autograder.sandbox.codec import RemoteTensor
 
 EXERCISE = "ex4_autograd_nn"
 FLOAT64 = {"rtol": 1e-10, "atol": 1e-12}  # the same operations in float64: only rounding differs
@@ -250,7 +247,7 @@ def never_moved_hint(source: str) -> str:
     ``source`` (with :mod:`ast`, never run), which of the ways the loop is written. zero_grad() between backward()
     and step() (it wipes the gradient the step needs), step() before backward() (no gradient yet), or an
     optimizer made from other parameters than ``net.parameters()``; otherwise the general advice."""
-    tree = parse(source)
+    tree = parse_source(source)
     if tree is None:
         return "ex4.hint.never_moved"
     calls = sorted((node.lineno, node.col_offset, node.func.attr) for node in ast.walk(tree)

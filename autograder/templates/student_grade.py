@@ -12,7 +12,7 @@ if sys.version_info < (3, 11):
              % (sys.version_info[:2] * 2))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from autograder.launch import main  # noqa: E402 - after the version check (standard library only)
+from autograder.channels.launch import main  # noqa: E402 - after the version check (standard library only)
 
 DEFAULT_LANG = None  # the release's language: the build writes it here
 code = main(default_lang=DEFAULT_LANG)

@@ -4,9 +4,9 @@ import numpy as np
 import torch
 
 from autograder.checks.ex2_support import PUBLIC_HYPER, PUBLIC_N, PUBLIC_TOL, RUN32, known_train, make_regression
-from autograder.registry import in_sandbox_module
+from autograder.course.registry import in_sandbox_module
 from autograder.checks.public.test_ex2 import CORRELATION, KURTOSIS_NOISE, KURTOSIS_X, _indexed_data, _kurtosis, _rows
-from autograder.expect import REGULAR, neighbours
+from autograder.checking.expect import REGULAR, neighbours
 
 TOLERANCES = {
     "train max |param - truth| (public data)": PUBLIC_TOL,  # checks/public/test_ex2.py

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 from autograder.checks import ex4_support
-from autograder.expect import REGULAR, neighbours
+from autograder.checking.expect import REGULAR, neighbours
 
 PUBLIC = ex4_support.PUBLIC_RUN  # checks/public/test_ex4.py's run
 

@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import registry
+from autograder.course import registry
 
 # What became of a mutant: killed by a lost point, by a time limit, by the grader itself failing (a defect
 # of the grader to look at, not a kill to be proud of); or it kept full marks.
@@ -60,7 +60,7 @@ def classify(checks: list[CheckScore], points: float) -> str:
 
 def grade_one(exercise: str, source: str, sandbox) -> Outcome:
     """Grade ``source`` as the submission's ``exercise`` file, with that exercise's checks only."""
-    from autograder.runner import grade
+    from autograder.grading.runner import grade
 
     course = registry.course(include_hidden=True)
     points = course.exercise(exercise).points
@@ -83,10 +83,10 @@ def grade_one(exercise: str, source: str, sandbox) -> Outcome:
 
 def _init_worker():
     global _SANDBOX
-    from autograder import runner
-    from autograder.sandbox.client import Sandbox
+    from autograder.grading import runner
+    from autograder.grading.sandboxes import course_sandbox
 
-    _SANDBOX = Sandbox()
+    _SANDBOX = course_sandbox()
     runner.preload(True)
 
 
@@ -99,10 +99,10 @@ def grade_all(jobs_: list[tuple[str, str]], jobs: int = 2, sandbox=None, progres
     results: list[Outcome | None] = [None] * len(jobs_)
     done = 0
     if sandbox is not None or jobs <= 1:
-        from autograder.sandbox.client import Sandbox
+        from autograder.grading.sandboxes import course_sandbox
 
         own = sandbox is None
-        sandbox = sandbox or Sandbox()
+        sandbox = sandbox or course_sandbox()
         try:
             for index, (exercise, source) in enumerate(jobs_):
                 results[index] = grade_one(exercise, source, sandbox)

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import registry
+from autograder.course import registry
 
 from . import equivalents
 from .generate import KINDS, Mutant, all_mutants

@@ -17,7 +17,7 @@ def _atk_smuggled(where):
     if len(_ATK_RAN) > 1:
         return where
     root, course = _ATTACK["checkout"], _ATTACK.get("course", "")
-    appends = [f"{root}/autograder/runner.py", f"{_ATTACK['solutions']}/ex3_mlp_backprop.py"]
+    appends = [f"{root}/autograder/grading/runner.py", f"{_ATTACK['solutions']}/ex3_mlp_backprop.py"]
     creates = [f"{_ATTACK['site_packages']}/{marker}.pth", f"{root}/autograder/{marker}_planted.py",
                f"{course}/{marker}-smuggled.txt", f"{course}/autograded/{marker}-smuggled.txt"]
     creates += [f"{folder}/{marker}.pth" for folder in _ATTACK["user_sites"]]

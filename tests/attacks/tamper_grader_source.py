@@ -1,4 +1,4 @@
-"""Append to autograder/runner.py and plant a file among the checks."""
+"""Append to autograder/grading/runner.py and plant a file among the checks."""
 MODULE = "ex2_linear_regression"
 CLASS = "tampering"
 MODES = ("grade", "batch", "gradescope")
@@ -7,7 +7,7 @@ MODES = ("grade", "batch", "gradescope")
 def _tamper():
     done = []
     root = _ATTACK["checkout"]
-    for path, mode, text in ((f"{root}/autograder/runner.py", "a", f"\n# {_ATTACK['marker']} tampered\n"),
+    for path, mode, text in ((f"{root}/autograder/grading/runner.py", "a", f"\n# {_ATTACK['marker']} tampered\n"),
                              (f"{root}/autograder/checks/public/{_ATTACK['marker']}.txt", "w", "planted\n"),
                              (f"{root}/autograder/{_ATTACK['marker']}_planted.py", "w", "X = 1\n")):
         try:

@@ -2,13 +2,9 @@
 
 import numpy as np
 
-from autograder.blame import function_source
+from autograder.checking import (FunctionRef, check, clip, expect_array, expect_float, fail, function_source,
+                                hidden_seed, remembered, text)
 from autograder.checks.ex1_support import expect_path
-from autograder.expect import clip, expect_array, expect_float, fail
-from autograder.memo import remembered
-from autograder.messages import text
-from autograder.registry import check, hidden_seed
-from autograder.sandbox.codec import FunctionRef
 from autograder.checks.in_sandbox.ex1_manual_gradients import FUNCTIONS
 
 EXERCISE = "ex1_manual_gradients"

@@ -4,8 +4,7 @@ import torch
 
 from autograder.checks.ex2_support import (EX2, check_known_converges, expect_known_run, expect_loss_tensor,
                                            make_regression, run_known_pieces)
-from autograder.messages import text
-from autograder.registry import check, hidden_seed
+from autograder.checking import check, hidden_seed, text
 
 EXERCISE = EX2
 

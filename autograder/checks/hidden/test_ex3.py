@@ -3,8 +3,7 @@
 import numpy as np
 
 from autograder.checks.ex3_support import FIT_DEFAULTS, check_backward, expect_fit_path, run_fit
-from autograder.memo import alongside, remembered
-from autograder.registry import check, hidden_seed
+from autograder.checking import alongside, check, hidden_seed, remembered
 
 EXERCISE = "ex3_mlp_backprop"
 

@@ -2,7 +2,7 @@
 
 from autograder.checks.ex4_support import (EXERCISE, check_concise_converges, check_concise_follows, check_tiny_fit,
                                            check_tiny_forward)
-from autograder.registry import check, hidden_seed
+from autograder.checking import check, hidden_seed
 
 __all__ = ["EXERCISE"]
 

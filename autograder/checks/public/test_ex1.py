@@ -8,20 +8,16 @@ comparison; scripts/calibrate.py shows the reference passes them on many seeds.
 import numpy as np
 import torch
 
-from autograder import figures
+from autograder.checking import (FunctionRef, check, clip, expect_array, expect_float, expect_true, fail, figures,
+                                function_source, text, within)
 
-from autograder.expect import clip, expect_array, expect_float, expect_true, fail, within
-from autograder.messages import text
-from autograder.blame import function_source
-from autograder.registry import check
-from autograder.sandbox.codec import FunctionRef
 from autograder.checks.ex1_support import (DEFAULTS, EXACT, PATH_MISTAKES, descent_path, expect_path, fit_line_pair,
                                            least_squares)
 from autograder.checks.in_sandbox.ex1_manual_gradients import FUNCTIONS, torch_version
 
 EXERCISE = "ex1_manual_gradients"
 SANDBOX = "numpy"  # NumPy only: graded where torch cannot be imported
-# derivatives worked out by hand (autograder/byhand.py): no complex step, no difference quotient, and not the
+# derivatives worked out by hand (autograder/checking/byhand.py): no complex step, no difference quotient, and not the
 # learner's own numerical_grad
 BY_HAND = {"dloss": ("numerical_grad",), "mse_grad": ("numerical_grad",)}
 

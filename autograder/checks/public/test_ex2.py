@@ -9,19 +9,13 @@ import ast
 import numpy as np
 import torch
 
-from autograder import figures
+from autograder.checking import (REGULAR, Generated, RemoteTensor, StudentException, check, expect_array, expect_tensor,
+                                expect_tensor_form, expect_true, fail, figures, fmt, function_source, in_sandbox_module,
+                                neighbours, parse_source, probe_left_alone, remembered, text, type_hint)
 
 from autograder.checks.ex2_support import (DEFAULT_HYPER, EX2, PUBLIC_HYPER, PUBLIC_N, PUBLIC_SEED, PUBLIC_TOL,
                                            check_known_converges, expect_known_run, expect_loss_tensor,
                                            make_regression, run_known_pieces, tensor_param)
-from autograder.expect import (REGULAR, expect_array, expect_tensor, expect_tensor_form, expect_true, fail, fmt,
-                               neighbours, probe_left_alone, type_hint)
-from autograder.blame import function_source, parse
-from autograder.memo import remembered
-from autograder.messages import text
-from autograder.registry import check, in_sandbox_module
-from autograder.sandbox.client import StudentException
-from autograder.sandbox.codec import Generated, RemoteTensor
 
 EXERCISE = EX2
 CHANGES_ARGUMENTS = {"sgd": ("params",)}  # sgd updates the tensors of its list in place (its docstring says so)
@@ -432,7 +426,7 @@ def _zeroed_before_step(tree) -> bool:
 def _unmoved_hint(student) -> str:
     """Why sgd left the tensors where they were: it rebinds the loop's name (``p = p - ...``, read from the
     learner's source), or takes no step at all."""
-    tree = parse(function_source(student.session, EX2, "sgd"))
+    tree = parse_source(function_source(student.session, EX2, "sgd"))
     if tree is not None and _zeroed_before_step(tree):
         return "ex2.hint.zeroed_before_step"
     for loop in ast.walk(tree) if tree is not None else ():

@@ -6,17 +6,13 @@ Every expected value and gradient comes from torch (autograd in float64).
 import numpy as np
 import torch
 
-from autograder import figures
+from autograder.checking import alongside, check, expect_array, expect_float, expect_true, fail, figures, fmt, text
 
-from autograder.expect import expect_array, expect_float, expect_true, fail, fmt
-from autograder.messages import text
-from autograder.registry import check
-from autograder.memo import alongside
 from autograder.checks.ex3_support import EXACT, check_backward, expect_fit_path, mlp_path, run_fit, torch_forward
 
 EXERCISE = "ex3_mlp_backprop"
 SANDBOX = "numpy"  # NumPy only: graded where torch cannot be imported
-# derivatives worked out by hand (autograder/byhand.py): no complex step, no difference quotient, no function
+# derivatives worked out by hand (autograder/checking/byhand.py): no complex step, no difference quotient, no function
 # evaluated at a shifted point (running mlp_forward again at the same parameters is fine)
 BY_HAND = {"sigmoid_grad": (), "relu_grad": (), "mlp_backward": (), "fit_mlp": ()}
 

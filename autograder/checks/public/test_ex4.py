@@ -12,11 +12,8 @@ from autograder.checks.ex4_support import (EXERCISE, PUBLIC_RUN, RUN32, autograd
                                            check_concise_follows, check_concise_losses, check_tiny_fit,
                                            check_tiny_forward,
                                            dataloader_orders, descent, expect_point, explained, full_mse)
-from autograder.blame import function_source
-from autograder.expect import REGULAR, expect_float, expect_true, fail, fmt, neighbours, probe_left_alone
-from autograder.messages import text
-from autograder.registry import check
-from autograder.sandbox.codec import FunctionRef, RemoteTensor
+from autograder.checking import (REGULAR, FunctionRef, RemoteTensor, check, expect_float, expect_true, fail, fmt,
+                                function_source, neighbours, probe_left_alone, text)
 
 TRUE_W, TRUE_B = [2.0, -3.4], 4.2
 DATALOADER = "torch.utils.data.dataloader.DataLoader"

@@ -1,0 +1,38 @@
+"""The check authors' API: ``from autograder.checking import check, expect_array, ...`` is all a check file in
+``autograder/checks/`` needs (with NumPy, torch and its exercise's own ``exN_support``). It owns the checks' tools:
+comparing what came back (``expect``), remembered reference runs (``memo``), the learner's source read and never run
+(``source``), the by-hand rules (``byhand``), ``diagnose``'s guesses and the ``figures`` a check records; it re-
+exports the course's ``check`` and ``hidden_seed`` and the sandbox's value types. It may import the course, the
+messages and the sandbox; of grading only ``explain.known_cause`` (until its table of known errors moves here);
+never the runner, a channel, a report or a builder.
+"""
+
+from autograder.checking import figures
+from autograder.checking.expect import (REGULAR, CheckFailed, clip, expect_array, expect_float,
+                                        expect_inputs_left_alone, expect_tensor, expect_tensor_form, expect_true,
+                                        fail, fmt, fmt_values, neighbours, probe_left_alone, type_hint,
+                                        within)
+from autograder.checking.memo import alongside, remembered
+from autograder.checking.source import function_source, parse as parse_source
+from autograder.course.registry import check, in_sandbox_module
+from autograder.grading.explain import known_cause
+from autograder.course.secret import hidden_seed
+from autograder.messages import text
+from autograder.sandbox.client import StudentError, StudentException
+from autograder.sandbox.codec import FunctionRef, Generated, RemoteTensor
+
+__all__ = [
+    # declaring a check
+    "check", "hidden_seed", "in_sandbox_module",
+    # what came back, compared
+    "CheckFailed", "REGULAR", "clip", "expect_array", "expect_float", "expect_inputs_left_alone", "expect_tensor",
+    "expect_tensor_form", "expect_true", "fail", "fmt", "fmt_values", "neighbours", "probe_left_alone", "type_hint", "within",
+    # the reference's runs, remembered or computed alongside the learner's
+    "alongside", "remembered",
+    # the learner's source (read, never run) and errors
+    "function_source", "known_cause", "parse_source", "StudentError", "StudentException",
+    # values from the sandbox: tensors, functions, generators
+    "FunctionRef", "Generated", "RemoteTensor",
+    # texts and pictures
+    "figures", "text",
+]

@@ -1,0 +1,258 @@
+"""Derivatives worked out by hand: spot a numerical derivative in the learner's source.
+
+Exercises 1 and 3 ask for derivatives written with the chain rule. A generic
+differentiator gives the same numbers: the complex step ``Im f(x + h*1j) / h``
+is exact to the last digit, and a central difference of a quadratic loss is
+exact at any step. Values cannot tell those apart from a formula, so the
+grader reads the learner's file (with :mod:`ast`, never running it) and, for
+each function an exercise declares ``BY_HAND``, looks at that function and at
+everything of the file it reaches by name, directly or not (other functions,
+classes, lambdas and values bound at the top of the file, aliases included).
+It refuses there:
+
+* complex numbers: imaginary literals (``1e-30j``), ``complex``, complex
+  dtypes (``"complex128"``, ``"D"``), ``.imag``, ``cmath``, ``np.emath``,
+  ``np.lib.scimath``;
+* tools that differentiate (``np.gradient``, scipy, jax, autograd, sympy),
+  and names reached through strings (``getattr``, ``globals()[...]``,
+  ``eval``), which hide what is run;
+* a difference quotient: a division by a step smaller than 0.01 (``/ (2 *
+  h)`` with ``h = 1e-6``; constant arithmetic such as ``10 ** -6`` and
+  ``np.float64(1e-6)`` is folded first, names bound at the top of the file
+  too);
+* a function of the file evaluated at a shifted point: a call with an
+  argument ``z + h`` or ``w - 0.5`` (a constant, or a name bound to one);
+* the functions a declaration names (exercise 1's ``dloss`` must not use the
+  learner's ``numerical_grad``, under any alias).
+
+What stays possible (the README's threat model says why that is accepted): a
+hand-written dual-number class, or a difference quotient with a step that is
+not a constant. Both take more understanding of derivatives than the formula
+they replace.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from dataclasses import dataclass
+
+from autograder.checking.source import parse
+from autograder.messages import text
+
+COMPLEX_NAMES = {"complex", "complex64", "complex128", "complex256", "cdouble", "csingle", "clongdouble", "cfloat",
+                 "complexfloating", "imag", "iscomplex", "iscomplexobj", "cmath", "emath", "scimath"}
+COMPLEX_DTYPES = {"complex", "complex64", "complex128", "complex256", "c8", "c16", "c32", "D", "F", "G"}
+# as an attribute (np.gradient) or an import; a variable of the learner's may be called `gradient`
+TOOL_NAMES = {"gradient", "approx_fprime", "derivative", "scipy", "jax", "autograd", "sympy", "numdifftools",
+              "jacobian", "hessian", "torch"}
+INDIRECT = {"getattr", "globals", "locals", "vars", "eval", "exec", "__import__", "import_module"}
+TINY = 0.01  # a division by a nonzero constant smaller than this is a difference quotient
+PRIORITY = ("complex", "tool", "forbidden_call", "shifted_call", "tiny_step", "indirect")  # the one that says most
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Why ``function`` is not worked out by hand: ``kind`` (one of PRIORITY), at ``line`` of the learner's file,
+    in ``where`` (``function``, or a name of the file it reaches), showing ``snippet``."""
+
+    function: str
+    where: str
+    kind: str
+    line: int
+    snippet: str
+
+
+_FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+         ast.Pow: operator.pow}
+_CASTS = {"float", "float64", "float32", "float16", "double", "longdouble", "single"}
+
+
+def _constant(node, names: dict):
+    """The value of a constant expression (literals, arithmetic on them, casts such as ``np.float64(1e-6)``, names
+    bound to one), else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, complex)) \
+            and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.Name) and node.id in names:
+        return names[node.id]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = _constant(node.operand, names)
+        return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        called = node.func.id if isinstance(node.func, ast.Name) else \
+            node.func.attr if isinstance(node.func, ast.Attribute) else None
+        if called in _CASTS:
+            return _constant(node.args[0], names)
+    if isinstance(node, ast.BinOp) and type(node.op) in _FOLD:
+        left, right = _constant(node.left, names), _constant(node.right, names)
+        if left is None or right is None:
+            return None
+        try:
+            if isinstance(node.op, ast.Pow) and abs(right) > 64:
+                return None
+            return _FOLD[type(node.op)](left, right)
+        except (ArithmeticError, ValueError, TypeError):
+            return None
+    return None
+
+
+def _bound_constants(node, names: dict) -> dict:
+    """``names`` and the names bound to a constant in ``node``: ``h = 1e-6``, parameters with a numeric default."""
+    names = dict(names)
+    for inner in ast.walk(node):
+        if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            positional = inner.args.posonlyargs + inner.args.args
+            for arg, default in zip(positional[len(positional) - len(inner.args.defaults):], inner.args.defaults):
+                value = _constant(default, {})
+                if value is not None:
+                    names[arg.arg] = value
+        if isinstance(inner, ast.Assign) and len(inner.targets) == 1 and isinstance(inner.targets[0], ast.Name):
+            value = _constant(inner.value, names)
+            if value is not None:
+                names[inner.targets[0].id] = value
+    return names
+
+
+def _bindings(tree: ast.Module) -> dict[str, list]:
+    """Every name bound at the top of the file -> the top-level statements that bind it."""
+    bound: dict[str, list] = {}
+    for statement in tree.body:
+        names = set()
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            names |= {(alias.asname or alias.name).split(".")[0] for alias in statement.names}
+        else:  # assignments, and definitions inside if/try/with at the top level (not a function's own locals)
+            for inner in _walk_top(statement):
+                if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
+                    names.add(inner.id)
+                elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    names.add(inner.name)
+        for name in names:
+            bound.setdefault(name, []).append(statement)
+    return bound
+
+
+def _walk_top(node):
+    """The nodes of a top-level statement, without going into the bodies of the functions and classes it defines."""
+    yield node
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            yield child
+        else:
+            yield from _walk_top(child)
+
+
+def _loads(node) -> set[str]:
+    return {inner.id for inner in ast.walk(node) if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load)}
+
+
+def _label(statement) -> str:
+    """How a message names a top-level statement: its function or class, else the name it binds, else its line."""
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return statement.name
+    stores = [n.id for n in _walk_top(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+    return stores[0] if stores else str(statement.lineno)
+
+
+def _dtype_string(node, parent) -> bool:
+    """A complex dtype given as a string: ``dtype="complex128"``, ``.astype("D")``, ``np.ones(1, "D")``."""
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in COMPLEX_DTYPES):
+        return False
+    return len(node.value) > 1 or isinstance(parent, ast.keyword) and parent.arg == "dtype" or (
+        isinstance(parent, ast.Call) and node in parent.args)
+
+
+def _shifted(node, names: dict) -> bool:
+    """An argument ``x + step`` or ``x - step`` with a constant step (or such a shift inside it)."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.BinOp) and isinstance(inner.op, (ast.Add, ast.Sub)) \
+                and (_constant(inner.left, names) is not None) != (_constant(inner.right, names) is not None):
+            return True
+    return False
+
+
+def _reasons(statement, names: dict, callable_names: set, forbidden: tuple, exempt: set):
+    """(kind, node) for every sign of a numerical derivative in one top-level ``statement``."""
+    names = _bound_constants(statement, names)
+    parents = {child: node for node in ast.walk(statement) for child in ast.iter_child_nodes(node)}
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Constant) and isinstance(node.value, complex) or _dtype_string(node, parents.get(node)):
+            yield "complex", node
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = [alias.name for alias in node.names]
+            modules += [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            if any(m.split(".")[0] in COMPLEX_NAMES | TOOL_NAMES for m in modules):
+                yield "tool", node
+        if isinstance(node, ast.Attribute) and node.attr in COMPLEX_NAMES:
+            yield "complex", node
+        if isinstance(node, ast.Attribute) and node.attr in TOOL_NAMES:
+            yield "tool", node
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            if node.id in ("complex", "cmath"):
+                yield "complex", node
+            if node.id in forbidden:
+                yield "forbidden_call", node
+            if node.id in INDIRECT:
+                yield "indirect", node
+        if isinstance(node, ast.Attribute) and node.attr in INDIRECT:
+            yield "indirect", node
+        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Name)) and isinstance(_constant(node, names), complex):
+            yield "complex", node
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            step = _constant(node.right, names)
+            if isinstance(step, (int, float)) and 0 < abs(step) < TINY:  # a difference quotient: / (2 * h)
+                yield "tiny_step", node
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in callable_names \
+                and node.func.id not in exempt \
+                and any(_shifted(arg, names) for arg in [*node.args, *(k.value for k in node.keywords)]):
+            yield "shifted_call", node
+
+
+def findings(source: str, rules: dict[str, tuple[str, ...]]) -> dict[str, Finding]:
+    """For each function of ``rules`` (``BY_HAND``: function -> the learner's functions it must not use) that is
+    not worked out by hand, the first reason, found in it or in what of the file it reaches by name."""
+    tree = parse(source)
+    if tree is None or not rules:
+        return {}
+    bound = _bindings(tree)
+    module_names = {}
+    for statement in tree.body:  # constants bound at the top of the file (H = 1e-6)
+        if isinstance(statement, ast.Assign):
+            module_names = _bound_constants(statement, module_names)
+    callable_names = {name for name, statements in bound.items() if any(
+        isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        or isinstance(s, ast.Assign) and isinstance(s.value, ast.Lambda) for s in statements)}
+    exempt = set(rules)  # other by-hand functions may be called at any point (sigmoid_grad(X @ W1 + b1))
+    out = {}
+    for name, forbidden in rules.items():
+        if name not in bound:
+            continue
+        seen, queue, found = set(), list(bound[name]), []
+        while queue:  # the function, then everything of the file it reaches by name (directly or not)
+            statement = queue.pop(0)
+            if id(statement) in seen:
+                continue
+            seen.add(id(statement))
+            found += [(kind, node, statement) for kind, node in
+                      _reasons(statement, module_names, callable_names, forbidden, exempt - {name})]
+            queue.extend(s for loaded in sorted(_loads(statement)) if loaded != name for s in bound.get(loaded, ()))
+        if found:
+            kind, node, statement = min(found, key=lambda f: (PRIORITY.index(f[0]), f[2] is not bound[name][0]))
+            segment = ast.get_source_segment(source, node) or ""
+            out[name] = Finding(name, _label(statement), kind, getattr(node, "lineno", statement.lineno),
+                                " ".join(segment.split())[:60])
+    return out
+
+
+def message(finding: Finding, rules: dict) -> str:
+    """What the report says about ``finding``, in the current language (``rules``: the exercise's ``BY_HAND``).
+    A finding in another by-hand function is reported there; here the report only says so."""
+    if finding.where != finding.function and finding.where in rules:
+        return text("byhand.through", function=finding.function, where=finding.where)
+    where = "" if finding.where == finding.function else text("byhand.in_helper", where=finding.where,
+                                                              function=finding.function)
+    callee = finding.snippet.split("(", 1)[0]
+    return text(f"byhand.{finding.kind}", function=finding.function, line=finding.line, snippet=finding.snippet,
+                callee=callee, where=where)

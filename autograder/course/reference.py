@@ -1,0 +1,43 @@
+"""The reference solutions, loaded in the grading process (never in the sandbox).
+
+They come from ``solutions/`` next to the package (a development checkout) or
+from ``$AUTOGRADER_SOLUTIONS``. A student release has neither, and only its
+public checks, which never ask for them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+
+from autograder.course import registry
+
+
+solutions_dir = registry.solutions_dir
+
+
+def available() -> bool:
+    return all((solutions_dir() / f"{name}.py").is_file() for name in registry.names())
+
+
+@lru_cache(maxsize=None)
+def load(module: str) -> ModuleType:
+    path = solutions_dir() / f"{module}.py"
+    if not path.is_file():
+        raise FileNotFoundError(f"reference solution {path} not found (hidden checks need solutions/)")
+    spec = importlib.util.spec_from_file_location(f"_autograder_reference_{module}", path)
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return loaded
+
+
+class Reference:
+    """``reference.ex1``, ``reference.ex2``, ...: the solution modules, by the exercise's short name."""
+
+    def __getattr__(self, short: str) -> ModuleType:
+        try:
+            return load(registry.course(include_hidden=False).exercise(short).name)
+        except KeyError:
+            raise AttributeError(short) from None
