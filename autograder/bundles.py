@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import json
 import os
 import re
 import shutil
@@ -30,7 +29,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from . import messages, registry, secret
+from . import messages, registry, secret, tables
 from .stubs import (BEGIN, END, FENCES, NOT_IMPLEMENTED, DocstringError, answer_leaks, answer_pieces, load_docstrings,
                     strip_solution, translate_docstrings)
 
@@ -218,7 +217,7 @@ def build_release(dist: Path, lang: str = "en") -> Path:
     """One student release: ``dist/student/`` and ``dist/student.zip`` for English, ``student-<lang>`` otherwise.
 
     Stubs, public checks, a Makefile and README for students; the hidden points per exercise and
-    function in ``autograder/checks/hidden_points.json`` (for the report's "checked after you submit").
+    function in ``autograder/checks/hidden_points/<exercise>.json`` (for the report's "checked after you submit").
     """
     lang = bundle_language(lang, "release")
     name = release_name(lang)
@@ -229,8 +228,7 @@ def build_release(dist: Path, lang: str = "en") -> Path:
         (target / "exercises" / f"{exercise}.py").write_text(exercise_source(exercise, lang), encoding="utf-8")
     _copy_package(target, RELEASE_EXCLUDES)
     _drop_hidden_titles(target / "autograder" / "messages")
-    (target / "autograder" / "checks" / "hidden_points.json").write_text(
-        json.dumps(hidden_points_by_function(), indent=2) + "\n", encoding="utf-8")
+    tables.write_hidden_points(target / "autograder" / "checks", hidden_points_by_function())
     (target / "Makefile").write_text(student_makefile(lang), encoding="utf-8")
     (target / "README.md").write_text(student_readme(lang), encoding="utf-8")
     (target / "grade.py").write_text(student_grade_py(lang), encoding="utf-8")
