@@ -14,6 +14,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -198,3 +199,16 @@ def test_the_kits_language_tests_take_it_unedited(kit):
     run = _run(copy, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_languages.py",
                "-k", "chinese_title or same_fields or no_space")
     assert " passed" in run.stdout and "failed" not in run.stdout, run.stdout
+
+
+def test_the_readme_lists_every_file_the_toy_exercise_adds():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Add an exercise"):]
+    section = re.split(r"\n#{1,3} ", section[1:], maxsplit=1)[0]  # up to the next heading
+    files = [path.relative_to(TOY).as_posix() for path in sorted(TOY.rglob("*")) if path.is_file()
+             and path.name != "conftest.py" and "__pycache__" not in path.parts]
+    files += [f"exercises/{NAME}.py", f"autograder/checks/limits/{NAME}.json"]  # what make stubs and calibrate write
+    missing = [name for name in files if f"| `{name}` |" not in section]
+    assert not missing, f"the README's 'Add an exercise' does not list {missing}"
+    for rule in ("[ex5.title]", "stubs.answer_leaks", "--limits --exercise ex5", ".stubs/backup/"):
+        assert rule in section, rule
