@@ -20,8 +20,6 @@ language by default. Gradescope and nbgrader bundles take one language
 from __future__ import annotations
 
 import ast
-import contextlib
-import os
 import re
 import shutil
 import stat
@@ -30,6 +28,7 @@ import zipfile
 from pathlib import Path
 
 from . import messages, registry, secret, tables
+from .environ import environment
 from .stubs import (BEGIN, END, FENCES, NOT_IMPLEMENTED, DocstringError, answer_leaks, answer_pieces, load_docstrings,
                     strip_solution, translate_docstrings)
 
@@ -64,18 +63,9 @@ def bundle_language(lang: str | None, what: str = "bundle") -> str:
     return found
 
 
-@contextlib.contextmanager
 def in_language(lang: str):
     """Every catalogue text (``messages.text``) in ``lang`` while building; the environment restored after."""
-    before = os.environ.get("AUTOGRADER_LANG")
-    os.environ["AUTOGRADER_LANG"] = lang
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("AUTOGRADER_LANG", None)
-        else:
-            os.environ["AUTOGRADER_LANG"] = before
+    return environment("AUTOGRADER_LANG", lang)
 
 
 def release_name(lang: str) -> str:

@@ -12,15 +12,14 @@ loop thus starts no pytest session per submission (it cost about 0.1 s each).
 from __future__ import annotations
 
 import ast
-import contextlib
 import functools
-import os
 import traceback
 from pathlib import Path
 
 import pytest
 
 from . import byhand, figures, registry, secret, source_encoding, source_syntax, tables
+from .environ import environment
 from .blame import function_at_line, parameters, parse as parse_source, settle, where_line
 from .expect import CheckFailed, compose, expect_inputs_left_alone
 from .explain import (describe_student_error, file_problem, import_line, known_cause, missing_import,
@@ -298,17 +297,8 @@ class GradingPlugin:
 # ----------------------------------------------------------------- entry points
 
 
-@contextlib.contextmanager
 def _plugin_autoload_disabled():
-    old = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
-        else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = old
+    return environment("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
 
 
 def _text(source: bytes | str) -> str:

@@ -30,7 +30,6 @@ only their calibration file is run, only their limits file is written.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import random
 import sys
@@ -43,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder.reference import load  # noqa: E402
+from autograder.registry import import_path  # noqa: E402
 
 CALIBRATION = ROOT / "scripts" / "calibration"
 
@@ -54,10 +54,7 @@ def _calibrations(exercises: set[str] | None = None) -> dict:
     for path in sorted(CALIBRATION.glob("ex*.py")):
         if exercises is not None and path.stem not in exercises:
             continue
-        spec = importlib.util.spec_from_file_location(f"calibration_{path.stem}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        found[path.stem] = module
+        found[path.stem] = import_path(path, f"calibration_{path.stem}")
     return found
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from autograder import figures
+from autograder.checks.synthetic import make_regression
 from autograder.expect import expect_array, expect_tensor, fail, fmt, probe_left_alone, type_hint, within
 from autograder.memo import remembered
 from autograder.messages import text
@@ -22,15 +23,6 @@ STANDARD_W, STANDARD_B = [2.0, -3.4], 4.2  # the course's line (the public train
 # (scripts/calibration/ex2_linear_regression.py).
 PUBLIC_N, PUBLIC_SEED, PUBLIC_TOL = 340, 24, 0.02
 PUBLIC_HYPER = {"lr": 0.1, "num_epochs": 3, "batch_size": 10}
-
-
-def make_regression(true_w, true_b, n, seed):
-    """Features from N(0, 1), labels = X @ w + b + N(0, 0.01**2), float32, made here in the grader."""
-    generator = torch.Generator().manual_seed(seed)
-    w = torch.tensor(true_w, dtype=torch.float32)
-    X = torch.normal(0.0, 1.0, (n, len(true_w)), generator=generator)
-    y = (X @ w + true_b + torch.normal(0.0, 0.01, (n,), generator=generator)).reshape(-1, 1)
-    return X, y
 
 
 def unpack_train(result, d):
