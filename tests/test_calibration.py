@@ -33,7 +33,7 @@ def test_reference_scores_full_marks_whatever_the_learner_side_seeds(sandbox):
 
 
 def test_time_limits_know_every_request_of_the_checks(sandbox):
-    """checks/time_limits.json has the reference's time for every request the checks make of a correct
+    """checks/limits/<exercise>.json has the reference's time for every request the checks make of a correct
     submission (else that request gets the 10 s cap: regenerate with `python scripts/calibrate.py --limits`)."""
     from autograder.grading.runner import grade, reference_seconds
     from autograder.sandbox.client import Limits
@@ -44,7 +44,7 @@ def test_time_limits_know_every_request_of_the_checks(sandbox):
     assert report.score == MAX
     table = reference_seconds()
     missing = sorted(set(timings) - set(table))
-    assert not missing, f"not in autograder/checks/time_limits.json (run scripts/calibrate.py --limits): {missing}"
+    assert not missing, f"not in autograder/checks/limits/ (run scripts/calibrate.py --limits --exercise ...): {missing}"
     limits = Limits()
     for key, seconds in timings.items():  # the limit sits well above what a correct call takes, even here
         limit = limits.seconds_for(table[key], limits.call_seconds)

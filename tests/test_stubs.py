@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from autograder.course import registry
-from autograder.course.stubs import BEGIN, END, MarkerError, solution_bodies, strip_solution, write_stubs
+from autograder.course.stubs import BEGIN, END, MarkerError, answer_leaks, answer_pieces, strip_solution, write_stubs
 
 from conftest import ROOT, SOLUTIONS
 
@@ -51,9 +51,8 @@ def test_stub_keeps_interface_and_hides_answers(name):
     for fname, node in solved.items():
         assert ast.dump(node.args) == ast.dump(stubbed[fname].args), fname
         assert ast.get_docstring(node) == ast.get_docstring(stubbed[fname]), fname
-    stub_lines = {line.strip() for line in stub.splitlines()}
-    leaked = [line for line in solution_bodies(source) if line in stub_lines]
-    assert not leaked, f"solution lines left in the stub: {leaked}"
+    leaked = answer_leaks(stub, answer_pieces(SOLUTIONS))  # the one rule of the release (stubs.py)
+    assert not leaked, f"solution lines left in the stub: {[str(piece) for piece in leaked]}"
     assert stub.count("raise NotImplementedError") == source.count(BEGIN)
 
 
@@ -90,6 +89,35 @@ def test_write_stubs_never_loses_edits(tmp_path):
     forced = write_stubs(solutions, exercises, force=True)[0]
     assert forced.action == "overwritten" and "return 42" in forced.backup.read_text()
     assert "return 42" not in edited.read_text()
+    assert forced.backup.parent.parent == tmp_path / ".stubs", "the backup is kept outside exercises/"
+    assert [path.name for path in exercises.iterdir()] == ["ex9_demo.py"], "exercises/ holds exercises only"
+
+
+def test_write_stubs_rewrites_a_stub_it_wrote_itself(tmp_path):
+    """A new exercise (its stub not in git yet): when its solution changes, make stubs rewrites the stub it
+    wrote without asking, and leaves nothing but exercises in exercises/."""
+    solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
+    solutions.mkdir()
+    (solutions / "ex9_demo.py").write_text(GOOD)
+    assert [o.action for o in write_stubs(solutions, exercises)] == ["created"]
+    (solutions / "ex9_demo.py").write_text(GOOD.replace('"""Doc."""', '"""Doc, reworded."""'))
+    assert [o.action for o in write_stubs(solutions, exercises)] == ["written"]
+    assert "reworded" in (exercises / "ex9_demo.py").read_text()
+    (solutions / "ex9_demo.py").write_text(GOOD)  # and back: every stub it wrote is its own
+    assert [o.action for o in write_stubs(solutions, exercises)] == ["written"]
+    assert [path.name for path in exercises.iterdir()] == ["ex9_demo.py"]
+
+
+def test_write_stubs_refuses_a_stub_that_gives_an_answer_away(tmp_path):
+    """The release's one answer rule (stubs.answer_leaks) holds for make stubs too: nothing is written."""
+    solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
+    solutions.mkdir()
+    (solutions / "ex9_demo.py").write_text(
+        f'def f(x, y):\n    """Returns np.sqrt((x - y) ** 2).sum() / len(x)."""\n'
+        f"    {BEGIN}\n    return np.sqrt((x - y) ** 2).sum() / len(x)\n    {END}\n")
+    with pytest.raises(MarkerError, match="holds a line of the answers"):
+        write_stubs(solutions, exercises)
+    assert not exercises.exists()
 
 
 def test_write_stubs_writes_nothing_when_a_marker_is_broken(tmp_path):

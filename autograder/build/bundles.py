@@ -20,9 +20,6 @@ language by default. Gradescope and nbgrader bundles take one language
 from __future__ import annotations
 
 import ast
-import contextlib
-import json
-import os
 import re
 import shutil
 import stat
@@ -32,7 +29,8 @@ from pathlib import Path
 
 from autograder import messages
 from autograder.course import registry
-from autograder.course import secret
+from autograder.course import secret, tables
+from autograder.course.environ import environment
 from autograder.course.stubs import (BEGIN, END, FENCES, NOT_IMPLEMENTED, DocstringError, answer_leaks, answer_pieces, load_docstrings,
                     strip_solution, translate_docstrings)
 
@@ -68,18 +66,9 @@ def bundle_language(lang: str | None, what: str = "bundle") -> str:
     return found
 
 
-@contextlib.contextmanager
 def in_language(lang: str):
     """Every catalogue text (``messages.text``) in ``lang`` while building; the environment restored after."""
-    before = os.environ.get("AUTOGRADER_LANG")
-    os.environ["AUTOGRADER_LANG"] = lang
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("AUTOGRADER_LANG", None)
-        else:
-            os.environ["AUTOGRADER_LANG"] = before
+    return environment("AUTOGRADER_LANG", lang)
 
 
 def release_name(lang: str) -> str:
@@ -221,7 +210,7 @@ def build_release(dist: Path, lang: str = "en") -> Path:
     """One student release: ``dist/student/`` and ``dist/student.zip`` for English, ``student-<lang>`` otherwise.
 
     Stubs, public checks, a Makefile and README for students; the hidden points per exercise and
-    function in ``autograder/checks/hidden_points.json`` (for the report's "checked after you submit").
+    function in ``autograder/checks/hidden_points/<exercise>.json`` (for the report's "checked after you submit").
     """
     lang = bundle_language(lang, "release")
     name = release_name(lang)
@@ -232,8 +221,7 @@ def build_release(dist: Path, lang: str = "en") -> Path:
         (target / "exercises" / f"{exercise}.py").write_text(exercise_source(exercise, lang), encoding="utf-8")
     _copy_package(target, RELEASE_EXCLUDES)
     _drop_hidden_titles(target / "autograder" / "messages")
-    (target / "autograder" / "checks" / "hidden_points.json").write_text(
-        json.dumps(hidden_points_by_function(), indent=2) + "\n", encoding="utf-8")
+    tables.write_hidden_points(target / "autograder" / "checks", hidden_points_by_function())
     (target / "Makefile").write_text(student_makefile(lang), encoding="utf-8")
     (target / "README.md").write_text(student_readme(lang), encoding="utf-8")
     (target / "grade.py").write_text(student_grade_py(lang), encoding="utf-8")

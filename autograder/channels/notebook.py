@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import ast
 import atexit
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from autograder.checking.source import parse
 from autograder.messages import text
+from autograder.course.environ import environment
 
 _SANDBOX = None
 
@@ -125,19 +125,14 @@ def check(exercise: str, test: str, cells: list[str] | None = None) -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="notebook-check-"))
     rich = _rich_output()
-    previous = os.environ.get("AUTOGRADER_FIGURES")
+    # the checks compute the data of their pictures only when someone will see them
     try:
-        if rich:  # the checks compute the data of their pictures only when someone will see them
-            os.environ["AUTOGRADER_FIGURES"] = "1"
-        (folder / f"{exercise}.py").write_text(definitions(cells if cells is not None else _notebook_cells()),
-                                                    encoding="utf-8")
-        report = grade(folder, sandbox=shared_sandbox(), only={test})
+        with environment("AUTOGRADER_FIGURES", "1" if rich else None):
+            (folder / f"{exercise}.py").write_text(definitions(cells if cells is not None else _notebook_cells()),
+                                                   encoding="utf-8")
+            report = grade(folder, sandbox=shared_sandbox(), only={test})
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        if previous is None:
-            os.environ.pop("AUTOGRADER_FIGURES", None)
-        else:
-            os.environ["AUTOGRADER_FIGURES"] = previous
     results = [t for t in report.tests if t.test_id == test and t.exercise == exercise]
     if not results:
         raise CheckNotPassed(text("notebook.unknown_check", test=test))

@@ -9,6 +9,7 @@ import torch
 from autograder.checking import (RemoteTensor, StudentException, expect_array, expect_tensor, fail, figures, fmt,
                                  fmt_values, in_sandbox_module, known_cause, probe_left_alone, remembered, text,
                                  type_hint, within)
+from autograder.checks.synthetic import make_regression
 
 EX2 = "ex2_linear_regression"
 STANDARD_W, STANDARD_B = [2.0, -3.4], 4.2  # the course's line (the public train checks use it too)
@@ -17,15 +18,6 @@ STANDARD_W, STANDARD_B = [2.0, -3.4], 4.2  # the course's line (the public train
 # (scripts/calibration/ex2_linear_regression.py).
 PUBLIC_N, PUBLIC_SEED, PUBLIC_TOL = 340, 24, 0.02
 PUBLIC_HYPER = {"lr": 0.1, "num_epochs": 3, "batch_size": 10}
-
-
-def make_regression(true_w, true_b, n, seed):
-    """Features from N(0, 1), labels = X @ w + b + N(0, 0.01**2), float32, made here in the grader."""
-    generator = torch.Generator().manual_seed(seed)
-    w = torch.tensor(true_w, dtype=torch.float32)
-    X = torch.normal(0.0, 1.0, (n, len(true_w)), generator=generator)
-    y = (X @ w + true_b + torch.normal(0.0, 0.01, (n,), generator=generator)).reshape(-1, 1)
-    return X, y
 
 
 def unpack_train(result, d):

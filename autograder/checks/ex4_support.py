@@ -17,6 +17,7 @@ from autograder.checking import (RemoteTensor, StudentException, expect_array, e
                                  fmt, fmt_values, function_source, parse_source, probe_left_alone, remembered, text,
                                  within)
 from autograder.checks.in_sandbox.ex4_autograd_nn import FUNCTIONS
+from autograder.checks.synthetic import make_regression
 
 EXERCISE = "ex4_autograd_nn"
 FLOAT64 = {"rtol": 1e-10, "atol": 1e-12}  # the same operations in float64: only rounding differs
@@ -36,23 +37,24 @@ LINEAR = "torch.nn.modules.linear.Linear"
 OTHER_OPTIMISER = re.compile(r"optim\.(?!SGD\b)[A-Z]\w*|\b(?:Adam\w*|RMSprop|Adagrad|momentum|nesterov|weight_decay)\b")
 TINY_KEYS = ("hidden.weight", "hidden.bias", "output.weight", "output.bias")
 
-# What PyTorch says when a classic autograd rule is broken, and the hint that explains it.
+# What PyTorch says when a classic autograd rule is broken, and the hint that explains it, as explain.KNOWN_ERRORS
+# lists the errors of any exercise: (types, None for any; a piece of the message; of the traceback; the hint).
 TORCH_ERRORS = (
-    ("a leaf Variable that requires grad is being used in an in-place operation", "ex4.hint.no_grad_update"),
-    ("Trying to backward through the graph a second time", "ex4.hint.recompute"),
-    ("grad can be implicitly created only for scalar outputs", "ex4.hint.backward_scalar"),
-    ("does not require grad and does not have a grad_fn", "ex4.hint.requires_grad"),
-    ("and 'NoneType'", "ex4.hint.grad_none"),  # lr * x.grad where .grad is None (a non-leaf, or no backward)
-    ("'NoneType' and", "ex4.hint.grad_none"),
-    ("'NoneType' object has no attribute 'zero_'", "ex4.hint.grad_none"),
-    ("mat1 and mat2 shapes cannot be multiplied", "ex4.hint.linear_shapes"),
-    ("optimizer got an empty parameter list", "ex4.hint.parameters"),
+    (None, "a leaf Variable that requires grad is being used in an in-place operation", "", "ex4.hint.no_grad_update"),
+    (None, "Trying to backward through the graph a second time", "", "ex4.hint.recompute"),
+    (None, "grad can be implicitly created only for scalar outputs", "", "ex4.hint.backward_scalar"),
+    (None, "does not require grad and does not have a grad_fn", "", "ex4.hint.requires_grad"),
+    (None, "and 'NoneType'", "", "ex4.hint.grad_none"),  # lr * x.grad where .grad is None (a non-leaf, or no backward)
+    (None, "'NoneType' and", "", "ex4.hint.grad_none"),
+    (None, "'NoneType' object has no attribute 'zero_'", "", "ex4.hint.grad_none"),
+    (None, "mat1 and mat2 shapes cannot be multiplied", "", "ex4.hint.linear_shapes"),
+    (None, "optimizer got an empty parameter list", "", "ex4.hint.parameters"),
     # a DataLoader over the tuple (features, labels): its two "examples" are the two whole tensors, stacked
-    ("stack expects each tensor to be equal size", "ex4.hint.dataloader_over_tuple"),
+    (None, "stack expects each tensor to be equal size", "", "ex4.hint.dataloader_over_tuple"),
 )
 # The same errors, where the function that raised them tells more about the cause.
 FUNCTION_ERRORS = {
-    "grad_at": (("does not require grad and does not have a grad_fn", "ex4.hint.grad_at_requires_grad"),),
+    "grad_at": ((None, "does not require grad and does not have a grad_fn", "", "ex4.hint.grad_at_requires_grad"),),
 }
 
 
@@ -61,11 +63,10 @@ def explained(call, *args, **kwargs):
     try:
         return call(*args, **kwargs)
     except StudentException as error:
-        message = str(error.detail.get("message", ""))
-        for fragment, hint in (*FUNCTION_ERRORS.get(error.function, ()), *TORCH_ERRORS):
-            if fragment in message:
-                error.hint = hint
-                break
+        hint = matching_hint((*FUNCTION_ERRORS.get(error.function, ()), *TORCH_ERRORS),
+                             str(error.detail.get("type", "")), str(error.detail.get("message", "")))
+        if hint:
+            error.hint = hint
         raise
 
 
@@ -111,15 +112,6 @@ def dataloader_orders(n: int, batch_size: int, passes: int, seed: int) -> list:
 
 
 # ----------------------------------------------------------------- data and linear models
-
-
-def regression_data(true_w, true_b, n, seed):
-    """Features from N(0, 1), labels = X @ w + b + N(0, 0.01**2) as a column, float32, made here in the grader."""
-    generator = torch.Generator().manual_seed(seed)
-    w = torch.tensor(true_w, dtype=torch.float32)
-    X = torch.normal(0.0, 1.0, (n, len(true_w)), generator=generator)
-    y = (X @ w + true_b + torch.normal(0.0, 0.01, (n,), generator=generator)).reshape(-1, 1)
-    return X, y
 
 
 def linear_state(answer, d: int, call: str) -> tuple[np.ndarray, np.ndarray]:
@@ -277,7 +269,7 @@ def never_moved_hint(source: str) -> str:
 def check_concise_follows(student, true_w, true_b, n, seed, lr, num_epochs, batch_size, defaults=False):
     """The weights after training equal a reference run from the same seed with these hyperparameters
     (``defaults``: the learner's train_concise called without them, so these must be the docstring's defaults)."""
-    features, labels = regression_data(true_w, true_b, n, seed)
+    features, labels = make_regression(true_w, true_b, n, seed)
     answer = run_concise(student, features, labels, lr, num_epochs, batch_size, seed, defaults)
     weight, bias = linear_state(answer, len(true_w), "train_concise")
     got = np.concatenate([weight.ravel(), bias])
@@ -315,7 +307,7 @@ def check_concise_losses(losses, features, labels, lr, num_epochs, batch_size, s
 
 
 def check_concise_converges(student, true_w, true_b, n, seed, tol, **hyper):
-    features, labels = regression_data(true_w, true_b, n, seed)
+    features, labels = make_regression(true_w, true_b, n, seed)
     args = (hyper.get("lr", DEFAULT_LR), hyper.get("num_epochs", 3), hyper.get("batch_size", DEFAULT_BATCH_SIZE))
     answer = run_concise(student, features, labels, *args, seed)
     call = "train_concise"

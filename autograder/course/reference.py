@@ -7,7 +7,6 @@ public checks, which never ask for them.
 
 from __future__ import annotations
 
-import importlib.util
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
@@ -27,10 +26,7 @@ def load(module: str) -> ModuleType:
     path = solutions_dir() / f"{module}.py"
     if not path.is_file():
         raise FileNotFoundError(f"reference solution {path} not found (hidden checks need solutions/)")
-    spec = importlib.util.spec_from_file_location(f"_autograder_reference_{module}", path)
-    loaded = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loaded)
-    return loaded
+    return registry.import_path(path, f"_autograder_reference_{module}")
 
 
 class Reference:

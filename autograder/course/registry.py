@@ -47,6 +47,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
 
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -198,7 +199,12 @@ def _import(path: Path):
     if path.parent.parent == CHECKS:
         return importlib.import_module(f"autograder.checks.{path.parent.name}.{path.stem}")
     # a course folder elsewhere (the kit's tests build broken ones): import the file by its path
-    spec = importlib.util.spec_from_file_location(f"_course_{abs(hash(str(path)))}_{path.stem}", path)
+    return import_path(path, f"_course_{abs(hash(str(path)))}_{path.stem}")
+
+
+def import_path(path: Path, name: str) -> ModuleType:
+    """The module in the file ``path``, run under the name ``name`` (not entered in ``sys.modules``)."""
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

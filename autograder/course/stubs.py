@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import ast
 import datetime as _dt
+import hashlib
 import inspect
+import json
 import re
 import subprocess
 import tomllib
@@ -46,7 +48,7 @@ NOT_IMPLEMENTED = {
 
 
 class MarkerError(ValueError):
-    """A solution file's markers do not pair up cleanly."""
+    """A solution file's markers do not pair up cleanly, or leave a line of the answers outside them."""
 
 
 def _function_spans(tree: ast.AST, prefix: str = "") -> list[tuple[int, int, str]]:
@@ -423,42 +425,87 @@ class StubOutcome:
     def describe(self) -> str:
         if self.action == "kept-edits":
             return (
-                f"{self.path}: NOT overwritten: it holds edits (it differs from the stub and from git's copy). "
-                f"Run again with --force (make stubs FORCE=1) to replace it; a backup is kept."
+                f"{self.path}: NOT overwritten: it holds edits (it differs from the stub, from git's copy and from "
+                f"every stub `make stubs` wrote). Run again with --force (make stubs FORCE=1) to replace it; a backup "
+                f"is kept outside exercises/."
             )
         if self.action == "overwritten":
             return f"{self.path}: overwritten (your edits were saved in {self.backup})"
         return f"{self.path}: {self.action}"
 
 
-def write_stubs(solutions_dir: Path, exercises_dir: Path, force: bool = False) -> list[StubOutcome]:
+STATE = ".stubs"  # next to exercises/: what make stubs wrote (written.json) and the backups of forced overwrites
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _written(record: Path) -> dict[str, list[str]]:
+    """``{file name: [sha256 of each stub make stubs wrote there, ...]}`` (empty when missing or unreadable)."""
+    try:
+        table = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): [str(d) for d in v] for k, v in table.items() if isinstance(v, list)} \
+        if isinstance(table, dict) else {}
+
+
+def stub_leaks(stubs: dict[str, str], solutions_dir: Path) -> None:
+    """Raise :class:`MarkerError` when a stub holds a line of the answers, by the one rule of the release
+    (:func:`answer_leaks`): a docstring or set-up line outside the markers that gives an answer away."""
+    pieces = answer_pieces(solutions_dir)
+    for name, stub in stubs.items():
+        leaks = answer_leaks(stub, pieces)
+        if leaks:
+            raise MarkerError(f"{solutions_dir / name}: its stub holds a line of the answers: {leaks[0]} (put that "
+                              f"line between '{BEGIN}' and '{END}', or reword the text around it)")
+
+
+def write_stubs(solutions_dir: Path, exercises_dir: Path, force: bool = False,
+                state: Path | None = None) -> list[StubOutcome]:
     """Regenerate every exercise from its solution, never silently losing edits.
 
-    A file that differs both from the new stub and from git's copy holds a
-    learner's edits: it is kept unless ``force``, and then backed up first.
+    A file is ours to replace when it is the new stub already, git's copy, or a stub this function wrote
+    before (their digests are kept in ``state/written.json``; ``state`` is ``.stubs/`` beside
+    ``exercises_dir``): a new exercise's stub is rewritten as its solution changes, committed or not. Any
+    other file holds a learner's edits: it is kept unless ``force``, and then backed up first, in
+    ``state/backup/`` (never in ``exercises_dir``, which holds only exercises). Nothing is written when a
+    solution's markers are broken or a stub would hold a line of the answers (:func:`stub_leaks`).
     """
-    exercises_dir.mkdir(parents=True, exist_ok=True)
-    outcomes = []
+    state = state if state is not None else exercises_dir.parent / STATE
+    record = state / "written.json"
     sources = sorted(solutions_dir.glob("ex*.py"))
     stubs = {src.name: strip_solution(src.read_text(encoding="utf-8"), src.stem, str(src)) for src in sources}  # fail before writing
+    stub_leaks(stubs, solutions_dir)
+    exercises_dir.mkdir(parents=True, exist_ok=True)
+    written = _written(record)
+    outcomes = []
     for name, stub in stubs.items():
         target = exercises_dir / name
+        ours = written.setdefault(name, [])
         if not target.exists():
             target.write_text(stub, encoding="utf-8")
             outcomes.append(StubOutcome(target, "created"))
-            continue
-        current = target.read_text(encoding="utf-8")
-        if current == stub:
-            outcomes.append(StubOutcome(target, "unchanged"))
-        elif current == _committed_text(target):
-            target.write_text(stub, encoding="utf-8")
-            outcomes.append(StubOutcome(target, "written"))
-        elif not force:
-            outcomes.append(StubOutcome(target, "kept-edits"))
         else:
-            stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            backup = target.with_name(f"{target.name}.bak-{stamp}")
-            backup.write_text(current, encoding="utf-8")
-            target.write_text(stub, encoding="utf-8")
-            outcomes.append(StubOutcome(target, "overwritten", backup))
+            current = target.read_text(encoding="utf-8")
+            if current == stub:
+                outcomes.append(StubOutcome(target, "unchanged"))
+            elif _digest(current) in ours or current == _committed_text(target):
+                target.write_text(stub, encoding="utf-8")
+                outcomes.append(StubOutcome(target, "written"))
+            elif not force:
+                outcomes.append(StubOutcome(target, "kept-edits"))
+                continue
+            else:
+                stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+                backup = state / "backup" / f"{name}.{stamp}"
+                backup.parent.mkdir(parents=True, exist_ok=True)
+                backup.write_text(current, encoding="utf-8")
+                target.write_text(stub, encoding="utf-8")
+                outcomes.append(StubOutcome(target, "overwritten", backup))
+        if _digest(stub) not in ours:
+            ours.append(_digest(stub))
+    state.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps(written, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return outcomes

@@ -195,9 +195,16 @@ def known_cause(exc: client.StudentError) -> str | None:
     name = _name_error(exc)
     if name in TORCH_NAMES and _numpy_only(exc.module):  # (torch in a NumPy-only exercise: not an import to add)
         return "hint.numpy_not_torch"
-    for types, fragment, context, hint in KNOWN_ERRORS:
+    return matching_hint(KNOWN_ERRORS, kind, message, trace)
+
+
+def matching_hint(table, kind: str, message: str, trace: str = "") -> str | None:
+    """The hint key of the first entry of ``table`` that an error of type ``kind`` with ``message`` (raised
+    through ``trace``) matches, or None. Entries as in :data:`KNOWN_ERRORS`; types None: any type (a check's
+    own table, for instance exercise 4's hints for PyTorch's autograd rules, ``checks/ex4_support.py``)."""
+    for types, fragment, context, hint in table:
         found = fragment.search(message) if isinstance(fragment, re.Pattern) else fragment in message
-        if kind in types and found and (not context or context in trace):
+        if (types is None or kind in types) and found and (not context or context in trace):
             return hint
     return None
 

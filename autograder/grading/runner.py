@@ -12,9 +12,7 @@ loop thus starts no pytest session per submission (it cost about 0.1 s each).
 from __future__ import annotations
 
 import ast
-import contextlib
 import functools
-import os
 import traceback
 from pathlib import Path
 
@@ -22,7 +20,8 @@ import pytest
 
 from autograder.checking import byhand, figures
 from autograder.course import registry
-from autograder.course import secret
+from autograder.course import secret, tables
+from autograder.course.environ import environment
 from autograder.grading import source_encoding, source_syntax
 from autograder.checking.source import parse as parse_source
 from autograder.grading.blame import function_at_line, parameters, settle, where_line
@@ -303,17 +302,8 @@ class GradingPlugin:
 # ----------------------------------------------------------------- entry points
 
 
-@contextlib.contextmanager
 def _plugin_autoload_disabled():
-    old = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
-        else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = old
+    return environment("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
 
 
 def _text(source: bytes | str) -> str:
@@ -328,17 +318,10 @@ def check_files(include_hidden: bool | None = None) -> list[Path]:
 def hidden_points() -> dict[str, dict[str, float]]:
     """Points of the hidden checks, ``{exercise: {function: points}}`` (for the report's "checked after you submit").
 
-    A student release has no hidden checks, only ``checks/hidden_points.json``, which ``build release``
-    writes; where it is absent (the full kit, which runs the hidden checks itself) this is ``{}``.
+    A student release has no hidden checks, only ``checks/hidden_points/<exercise>.json``, which ``build release``
+    writes; where they are absent (the full kit, which runs the hidden checks itself) this is ``{}``.
     """
-    import json
-
-    marker = CHECKS / "hidden_points.json"
-    if not marker.is_file():
-        return {}
-    table = json.loads(marker.read_text(encoding="utf-8"))
-    return {str(exercise): {str(function): float(points) for function, points in functions.items()}
-            for exercise, functions in table.items()}
+    return tables.hidden_points()
 
 
 # pytest's plugins that the grading checks do not use (and --assert=plain: the checks fail through
@@ -350,22 +333,13 @@ UNUSED_PLUGINS = [arg for name in (
     "setuponly", "setupplan", "subtests", "unittest") for arg in ("-p", f"no:{name}")]
 
 
-TIME_LIMITS = CHECKS / "time_limits.json"
-
-
 @functools.lru_cache(maxsize=1)
 def reference_seconds() -> dict[str, float]:
     """How long the reference solution took for each request of the checks (see ``client.Limits``):
-    ``{"<exercise>.<function>" | "<exercise>.import" | "<exercise>.probe:<name>": seconds}``, written by
-    ``python scripts/calibrate.py --limits``. Missing or unreadable: every request gets the cap."""
-    import json
-
-    try:
-        table = json.loads(TIME_LIMITS.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(key): float(value) for key, value in table.get("seconds", {}).items()
-            if isinstance(value, (int, float)) and value > 0}
+    ``{"<exercise>.<function>" | "<exercise>.import" | "<exercise>.probe:<name>": seconds}``, from each
+    exercise's ``checks/limits/<exercise>.json`` (``python scripts/calibrate.py --limits``). Missing or
+    unreadable: every request of that exercise gets the cap."""
+    return tables.reference_seconds()
 
 
 def run_checks(session: client.Session, files: list[Path], select: str | None = None,

@@ -104,14 +104,23 @@ def _line_fit(ax, f, label):
     ax.set_title(label("figure.line_title"))
 
 
+def _against_diagonal(ax, truth, got, size, names):
+    """``got`` against ``truth``, point by point, beside the diagonal where the two agree (a gradient against
+    autograd's, a network's fit against its target). ``names``: the diagonal's, the points', the axes', the title."""
+    truth, got = np.asarray(truth, float), np.asarray(got, float)
+    low, high = float(min(got.min(), truth.min())), float(max(got.max(), truth.max()))
+    diagonal, points, xlabel, ylabel, title = names
+    ax.plot([low, high], [low, high], "--", color="tab:green", label=diagonal)
+    ax.scatter(truth, got, s=size, color="tab:red", label=points)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+
+
 def _grad_compare(ax, f, label):
-    got, expected = np.asarray(f["learner"], float), np.asarray(f["expected"], float)
-    low, high = float(min(got.min(), expected.min())), float(max(got.max(), expected.max()))
-    ax.plot([low, high], [low, high], "--", color="tab:green", label=label("figure.agreement"))
-    ax.scatter(expected, got, s=14, color="tab:red", label=label("figure.your_values"))
-    ax.set_xlabel(label("figure.analytic"))
-    ax.set_ylabel(label("figure.numerical"))
-    ax.set_title(label("figure.grad_title", name=f.get("name", "")))
+    _against_diagonal(ax, f["expected"], f["learner"], 14, (
+        label("figure.agreement"), label("figure.your_values"), label("figure.analytic"), label("figure.numerical"),
+        label("figure.grad_title", name=f.get("name", ""))))
 
 
 def _loss_curve(ax, f, label):
@@ -159,13 +168,9 @@ def _batches(ax, f, label):
 
 
 def _fit_function(ax, f, label):
-    target, fitted = np.asarray(f["target"], float), np.asarray(f["fitted"], float)
-    low, high = float(min(target.min(), fitted.min())), float(max(target.max(), fitted.max()))
-    ax.plot([low, high], [low, high], "--", color="tab:green", label=label("figure.perfect_fit"))
-    ax.scatter(target, fitted, s=10, color="tab:red", label=label("figure.your_network"))
-    ax.set_xlabel(label("figure.target"))
-    ax.set_ylabel(label("figure.prediction"))
-    ax.set_title(label("figure.fit_title"))
+    _against_diagonal(ax, f["target"], f["fitted"], 10, (
+        label("figure.perfect_fit"), label("figure.your_network"), label("figure.target"), label("figure.prediction"),
+        label("figure.fit_title")))
 
 
 DRAW = {"tangent": _tangent, "line_fit": _line_fit, "grad_compare": _grad_compare, "loss_curve": _loss_curve,

@@ -701,7 +701,7 @@ class Limits:
     """Hard limits for the submission's processes (soft = hard: they cannot be raised again).
 
     Time: a call (or an import) may take ``time_factor`` times what the reference solution took for the
-    same request on the kit's machine (``checks/time_limits.json``, written by ``scripts/calibrate.py
+    same request on the kit's machine (``checks/limits/<exercise>.json``, written by ``scripts/calibrate.py
     --limits``), never less than ``time_floor`` seconds and never more than ``call_seconds`` /
     ``import_seconds``. A request the table does not know gets the cap. An endless loop then costs three
     seconds, not ten, while a correct but slower solution (plain Python loops, a file that imports

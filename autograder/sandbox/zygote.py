@@ -25,7 +25,7 @@ stopped, or lets them go on; the grader freezes an exercise file between its
 public and its hidden checks (``client.Session.retire_others``).
 
 A worker keeps the first lines of what the learner's code prints during each
-request (``Printed``, a small buffer behind ``sys.stdout``/``sys.stderr``) and
+request (``OutputCapture``, a small buffer behind ``sys.stdout``/``sys.stderr``) and
 sends them with the answer; a thread of its own (``Watchdog``) sends where the
 code is running shortly before the grader's time limit. Both are plain data,
 bounded again and made printable by the grader (``client.Printed``,
@@ -243,7 +243,7 @@ class _Head(io.RawIOBase):
         return size
 
 
-class Printed:
+class OutputCapture:
     """``sys.stdout`` and ``sys.stderr`` of a worker, and what the learner's code printed during one request.
 
     ``stream`` is an ordinary text stream (``print``, ``.write``, ``.buffer``, ``.flush`` work as on a
@@ -385,7 +385,7 @@ class Worker:
         self.support = _support_module(support)
         self.functions = getattr(self.support, "FUNCTIONS", {})
         self.probes = getattr(self.support, "PROBES", {})
-        self.printed = Printed()
+        self.printed = OutputCapture()
         self.watchdog = Watchdog(self)
 
     # -- helpers --------------------------------------------------------

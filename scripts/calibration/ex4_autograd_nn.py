@@ -4,6 +4,7 @@ import numpy as np
 import torch
 
 from autograder.checks import ex4_support
+from autograder.checks.synthetic import make_regression
 from autograder.checking.expect import REGULAR, neighbours
 
 PUBLIC = ex4_support.PUBLIC_RUN  # checks/public/test_ex4.py's run
@@ -57,7 +58,7 @@ def margins(seeds, ex4, seed_all):
             ("train_concise max |param - truth| (hidden data)", [1.5, 0.7, -2.0], -1.3, 208,
              {"lr": 0.1, "num_epochs": 4, "batch_size": 16}),
         ):
-            features, labels = ex4_support.regression_data(true_w, true_b, n, seed)
+            features, labels = make_regression(true_w, true_b, n, seed)
             seed_all(seed)
             net, losses = ex4.train_concise(features, labels, **hyper)
             weight = net.weight.detach().numpy().astype(np.float64)
@@ -72,7 +73,7 @@ def margins(seeds, ex4, seed_all):
                                                                ([1.5, 0.7, -2.0], -1.3, 50, 0.02, 2, 7),
                                                                ([2.0, -3.4], 4.2, 300, 0.1, 3, 10),
                                                                ([2.0, -3.4], 4.2, 60, 0.03, 3, 10)):
-            features, labels = ex4_support.regression_data(true_w, true_b, n, seed)
+            features, labels = make_regression(true_w, true_b, n, seed)
             torch.manual_seed(seed)
             net, losses = ex4.train_concise(features, labels, lr=lr, num_epochs=num_epochs, batch_size=batch_size)
             weight, bias, curve = ex4_support.concise_reference(features, labels, lr, num_epochs, batch_size, seed)
