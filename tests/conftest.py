@@ -17,6 +17,10 @@ import pytest
 # give the same results on every clone (tests/test_secret.py grades the reference under other secrets too).
 os.environ.setdefault("AUTOGRADER_SECRET", "kit-tests")
 
+# tests/toy_exercise/ holds the files of a toy exercise 5 (tests/test_add_exercise.py adds them to a copy of the kit):
+# its check modules are not the kit's tests
+collect_ignore = ["toy_exercise"]
+
 from autograder.course import registry  # noqa: E402
 from autograder.grading.sandboxes import course_sandbox  # noqa: E402
 from autograder.sandbox.client import Limits  # noqa: E402

@@ -124,9 +124,9 @@ def expect_path(result, x, y, *, lr, epochs, batch_size, seed, source: str = "",
     if all(isinstance(v, float) for v in (w, b)) and within(np.array([w, b]), np.array(want), **EXACT):
         return
     mistakes = path_mistakes(x, y, lr, epochs, batch_size, seed, source)  # (only for a message: they take time)
-    call = text("what.fit_line_run", lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
+    call = text("ex1.what.fit_line_run", lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
     # NumPy's global generator, unseeded or seeded elsewhere: an order no run here can repeat
     default_hint = "ex1.hint.global_rng" if GLOBAL_RNG.search(source) else "ex1.hint.fit_line"
     for index, (label, got) in enumerate((("w", w), ("b", b))):
-        expect_float(got, want[index], what=text("what.fit_line_param_of", label=label, call=call), **EXACT,
+        expect_float(got, want[index], what=text("ex1.what.fit_line_param_of", label=label, call=call), **EXACT,
                      mistakes=[(hint, point[index]) for hint, point in mistakes], default_hint=default_hint)

@@ -27,10 +27,10 @@ def unpack_train(result, d):
     w, b, losses = result
     for label, value, shape in (("w", w, (d, 1)), ("b", b, (1,))):
         if not isinstance(value, RemoteTensor):
-            fail(text("expect.type_tensor", what=text("what.returned_by", label=label, call="train"), got=fmt(value)),
+            fail(text("expect.type_tensor", what=text("ex2.what.returned_by", label=label, call="train"), got=fmt(value)),
                  hint=type_hint(value, "tensor") if value is None or hasattr(value, "ndim") else "ex2.hint.train_return")
         if value.shape != shape:
-            fail(text("expect.shape", what=text("what.returned_by", label=label, call="train")), expected=str(shape),
+            fail(text("expect.shape", what=text("ex2.what.returned_by", label=label, call="train")), expected=str(shape),
                  got=str(value.shape), hint="ex2.hint.param_shapes")
     if not isinstance(losses, list):
         fail(text("ex2.losses_list", got=fmt(losses)), hint="ex2.hint.losses_floats")
@@ -156,13 +156,13 @@ def expect_known_run(result, features, labels, lr, num_epochs, batch_size, seed,
     d = features.shape[1]
     w, b, losses = unpack_train(result, d)
     want_w, want_b, want_losses = known_train(features, labels, lr, num_epochs, batch_size, seed)
-    call = text("what.train_run", lr=lr, num_epochs=num_epochs, batch_size=batch_size)
+    call = text("ex2.what.train_run", lr=lr, num_epochs=num_epochs, batch_size=batch_size)
     got = np.concatenate([w.ravel(), b.ravel()])
     expected = np.concatenate([want_w.ravel(), want_b.ravel()])
     if not within(got, expected, **RUN32):
         mistakes = [(hint, np.concatenate([np.ravel(v[0]), np.ravel(v[1])]))
                     for hint, v in train_mistakes(features, labels, lr, num_epochs, batch_size, seed)]
-        expect_array(got, expected, what=text("what.train_params", call=call), dtype=None, mistakes=mistakes,
+        expect_array(got, expected, what=text("ex2.what.train_params", call=call), dtype=None, mistakes=mistakes,
                      default_hint="ex2.hint.train_follow", **RUN32)
     if not losses_too:
         return
@@ -175,7 +175,7 @@ def expect_known_run(result, features, labels, lr, num_epochs, batch_size, seed,
                 if v[2] is not None and len(v[2]) == num_epochs]
 
     if num_epochs:
-        expect_array(np.array(losses), np.array(want_losses), what=text("what.train_losses", call=call), dtype=None,
+        expect_array(np.array(losses), np.array(want_losses), what=text("ex2.what.train_losses", call=call), dtype=None,
                      mistakes=mistakes, default_hint="ex2.hint.losses_mean", **RUN32)
 
 

@@ -115,7 +115,7 @@ def check_backward(student, X, y, params, activation):
             error.hint = "ex3.hint.y_not_reshaped"
         raise
     if not isinstance(grads, dict) or sorted(grads) != sorted(KEYS):
-        fail(text("ex3.grads_dict"), expected=text("detail.grads_dict"),
+        fail(text("ex3.grads_dict"), expected=text("ex3.detail.grads_dict"),
              got=fmt(sorted(grads)) if isinstance(grads, dict) else fmt(grads), hint="ex3.hint.grads_dict")
     n, h = X.shape[0], params["W1"].shape[1]
     errors = {}
@@ -138,7 +138,7 @@ def check_backward(student, X, y, params, activation):
             if key in variant:
                 mistakes.append((f"ex3.hint.{name}", variant[key]))
         if isinstance(grads[key], RemoteTensor):
-            fail(text("expect.type_array", what=text("what.gradient_for", key=key, activation=activation), got=text("fmt.a_tensor", dtype="")), hint="hint.numpy_not_torch")
+            fail(text("expect.type_array", what=text("ex3.what.gradient_for", key=key, activation=activation), got=text("fmt.a_tensor", dtype="")), hint="hint.numpy_not_torch")
         if key.startswith("W"):  # a weight's gradient the other way round: the product taken in the wrong order
             shape_hints = {tuple(reversed(expected.shape)): "ex3.hint.weight_transposed"}
         else:
@@ -146,7 +146,7 @@ def check_backward(student, X, y, params, activation):
                            (1, h): "ex3.hint.bias_keepdims"}
             if key == "b1" and n != h:  # one entry per example: summed over the hidden units, not the batch
                 shape_hints[(n,)] = "ex3.hint.bias_wrong_axis"
-        expect_array(grads[key], expected, what=text("what.gradient_for", key=key, activation=activation), **EXACT,
+        expect_array(grads[key], expected, what=text("ex3.what.gradient_for", key=key, activation=activation), **EXACT,
                      mistakes=mistakes, shape_hints=shape_hints)
 
 
@@ -230,7 +230,7 @@ def expect_fit_path(result, X, y, run: dict, expected=None):
         fail(text("ex3.fit_pair"), got=fmt(result), hint="ex3.hint.fit_return")
     params, losses = result
     want_params, want_losses = expected if expected is not None else mlp_path(X, y, **run)
-    call = text("what.fit_mlp_run", **run)
+    call = text("ex3.what.fit_mlp_run", **run)
     epochs = run["epochs"]
     if not (isinstance(losses, list) and len(losses) == epochs and all(isinstance(v, float) for v in losses)):
         fail(text("ex3.losses_list"), expected=text("detail.float_list", count=epochs), got=fmt(losses),
@@ -246,16 +246,16 @@ def expect_fit_path(result, X, y, run: dict, expected=None):
         uphill = mlp_path(X, y, **run, mistake="ascent")[1][:first]
         hint = "ex3.hint.update_sign" if within(np.array(losses[:first]), np.array(uphill), **PATH64) \
             else "ex3.hint.update_rule"
-        fail(text("ex3.losses_not_finite", epoch=first + 1), got=text("detail.first_last", first=f"{losses[0]:.4g}",
+        fail(text("ex3.losses_not_finite", epoch=first + 1), got=text("ex3.detail.first_last", first=f"{losses[0]:.4g}",
                                                                      last=f"{losses[-1]:.4g}"), hint=hint)
     if epochs and not within(np.array(losses), np.array(want_losses), **PATH64):
         mistakes = fit_mistakes(X, y, **run)
-        expect_array(np.array(losses), np.array(want_losses), what=text("what.fit_mlp_losses", call=call), dtype=None,
+        expect_array(np.array(losses), np.array(want_losses), what=text("ex3.what.fit_mlp_losses", call=call), dtype=None,
                      mistakes=[(hint, np.array(v[1])) for hint, v in mistakes if len(v[1]) == epochs],
                      default_hint="ex3.hint.update_rule", **PATH64)
     for key in KEYS:
         if not within(params[key], want_params[key], **PATH64):
             mistakes = mistakes or fit_mistakes(X, y, **run)
-            expect_array(params[key], want_params[key], what=text("what.fit_mlp_param", key=key, call=call),
+            expect_array(params[key], want_params[key], what=text("ex3.what.fit_mlp_param", key=key, call=call),
                          mistakes=[(hint, v[0][key]) for hint, v in mistakes], default_hint="ex3.hint.fit_return",
                          **PATH64)

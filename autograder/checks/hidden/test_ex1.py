@@ -33,9 +33,9 @@ def test_mse_grad_hidden(student, reference):
         result = student.ex1.mse_grad(w, b, x, y)
         if not isinstance(result, tuple) or len(result) != 2:
             fail(text("ex1.mse_grad_pair", what="mse_grad"), got=clip(repr(result), 120), hint="hint.return_pair")
-        expect_float(result[0], dw, what=text("what.hidden_samples", name="dw", n=n), **EXACT,
+        expect_float(result[0], dw, what=text("ex1.what.hidden_samples", name="dw", n=n), **EXACT,
                      mistakes=[("ex1.hint.sum_not_mean", dw * n)])
-        expect_float(result[1], db, what=text("what.hidden_samples", name="db", n=n), **EXACT,
+        expect_float(result[1], db, what=text("ex1.what.hidden_samples", name="db", n=n), **EXACT,
                      mistakes=[("ex1.hint.sum_not_mean", db * n)])
 
 

@@ -99,7 +99,7 @@ def test_dloss_elementwise(student):
     for shape in [(5,), (2, 3)]:
         x, y, w = rng.normal(size=shape), rng.normal(size=shape), 0.7
         expected = autograd_dloss(w, x, y)
-        expect_array(student.ex1.dloss(w, x, y), expected, what=text("what.dloss_arrays", shape=shape),
+        expect_array(student.ex1.dloss(w, x, y), expected, what=text("ex1.what.dloss_arrays", shape=shape),
                      **EXACT, mistakes=dloss_mistakes(expected, w, x, y))
 
 
@@ -111,16 +111,16 @@ def test_mse_grad_autograd(student):
         x, y = rng.normal(size=n), rng.normal(size=n)
         w, b = float(rng.normal()), float(rng.normal())
         result = student.ex1.mse_grad(w, b, x, y)
-        what = text("what.mse_grad_n", n=n)
+        what = text("ex1.what.mse_grad_n", n=n)
         if not isinstance(result, tuple) or len(result) != 2:
             fail(text("ex1.mse_grad_pair", what=what), got=clip(repr(result), 120), hint="hint.return_pair")
         dw, db = autograd_mse(w, b, x, y)
         error = w * x + b - y
-        expect_float(result[0], dw, what=text("what.dw_of", what=what), **EXACT, mistakes=[
+        expect_float(result[0], dw, what=text("ex1.what.dw_of", what=what), **EXACT, mistakes=[
             ("hint.sign", -dw), ("ex1.hint.missing_factor_2", dw / 2), ("ex1.hint.sum_not_mean", dw * n),
             ("ex1.hint.dw_missing_x", 2 * np.mean(error)),
             ("ex1.hint.product_of_means", 2 * np.mean(error) * np.mean(x))])
-        expect_float(result[1], db, what=text("what.db_of", what=what), **EXACT, mistakes=[
+        expect_float(result[1], db, what=text("ex1.what.db_of", what=what), **EXACT, mistakes=[
             ("hint.sign", -db), ("ex1.hint.missing_factor_2", db / 2), ("ex1.hint.sum_not_mean", db * n),
             ("ex1.hint.db_with_x", 2 * np.mean(error * x))])
 
@@ -140,7 +140,7 @@ def test_numerical_grad_scalar(student):
         # 1e-8 off)
         tolerance = {"rtol": 0.0, "atol": 3e-9} if name == "cubic" else {"rtol": 1e-6, "atol": 1e-6}
         expect_float(student.ex1.numerical_grad(FunctionRef(name), w), expected + (1e-12 if name == "cubic" else 0.0),
-                     what=text("what.numerical_grad_scalar", w=w, formula=formula), **tolerance,
+                     what=text("ex1.what.numerical_grad_scalar", w=w, formula=formula), **tolerance,
                      mistakes=[("ex1.hint.forward_difference", float(forward_difference(name, w, 1e-6))),
                                ("ex1.hint.missing_half", 2 * expected),
                                ("ex1.hint.eps_precedence", expected * 1e-12, RELATIVE)])
@@ -163,7 +163,7 @@ def test_numerical_grad_array(student):
                            expected=expected.ravel())
         # central-difference error at eps = 1e-3 is about eps**2 * |f'''| / 6 ~ 1e-6 (none left for the cubic);
         # a forward difference is off by ~eps
-        expect_array(got, expected, what=text("what.numerical_grad_eps", shape=shape, eps=eps), rtol=1e-4,
+        expect_array(got, expected, what=text("ex1.what.numerical_grad_eps", shape=shape, eps=eps), rtol=1e-4,
                      atol=2e-5, mistakes=[("ex1.hint.forward_difference", forward_difference(name, w, eps)),
                                           ("ex1.hint.missing_half", 2 * expected),
                                           ("ex1.hint.ignores_eps", autograd_grad(name, w)),
@@ -210,7 +210,7 @@ def test_fit_line_least_squares(student):
     # mini-batch noise at lr=0.1 with batches of 10 leaves the end point within 0.01 of the line
     # (scripts/calibration/ex1_manual_gradients.py); 0.05 leaves a wide margin
     for label, got, expected in (("w", result[0], w_ls), ("b", result[1], b_ls)):
-        expect_float(got, expected, what=text("what.fit_line_param", label=label), rtol=0.0, atol=0.05,
+        expect_float(got, expected, what=text("ex1.what.fit_line_param", label=label), rtol=0.0, atol=0.05,
                      default_hint="ex1.hint.fit_line")
     # and by the steps the docstring describes, from the default seed (a closed form reaches the line too)
     expect_path(result, x, y, **DEFAULTS, source=function_source(student.session, EXERCISE, "fit_line"))
@@ -248,7 +248,7 @@ def test_fit_line_counts_epochs(student):
                                                                       mistake)[index]))
             if epochs > 1:
                 mistakes.append(("ex1.hint.epochs_one_short", paths[-1][index]))
-            expect_float(result[index], paths[0][index], what=text("what.full_batch", label=label, epochs=epochs),
+            expect_float(result[index], paths[0][index], what=text("ex1.what.full_batch", label=label, epochs=epochs),
                          **EXACT, mistakes=mistakes, default_hint="ex1.hint.fit_line")
 
 

@@ -37,10 +37,10 @@ def test_synthetic_data_shapes(student):
     """synthetic_data: X (n, d) and y (n, 1), both float32"""
     X, y = _pair(student.ex2.synthetic_data(torch.tensor(TRUE_W), TRUE_B, 50), "synthetic_data")
     for label, value, shape in (("X", X, (50, 2)), ("y", y, (50, 1))):
-        expect_true(value.shape == shape, text("expect.shape", what=text("what.returned_by", label=label, call="synthetic_data(w, b, 50)")),
+        expect_true(value.shape == shape, text("expect.shape", what=text("ex2.what.returned_by", label=label, call="synthetic_data(w, b, 50)")),
                     expected=str(shape), got=str(value.shape),
                     hint="ex2.hint.label_column" if label == "y" else "hint.shape")
-        expect_true(value.dtype == "torch.float32", text("expect.dtype", what=text("what.returned_by", label=label, call="synthetic_data(w, b, 50)")),
+        expect_true(value.dtype == "torch.float32", text("expect.dtype", what=text("ex2.what.returned_by", label=label, call="synthetic_data(w, b, 50)")),
                     expected="torch.float32", got=value.dtype, hint="hint.dtype")
     # a property of data drawn as asked: constants of the right shape have it too
     expect_true(_statistics_hold(*_statistics(student)), text("expect.only_when_right", function="synthetic_data"),
@@ -59,8 +59,8 @@ def _statistics(student):
     n = 20000
     X, y = _pair(student.ex2.synthetic_data(torch.tensor(TRUE_W), TRUE_B, n, shared=True), "synthetic_data")
     if X.shape != (n, 2) or y.shape != (n, 1):
-        fail(text("expect.shape", what="synthetic_data"), expected=text("detail.two", first=(n, 2), second=(n, 1)),
-             got=text("detail.two", first=X.shape, second=y.shape), hint="ex2.hint.label_column")
+        fail(text("expect.shape", what="synthetic_data"), expected=text("ex2.detail.two", first=(n, 2), second=(n, 1)),
+             got=text("ex2.detail.two", first=X.shape, second=y.shape), hint="ex2.hint.label_column")
     x = X.values.astype(np.float64)
     return x, y.values.astype(np.float64).ravel() - (x @ np.array(TRUE_W) + TRUE_B)
 
@@ -82,8 +82,8 @@ def test_synthetic_data_statistics(student):
     x, noise = _statistics(student)
     # the mean of 40000 N(0,1) draws has std 0.005, their std has std 0.0035: 0.03 is > 6 sigma
     expect_true(abs(x.mean()) < 0.03 and abs(x.std() - 1.0) < 0.03, text("ex2.features_not_normal"),
-                expected=text("detail.mean_std", mean=0, std=1),
-                got=text("detail.mean_std", mean=f"{x.mean():.4f}", std=f"{x.std():.4f}"),
+                expected=text("ex2.detail.mean_std", mean=0, std=1),
+                got=text("ex2.detail.mean_std", mean=f"{x.mean():.4f}", std=f"{x.std():.4f}"),
                 hint="ex2.hint.features_normal")
     kurtosis = _kurtosis(x.ravel())
     expect_true(abs(kurtosis - 3) < KURTOSIS_X, text("ex2.features_not_gaussian", kurtosis=f"{kurtosis:.3f}"),
@@ -96,8 +96,8 @@ def test_synthetic_data_statistics(student):
     hint = ("ex2.hint.no_noise" if noise.std() < 1e-6 else "ex2.hint.noise_variance"
             if 0.8e-4 < noise.std() < 1.2e-4 else "ex2.hint.noise_std")
     expect_true(abs(noise.mean()) < 1e-3 and 0.009 < noise.std() < 0.011, text("ex2.noise_wrong"),
-                expected=text("detail.mean_std", mean=0, std=0.01),
-                got=text("detail.mean_std", mean=f"{noise.mean():.5f}", std=f"{noise.std():.5f}"), hint=hint)
+                expected=text("ex2.detail.mean_std", mean=0, std=0.01),
+                got=text("ex2.detail.mean_std", mean=f"{noise.mean():.5f}", std=f"{noise.std():.5f}"), hint=hint)
     kurtosis = _kurtosis(noise)
     expect_true(abs(kurtosis - 3) < KURTOSIS_NOISE, text("ex2.noise_not_gaussian", kurtosis=f"{kurtosis:.3f}"),
                 hint="ex2.hint.noise_std")
@@ -106,13 +106,13 @@ def test_synthetic_data_statistics(student):
     X, y = _pair(student.ex2.synthetic_data(torch.tensor(w), b, n), "synthetic_data")
     if X.shape != (n, 3) or y.shape != (n, 1):
         fail(text("expect.shape", what=f"synthetic_data(w, {b}, {n})"),
-             expected=text("detail.two", first=(n, 3), second=(n, 1)),
-             got=text("detail.two", first=X.shape, second=y.shape), hint="ex2.hint.uses_w_b")
+             expected=text("ex2.detail.two", first=(n, 3), second=(n, 1)),
+             got=text("ex2.detail.two", first=X.shape, second=y.shape), hint="ex2.hint.uses_w_b")
     residual = y.values.astype(np.float64).ravel() - (X.values.astype(np.float64) @ np.array(w) + b)
     # 5000 noise draws: their mean has std 1.4e-4 and their std 1e-4, so 1e-3 and [0.009, 0.011] are > 7 sigma
     expect_true(abs(residual.mean()) < 1e-3 and 0.009 < residual.std() < 0.011, text("ex2.other_line", w=w, b=b),
-                expected=text("detail.mean_std", mean=0, std=0.01),
-                got=text("detail.mean_std", mean=f"{residual.mean():.5f}", std=f"{residual.std():.5f}"),
+                expected=text("ex2.detail.mean_std", mean=0, std=0.01),
+                got=text("ex2.detail.mean_std", mean=f"{residual.mean():.5f}", std=f"{residual.std():.5f}"),
                 hint="ex2.hint.uses_w_b")
 
 
@@ -166,7 +166,7 @@ def test_data_iter_coverage(student):
     """data_iter: every example exactly once, the last batch shorter"""
     features, labels = _indexed_data(53)
     items = _batches(student.ex2.data_iter(10, features, labels),
-                     text("what.data_iter_n", batch_size=10, n=53))
+                     text("ex2.what.data_iter_n", batch_size=10, n=53))
     sizes = [X.shape[0] for X, _ in items]
     figures.record("batches", function="data_iter", n=53,
                    batches=[[r for r in _rows(X) if r >= 0][:100] for X, _ in items[:60]])
@@ -174,8 +174,8 @@ def test_data_iter_coverage(student):
                 got=str(sizes[:20]), **_sizes_cause(sizes, 53, 10))
     for X, y in items:
         expect_true(X.shape[1:] == (2,) and y.shape[1:] == (1,) and X.dtype == y.dtype == "torch.float32",
-                    text("ex2.batch_shapes"), expected=text("detail.two", first="(k, 2)", second="(k, 1), float32"),
-                    got=text("detail.two", first=X.shape, second=f"{y.shape}, {X.dtype}"), hint="ex2.hint.index_rows")
+                    text("ex2.batch_shapes"), expected=text("ex2.detail.two", first="(k, 2)", second="(k, 1), float32"),
+                    got=text("ex2.detail.two", first=X.shape, second=f"{y.shape}, {X.dtype}"), hint="ex2.hint.index_rows")
     seen = sorted(r for X, _ in items for r in _rows(X))  # -1: not one of the examples
     duplicates = len(seen) - len(set(seen))
     expect_true(seen == list(range(53)), text("ex2.coverage", duplicates=duplicates, missing=53 - len(set(seen))),
@@ -192,11 +192,11 @@ def test_data_iter_pairing(student):
                 **_sizes_cause(sizes, 40, 8))
     for X, y in items:
         if X.shape[0] != y.shape[0] or X.values.ndim != 2:
-            fail(text("ex2.batch_shapes"), expected=text("detail.as_many_labels"), got=text("detail.two", first=X.shape, second=y.shape),
+            fail(text("ex2.batch_shapes"), expected=text("ex2.detail.as_many_labels"), got=text("ex2.detail.two", first=X.shape, second=y.shape),
                  hint="ex2.hint.separate_shuffle")
         wanted = _labels_of(X, labels)
         expect_true(np.array_equal(wanted, y.values.ravel()), text("ex2.unpaired"),
-                    expected=text("detail.labels", labels=fmt(wanted)), got=text("detail.labels", labels=fmt(y.values.ravel())),
+                    expected=text("ex2.detail.labels", labels=fmt(wanted)), got=text("ex2.detail.labels", labels=fmt(y.values.ravel())),
                     hint="ex2.hint.separate_shuffle")
 
 
@@ -210,7 +210,7 @@ def test_data_iter_shuffles(student):
         orders.append([r for X, _ in items for r in _rows(X)])
     expect_true(orders[0] != list(range(100)), text("ex2.not_shuffled"), got=str(orders[0][:12]) + " ...",
                 hint="ex2.hint.no_shuffle")
-    expect_true(orders[0] != orders[1], text("ex2.same_order"), got=text("detail.both_times", order=str(orders[0][:12])),
+    expect_true(orders[0] != orders[1], text("ex2.same_order"), got=text("ex2.detail.both_times", order=str(orders[0][:12])),
                 hint="ex2.hint.same_order")
     for order in orders:  # reversed, rotated, or one of a few fixed orders: made by a rule, not by chance
         count = neighbours(order)
@@ -229,13 +229,13 @@ def test_linreg(student):
     X, w, b = torch.randn(6, 3, generator=generator), torch.randn(3, 1, generator=generator), torch.tensor([0.5])
     expected = (X.double() @ w.double() + b.double()).numpy()
     answer = student.ex2.linreg(X, w.clone().requires_grad_(True), b.clone().requires_grad_(True))
-    got = expect_tensor(answer, expected, what=text("what.linreg"), **FLOAT32,
+    got = expect_tensor(answer, expected, what=text("ex2.what.linreg"), **FLOAT32,
                         shape_hints={(6,): "ex2.hint.linreg_shape", (6, 6): "ex2.hint.linreg_shape"},
                         mistakes=[("ex2.hint.linreg_bias", (X.double() @ w.double()).numpy())])
     # and on other inputs, of other sizes (4 examples, 2 features)
     X2, w2, b2 = torch.randn(4, 2, generator=generator), torch.randn(2, 1, generator=generator), torch.tensor([-1.5])
     expect_tensor(student.ex2.linreg(X2, w2, b2), (X2.double() @ w2.double() + b2.double()).numpy(),
-                  what=text("what.linreg_other"), **FLOAT32, shape_hints={(4,): "ex2.hint.linreg_shape",
+                  what=text("ex2.what.linreg_other"), **FLOAT32, shape_hints={(4,): "ex2.hint.linreg_shape",
                                                                          (4, 4): "ex2.hint.linreg_shape"},
                   mistakes=[("ex2.hint.linreg_bias", (X2.double() @ w2.double()).numpy())])
     # the gradients of sum(upstream * linreg(X, w, b)), taken through the learner's linreg, against X.T @ upstream
@@ -251,7 +251,7 @@ def test_linreg(student):
         fail(text("ex2.linreg_no_gradient"), got=fmt(grads), hint="ex2.hint.linreg_detached")
     w_grad = (X.double().T @ upstream.double()).numpy()
     for name, value, want in (("w", grads[0], w_grad), ("b", grads[1], upstream.double().sum(0).numpy())):
-        expect_tensor(value, want, what=text("what.linreg_grad", name=name), **FLOAT32,
+        expect_tensor(value, want, what=text("ex2.what.linreg_grad", name=name), **FLOAT32,
                       default_hint="ex2.hint.linreg_detached" if got.grad_fn is None else "hint.formula")
 
 
@@ -269,7 +269,7 @@ def test_squared_loss_values(student):
     mistakes = [("ex2.hint.loss_missing_half", 2 * expected)]
     for label, labels in (("(6, 1)", y), ("(6,)", y.reshape(-1))):
         expect_loss_tensor(student.ex2.squared_loss(y_hat, labels), expected,
-                           what=text("what.squared_loss", n=6, label=label),
+                           what=text("ex2.what.squared_loss", n=6, label=label),
                            shape_hints=shape_hints, mistakes=mistakes)
 
 
@@ -290,7 +290,7 @@ def test_squared_loss_autograd(student):
     reference_input = y_hat.clone().requires_grad_(True)
     ((reference_input - y) ** 2 / 2 * upstream).sum().backward()
     expected = reference_input.grad.numpy()
-    what = text("what.squared_loss", n=5, label="(5,)")
+    what = text("ex2.what.squared_loss", n=5, label="(5,)")
     shape_hints = {(5, 5): "ex2.hint.missing_reshape", (): "ex2.hint.loss_reduced", (1,): "ex2.hint.loss_reduced"}
     expect_tensor_form(student.ex2.squared_loss(y_hat.clone(), labels), (5, 1), what=what, dtype="torch.float64",
                        shape_hints=shape_hints)
@@ -298,10 +298,10 @@ def test_squared_loss_autograd(student):
         grad = probe_left_alone(student.session, EX2, "loss_grad", y_hat.clone().requires_grad_(True), labels,
                                 upstream, function="squared_loss", names=("y_hat", "y"))
     except StudentException as error:  # (`//` is the one operation of a loss that autograd cannot follow)
-        error.hint = ("diagnosis.floor_no_gradient" if "floor_divide" in str(error.detail.get("message", ""))
+        error.hint = ("ex2.diagnosis.floor_no_gradient" if "floor_divide" in str(error.detail.get("message", ""))
                       else "ex2.hint.detached")
         raise
-    expect_tensor(grad, expected, what=text("what.squared_loss_grad"), dtype="torch.float64", **GRAD64,
+    expect_tensor(grad, expected, what=text("ex2.what.squared_loss_grad"), dtype="torch.float64", **GRAD64,
                   mistakes=[("ex2.hint.loss_missing_half", 2 * expected)], default_hint="ex2.hint.detached")
 
 
@@ -342,7 +342,7 @@ def test_sgd_step(student):
             if np.array_equal(new.values, old):
                 fail(text("ex2.sgd_unchanged", name=name), expected=fmt(expected), got=fmt(new.values),
                      hint=_unmoved_hint(student))
-            expect_tensor(new, expected, what=text("what.after_sgd", name=name, lr=lr, batch_size=batch_size),
+            expect_tensor(new, expected, what=text("ex2.what.after_sgd", name=name, lr=lr, batch_size=batch_size),
                           **FLOAT32, mistakes=[("ex2.hint.sgd_batch_size", old - lr * grad),
                                                ("ex2.hint.sgd_len_params", old - lr * grad / 2),
                                                ("hint.sign", old + lr * grad / batch_size),
@@ -404,7 +404,7 @@ def test_sgd_in_place(student):
     got, (X, y, w, b) = _sgd_loop(student, lr, batch_size, 3, fresh_grads=True)
     start = np.concatenate([w.numpy().ravel(), b.numpy().ravel()]).astype(np.float64)
     expected = _loop_path(X, y, w, b, lr, batch_size, 3)
-    expect_array(got, expected, what=text("what.sgd_loop", steps=3, lr=lr, batch_size=batch_size), dtype=None,
+    expect_array(got, expected, what=text("ex2.what.sgd_loop", steps=3, lr=lr, batch_size=batch_size), dtype=None,
                  **FLOAT32, mistakes=[(_unmoved_hint(student), start),
                                       ("ex2.hint.sgd_len_params", _loop_path(X, y, w, b, lr, 2, 3))],
                  default_hint="ex2.hint.sgd_step")
@@ -443,7 +443,7 @@ def test_sgd_zeroes_grad(student):
     lr, batch_size = 0.2, 3
     got, (X, y, w, b) = _sgd_loop(student, lr, batch_size, 3, fresh_grads=False)
     expected = _loop_path(X, y, w, b, lr, batch_size, 3)
-    expect_array(got, expected, what=text("what.sgd_loop", steps=3, lr=lr, batch_size=batch_size), dtype=None,
+    expect_array(got, expected, what=text("ex2.what.sgd_loop", steps=3, lr=lr, batch_size=batch_size), dtype=None,
                  **FLOAT32, mistakes=[("ex2.hint.zero_grad", _loop_path(X, y, w, b, lr, batch_size, 3, True)),
                                       ("ex2.hint.sgd_len_params", _loop_path(X, y, w, b, lr, 2, 3))],
                  default_hint="ex2.hint.sgd_step")

@@ -31,7 +31,7 @@ def autograd_elementwise(fn, z):
 def test_sigmoid(student):
     """sigmoid: matches torch.sigmoid, also at z = -800 and 800"""
     z = grid()
-    expect_array(student.ex3.sigmoid(z), torch.sigmoid(torch.tensor(z)).numpy(), what=text("what.sigmoid_range"),
+    expect_array(student.ex3.sigmoid(z), torch.sigmoid(torch.tensor(z)).numpy(), what=text("ex3.what.sigmoid_range"),
                  **EXACT, mistakes=[("ex3.hint.sigmoid_sign", torch.sigmoid(torch.tensor(-z)).numpy())])
 
 
@@ -83,7 +83,7 @@ def test_unbroadcast(student):
         if squeezed and squeezed != tuple(small):
             shape_hints[squeezed] = "ex3.hint.unbroadcast_keepdims"
         expect_array(student.ex3.unbroadcast(upstream, small), expected,
-                     what=text("what.unbroadcast", big=big, small=small), **EXACT,
+                     what=text("ex3.what.unbroadcast", big=big, small=small), **EXACT,
                      mistakes=[("ex3.hint.unbroadcast_mean", mean_variant)], shape_hints=shape_hints)
 
 
@@ -116,7 +116,7 @@ def test_mlp_forward(student):
         else:  # the other activation's network: the argument not followed
             other = "relu" if activation == "sigmoid" else "sigmoid"
             mistakes.append(("ex3.hint.activation_not_followed", torch_forward(X, params, other)[0].detach().numpy()))
-        what = text("what.mlp_forward", activation=activation) if activation else text("what.mlp_forward_default")
+        what = text("ex3.what.mlp_forward", activation=activation) if activation else text("ex3.what.mlp_forward_default")
         expect_array(result[0], expected, what=what, **EXACT, shape_hints={(10,): "ex3.hint.output_column"},
                      mistakes=mistakes)
 
@@ -129,7 +129,7 @@ def test_mse_loss(student):
     expected = float(torch.nn.functional.mse_loss(torch.tensor(y_hat), torch.tensor(y)) / 2)
     broadcast = float(np.mean(0.5 * (y_hat - y.ravel()) ** 2))
     for label, labels in (("(8, 1)", y), ("(8,)", y.ravel())):
-        expect_float(student.ex3.mse_loss(y_hat, labels), expected, what=text("what.mse_loss", label=label), **EXACT,
+        expect_float(student.ex3.mse_loss(y_hat, labels), expected, what=text("ex3.what.mse_loss", label=label), **EXACT,
                      mistakes=[("ex3.hint.loss_sum", expected * 8), ("ex3.hint.loss_half", expected * 2),
                                ("ex2.hint.missing_reshape", broadcast)])
 
