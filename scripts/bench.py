@@ -69,9 +69,9 @@ def single_submission() -> tuple[float, float, float]:
 
 def warm_submission() -> tuple[float, str]:
     from autograder.grading.runner import grade
-    from autograder.sandbox.client import Sandbox
+    from autograder.grading.sandboxes import course_sandbox
 
-    with Sandbox() as sandbox:
+    with course_sandbox() as sandbox:
         grade(ROOT / "solutions", sandbox=sandbox)  # the first one loads what every later one reuses
         times = []
         for _ in range(RUNS * 2):
@@ -154,11 +154,12 @@ def watch_regrade() -> float:
     """Median time from saving one exercise file to the watch loop's next report (the stubs, public checks,
     one change per exercise file: its stub replaced by the solution, then back)."""
     from autograder.course import registry
-    from autograder.sandbox.client import Limits, Sandbox
+    from autograder.grading.sandboxes import course_sandbox
+    from autograder.sandbox.client import Limits
     from autograder.channels.watch import Watcher
 
     times = []
-    with tempfile.TemporaryDirectory() as tmp, Sandbox() as sandbox:
+    with tempfile.TemporaryDirectory() as tmp, course_sandbox() as sandbox:
         folder = Path(tmp) / "exercises"
         shutil.copytree(ROOT / "exercises", folder)
         watcher = Watcher(folder, sandbox=sandbox, limits=Limits(), include_hidden=False)

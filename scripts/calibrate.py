@@ -73,10 +73,10 @@ def margins(seeds: int) -> dict[str, float]:
 
 def salts(count: int) -> list[float]:
     from autograder.grading.runner import grade
-    from autograder.sandbox.client import Sandbox
+    from autograder.grading.sandboxes import course_sandbox
 
     scores = []
-    with Sandbox() as sandbox:
+    with course_sandbox() as sandbox:
         for salt in range(1, count + 1):
             report = grade(ROOT / "solutions", sandbox=sandbox, seed_salt=salt)
             scores.append(report.score)
@@ -91,10 +91,10 @@ def reference_times(runs: int = 5) -> dict[str, float]:
     import statistics
 
     from autograder.grading.runner import grade
-    from autograder.sandbox.client import Sandbox
+    from autograder.grading.sandboxes import course_sandbox
 
     slowest: dict[str, list[float]] = {}
-    with Sandbox() as sandbox:
+    with course_sandbox() as sandbox:
         grade(ROOT / "solutions", sandbox=sandbox)  # the sandbox's first submission loads what it preloads
         for _ in range(runs):
             timings: dict[str, list[float]] = {}

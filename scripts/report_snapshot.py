@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from autograder.grading.runner import grade  # noqa: E402
+from autograder.grading.sandboxes import course_sandbox  # noqa: E402
 from autograder.sandbox.client import Sandbox  # noqa: E402
 from conftest import BUGGY, COURSE, SOLUTIONS, build_buggy  # noqa: E402
 
@@ -57,7 +58,7 @@ def snapshot(names: set[str] | None = None, progress=None, sandbox: Sandbox | No
     before = os.environ.get("AUTOGRADER_LANG")
     try:
         with contextlib.ExitStack() as stack:
-            sandbox = sandbox or stack.enter_context(Sandbox())
+            sandbox = sandbox or stack.enter_context(course_sandbox())
             tmp = stack.enter_context(tempfile.TemporaryDirectory())
             for index, (name, path) in enumerate(chosen):
                 if path is None:

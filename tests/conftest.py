@@ -18,7 +18,8 @@ import pytest
 os.environ.setdefault("AUTOGRADER_SECRET", "kit-tests")
 
 from autograder.course import registry  # noqa: E402
-from autograder.sandbox.client import Limits, Sandbox  # noqa: E402
+from autograder.grading.sandboxes import course_sandbox  # noqa: E402
+from autograder.sandbox.client import Limits  # noqa: E402
 
 EXERCISES = registry.names()  # discovered from the files, never listed here
 COURSE = registry.course(include_hidden=True)
@@ -34,7 +35,7 @@ FAST = Limits(call_seconds=3.0, import_seconds=3.0)  # hostile loops are stopped
 
 @pytest.fixture(scope="session")
 def sandbox():
-    with Sandbox() as shared:
+    with course_sandbox() as shared:
         yield shared
 
 

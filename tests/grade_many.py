@@ -15,12 +15,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from autograder.grading.runner import grade  # noqa: E402
-from autograder.sandbox.client import Sandbox  # noqa: E402
+from autograder.grading.sandboxes import course_sandbox  # noqa: E402
 
 
 def main(out: Path, submissions: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
-    with Sandbox() as sandbox:
+    with course_sandbox() as sandbox:
         (out / "level.txt").write_text(f"{sandbox.level_now()} {type(sandbox).__name__}\n", encoding="utf-8")
         for path in map(Path, submissions):
             report = grade(path, sandbox=sandbox)

@@ -68,7 +68,8 @@ def _run_campaign(campaign: Campaign, tmp_factory):
 
 def _campaign(campaign: Campaign, tmp_factory):
     from autograder.grading.runner import grade
-    from autograder.sandbox.client import Limits, Sandbox
+    from autograder.grading.sandboxes import course_sandbox
+    from autograder.sandbox.client import Limits
 
     limits = Limits(call_seconds=TIMEOUT, import_seconds=TIMEOUT)
     errors = []
@@ -179,7 +180,7 @@ def _campaign(campaign: Campaign, tmp_factory):
 
     os.environ[SECRET_NAME] = campaign.secret  # the grading process (this one, in grade mode) holds it
     try:
-        with Sandbox() as sandbox:
+        with course_sandbox() as sandbox:
             def grade_fn(path):
                 return grade(path, sandbox=sandbox, limits=limits)
 

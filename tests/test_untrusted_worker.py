@@ -167,15 +167,14 @@ def test_preloaded_libraries_are_imported_once_before_forking(monkeypatch):
     per submission."""
     import time
 
-    from autograder.course import registry
     from autograder.sandbox.client import Limits, Sandbox, Session
 
-    monkeypatch.setattr(registry, "all_preloads", lambda: ("graphlib",))  # the course's, for this zygote
     probe = ("import sys\n\n\ndef linreg(X, w, b):\n"
              "    return ['graphlib' in sys.modules, 'zipapp' in sys.modules]\n")
     files = {EX2: probe.encode()}
     seen = []
-    with Sandbox(flavours=("torch",)) as sandbox:  # its own, to see what a fresh zygote holds
+    # its own, to see what a fresh zygote holds; the course's preload as grading passes it (course_sandbox)
+    with Sandbox(flavours=("torch",), preload=("graphlib",)) as sandbox:
         for preload in ((), (), ("zipapp",), ("zipapp",)):
             session = Session(sandbox, files, Limits(), preload={EX2: preload})
             started = time.monotonic()
@@ -293,7 +292,7 @@ def test_the_graders_files_look_empty_where_the_sandbox_shows_their_host_folder(
     ex1 = "ex1_manual_gradients"
     headers = Path(np.__file__).resolve().parent / "_core" / "include"
     seen, own = [], client.trusted_paths
-    for trusted in (own, lambda: [*own(), headers]):
+    for trusted in (own, lambda extra=(): [*own(extra), headers]):
         monkeypatch.setattr(client, "trusted_paths", trusted)
         with Sandbox(flavours=("numpy",)) as sandbox:
             if sandbox.level_now() != "namespaces":
@@ -309,11 +308,14 @@ def test_the_graders_files_look_empty_where_the_sandbox_shows_their_host_folder(
 
 def test_trusted_paths_are_mapped_into_the_folders_that_show_them():
     from autograder.course import registry
+    from autograder.grading.sandboxes import course_sandbox
     from autograder.sandbox import client
 
     paths = client.trusted_paths()
     assert Path(client.__file__).resolve().parent.parent in paths
-    assert registry.solutions_dir().resolve() in paths
+    # the solutions are the course's: grading names them (the sandbox imports nothing of the course)
+    with course_sandbox(("numpy",)) as sandbox:
+        assert registry.solutions_dir().resolve() in client.trusted_paths(sandbox._course["trusted"])
     binds = [("/venv/lib/site-packages", "/opt/site-packages-0"), ("/usr", "/usr")]
     assert client._hidden_inside(binds, [Path("/venv/lib/site-packages/autograder"), Path("/usr/src/kit"),
                                          Path("/home/me/kit")]) == ["/opt/site-packages-0/autograder", "/usr/src/kit"]

@@ -110,10 +110,11 @@ class WeakSandbox(RuntimeError):
 def _init_worker(limits, level):
     """One sandbox per pool process, at exactly the level the batch was started with (never lower)."""
     global _SANDBOX, _LIMITS
-    from autograder.sandbox.client import LEVEL_ENV, Sandbox
+    from autograder.grading.sandboxes import course_sandbox
+    from autograder.sandbox.client import LEVEL_ENV
 
     os.environ[LEVEL_ENV] = level
-    _SANDBOX, _LIMITS = Sandbox(), limits
+    _SANDBOX, _LIMITS = course_sandbox(), limits
     from autograder.grading import runner  # the checks and torch, imported while the sandbox imports its own torch
 
     runner.preload(registry.course().hidden_included)

@@ -171,7 +171,8 @@ def _terminal() -> None:
 
 
 def _grade(args) -> int:
-    from autograder.sandbox.client import Limits, Sandbox
+    from autograder.grading.sandboxes import course_sandbox
+    from autograder.sandbox.client import Limits
 
     path = Path(args.path)
     if not path.exists():
@@ -180,7 +181,7 @@ def _grade(args) -> int:
     if args.html:
         os.environ["AUTOGRADER_FIGURES"] = "1"  # the checks compute the extra data the pictures need
     started = time.monotonic()
-    sandbox = Sandbox(once=True)  # starts importing torch in the background right away
+    sandbox = course_sandbox(once=True)  # starts importing torch in the background right away
     try:
         from autograder.grading.runner import GraderError, grade
 

@@ -208,11 +208,12 @@ def run(root: Path | None = None) -> int:
         return 0
     try:
         from autograder.grading.runner import grade
-        from autograder.sandbox.client import Limits, Sandbox
+        from autograder.grading.sandboxes import course_sandbox
+        from autograder.sandbox.client import Limits
 
         ids = unprivileged_ids()
         limits = Limits(uid=ids[0], gid=ids[1]) if ids else Limits()
-        with Sandbox(once=True) as sandbox:  # one submission
+        with course_sandbox(once=True) as sandbox:  # one submission
             level = sandbox.level_now()
             print(f"sandbox level: {level}" + (f" (namespaces refused: {sandbox.refusal})" if sandbox.refusal else ""))
             if level != "namespaces" and not weak_allowed():

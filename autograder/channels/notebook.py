@@ -36,9 +36,9 @@ def shared_sandbox():
     """The sandbox of this process, started on first use and closed at exit."""
     global _SANDBOX
     if _SANDBOX is None:
-        from autograder.sandbox.client import Sandbox
+        from autograder.grading.sandboxes import course_sandbox
 
-        _SANDBOX = Sandbox()
+        _SANDBOX = course_sandbox()
         atexit.register(_SANDBOX.close)
     return _SANDBOX
 

@@ -143,9 +143,9 @@ def show(report: Report, folder: Path, change: Change | None, seconds: float, ou
 
 def run(folder: Path, *, limits, include_hidden: bool | None = None, once: bool = False) -> int:
     """The loop of ``python -m autograder watch``; ``once`` stops after the first regrade (for tests)."""
-    from autograder.sandbox.client import Sandbox
+    from autograder.grading.sandboxes import course_sandbox
 
-    sandbox = Sandbox()
+    sandbox = course_sandbox()
     try:
         watcher = Watcher(folder, sandbox=sandbox, limits=limits, include_hidden=include_hidden)
         started = time.monotonic()

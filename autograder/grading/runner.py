@@ -32,6 +32,7 @@ from autograder.messages import label, text
 from autograder.course.reference import Reference
 from autograder.course.registry import CheckInfo
 from autograder.grading.results import CheckResult, Report
+from autograder.grading.sandboxes import course_sandbox
 from autograder.sandbox import client
 from autograder.grading.submission import stage
 
@@ -408,7 +409,7 @@ def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits 
     ``timings``: a dict to fill with the seconds each request to the sandbox took (``scripts/calibrate.py``).
     """
     own_sandbox = sandbox is None
-    sandbox = sandbox or client.Sandbox(once=True)
+    sandbox = sandbox or course_sandbox(once=True)
     limits = limits or client.Limits()
     course = registry.course(include_hidden)
     preload(course.hidden_included)

@@ -284,9 +284,10 @@ def _site_dir(package: str) -> Path | None:
     return Path(list(spec.submodule_search_locations)[0]).resolve()
 
 
-def trusted_paths() -> list[Path]:
-    """What the grader holds that no submission may read: the grading package (its hidden checks), the
-    reference solutions, and the kit's checkout when the package runs from one.
+def trusted_paths(extra: tuple[Path, ...] = ()) -> list[Path]:
+    """What the grader holds that no submission may read: the grading package (its hidden checks), the kit's
+    checkout when the package runs from one, and ``extra`` (the reference solutions, which grading names:
+    :func:`autograder.grading.sandboxes.course_sandbox`).
 
     The sandbox shows whole folders of the host (the Python installation, the site-packages of NumPy and
     torch, /usr); a kit installed with ``pip install .`` (``deploy/Containerfile``) or kept under /usr lies
@@ -297,12 +298,7 @@ def trusted_paths() -> list[Path]:
     root = package.parent
     if (root / "pyproject.toml").is_file() and root.name not in ("site-packages", "dist-packages"):
         paths.append(root)  # a checkout: tests, calibration scripts and solutions beside the package
-    try:
-        from autograder.course import registry
-
-        paths.append(registry.solutions_dir().resolve())
-    except ImportError:
-        pass
+    paths += [Path(path).resolve() for path in extra]
     return [path for path in paths if path.is_dir()]
 
 
@@ -333,7 +329,7 @@ def _hidden_inside(binds: list[tuple[str, str]], paths: list[Path]) -> list[str]
     return sorted(set(inside))
 
 
-def _jail_setup(flavour: str) -> dict:
+def _jail_setup(flavour: str, trusted: tuple[Path, ...] = ()) -> dict:
     """What the namespaced sandbox sees: read-only Python, the allowed packages, system libraries."""
     base = Path(sys.base_prefix).resolve()
     binds = [(str(base), str(base)), ("/usr", "/usr")]
@@ -370,7 +366,7 @@ def _jail_setup(flavour: str) -> dict:
         work += "_"
     masks = [m for m in masks if os.path.isdir(m) and not any(m == site or site.startswith(m + "/")
                                                               for site in sys_path)]
-    masks += _hidden_inside(binds, trusted_paths())  # the grader's own files, where a bind shows them
+    masks += _hidden_inside(binds, trusted_paths(trusted))  # the grader's own files, where a bind shows them
     return {"level": "namespaces", "binds": binds, "work": work, "masks": masks, "links": links, "sys_path": sys_path,
             "files": [f for f in ("/etc/ld.so.cache",) if os.path.isfile(f)],
             "devices": [d for d in ("null", "zero", "urandom", "random") if os.path.exists(f"/dev/{d}")],
@@ -389,15 +385,6 @@ def sandbox_env() -> dict:
 # ----------------------------------------------------------------- zygote
 
 
-def _course_preload() -> tuple[str, ...]:
-    """Every library module the course's exercises ask the torch sandbox to preload (``PRELOAD``)."""
-    try:
-        from autograder.course import registry
-    except ImportError:
-        return ()
-    return registry.all_preloads()
-
-
 def probe_level() -> tuple[str, str]:
     """(level, why a stronger one was refused): start a NumPy-only sandbox and see what it gets."""
     with Sandbox(flavours=("numpy",)) as sandbox:
@@ -410,10 +397,13 @@ CLOSE_SECONDS = 2.0  # how long a zygote may take to end its submissions' proces
 class Zygote:
     """One sandbox process of one flavour ("torch", or "numpy" where torch cannot be imported)."""
 
-    def __init__(self, flavour: str, level: str, huge_pages: bool = True):
+    def __init__(self, flavour: str, level: str, huge_pages: bool = True, trusted: tuple[Path, ...] = (),
+                 preload: tuple[str, ...] = ()):
         self.flavour = flavour
         self.level = level
         self.huge_pages = huge_pages
+        self.trusted = trusted
+        self.preload = preload
         self.refusal = ""  # why the zygote refused its level, if it did
         self._process = None
         self._control = None
@@ -432,11 +422,11 @@ class Zygote:
         child.close()
         self._control = parent
         self._ready = False
-        setup = _jail_setup(self.flavour) if self.level == "namespaces" else {"level": self.level}
+        setup = _jail_setup(self.flavour, self.trusted) if self.level == "namespaces" else {"level": self.level}
         setup["flavour"] = self.flavour
         setup["huge_pages"] = self.huge_pages
         if self.flavour == "torch":
-            setup["preload"] = list(_course_preload())
+            setup["preload"] = list(self.preload)
         codec.send(self._control, setup)
 
     def wait_ready(self) -> str:
@@ -511,13 +501,19 @@ class Sandbox:
                 return spawned.SpawnSandbox(*args, reason=reason, **kwargs)
         return super().__new__(cls)
 
-    def __init__(self, flavours: tuple[str, ...] = FLAVOURS, *, once: bool = False):
-        """``once``: for one submission only (the command line's ``grade``). The zygotes then leave their memory
+    def __init__(self, flavours: tuple[str, ...] = FLAVOURS, *, once: bool = False, trusted: tuple[Path, ...] = (),
+                 preload: tuple[str, ...] = ()):
+        """``trusted``: folders beyond the kit's own that no submission may read (the reference solutions);
+        ``preload``: library modules the torch sandbox imports once, before it forks (the course's ``PRELOAD``).
+        Grading passes both (:func:`autograder.grading.sandboxes.course_sandbox`): the sandbox knows no course.
+
+        ``once``: for one submission only (the command line's ``grade``). The zygotes then leave their memory
         where it is: moving it onto huge pages (see ``hugepages``) pays off from the second submission forked
         on, and in a single one it only takes a core from the grader and the worker (``make bench``: 1.52 ->
         1.47 times the import of torch)."""
         self.flavours = flavours
         self.huge_pages = not once
+        self._course = {"trusted": tuple(trusted), "preload": tuple(preload)}
         self._zygotes: dict[str, Zygote] = {}
         self.refusal = ""
         wanted = requested_level()
@@ -525,7 +521,7 @@ class Sandbox:
         self._probed = wanted in _ACHIEVED
         self._wanted = wanted
         for flavour in self.flavours:
-            self._zygotes[flavour] = Zygote(flavour, self.level, self.huge_pages)
+            self._zygotes[flavour] = Zygote(flavour, self.level, self.huge_pages, **self._course)
         self._opening = threading.Lock()  # one open at a time (Session's look-ahead opens from a thread)
 
     def _ensure_level(self):
@@ -538,7 +534,8 @@ class Sandbox:
             for zygote in self._zygotes.values():
                 zygote.close()
             self.level = _weaker(self.level)
-            self._zygotes = {flavour: Zygote(flavour, self.level, self.huge_pages) for flavour in self.flavours}
+            self._zygotes = {flavour: Zygote(flavour, self.level, self.huge_pages, **self._course)
+                             for flavour in self.flavours}
         _ACHIEVED[self._wanted] = self.level
         self._probed = True
 

@@ -184,7 +184,8 @@ class SpawnSandbox:
 
     FLAVOURS = ("torch", "numpy")
 
-    def __init__(self, flavours: tuple[str, ...] = FLAVOURS, reason: str = "", *, once: bool = False):
+    def __init__(self, flavours: tuple[str, ...] = FLAVOURS, reason: str = "", *, once: bool = False,
+                 trusted: tuple = (), preload: tuple[str, ...] = ()):
         self.flavours = flavours
         self.level = "none"
         self.refusal = reason or why_spawn()
@@ -193,7 +194,7 @@ class SpawnSandbox:
         self._opened: set[str] = set()  # the exercise files opened so far
         self._keep_warm = False  # set once a file is graded a second time (watch, notebook, batch)
         self._closed = False
-        self._preload = client._course_preload()
+        self._preload = tuple(preload)  # (``trusted``: nothing is mounted at the `none` level)
         for flavour in flavours:
             self._warm[flavour].append(self._start(flavour))
 

@@ -84,9 +84,9 @@ def grade_one(exercise: str, source: str, sandbox) -> Outcome:
 def _init_worker():
     global _SANDBOX
     from autograder.grading import runner
-    from autograder.sandbox.client import Sandbox
+    from autograder.grading.sandboxes import course_sandbox
 
-    _SANDBOX = Sandbox()
+    _SANDBOX = course_sandbox()
     runner.preload(True)
 
 
@@ -99,10 +99,10 @@ def grade_all(jobs_: list[tuple[str, str]], jobs: int = 2, sandbox=None, progres
     results: list[Outcome | None] = [None] * len(jobs_)
     done = 0
     if sandbox is not None or jobs <= 1:
-        from autograder.sandbox.client import Sandbox
+        from autograder.grading.sandboxes import course_sandbox
 
         own = sandbox is None
-        sandbox = sandbox or Sandbox()
+        sandbox = sandbox or course_sandbox()
         try:
             for index, (exercise, source) in enumerate(jobs_):
                 results[index] = grade_one(exercise, source, sandbox)
