@@ -583,7 +583,7 @@ class Campaign:
         self.site_listing = sorted(p.name for p in SITE_PACKAGES.iterdir())
         self.tmp_before = {str(p) for d in SCAN_DIRS if d.is_dir() for p in d.iterdir()}
         self.ipc_before, self.memory_before = sysv_objects(), meminfo()  # (see settle_and_inspect)
-        from autograder.grading import secret
+        from autograder.course import secret
 
         secret._file_secret(secret.HIDDEN / secret.FILE_NAME)  # the checkout's secret file exists: env_grader_secret
         self.ipc_after: list[dict] = []

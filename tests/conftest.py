@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-# The grader's secret keys the hidden checks' inputs (autograder/grading/secret.py). The kit's tests pin it, so that they
+# The grader's secret keys the hidden checks' inputs (autograder/course/secret.py). The kit's tests pin it, so that they
 # give the same results on every clone (tests/test_secret.py grades the reference under other secrets too).
 os.environ.setdefault("AUTOGRADER_SECRET", "kit-tests")
 

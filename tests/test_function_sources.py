@@ -1,9 +1,9 @@
-"""blame.function_source reads each function's text once per source, as ``ast.get_source_segment`` gives it."""
+"""checking.source.function_source reads each function's text once per source, as ``ast.get_source_segment`` gives it."""
 
 import ast
 from pathlib import Path
 
-from autograder.grading import blame
+from autograder.checking import source as learner_source
 
 from conftest import BUGGY
 
@@ -18,9 +18,9 @@ def test_the_same_text_as_get_source_segment():
         tree = ast.parse(source)
         wanted = {node.name: ast.get_source_segment(source, node) for node in tree.body
                   if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
-        assert blame._function_sources(source) == wanted, source[:200]
-    assert blame._function_sources(ODD)["f"] == "def f(): return 3"  # the last definition, as Python keeps it
+        assert learner_source._function_sources(source) == wanted, source[:200]
+    assert learner_source._function_sources(ODD)["f"] == "def f(): return 3"  # the last definition, as Python keeps it
 
 
 def test_a_file_python_cannot_parse_has_no_functions():
-    assert blame._function_sources("def f(:\n    pass\n") == {}
+    assert learner_source._function_sources("def f(:\n    pass\n") == {}

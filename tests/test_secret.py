@@ -1,4 +1,4 @@
-"""The grader's secret (autograder/grading/secret.py): where it lives, what it keys, and that no release carries it or names
+"""The grader's secret (autograder/course/secret.py): where it lives, what it keys, and that no release carries it or names
 a hidden check."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import zlib
 import numpy as np
 import pytest
 
-from autograder.grading import secret
+from autograder.course import secret
 from autograder.build.bundles import hidden_names
 from autograder.sandbox.client import Limits, Session
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from autograder import messages
 from autograder.course import registry
-from autograder.grading import secret
+from autograder.course import secret
 from autograder.course.stubs import (BEGIN, END, FENCES, NOT_IMPLEMENTED, DocstringError, answer_leaks, answer_pieces, load_docstrings,
                     strip_solution, translate_docstrings)
 
@@ -321,7 +321,7 @@ def build_gradescope(dist: Path, allow_weak_sandbox: bool = False, lang: str = "
     target.mkdir(parents=True)
     _copy_package(target, {"templates"} | {f"messages/{code}/docstrings" for code in RELEASE_LANGUAGES})
     shutil.copytree(ROOT / "solutions", target / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
-    # this installation's secret (autograder/grading/secret.py): Gradescope's hidden inputs are the instructor's own
+    # this installation's secret (autograder/course/secret.py): Gradescope's hidden inputs are the instructor's own
     kept = target / "autograder" / "checks" / "hidden" / secret.FILE_NAME
     kept.write_bytes(secret.secret() + b"\n")
     kept.chmod(0o600)

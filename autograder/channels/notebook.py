@@ -22,7 +22,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from autograder.grading.blame import parse
+from autograder.checking.source import parse
 from autograder.messages import text
 
 _SANDBOX = None

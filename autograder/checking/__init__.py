@@ -1,10 +1,10 @@
-"""The check authors' API: ``from autograder.checking import check, expect_close, ...`` is all a check file in
-``autograder/checks/`` needs (with NumPy, torch and its exercise's own ``exN_support``). It owns the checks'
-tools: declaring a check (``check``, ``hidden_seed``), comparing what came back (``expect_*``, ``fail``,
-``fmt``), remembered reference runs (``remembered``, ``alongside``), the by-hand rules (``byhand``),
-``diagnose``'s guesses and the ``figures`` a check records. It may import the course, the messages, the sandbox's
-wire types, and grading's read-only tools for the learner's source (``blame``), errors (``explain``) and hidden
-inputs (``secret``); never the runner, a channel, a report or a builder.
+"""The check authors' API: ``from autograder.checking import check, expect_array, ...`` is all a check file in
+``autograder/checks/`` needs (with NumPy, torch and its exercise's own ``exN_support``). It owns the checks' tools:
+declaring a check (``check``, ``hidden_seed``), comparing what came back (``expect_*``, ``fail``, ``fmt``),
+remembered reference runs (``remembered``, ``alongside``), the by-hand rules (``byhand``), ``diagnose``'s guesses
+and the ``figures`` a check records. It may import the course, the messages, the sandbox's wire types, and grading's
+read-only tools for the learner's source (``blame``), errors (``explain``) and hidden inputs (``secret``); never the
+runner, a channel, a report or a builder.
 """
 
 from autograder.checking import figures
@@ -12,10 +12,10 @@ from autograder.checking.expect import (REGULAR, CheckFailed, clip, expect_array
                                         expect_inputs_left_alone, expect_tensor, expect_tensor_form, expect_true,
                                         fail, fmt, neighbours, probe_left_alone, type_hint, within)
 from autograder.checking.memo import alongside, remembered
+from autograder.checking.source import function_source, parse as parse_source
 from autograder.course.registry import check, in_sandbox_module
-from autograder.grading.blame import function_source, parse as parse_source
 from autograder.grading.explain import known_cause
-from autograder.grading.secret import hidden_seed
+from autograder.course.secret import hidden_seed
 from autograder.messages import text
 from autograder.sandbox.client import StudentError, StudentException
 from autograder.sandbox.codec import FunctionRef, Generated, RemoteTensor

@@ -37,7 +37,7 @@ import ast
 import operator
 from dataclasses import dataclass
 
-from autograder.grading.blame import parse
+from autograder.checking.source import parse
 from autograder.messages import text
 
 COMPLEX_NAMES = {"complex", "complex64", "complex128", "complex256", "cdouble", "csingle", "clongdouble", "cfloat",

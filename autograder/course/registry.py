@@ -24,7 +24,7 @@ A check declares itself next to the test, as gradescope-utils does::
 
 A hidden check seeds its inputs with ``hidden_seed(101)`` where it would write
 ``101`` (``np.random.default_rng(hidden_seed(101))``): a number keyed by the
-grader's secret (``autograder/grading/secret.py``), so the kit's public source does not
+grader's secret (``autograder/course/secret.py``), so the kit's public source does not
 tell which inputs the hidden checks use.
 
 The docstring's first line is the check's title (its name in every report);

@@ -234,7 +234,7 @@ def _name_error(exc: client.StudentError) -> str | None:
 def top_level_names(source: str) -> tuple[set[str], set[str]] | None:
     """(the names the file's top level defines, the modules it imports there), read with :mod:`ast`;
     None when it cannot be parsed. Imports inside ``if``, ``try`` and ``with`` blocks count; inside functions not."""
-    from autograder.grading.blame import parse
+    from autograder.checking.source import parse
 
     tree = parse(source)
     if tree is None:

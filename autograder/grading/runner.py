@@ -22,8 +22,10 @@ import pytest
 
 from autograder.checking import byhand, figures
 from autograder.course import registry
-from autograder.grading import secret, source_encoding, source_syntax
-from autograder.grading.blame import function_at_line, parameters, parse as parse_source, settle, where_line
+from autograder.course import secret
+from autograder.grading import source_encoding, source_syntax
+from autograder.checking.source import parse as parse_source
+from autograder.grading.blame import function_at_line, parameters, settle, where_line
 from autograder.checking.expect import CheckFailed, compose, expect_inputs_left_alone
 from autograder.grading.explain import (describe_student_error, file_problem, import_line, known_cause, missing_import,
                       same_error, warned)

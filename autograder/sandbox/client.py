@@ -790,7 +790,7 @@ class Session:
     _import_errors: dict = field(default_factory=dict)
     _timed_out: dict = field(default_factory=dict)
     seed_salt: int = 0  # 0 for grading; calibration varies it to show tolerances hold for any seed
-    seed_key: bytes = b""  # the key of every seed sent to the sandbox (``autograder.grading.secret``; never sent itself)
+    seed_key: bytes = b""  # the key of every seed sent to the sandbox (``autograder.course.secret``; never sent itself)
     flavours: dict = field(default_factory=dict)  # exercise module -> "numpy" (NumPy only) or "torch"
     support: dict = field(default_factory=dict)  # exercise module -> (path, source) of its in-sandbox helpers
     preload: dict = field(default_factory=dict)  # exercise module -> library modules to import before forking
@@ -887,7 +887,7 @@ class Session:
 
     def begin_check(self, name: str):
         """Make seeds depend only on the check's name and the grader's secret key, so every run is the same
-        and the seeds say nothing of which check runs (``seed_key``, see ``autograder.grading.secret``)."""
+        and the seeds say nothing of which check runs (``seed_key``, see ``autograder.course.secret``)."""
         salted = name if not self.seed_salt else f"{self.seed_salt}:{name}"
         digest = hashlib.blake2b(salted.encode(), key=self.seed_key[:64], digest_size=8, person=b"check").digest()
         self._seed_base = int.from_bytes(digest, "little")

@@ -1,0 +1,60 @@
+"""The learner's source, read with :mod:`ast` and never run: one tree per source text (``parse``), the text of one
+function (``function_source``), for the checks' hints that depend on how the code is written and for grading's blame.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+
+
+@functools.lru_cache(maxsize=16)
+def parse(source) -> ast.Module | None:
+    """The learner's ``source`` as an :mod:`ast` tree, or None when Python cannot parse it.
+
+    Besides a syntax error, ``ast.parse`` raises ValueError (a null byte) and RecursionError or MemoryError
+    (an expression nested thousands deep, which a file may hold on purpose): in the grading process each of
+    them means "no tree", never a grader error. One tree per source text, shared by the checks that read it
+    (about twenty per submission): read it, never change it.
+    """
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def function_source(session, module: str, function: str) -> str:
+    """The source text of one top-level function of the learner's file ("" when absent or unparsable).
+
+    Read with :mod:`ast`, never run: for hints that depend on how the code is written (a permutation drawn
+    and not used gives the same results as no shuffling at all).
+    """
+    raw = session.files.get(module)
+    source = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else str(raw or "")
+    return _function_sources(source).get(function, "")
+
+
+@functools.lru_cache(maxsize=16)
+def _function_sources(source: str) -> dict[str, str]:
+    """The source text of each top-level function of ``source``, by name (the last definition of a name), as
+    ``ast.get_source_segment`` gives it (which would split the whole file into lines again for each one)."""
+    tree = parse(source)
+    if tree is None:
+        return {}
+    lines = _LINE_ENDS.split(source)  # [line, end, line, end, ...]: Python's own line ends, as ast splits them
+    lines = ["".join(lines[i:i + 2]) for i in range(0, len(lines), 2)]
+    found = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first, last = node.lineno - 1, node.end_lineno - 1
+            if first == last:
+                found[node.name] = lines[first].encode()[node.col_offset:node.end_col_offset].decode()
+                continue
+            head = lines[first].encode()[node.col_offset:].decode()
+            tail = lines[last].encode()[:node.end_col_offset].decode()
+            found[node.name] = "".join([head, *lines[first + 1:last], tail])
+    return found
+
+
+_LINE_ENDS = re.compile(r"(\r\n|\r|\n)")
