@@ -49,7 +49,7 @@ RELEASE_EXCLUDES = {"checks/hidden", "course/stubs.py", "build", "templates"} | 
     f"messages/{lang}/docstrings" for lang in RELEASE_LANGUAGES} | {
     f"channels/{module}.py" for module in ("batch", "lms", "gradescope", "nbgrader_grade", "notebook", "shards",
                                            "export", "doctor")} | {
-    f"reports/{module}.py" for module in ("class_report", "similarity")}
+    f"reports/{module}.py" for module in ("class_report", "similarity", "gradebook")}
 
 
 class BuildError(ValueError):

@@ -25,7 +25,6 @@ import io
 import json
 import multiprocessing
 import os
-import re
 import threading
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -33,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.course import registry
+from autograder.reports.gradebook import Person, safe_name, spreadsheet_safe
 
 SKIP = {"__MACOSX", ".DS_Store", "submission_metadata.yml"}
 _SANDBOX = None  # one per worker process
@@ -43,7 +43,7 @@ _LIMITS = None
 class Entry:
     student: str
     path: Path
-    submitters: tuple = ()  # lms.Person of each submitter, from a Gradescope export's metadata
+    submitters: tuple = ()  # gradebook.Person of each submitter, from a Gradescope export's metadata
 
     @property
     def folder(self) -> str:
@@ -51,9 +51,7 @@ class Entry:
 
 
 def _gradescope_submitters(folder: Path) -> dict[str, tuple]:
-    """``submission_<id>`` -> its submitters (:class:`lms.Person`), from Gradescope's submission_metadata.yml."""
-    from autograder.channels.lms import Person
-
+    """``submission_<id>`` -> its submitters (:class:`gradebook.Person`), from Gradescope's submission_metadata.yml."""
     metadata = folder / "submission_metadata.yml"
     if not metadata.is_file():
         return {}
@@ -97,10 +95,6 @@ def discover(folder: Path) -> list[Entry]:
             people = submitters.get(stem, ())
             entries.append(Entry(_label(people) or stem, path, people))
     return entries
-
-
-def _safe_name(student: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.@+-]", "_", student)[:120] or "student"
 
 
 class WeakSandbox(RuntimeError):
@@ -160,14 +154,6 @@ def status_of(report) -> str:
     elif report.tests and all(t.not_implemented or t.cause == "MissingFile" for t in report.tests):
         problems.append("nothing implemented")
     return "; ".join(problems) or "ok"
-
-
-def spreadsheet_safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP's CSV-injection advice)."""
-    value = str(value)
-    if value and (value[0] in "=+-@\t\r" or value[0] == "\uff1d"):
-        return "'" + value
-    return value
 
 
 def row_of(result: dict, allowed_weak: bool = False) -> dict:
@@ -278,7 +264,7 @@ def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, pro
     results.sort(key=lambda r: r["student"])
     used = set()
     for result in results:
-        name = _safe_name(result["student"])
+        name = safe_name(result["student"])
         while name in used:
             name += "_"
         used.add(name)

@@ -22,6 +22,7 @@ import json
 import sys
 from pathlib import Path
 
+from autograder.reports.gradebook import Person
 
 
 class ExportError(ValueError):
@@ -101,8 +102,6 @@ def _csv_status(source: Path) -> dict[str, str]:
 
 def load_run(source: Path) -> list[dict]:
     """The results of a graded run, as ``batch`` had them (student, report, status, folder, submitters, ...)."""
-    from autograder.channels.lms import Person
-
     folder = reports_folder(source)
     statuses = _csv_status(Path(source))
     results = []

@@ -43,7 +43,7 @@ read, the exercise files in a place the kit does not look) gets no row unless ``
 (``--grade-unreadable``): a 0 the student did not earn would go into the gradebook silently.
 
 In both, text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``)
-are prefixed with ``'`` as in the plain CSV (:func:`batch.spreadsheet_safe`), and a group
+are prefixed with ``'`` as in the plain CSV (:func:`autograder.reports.gradebook.spreadsheet_safe`), and a group
 submission (a Gradescope export lists several submitters) gives one row per member.
 """
 
@@ -55,6 +55,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+
+from autograder.reports.gradebook import Person, spreadsheet_safe
 
 KINDS = ("canvas", "moodle")
 MOODLE_DEFAULT_MAX = 100  # a new Moodle grade item's "Maximum grade"
@@ -78,8 +80,6 @@ class LmsError(ValueError):
 
 
 def _safe(value: str) -> str:
-    from autograder.channels.batch import spreadsheet_safe
-
     return spreadsheet_safe(value)
 
 
@@ -119,15 +119,6 @@ class Scale:
 
 
 # ----------------------------------------------------------------------------- what batch produced
-
-@dataclass(frozen=True)
-class Person:
-    """One submitter of a Gradescope export (any field may be empty)."""
-
-    name: str = ""
-    email: str = ""
-    sid: str = ""
-
 
 @dataclass
 class Graded:

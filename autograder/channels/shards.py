@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 from autograder.course import registry
+from autograder.reports.gradebook import safe_name
 
 
 class ShardError(ValueError):
@@ -53,11 +54,9 @@ def select(entries: list, shard: tuple[int, int] | None) -> list:
 def report_names(students: list[str]) -> list[str]:
     """The JSON report file stem of each student, in the order given (``batch``'s naming: unsafe characters
     replaced, a clash resolved by appending ``_``)."""
-    from autograder.channels.batch import _safe_name
-
     used, names = set(), []
     for student in students:
-        name = _safe_name(student)
+        name = safe_name(student)
         while name in used:
             name += "_"
         used.add(name)

@@ -237,10 +237,3 @@ def write_class_page(results: list[dict], out: Path, submissions: Path | None = 
 
     write_atomic(Path(out), render_page(results, submissions))
     return Path(out)
-
-
-def write_class_html(reports_dir: Path, out: Path, submissions: Path | None = None) -> Path:
-    """The class page of a run's reports folder."""
-    from autograder.channels.export import load_run
-
-    return write_class_page(load_run(Path(reports_dir)), out, submissions)
