@@ -1,10 +1,10 @@
 """The check authors' API: ``from autograder.checking import check, expect_array, ...`` is all a check file in
 ``autograder/checks/`` needs (with NumPy, torch and its exercise's own ``exN_support``). It owns the checks' tools:
-declaring a check (``check``, ``hidden_seed``), comparing what came back (``expect_*``, ``fail``, ``fmt``),
-remembered reference runs (``remembered``, ``alongside``), the by-hand rules (``byhand``), ``diagnose``'s guesses
-and the ``figures`` a check records. It may import the course, the messages, the sandbox's wire types, and grading's
-read-only tools for the learner's source (``blame``), errors (``explain``) and hidden inputs (``secret``); never the
-runner, a channel, a report or a builder.
+comparing what came back (``expect``), remembered reference runs (``memo``), the learner's source read and never run
+(``source``), the by-hand rules (``byhand``), ``diagnose``'s guesses and the ``figures`` a check records; it re-
+exports the course's ``check`` and ``hidden_seed`` and the sandbox's value types. It may import the course, the
+messages and the sandbox; of grading only ``explain.known_cause`` (until its table of known errors moves here);
+never the runner, a channel, a report or a builder.
 """
 
 from autograder.checking import figures

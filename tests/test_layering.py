@@ -1,0 +1,31 @@
+"""The package's layering is a rule that a test checks: the contracts in pyproject.toml ([tool.importlinter]), run by
+import-linter. The sandbox imports nothing else of the kit; channels over reports and builders, over grading and the
+checks, over the checks' API, over the course; channels do not import each other; no circles. Each folder says in
+its __init__.py what it owns and what it may import."""
+
+import ast
+import tomllib
+
+import pytest
+from importlinter.cli import lint_imports
+
+from conftest import ROOT
+
+FOLDERS = ("course", "checking", "grading", "sandbox", "channels", "reports", "build", "messages")
+
+
+def test_the_import_contracts_are_kept(capsys):
+    code = lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+    assert {c["id"] for c in contracts} == {"sandbox", "layers", "channels", "acyclic"}
+    assert f"Contracts: {len(contracts)} kept, 0 broken." in out, out
+
+
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_each_folder_says_what_it_owns_and_may_import(folder):
+    doc = ast.get_docstring(ast.parse((ROOT / "autograder" / folder / "__init__.py").read_text(encoding="utf-8")))
+    assert doc and len(doc) > 150, f"autograder/{folder}/__init__.py: a paragraph on what it owns and may import"
+    if folder != "messages":
+        assert "import" in doc, f"autograder/{folder}/__init__.py does not say what it may import"
