@@ -22,7 +22,12 @@ import json
 import sys
 from pathlib import Path
 
+from autograder.channels.batch import row_of
+from autograder.channels.lms import Graded, LmsError, target
+from autograder.channels.shards import _student_key
+from autograder.reports.class_report import write_class_page
 from autograder.reports.gradebook import Person
+from autograder.sandbox.client import printable
 
 
 class ExportError(ValueError):
@@ -60,8 +65,6 @@ def add_options(parser: argparse.ArgumentParser, grading: bool = False) -> None:
 
 def lms_target(args):
     """The checked :class:`lms.Target` of the options, or None; raises :class:`lms.LmsError`."""
-    from autograder.channels.lms import LmsError, target
-
     if args.lms:
         return target(args.lms, roster=args.roster, assignment=args.assignment, id_field=args.id_field,
                       points_possible=args.points_possible, zero_unreadable=args.grade_unreadable)
@@ -94,7 +97,6 @@ def _csv_status(source: Path) -> dict[str, str]:
     """student -> the status column of a run's CSV (for reports written before the batch record existed)."""
     if source.is_dir() or not source.is_file():
         return {}
-    from autograder.channels.shards import _student_key
 
     rows = csv.DictReader(io.StringIO(source.read_text(encoding="utf-8")))
     return {_student_key(row.get("student", "")): row.get("status", "") for row in rows}
@@ -135,19 +137,14 @@ def load_run(source: Path) -> list[dict]:
 def write_outputs(results: list[dict], out: Path, target=None, html: str | None = None,
                   similarity: Path | None = None, allowed_weak: bool = False) -> list[str]:
     """The LMS gradebook (``out``) and the class page (``html``) of ``results``; returns lines to print."""
-    from autograder.channels.batch import row_of
-    from autograder.channels.lms import Graded
 
     printed = []
     if html:
-        from autograder.reports.class_report import write_class_page
-
         page = write_class_page(results, Path(html), submissions=similarity)
         printed.append(f"Class page: {page.resolve()}")
     if target is not None:
         rows = [row_of(result, allowed_weak=allowed_weak) for result in results]
         outcome = target.write([Graded.from_batch(result, row) for result, row in zip(results, rows)], Path(out))
-        from autograder.sandbox.client import printable
 
         printed.append(f"{target.kind.capitalize()} gradebook: {outcome.path} ({outcome.written} students; "
                        f"{outcome.scale})")
@@ -160,8 +157,6 @@ def write_outputs(results: list[dict], out: Path, target=None, html: str | None 
 
 def run(args) -> int:
     """``python -m autograder export SOURCE --out FILE [--lms ...] [--html ...]``."""
-    from autograder.channels.lms import LmsError
-
     try:
         target = lms_target(args)
     except LmsError as exc:

@@ -56,6 +56,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from autograder.course import registry
+from autograder.grading.results import write_atomic
 from autograder.reports.gradebook import Person, spreadsheet_safe
 
 KINDS = ("canvas", "moodle")
@@ -286,8 +288,6 @@ class Target:
 
 
 def _kit_max() -> float:
-    from autograder.course import registry
-
     return float(registry.course(include_hidden=True).max_score)
 
 
@@ -414,8 +414,6 @@ def _side_file(out: Path) -> Path:
 
 
 def _write_side_file(out: Path, problems: list[Problem], scale: str = "") -> Path:
-    from autograder.grading.results import write_atomic
-
     path = _side_file(out)
     rows = [["problem", "who", "detail"]]
     if scale:  # not a problem: how to read every grade of the file
@@ -427,8 +425,6 @@ def _write_side_file(out: Path, problems: list[Problem], scale: str = "") -> Pat
 
 def write_canvas(target: Target, graded: list[Graded], out: Path) -> Outcome:
     """The CSV Canvas's gradebook importer takes: roster columns, the assignment, a Points Possible row."""
-    from autograder.grading.results import write_atomic
-
     scale = target.scale or scale_for("canvas", None, _kit_max())[0]
     problems: list[Problem] = []
     by_key: dict[str, set[int]] = {}
@@ -478,8 +474,6 @@ def _moodle_identifier(member: _Member, id_field: str) -> str:
 
 def write_moodle(target: Target, graded: list[Graded], out: Path) -> Outcome:
     """Moodle's "Import grades from CSV": identifier, grade, feedback; one row per student."""
-    from autograder.grading.results import write_atomic
-
     scale = target.scale or scale_for("moodle", None, _kit_max())[0]
     problems: list[Problem] = []
     known = None if target.moodle_ids is None else {_key(v): v for v in target.moodle_ids}

@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 from autograder.course import registry
+from autograder.grading.results import write_atomic
 from autograder.reports.gradebook import safe_name
 
 
@@ -71,8 +72,6 @@ def _student_key(cell: str) -> str:
 
 def merge(shard_csvs: list[Path], out: Path) -> int:
     """Combine shard gradebooks (and their ``_reports`` folders) into ``out``; returns the number of rows."""
-    from autograder.grading.results import write_atomic
-
     header = ["student", *registry.names(), "total", "max_score", "status", "sandbox"]
     rows, reports, seen = [], {}, {}
     for path in shard_csvs:

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from autograder.course import registry
 from autograder.checking.expect import display_width
+from autograder.checking.figures import sparkline
+from autograder.course import registry
 from autograder.messages import label, text
 from autograder.sandbox.client import printable
 
@@ -188,8 +189,6 @@ def problem_entries(tests: list[CheckResult]) -> list[Entry]:
 
 def _sparklines(tests: list[CheckResult]) -> list[str]:
     """One line per function whose training ran: the learner's loss per epoch, as a sparkline."""
-    from autograder.checking.figures import sparkline
-
     lines, seen = [], set()
     for t in tests:
         for figure in t.figures:

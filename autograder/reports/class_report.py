@@ -31,8 +31,10 @@ import numpy as np
 
 from autograder import messages
 from autograder.course import registry
-from autograder.reports.html_report import STYLE, Labels, _pyplot
+from autograder.grading.results import write_atomic
 from autograder.messages import text
+from autograder.reports.html_report import STYLE, Labels, _pyplot
+from autograder.reports.similarity import read_class, similar_pairs
 
 MAX_MISTAKES = 15
 PAGE_STYLE = STYLE + """
@@ -193,8 +195,6 @@ def _marked(code: str, ranges: list) -> str:
 
 
 def _similarity(results: list[dict], submissions: Path) -> list[str]:
-    from autograder.reports.similarity import read_class, similar_pairs
-
     pairs = similar_pairs(read_class(submissions, {r["student"]: r.get("folder", r["student"]) for r in results}))
     body = [f"<h2 id='similar'>{html.escape(plural('class.similar', len(pairs)))}</h2>",
             f"<p>{html.escape(text('class.similar_intro'))}</p>"]
@@ -233,7 +233,5 @@ def render_page(results: list[dict], submissions: Path | None = None) -> str:
 
 
 def write_class_page(results: list[dict], out: Path, submissions: Path | None = None) -> Path:
-    from autograder.grading.results import write_atomic
-
     write_atomic(Path(out), render_page(results, submissions))
     return Path(out)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.course import registry
+from autograder.course.stubs import strip_solution
+from autograder.grading.submission import stage
 
 NOISE = 25  # tokens in a fingerprint (copydetect's noise threshold)
 FLOOR = 0.6  # a listed pair shares at least this share of fingerprints
@@ -42,7 +44,6 @@ def _stub(exercise: str) -> str:
     stub = root / "exercises" / f"{exercise}.py"
     if stub.is_file():
         return stub.read_text(encoding="utf-8")
-    from autograder.course.stubs import strip_solution
 
     return strip_solution(registry.solutions_dir().joinpath(f"{exercise}.py").read_text(encoding="utf-8"), exercise)
 
@@ -56,8 +57,6 @@ def _fingerprint(code: str, boilerplate=None):
 
 def read_class(folder: Path, students: dict[str, str]) -> dict[str, dict[str, str]]:
     """student -> {exercise: code}, for ``students`` (student -> their sub-folder or .zip in ``folder``)."""
-    from autograder.grading.submission import stage
-
     entries = {p.name: p for p in Path(folder).iterdir()}
     code = {}
     for student, name in students.items():
