@@ -248,7 +248,7 @@ def test_a_trusted_helper_raises_catalogue_texts(chinese, grade_path, tmp_path):
 def test_the_learner_commands_help_holds_no_english(monkeypatch):
     """``python grade.py grade --help`` (and report, submission, watch) in Chinese: the commands' own texts and
     argparse's words (usage, options, its errors) from the catalogue; options and paths are code."""
-    from autograder import cli
+    from autograder.channels import cli
 
     monkeypatch.setenv("AUTOGRADER_LANG", "zh_CN")
     parser = cli._parser()

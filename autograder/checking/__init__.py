@@ -15,7 +15,7 @@ from autograder.checking.expect import (REGULAR, CheckFailed, clip, expect_array
 from autograder.checking.memo import alongside, remembered
 from autograder.checking.source import function_source, parse as parse_source
 from autograder.course.registry import check, in_sandbox_module
-from autograder.grading.explain import known_cause
+from autograder.grading.explain import known_cause, matching_hint
 from autograder.course.secret import hidden_seed
 from autograder.messages import text
 from autograder.sandbox.client import StudentError, StudentException
@@ -30,7 +30,7 @@ __all__ = [
     # the reference's runs, remembered or computed alongside the learner's
     "alongside", "remembered",
     # the learner's source (read, never run) and errors
-    "function_source", "known_cause", "parse_source", "StudentError", "StudentException",
+    "function_source", "known_cause", "matching_hint", "parse_source", "StudentError", "StudentException",
     # values from the sandbox: tensors, functions, generators
     "FunctionRef", "Generated", "RemoteTensor",
     # texts and pictures

@@ -14,8 +14,8 @@ import numpy as np
 import torch
 
 from autograder.checking import (RemoteTensor, StudentException, expect_array, expect_tensor, expect_tensor_form, fail,
-                                 fmt, fmt_values, function_source, parse_source, probe_left_alone, remembered, text,
-                                 within)
+                                 fmt, fmt_values, function_source, matching_hint, parse_source, probe_left_alone,
+                                 remembered, text, within)
 from autograder.checks.in_sandbox.ex4_autograd_nn import FUNCTIONS
 from autograder.checks.synthetic import make_regression
 
