@@ -15,7 +15,7 @@ import json
 import re
 from pathlib import Path
 
-CHECKS = Path(__file__).resolve().parent / "checks"
+CHECKS = Path(__file__).resolve().parent.parent / "checks"
 LIMITS = CHECKS / "limits"
 HIDDEN_POINTS = CHECKS / "hidden_points"
 
