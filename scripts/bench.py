@@ -51,8 +51,7 @@ ISSUE_IMPORT_SECONDS = 1.36
 
 def wall(command: list[str], env: dict | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env=env)
+    subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     return time.perf_counter() - start
 
 
@@ -85,14 +84,34 @@ def warm_submission() -> tuple[float, str]:
 
 
 BROKEN = {  # kind -> (exercise file, what it does to the reference's file)
-    "syntax_error": ("ex1_manual_gradients", lambda source: source.replace("def dloss(w, x, y):", "def dloss(w, x, y)", 1)),
+    "syntax_error": (
+        "ex1_manual_gradients",
+        lambda source: source.replace("def dloss(w, x, y):", "def dloss(w, x, y)", 1),
+    ),
     "crash_at_import": ("ex2_linear_regression", lambda source: "raise RuntimeError('half-finished file')\n" + source),
-    "endless_train": ("ex2_linear_regression", lambda source: source + (
-        "\n\ndef train(features, labels, lr=0.03, num_epochs=3, batch_size=10):\n    while True:\n        pass\n")),
+    "endless_train": (
+        "ex2_linear_regression",
+        lambda source: (
+            source
+            + (
+                "\n\ndef train(features, labels, lr=0.03, num_epochs=3, batch_size=10):\n    while True:\n        pass\n"
+            )
+        ),
+    ),
     "endless_import": ("ex3_mlp_backprop", lambda source: "while True:\n    pass\n" + source),
 }
-BROKEN_PLAN = ["syntax_error", "syntax_error", "crash_at_import", "crash_at_import", "endless_train",
-               "endless_train", "endless_train", "endless_import", "endless_import", "syntax_error"]
+BROKEN_PLAN = [
+    "syntax_error",
+    "syntax_error",
+    "crash_at_import",
+    "crash_at_import",
+    "endless_train",
+    "endless_train",
+    "endless_train",
+    "endless_import",
+    "endless_import",
+    "syntax_error",
+]
 
 
 def _tests_helpers():
@@ -122,7 +141,9 @@ def build_class(folder: Path, size: int = CLASS_SIZE) -> dict[str, int]:
         first = bugs[(i * 7) % len(bugs)]
         bug = conftest.build_buggy(first, target)
         if i % 4 == 3:  # a second bug, in another exercise
-            second = next(b for b in bugs[(i * 11) % len(bugs):] + bugs if conftest.load_bug(b)["MODULE"] != bug["MODULE"])
+            second = next(
+                b for b in bugs[(i * 11) % len(bugs) :] + bugs if conftest.load_bug(b)["MODULE"] != bug["MODULE"]
+            )
             other = conftest.load_bug(second)
             module = target / f"{other['MODULE']}.py"
             module.write_text(conftest.splice(module.read_text(encoding="utf-8"), other["source"]), encoding="utf-8")
@@ -153,10 +174,10 @@ def grade_class(size: int = CLASS_SIZE, jobs: int = 2) -> tuple[float, dict, lis
 def watch_regrade() -> float:
     """Median time from saving one exercise file to the watch loop's next report (the stubs, public checks,
     one change per exercise file: its stub replaced by the solution, then back)."""
+    from autograder.channels.watch import Watcher
     from autograder.course import registry
     from autograder.grading.sandboxes import course_sandbox
     from autograder.sandbox.client import Limits
-    from autograder.channels.watch import Watcher
 
     times = []
     with tempfile.TemporaryDirectory() as tmp, course_sandbox() as sandbox:
@@ -199,13 +220,19 @@ def main(argv=None) -> int:
         return "ok" if ok else "MISSED"
 
     imported, graded, ratio = single_submission()
-    print(f"one submission:   grade solutions {graded:.2f} s vs import torch, numpy {imported:.2f} s = {ratio:.2f}x "
-          f"(median of {RUNS} paired ratios; target <= {TARGETS['single']}x)  {verdict('single', ratio <= TARGETS['single'])}")
+    print(
+        f"one submission:   grade solutions {graded:.2f} s vs import torch, numpy {imported:.2f} s = {ratio:.2f}x "
+        f"(median of {RUNS} paired ratios; target <= {TARGETS['single']}x)  {verdict('single', ratio <= TARGETS['single'])}"
+    )
     warm, level = warm_submission()
-    print(f"warm submission:  {warm:.2f} s (sandbox reused, level {level}; median of {RUNS * 2}; "
-          f"target < {TARGETS['warm']} s)  {verdict('warm', warm < TARGETS['warm'])}")
-    print(f"                  = {warm / imported:.2f}x the import above (the target was "
-          f"{TARGETS['warm'] / ISSUE_IMPORT_SECONDS:.2f}x when set, with the import at {ISSUE_IMPORT_SECONDS} s)")
+    print(
+        f"warm submission:  {warm:.2f} s (sandbox reused, level {level}; median of {RUNS * 2}; "
+        f"target < {TARGETS['warm']} s)  {verdict('warm', warm < TARGETS['warm'])}"
+    )
+    print(
+        f"                  = {warm / imported:.2f}x the import above (the target was "
+        f"{TARGETS['warm'] / ISSUE_IMPORT_SECONDS:.2f}x when set, with the import at {ISSUE_IMPORT_SECONDS} s)"
+    )
     if not args.quick:
         before = wall([sys.executable, "-c", "import torch, numpy"])
         seconds, kinds, rows = grade_class()
@@ -213,27 +240,37 @@ def main(argv=None) -> int:
         problems = [r["student"] for r in rows if r["status"].startswith("grader error")]
         ok = seconds <= TARGETS["class"] and len(rows) == CLASS_SIZE and not problems
         mix = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
-        print(f"class of {CLASS_SIZE}:     {seconds:.1f} s with batch -j 2 = {CLASS_SIZE / seconds:.2f} submissions/s "
-              f"({mix}; {len(rows)} rows, {len(problems)} grader errors; target <= {TARGETS['class']:.0f} s)  "
-              f"{verdict('class', ok)}")
+        print(
+            f"class of {CLASS_SIZE}:     {seconds:.1f} s with batch -j 2 = {CLASS_SIZE / seconds:.2f} submissions/s "
+            f"({mix}; {len(rows)} rows, {len(problems)} grader errors; target <= {TARGETS['class']:.0f} s)  "
+            f"{verdict('class', ok)}"
+        )
         # this machine's speed drifts: the same class reads differently an hour later; this says how fast it was
-        print(f"                  = {seconds / statistics.mean([before, after]):.0f}x importing torch and numpy "
-              f"({before:.2f} s just before, {after:.2f} s just after; the target was "
-              f"{TARGETS['class'] / ISSUE_IMPORT_SECONDS:.0f}x when set, with the import at {ISSUE_IMPORT_SECONDS} s)")
+        print(
+            f"                  = {seconds / statistics.mean([before, after]):.0f}x importing torch and numpy "
+            f"({before:.2f} s just before, {after:.2f} s just after; the target was "
+            f"{TARGETS['class'] / ISSUE_IMPORT_SECONDS:.0f}x when set, with the import at {ISSUE_IMPORT_SECONDS} s)"
+        )
         from bench_nbgrader import autograde_one_seconds
 
         nb_seconds, nb_scores, cli_scores = autograde_one_seconds()
         same = nb_scores == cli_scores
-        print(f"nbgrader:         autograde of one submission {nb_seconds:.1f} s, scores "
-              f"{'equal to' if same else 'DIFFERENT from'} the command line's (target <= {TARGETS['nbgrader']:.0f} s)  "
-              f"{verdict('nbgrader', nb_seconds <= TARGETS['nbgrader'] and same)}")
+        print(
+            f"nbgrader:         autograde of one submission {nb_seconds:.1f} s, scores "
+            f"{'equal to' if same else 'DIFFERENT from'} the command line's (target <= {TARGETS['nbgrader']:.0f} s)  "
+            f"{verdict('nbgrader', nb_seconds <= TARGETS['nbgrader'] and same)}"
+        )
     regrade = watch_regrade()
-    print(f"make watch:       regrade after saving a file {regrade:.2f} s (median; target < {TARGETS['watch']} s)  "
-          f"{verdict('watch', regrade < TARGETS['watch'])}")
+    print(
+        f"make watch:       regrade after saving a file {regrade:.2f} s (median; target < {TARGETS['watch']} s)  "
+        f"{verdict('watch', regrade < TARGETS['watch'])}"
+    )
     strong, weak, overhead = boundary_overhead()
-    print(f"sandbox boundary: grade solutions at namespaces {strong:.2f} s vs none {weak:.2f} s: {overhead:+.2f} s "
-          f"(median of {RUNS} paired differences; target <= {TARGETS['boundary']} s)  "
-          f"{verdict('boundary', overhead <= TARGETS['boundary'])}")
+    print(
+        f"sandbox boundary: grade solutions at namespaces {strong:.2f} s vs none {weak:.2f} s: {overhead:+.2f} s "
+        f"(median of {RUNS} paired differences; target <= {TARGETS['boundary']} s)  "
+        f"{verdict('boundary', overhead <= TARGETS['boundary'])}"
+    )
     if missed:
         print(f"MISSED: {', '.join(missed)}")
         return 1

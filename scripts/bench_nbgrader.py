@@ -41,7 +41,9 @@ def _env() -> dict:
 
 
 def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    run = subprocess.run(command, cwd=cwd, env=_env(), capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=900)
+    run = subprocess.run(
+        command, cwd=cwd, env=_env(), capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=900
+    )
     if run.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({run.returncode}):\n{run.stdout[-3000:]}{run.stderr[-3000:]}")
     return run
@@ -66,8 +68,11 @@ def build(workdir: Path, solutions: Path = SOLUTIONS) -> Path:
     if not notebooks:
         raise RuntimeError(f"no notebooks in {release}")
     for notebook in notebooks:
-        _fill(notebook, (solutions / f"{notebook.stem}.py").read_text(encoding="utf-8"),
-              course / "submitted" / STUDENT / ASSIGNMENT / notebook.name)
+        _fill(
+            notebook,
+            (solutions / f"{notebook.stem}.py").read_text(encoding="utf-8"),
+            course / "submitted" / STUDENT / ASSIGNMENT / notebook.name,
+        )
     return course
 
 
@@ -127,10 +132,11 @@ def main() -> int:
         args.keep.mkdir(parents=True, exist_ok=True)
     seconds, in_nbgrader, on_cli = autograde_one_seconds(args.runs, args.keep)
     same = in_nbgrader == on_cli
-    print(f"nbgrader autograde of one submission: {seconds:.2f} s (median of {args.runs}; "
-          f"target <= {TARGET_SECONDS:.0f} s)")
-    print(f"scores {'equal to' if same else 'DIFFERENT from'} the command line's: "
-          f"nbgrader {in_nbgrader}, CLI {on_cli}")
+    print(
+        f"nbgrader autograde of one submission: {seconds:.2f} s (median of {args.runs}; "
+        f"target <= {TARGET_SECONDS:.0f} s)"
+    )
+    print(f"scores {'equal to' if same else 'DIFFERENT from'} the command line's: nbgrader {in_nbgrader}, CLI {on_cli}")
     return 0 if same and seconds <= TARGET_SECONDS else 1
 
 

@@ -138,18 +138,22 @@ def write_limits(runs: int = 5, exercises: set[str] | None = None) -> list[Path]
         if exercise in per_exercise:
             per_exercise[exercise][request] = seconds
     measured_on = f"{os.cpu_count()} cores, Python {platform.python_version()}, torch {torch.__version__}"
-    return [tables.write_reference_seconds(name, seconds, measured_on)
-            for name, seconds in sorted(per_exercise.items())]
+    return [
+        tables.write_reference_seconds(name, seconds, measured_on) for name, seconds in sorted(per_exercise.items())
+    ]
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=200)
     parser.add_argument("--salts", type=int, default=20)
-    parser.add_argument("--limits", action="store_true",
-                        help="write autograder/checks/limits/<exercise>.json instead")
-    parser.add_argument("--exercise", action="append", metavar="NAME",
-                        help="only this exercise (ex5 or ex5_softmax; repeat for several): its checks, its files")
+    parser.add_argument("--limits", action="store_true", help="write autograder/checks/limits/<exercise>.json instead")
+    parser.add_argument(
+        "--exercise",
+        action="append",
+        metavar="NAME",
+        help="only this exercise (ex5 or ex5_softmax; repeat for several): its checks, its files",
+    )
     args = parser.parse_args(argv)
     exercises = {e.name for e in _course_exercises(args.exercise)} if args.exercise else None
     if args.limits:

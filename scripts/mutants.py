@@ -46,8 +46,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--exercise", action="append", help="only this exercise (ex1 or its full name); repeatable")
     parser.add_argument("--function", action="append", help="only this graded function; repeatable")
-    parser.add_argument("--kind", choices=sorted(KIND_CHOICES), default="all",
-                        help="operator: the library's mutants; arguments: frozen arguments and defaults")
+    parser.add_argument(
+        "--kind",
+        choices=sorted(KIND_CHOICES),
+        default="all",
+        help="operator: the library's mutants; arguments: frozen arguments and defaults",
+    )
     parser.add_argument("--sample", type=int, help="grade only this many operator mutants, drawn with --seed")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", "-j", type=int, default=2, help="grading processes (default 2)")
@@ -72,8 +76,11 @@ def main(argv=None) -> int:
         print("no mutant matches", file=sys.stderr)
         return 2
     exercises = len({m.exercise for m in chosen})
-    print(f"grading {len(chosen)} mutants and {exercises} reference file(s) (generated in "
-          f"{time.perf_counter() - start:.1f} s) with {args.jobs} process(es)...", file=sys.stderr)
+    print(
+        f"grading {len(chosen)} mutants and {exercises} reference file(s) (generated in "
+        f"{time.perf_counter() - start:.1f} s) with {args.jobs} process(es)...",
+        file=sys.stderr,
+    )
 
     def progress(done, total):
         if done % 50 == 0 or done == total:

@@ -26,10 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from conftest import BUGGY, COURSE, SOLUTIONS, build_buggy  # noqa: E402
+
 from autograder.grading.runner import grade  # noqa: E402
 from autograder.grading.sandboxes import course_sandbox  # noqa: E402
 from autograder.sandbox.client import Sandbox  # noqa: E402
-from conftest import BUGGY, COURSE, SOLUTIONS, build_buggy  # noqa: E402
 
 LANGUAGES = ("en", "zh_CN")
 CORRECT = ROOT / "tests" / "correct"
@@ -37,24 +38,32 @@ CORRECT = ROOT / "tests" / "correct"
 
 def submissions() -> list[tuple[str, Path | None]]:
     """(name, fixture file) of everything graded; ``None``: the reference solutions themselves."""
-    return ([("solutions", None)]
-            + [(f"correct/{p.stem}", p) for p in sorted(CORRECT.glob("*.py"))]
-            + [(f"buggy/{p.stem}", p) for p in sorted(BUGGY.glob("*.py"))])
+    return (
+        [("solutions", None)]
+        + [(f"correct/{p.stem}", p) for p in sorted(CORRECT.glob("*.py"))]
+        + [(f"buggy/{p.stem}", p) for p in sorted(BUGGY.glob("*.py"))]
+    )
 
 
 def report_of(report) -> dict:
-    return {"score": report.score, "max_score": report.max_score,
-            "checks": {t.test_id: {"score": t.score, "status": t.status, "message": t.message, "hint": t.hint}
-                       for t in report.tests},
-            "rendered": report.render()}
+    return {
+        "score": report.score,
+        "max_score": report.max_score,
+        "checks": {
+            t.test_id: {"score": t.score, "status": t.status, "message": t.message, "hint": t.hint}
+            for t in report.tests
+        },
+        "rendered": report.render(),
+    }
 
 
 def snapshot(names: set[str] | None = None, progress=None, sandbox: Sandbox | None = None) -> dict:
     """``{submission: {language: report}}`` for every submission (or those in ``names``), in ``sandbox`` (else
     one of its own, warm for all of them)."""
     out: dict = {}
-    chosen = [(name, path) for name, path in submissions()
-              if names is None or name in names or name.split("/")[-1] in names]
+    chosen = [
+        (name, path) for name, path in submissions() if names is None or name in names or name.split("/")[-1] in names
+    ]
     before = os.environ.get("AUTOGRADER_LANG")
     try:
         with contextlib.ExitStack() as stack:
@@ -98,7 +107,9 @@ def differences(old: dict, new: dict) -> list[str]:
                 ca, cb = a["checks"].get(check), b["checks"].get(check)
                 if ca != cb:
                     fields = sorted(k for k in set(ca or {}) | set(cb or {}) if (ca or {}).get(k) != (cb or {}).get(k))
-                    found.append(f"{name} [{lang}] {check}: {', '.join(fields)} differ{'s' if len(fields) == 1 else ''}")
+                    found.append(
+                        f"{name} [{lang}] {check}: {', '.join(fields)} differ{'s' if len(fields) == 1 else ''}"
+                    )
             for key in ("score", "max_score", "rendered"):
                 if a.get(key) != b.get(key):
                     found.append(f"{name} [{lang}]: {key} differs")
@@ -109,8 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="the JSON file to write")
     parser.add_argument("--compare", type=Path, metavar="OLD.json", help="exit 1 if anything differs from it")
-    parser.add_argument("--only", action="append", metavar="NAME",
-                        help="grade only these (solutions, a fixture's file stem, or correct/<stem>)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="grade only these (solutions, a fixture's file stem, or correct/<stem>)",
+    )
     args = parser.parse_args(argv)
     new = snapshot(set(args.only) if args.only else None, progress=lambda line: print(line, file=sys.stderr))
     args.out.write_text(json.dumps(new, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
@@ -122,8 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     found = differences(old, new)
     for line in found:
         print(line)
-    print(f"{len(new)} submissions x {len(LANGUAGES)} languages: "
-          + (f"{len(found)} difference(s) from {args.compare}" if found else f"identical to {args.compare}"))
+    print(
+        f"{len(new)} submissions x {len(LANGUAGES)} languages: "
+        + (f"{len(found)} difference(s) from {args.compare}" if found else f"identical to {args.compare}")
+    )
     return 1 if found else 0
 
 

@@ -29,8 +29,11 @@ def kit_texts() -> list[str]:
 
     texts = []
     for path in [MESSAGES / "zh_CN.toml", *sorted((MESSAGES / "zh_CN").rglob("*.toml"))]:
-        texts += [value for key, value in _flatten(tomllib.loads(path.read_text(encoding="utf-8"))).items()
-                  if ".demo." not in key]
+        texts += [
+            value
+            for key, value in _flatten(tomllib.loads(path.read_text(encoding="utf-8"))).items()
+            if ".demo." not in key
+        ]
     texts += [path.read_text(encoding="utf-8") for path in (ROOT / "autograder" / "templates").glob("*zh_CN*")]
     return texts
 
@@ -61,9 +64,13 @@ def main(argv: list[str]) -> int:
         return 2
     terms = glossary_terms(Path(argv[0]))
     found = words(kit_texts(), terms)
-    OUT.write_text("# The Chinese words of the kit's texts, one a line: the report never breaks a line inside one.\n"
-                   "# Written by scripts/zh_words.py (jieba's segmentation of the texts, and the glossary's terms).\n"
-                   + "\n".join(found) + "\n", encoding="utf-8")
+    OUT.write_text(
+        "# The Chinese words of the kit's texts, one a line: the report never breaks a line inside one.\n"
+        "# Written by scripts/zh_words.py (jieba's segmentation of the texts, and the glossary's terms).\n"
+        + "\n".join(found)
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"{OUT.relative_to(ROOT)}: {len(found)} words ({len(terms)} glossary terms)")
     return 0
 

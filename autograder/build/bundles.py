@@ -28,11 +28,20 @@ import zipfile
 from pathlib import Path
 
 from autograder import messages
-from autograder.course import registry
-from autograder.course import secret, tables
+from autograder.course import registry, secret, tables
 from autograder.course.environ import environment
-from autograder.course.stubs import (BEGIN, END, FENCES, NOT_IMPLEMENTED, DocstringError, answer_leaks, answer_pieces, load_docstrings,
-                    strip_solution, translate_docstrings)
+from autograder.course.stubs import (
+    BEGIN,
+    END,
+    FENCES,
+    NOT_IMPLEMENTED,
+    DocstringError,
+    answer_leaks,
+    answer_pieces,
+    load_docstrings,
+    strip_solution,
+    translate_docstrings,
+)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PACKAGE = ROOT / "autograder"
@@ -43,11 +52,15 @@ RELEASE_LANGUAGES = ("en", "zh_CN")
 # instructor's channels and outputs (a class, an LMS, Gradescope, nbgrader, shards, the class
 # page, the pre-flight check). This set is the only rule: tests/test_release.py requires every
 # module a release ships to be loaded by the learner's commands (grade, report, watch).
-RELEASE_EXCLUDES = {"checks/hidden", "course/stubs.py", "build", "templates"} | {
-    f"messages/{lang}/docstrings" for lang in RELEASE_LANGUAGES} | {
-    f"channels/{module}.py" for module in ("batch", "lms", "gradescope", "nbgrader_grade", "notebook", "shards",
-                                           "export", "doctor")} | {
-    f"reports/{module}.py" for module in ("class_report", "similarity", "gradebook")}
+RELEASE_EXCLUDES = (
+    {"checks/hidden", "course/stubs.py", "build", "templates"}
+    | {f"messages/{lang}/docstrings" for lang in RELEASE_LANGUAGES}
+    | {
+        f"channels/{module}.py"
+        for module in ("batch", "lms", "gradescope", "nbgrader_grade", "notebook", "shards", "export", "doctor")
+    }
+    | {f"reports/{module}.py" for module in ("class_report", "similarity", "gradebook")}
+)
 
 
 class BuildError(ValueError):
@@ -104,8 +117,11 @@ def hidden_points_by_function() -> dict[str, dict[str, float]]:
     table: dict[str, dict[str, float]] = {}
     for exercise in registry.course(include_hidden=True).exercises:
         source = (registry.solutions_dir() / f"{exercise.name}.py").read_text(encoding="utf-8")
-        order = {node.name: index for index, node in enumerate(ast.parse(source).body)
-                 if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+        order = {
+            node.name: index
+            for index, node in enumerate(ast.parse(source).body)
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+        }
         functions: dict[str, float] = {}
         for check in exercise.checks:
             if check.visibility == "hidden":
@@ -118,8 +134,13 @@ def hidden_points_by_function() -> dict[str, dict[str, float]]:
 def exercise_source(name: str, lang: str = "en") -> str:
     """The stub of one exercise as a release in ``lang`` holds it (docstrings and fences in that language)."""
     path = ROOT / "solutions" / f"{name}.py"
-    stub = strip_solution(path.read_text(encoding="utf-8"), name, str(path), fences=FENCES.get(lang, FENCES["en"]),
-                          not_implemented=NOT_IMPLEMENTED.get(lang, NOT_IMPLEMENTED["en"]))
+    stub = strip_solution(
+        path.read_text(encoding="utf-8"),
+        name,
+        str(path),
+        fences=FENCES.get(lang, FENCES["en"]),
+        not_implemented=NOT_IMPLEMENTED.get(lang, NOT_IMPLEMENTED["en"]),
+    )
     if lang == "en":
         return stub
     return translate_docstrings(stub, load_docstrings(lang, name), where=f"exercises/{name}.py ({lang})")
@@ -143,13 +164,19 @@ def student_readme(lang: str = "en") -> str:
     for exercise in registry.course(include_hidden=True).exercises:
         library = texts["library_numpy"] if exercise.sandbox == "numpy" else texts["library_torch"]
         rows.append(f"| `exercises/{exercise.name}.py` | {_cell(exercise_title(exercise.name, lang))} | {library} |")
-    hidden = [f"| `{exercise}` | `{function}` | {points:g} |"
-              for exercise, functions in hidden_points_by_function().items() for function, points in functions.items()]
+    hidden = [
+        f"| `{exercise}` | `{function}` | {points:g} |"
+        for exercise, functions in hidden_points_by_function().items()
+        for function, points in functions.items()
+    ]
     template = TEMPLATES / ("student_README.md" if lang == "en" else f"student_README.{lang}.md")
     if not template.is_file():
         raise BuildError(f"no README for a {lang} release: write {template.relative_to(ROOT)}")
-    return (template.read_text(encoding="utf-8").replace("@EXERCISE_ROWS@", "\n".join(rows))
-            .replace("@HIDDEN_ROWS@", "\n".join(hidden) or texts["no_hidden"]))
+    return (
+        template.read_text(encoding="utf-8")
+        .replace("@EXERCISE_ROWS@", "\n".join(rows))
+        .replace("@HIDDEN_ROWS@", "\n".join(hidden) or texts["no_hidden"])
+    )
 
 
 def student_makefile(lang: str = "en") -> str:
@@ -157,23 +184,29 @@ def student_makefile(lang: str = "en") -> str:
     texts = release_texts(lang)
     files = " ".join(f"exercises/{name}.py" for name in registry.course(include_hidden=True).names)
     default = texts["grade_lang"]
-    return ((TEMPLATES / "student_Makefile").read_text(encoding="utf-8")
-            .replace("@EXERCISE_FILES@", files)
-            .replace("GRADE_LANG ?=@GRADE_LANG@", "GRADE_LANG ?=" + (f" {default}" if default else ""))
-            .replace("@HELP@", "\n".join(f'\t@echo "{line}"' for line in texts["help"]))
-            .replace("@MSG_CREATING@", texts["creating"])
-            .replace("@MSG_INSTALLING@", texts["installing"])
-            .replace("@MSG_WROTE@", texts["wrote"]))
+    return (
+        (TEMPLATES / "student_Makefile")
+        .read_text(encoding="utf-8")
+        .replace("@EXERCISE_FILES@", files)
+        .replace("GRADE_LANG ?=@GRADE_LANG@", "GRADE_LANG ?=" + (f" {default}" if default else ""))
+        .replace("@HELP@", "\n".join(f'\t@echo "{line}"' for line in texts["help"]))
+        .replace("@MSG_CREATING@", texts["creating"])
+        .replace("@MSG_INSTALLING@", texts["installing"])
+        .replace("@MSG_WROTE@", texts["wrote"])
+    )
 
 
 def student_grade_py(lang: str = "en") -> str:
     """The release's ``grade.py``: the learner's commands with Python alone (``autograder.channels.launch``), in ``lang``."""
     texts = release_texts(lang)
     default = texts["grade_lang"]
-    return ((TEMPLATES / "student_grade.py").read_text(encoding="utf-8")
-            .replace("@TITLE@", texts["grade_py_title"])
-            .replace("@HELP@", "\n".join(texts["grade_py_help"]))
-            .replace("DEFAULT_LANG = None", f"DEFAULT_LANG = {default or None!r}"))
+    return (
+        (TEMPLATES / "student_grade.py")
+        .read_text(encoding="utf-8")
+        .replace("@TITLE@", texts["grade_py_title"])
+        .replace("@HELP@", "\n".join(texts["grade_py_help"]))
+        .replace("DEFAULT_LANG = None", f"DEFAULT_LANG = {default or None!r}")
+    )
 
 
 def _copy_package(target: Path, excludes: set[str]) -> None:
@@ -236,8 +269,10 @@ def build_release(dist: Path, lang: str = "en") -> Path:
             raise RuntimeError(f"solution marker left in the release: {path}")
         leaks = answer_leaks(content, pieces)  # the one rule of stubs.py: no substantial piece of an answer line
         if leaks:
-            raise BuildError(f"{path.relative_to(target)} holds a line of the answers: {leaks[0]} (reword it: "
-                             f"a hint teaches the idea, it does not hand over the line)")
+            raise BuildError(
+                f"{path.relative_to(target)} holds a line of the answers: {leaks[0]} (reword it: "
+                f"a hint teaches the idea, it does not hand over the line)"
+            )
         named = sorted(n for n in names if n in content)
         if named:
             raise RuntimeError(f"a hidden check is named in the release: {path} holds {named[:3]}")
@@ -290,8 +325,9 @@ def build_releases(dist: Path, langs: list[str] | tuple[str, ...] | None = None)
 HIDDEN_VISIBILITIES = ("after_published", "after_due_date")
 
 
-def build_gradescope(dist: Path, allow_weak_sandbox: bool = False, lang: str = "en",
-                     hidden_visibility: str = "after_published") -> Path:
+def build_gradescope(
+    dist: Path, allow_weak_sandbox: bool = False, lang: str = "en", hidden_visibility: str = "after_published"
+) -> Path:
     """dist/gradescope_autograder.zip: setup.sh, run_autograder, the grader, checks and solutions.
 
     ``allow_weak_sandbox`` makes run_autograder grade even where the container
@@ -319,12 +355,16 @@ def build_gradescope(dist: Path, allow_weak_sandbox: bool = False, lang: str = "
     (target / "setup.sh").write_text(setup, encoding="utf-8")
     runner = (TEMPLATES / "gradescope_run_autograder").read_text(encoding="utf-8")
     if allow_weak_sandbox:
-        runner = runner.replace("export GRADESCOPE_ROOT=", "export AUTOGRADER_ALLOW_WEAK_SANDBOX=1\nexport GRADESCOPE_ROOT=")
+        runner = runner.replace(
+            "export GRADESCOPE_ROOT=", "export AUTOGRADER_ALLOW_WEAK_SANDBOX=1\nexport GRADESCOPE_ROOT="
+        )
     if lang != "en":  # English is what the grader uses where nothing else is asked for
         runner = runner.replace("export GRADESCOPE_ROOT=", f"export AUTOGRADER_LANG={lang}\nexport GRADESCOPE_ROOT=")
     if hidden_visibility != "after_published":  # when students see the hidden checks, and so their total
-        runner = runner.replace("export GRADESCOPE_ROOT=",
-                                f"export AUTOGRADER_HIDDEN_VISIBILITY={hidden_visibility}\nexport GRADESCOPE_ROOT=")
+        runner = runner.replace(
+            "export GRADESCOPE_ROOT=",
+            f"export AUTOGRADER_HIDDEN_VISIBILITY={hidden_visibility}\nexport GRADESCOPE_ROOT=",
+        )
     (target / "run_autograder").write_text(runner, encoding="utf-8")
     for script in ("setup.sh", "run_autograder"):
         (target / script).chmod(0o755)

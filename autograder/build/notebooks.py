@@ -37,10 +37,10 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder.course import registry
 from autograder import messages
-from autograder.messages import keys, language, text
+from autograder.course import registry
 from autograder.course.stubs import BEGIN, END, load_docstrings, translate_docstrings
+from autograder.messages import keys, language, text
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ASSIGNMENT = "backprop"
@@ -72,6 +72,7 @@ c.Autograde.autograde_preprocessors = [
 # c.GradeInSandbox.allow_weak_sandbox = True
 '''
 
+
 def _meta(**nbgrader) -> dict:
     return {"nbgrader": {"schema_version": 3, "task": False, **nbgrader}}
 
@@ -94,13 +95,13 @@ def notebook_text(exercise: registry.Exercise, source: str) -> tuple[str, str, d
     introduction, and no text between the functions.
     """
     prefix = f"{exercise.short}.notebook."
-    entries = {key[len(prefix):]: key for key in keys() | keys(language()) if key.startswith(prefix)}
+    entries = {key[len(prefix) :]: key for key in keys() | keys(language()) if key.startswith(prefix)}
     docstring = ast.get_docstring(ast.parse(source)) or ""
     first, _, rest = docstring.partition("\n")
     title = text(entries["title"]) if "title" in entries else first.strip() or exercise.name
     intro = text(entries["intro"]) if "intro" in entries else (rest.strip() if "title" not in entries else "")
     before = {name: text(key) for name, key in entries.items() if name not in ("title", "intro") and "." not in name}
-    demos = {name[len("demo."):]: text(key) for name, key in entries.items() if name.startswith("demo.")}
+    demos = {name[len("demo.") :]: text(key) for name, key in entries.items() if name.startswith("demo.")}
     return title, intro, before, demos
 
 
@@ -151,12 +152,16 @@ def _test_cell(item: registry.Check) -> nbformat.NotebookNode:
     call = f'check("{exercise}", "{test}")'
     if info.visibility == "hidden":  # what stays in the release: the function and the points, nothing else
         test = hidden_cell_names()[(exercise, test)]
-        source = (text("notebook.cells.hidden_check", function=info.function, points=f"{info.points:g}") + "\n"
-                  f"### BEGIN HIDDEN TESTS\n{call}\n### END HIDDEN TESTS")
+        source = (
+            text("notebook.cells.hidden_check", function=info.function, points=f"{info.points:g}") + "\n"
+            f"### BEGIN HIDDEN TESTS\n{call}\n### END HIDDEN TESTS"
+        )
     else:
         source = text("notebook.cells.check", title=title, points=f"{info.points:g}") + f"\n{call}"
-    return new_code_cell(source, metadata=_meta(grade=True, solution=False, locked=True, points=info.points,
-                                                grade_id=f"{exercise}-{test}"))
+    return new_code_cell(
+        source,
+        metadata=_meta(grade=True, solution=False, locked=True, points=info.points, grade_id=f"{exercise}-{test}"),
+    )
 
 
 def _language_setup(lang: str) -> list[str]:
@@ -182,28 +187,45 @@ def build_notebook(name: str) -> nbformat.NotebookNode:
     lines = source.splitlines()
     checks = checks_by_function()
     cells = [new_markdown_cell(f"# {title}\n\n{intro.strip()}".rstrip())]
-    setup = _language_setup(lang) + [f"from autograder.channels.notebook import check  # {text('notebook.cells.setup')}"]
+    setup = _language_setup(lang) + [
+        f"from autograder.channels.notebook import check  # {text('notebook.cells.setup')}"
+    ]
     body = [node for node in tree.body if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
     imports = [node for node in body if isinstance(node, (ast.Import, ast.ImportFrom))]
     setup += [ast.get_source_segment(source, node) for node in imports]
-    cells.append(new_code_cell("\n".join(setup), metadata=_meta(grade=False, solution=False, locked=True,
-                                                                 grade_id=f"{exercise}-setup")))
+    cells.append(
+        new_code_cell(
+            "\n".join(setup), metadata=_meta(grade=False, solution=False, locked=True, grade_id=f"{exercise}-setup")
+        )
+    )
     for node in body:
         if node in imports:
             continue
         end = node.end_lineno
         while end < len(lines) and lines[end].startswith((" ", "\t")) and lines[end].strip().startswith("#"):
             end += 1  # trailing indented comments (such as the END marker) are not in the AST
-        segment = "\n".join(lines[node.lineno - 1:end])
+        segment = "\n".join(lines[node.lineno - 1 : end])
         if not isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            cells.append(new_code_cell(segment, metadata=_meta(grade=False, solution=False, locked=True,
-                                                                grade_id=f"{exercise}-{english_line[id(node)]}")))
+            cells.append(
+                new_code_cell(
+                    segment,
+                    metadata=_meta(
+                        grade=False, solution=False, locked=True, grade_id=f"{exercise}-{english_line[id(node)]}"
+                    ),
+                )
+            )
             continue
         if node.name in before:
             cells.append(new_markdown_cell(before[node.name].strip()))
         has_answer = BEGIN in segment
-        cells.append(new_code_cell(_solution_cell(segment), metadata=_meta(
-            grade=False, solution=has_answer, locked=not has_answer, grade_id=f"{exercise}-{node.name}")))
+        cells.append(
+            new_code_cell(
+                _solution_cell(segment),
+                metadata=_meta(
+                    grade=False, solution=has_answer, locked=not has_answer, grade_id=f"{exercise}-{node.name}"
+                ),
+            )
+        )
         for item in checks.get((exercise, node.name), []):
             cells.append(_test_cell(item))
         demo = demos.get(node.name)
@@ -238,11 +260,13 @@ def build_course(target: Path, lang: str | None = None) -> Path:
         folder.mkdir(parents=True)
         config = CONFIG
         if lang != messages.DEFAULT:
-            config = config.replace("c = get_config()  # noqa: F821 - provided by nbgrader\n",
-                                    "c = get_config()  # noqa: F821 - provided by nbgrader\n\n"
-                                    "import os\n\n"
-                                    f"# The feedback autograding writes is in this language (unless AUTOGRADER_LANG is set).\n"
-                                    f'os.environ.setdefault("AUTOGRADER_LANG", "{lang}")\n')
+            config = config.replace(
+                "c = get_config()  # noqa: F821 - provided by nbgrader\n",
+                "c = get_config()  # noqa: F821 - provided by nbgrader\n\n"
+                "import os\n\n"
+                f"# The feedback autograding writes is in this language (unless AUTOGRADER_LANG is set).\n"
+                f'os.environ.setdefault("AUTOGRADER_LANG", "{lang}")\n',
+            )
         (target / "nbgrader_config.py").write_text(config, encoding="utf-8")
         for exercise in registry.course(include_hidden=True).names:
             notebook = build_notebook(exercise)

@@ -124,8 +124,14 @@ def _grade_one(student: str, path: str) -> dict:
         report = grade(Path(path), sandbox=_SANDBOX, limits=_LIMITS)
     except Exception:  # noqa: BLE001 - the batch goes on; the row says what happened
         return {"student": student, "report": None, "status": "grader error", "debug": traceback.format_exc()}
-    return {"student": student, "report": report.to_dict(), "status": status_of(report), "notes": report.notes,
-            "read_problems": list(report.read_problems), "unattempted": unattempted(report)}
+    return {
+        "student": student,
+        "report": report.to_dict(),
+        "status": status_of(report),
+        "notes": report.notes,
+        "read_problems": list(report.read_problems),
+        "unattempted": unattempted(report),
+    }
 
 
 def unattempted(report) -> list[str]:
@@ -143,8 +149,11 @@ def status_of(report) -> str:
     if missing:
         problems.append("missing " + " ".join(missing))
     # a syntax error is an import that failed (the runner names its cause apart, to show it once, at its line)
-    causes = {("ImportFailed", "SyntaxError", "Encoding"): "could not be imported", ("StudentCrash",): "crashed",
-              ("StudentTimeout",): "timed out"}
+    causes = {
+        ("ImportFailed", "SyntaxError", "Encoding"): "could not be imported",
+        ("StudentCrash",): "crashed",
+        ("StudentTimeout",): "timed out",
+    }
     for names, words in causes.items():
         hit = sorted({t.exercise for t in report.tests if t.cause in names})
         if hit:
@@ -172,11 +181,16 @@ def row_of(result: dict, allowed_weak: bool = False) -> dict:
 
 def batch_record(result: dict) -> dict:
     """The batch's own facts about one submission, kept in its JSON report (beside the ``grade --json`` keys)."""
-    return {"student": result["student"], "folder": result.get("folder", result["student"]),
-            "submitters": [{"name": p.name, "email": p.email, "sid": p.sid} for p in result.get("submitters") or ()],
-            "status": result["status"], "graded": result["report"] is not None,
-            "read_problems": list(result.get("read_problems", ())), "notes": list(result.get("notes", ())),
-            "unattempted": list(result.get("unattempted", ()))}
+    return {
+        "student": result["student"],
+        "folder": result.get("folder", result["student"]),
+        "submitters": [{"name": p.name, "email": p.email, "sid": p.sid} for p in result.get("submitters") or ()],
+        "status": result["status"],
+        "graded": result["report"] is not None,
+        "read_problems": list(result.get("read_problems", ())),
+        "notes": list(result.get("notes", ())),
+        "unattempted": list(result.get("unattempted", ())),
+    }
 
 
 def _quietly(function) -> None:
@@ -196,8 +210,9 @@ def _grade_all(entries: list[Entry], jobs: int, limits, level: str, bar) -> list
     context = multiprocessing.get_context("spawn")  # fresh interpreters: never fork a process holding torch
     while pending:
         broken = False
-        with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=context,
-                                 initializer=_init_worker, initargs=(limits, level)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(pending)), mp_context=context, initializer=_init_worker, initargs=(limits, level)
+        ) as pool:
             futures = {pool.submit(_grade_one, entries[i].student, str(entries[i].path)): i for i in pending}
             for future in as_completed(futures):
                 index = futures[future]
@@ -207,8 +222,12 @@ def _grade_all(entries: list[Entry], jobs: int, limits, level: str, bar) -> list
                 except BrokenProcessPool:
                     broken = True
                 except Exception:  # noqa: BLE001 - record it and go on
-                    results[index] = {"student": entries[index].student, "report": None, "status": "grader error",
-                                      "debug": traceback.format_exc()}
+                    results[index] = {
+                        "student": entries[index].student,
+                        "report": None,
+                        "status": "grader error",
+                        "debug": traceback.format_exc(),
+                    }
                     bar.update(1)
         pending = [i for i in pending if i not in results]
         if broken:
@@ -218,15 +237,27 @@ def _grade_all(entries: list[Entry], jobs: int, limits, level: str, bar) -> list
             for index in pending:
                 attempts[index] = attempts.get(index, 0) + 1
             for index in [i for i in pending if attempts[i] > 2]:  # broke the pool every time
-                results[index] = {"student": entries[index].student, "report": None,
-                                  "status": "grader error: the grading process was killed", "debug": ""}
+                results[index] = {
+                    "student": entries[index].student,
+                    "report": None,
+                    "status": "grader error: the grading process was killed",
+                    "debug": "",
+                }
                 bar.update(1)
             pending = [i for i in pending if i not in results]
     return [results[i] for i in range(len(entries))]
 
 
-def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, progress: bool = True,
-              allow_weak: bool = False, lms: bool = False, shard: tuple[int, int] | None = None) -> list[dict]:
+def run_batch(
+    folder: Path,
+    out: Path,
+    jobs: int | None = None,
+    limits=None,
+    progress: bool = True,
+    allow_weak: bool = False,
+    lms: bool = False,
+    shard: tuple[int, int] | None = None,
+) -> list[dict]:
     """Grade every submission in ``folder``; write the CSV and the JSON reports; return the rows.
 
     Refuses (:class:`WeakSandbox`) where namespaces are refused, unless ``allow_weak``. With ``lms`` (true:
@@ -240,9 +271,11 @@ def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, pro
 
     level, refusal = probe_level()
     if level != "namespaces" and not allow_weak:
-        raise WeakSandbox(f"this machine gives the sandbox only the {level!r} level ({refusal or 'no namespaces'}); "
-                          "a hostile submission could then change grades. Grade on a machine that allows user "
-                          "namespaces, or pass --allow-weak-sandbox to grade anyway (every row will say so).")
+        raise WeakSandbox(
+            f"this machine gives the sandbox only the {level!r} level ({refusal or 'no namespaces'}); "
+            "a hostile submission could then change grades. Grade on a machine that allows user "
+            "namespaces, or pass --allow-weak-sandbox to grade anyway (every row will say so)."
+        )
     from autograder.channels.shards import select
 
     entries = select(discover(folder), shard)  # shard (K, N): a deterministic 1/N (see shards.py)
@@ -268,12 +301,16 @@ def run_batch(folder: Path, out: Path, jobs: int | None = None, limits=None, pro
         while name in used:
             name += "_"
         used.add(name)
-        payload = dict(result["report"] or {"score": 0.0, "max_score": 0.0, "tests": [], "error": result.get("debug", "")})
+        payload = dict(
+            result["report"] or {"score": 0.0, "max_score": 0.0, "tests": [], "error": result.get("debug", "")}
+        )
         payload["batch"] = batch_record(result)  # what `export` needs to write every output again, with no regrade
         write_atomic(reports_dir / f"{name}.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     rows = [row_of(r, allowed_weak=allow_weak) for r in results]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["student", *registry.names(), "total", "max_score", "status", "sandbox"])
+    writer = csv.DictWriter(
+        buffer, fieldnames=["student", *registry.names(), "total", "max_score", "status", "sandbox"]
+    )
     writer.writeheader()
     writer.writerows(rows)
     # with an LMS, ``out`` is its gradebook (written from the reports: export.write_outputs) and the plain CSV

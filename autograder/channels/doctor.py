@@ -22,18 +22,31 @@ REFUSING = ("batch", "gradescope", "nbgrader")  # channels that refuse to grade 
 
 PROTECTS = {
     "namespaces": "submitted code runs in its own user, mount, PID, network, IPC and UTS namespaces: it sees a "
-                  "read-only Python and its own files only (not the kit, the solutions, the hidden checks, other "
-                  "students' files or the outputs), has no network, and nothing it starts outlives its checks",
+    "read-only Python and its own files only (not the kit, the solutions, the hidden checks, other "
+    "students' files or the outputs), has no network, and nothing it starts outlives its checks",
     "uid": "submitted code runs as a separate unprivileged user with resource limits; it can still read this "
-           "machine's world-readable files (a kit installed with pip among them) and use the network",
-    "none": "submitted code runs as you, with resource limits only: enough for your own code, not for grading "
-            "others'",
+    "machine's world-readable files (a kit installed with pip among them) and use the network",
+    "none": "submitted code runs as you, with resource limits only: enough for your own code, not for grading others'",
 }
 
 # containerd's and CRI-O's default masked and read-only paths under /proc (a container's default procMount)
-MASKED_PROC = ("/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-               "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/proc/bus", "/proc/fs",
-               "/proc/irq", "/proc/sys", "/proc/sysrq-trigger")
+MASKED_PROC = (
+    "/proc/acpi",
+    "/proc/asound",
+    "/proc/interrupts",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/proc/bus",
+    "/proc/fs",
+    "/proc/irq",
+    "/proc/sys",
+    "/proc/sysrq-trigger",
+)
 
 
 def _read(path: str) -> str:
@@ -64,37 +77,57 @@ def causes() -> list[tuple[str, str]]:
     """(what was found, what to do) for each setting of this machine known to refuse user namespaces."""
     found = []
     if not sys.platform.startswith("linux"):
-        return [(f"{sys.platform} has no Linux namespaces",
-                 "grade the class on Linux (a VM, Gradescope, or the Kubernetes Job in deploy/)")]
+        return [
+            (
+                f"{sys.platform} has no Linux namespaces",
+                "grade the class on Linux (a VM, Gradescope, or the Kubernetes Job in deploy/)",
+            )
+        ]
     if _read("/proc/sys/kernel/unprivileged_userns_clone") == "0":
-        found.append(("kernel.unprivileged_userns_clone = 0 (unprivileged user namespaces are off)",
-                      "sysctl -w kernel.unprivileged_userns_clone=1 (or grade as root elsewhere)"))
+        found.append(
+            (
+                "kernel.unprivileged_userns_clone = 0 (unprivileged user namespaces are off)",
+                "sysctl -w kernel.unprivileged_userns_clone=1 (or grade as root elsewhere)",
+            )
+        )
     if _read("/proc/sys/user/max_user_namespaces") == "0":
         found.append(("user.max_user_namespaces = 0", "sysctl -w user.max_user_namespaces=15000"))
     if _read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == "1":
-        found.append(("AppArmor restricts unprivileged user namespaces (Ubuntu 23.10 and later)",
-                      "grade as root, or allow them: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 "
-                      "(or an AppArmor profile for the Python that grades)"))
+        found.append(
+            (
+                "AppArmor restricts unprivileged user namespaces (Ubuntu 23.10 and later)",
+                "grade as root, or allow them: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 "
+                "(or an AppArmor profile for the Python that grades)",
+            )
+        )
     covered = covered_proc()
     if covered:
         shown = ", ".join(covered[:4]) + (" ..." if len(covered) > 4 else "")
-        found.append((f"/proc is masked ({shown}): a container's default, under which the kernel refuses a new "
-                      "/proc in a user namespace",
-                      "Kubernetes: run the pod with hostUsers: false and procMount: Unmasked (deploy/grading-job.yaml);"
-                      " Docker/Podman: --security-opt systempaths=unconfined"))
+        found.append(
+            (
+                f"/proc is masked ({shown}): a container's default, under which the kernel refuses a new "
+                "/proc in a user namespace",
+                "Kubernetes: run the pod with hostUsers: false and procMount: Unmasked (deploy/grading-job.yaml);"
+                " Docker/Podman: --security-opt systempaths=unconfined",
+            )
+        )
     if seccomp_mode() == "filter":
-        found.append(("a seccomp filter is on (a container's default profile refuses unshare)",
-                      "Kubernetes: the Localhost profile deploy/seccomp/backprop-kit.json (see deploy/README.md); "
-                      "Docker/Podman: --security-opt seccomp=deploy/seccomp/backprop-kit.json"))
+        found.append(
+            (
+                "a seccomp filter is on (a container's default profile refuses unshare)",
+                "Kubernetes: the Localhost profile deploy/seccomp/backprop-kit.json (see deploy/README.md); "
+                "Docker/Podman: --security-opt seccomp=deploy/seccomp/backprop-kit.json",
+            )
+        )
     return found
 
 
 def _submissions_readable(folder: Path, channel: str) -> tuple[bool, list[str]]:
     """Whether every submission in ``folder`` can be read by the user it will be read as (Gradescope: nobody)."""
     from autograder import messages
-    from autograder.course import registry
     from autograder.channels.batch import discover
     from autograder.channels.gradescope import unprivileged_ids
+    from autograder.course import registry
     from autograder.grading.submission import stage
 
     registry.course(include_hidden=True)  # loaded now: the reading child runs as a user who may not read them
@@ -113,8 +146,9 @@ def _submissions_readable(folder: Path, channel: str) -> tuple[bool, list[str]]:
     if bad:
         lines.append(f"{len(bad)} of {len(entries)} submissions are not readable by {who}:")
         lines += [f"  {line}" for line in bad[:10]]
-        lines.append("  what to do: make the folders readable (chmod -R a+rX, or on Kubernetes an fsGroup the "
-                     "volume honours)")
+        lines.append(
+            "  what to do: make the folders readable (chmod -R a+rX, or on Kubernetes an fsGroup the volume honours)"
+        )
         return False, lines
     lines.append(f"the {len(entries)} submissions in {folder} are readable by {who}")
     return True, lines
@@ -131,8 +165,14 @@ def run(args) -> int:
         print(f"sandbox: did not start ({type(exc).__name__}: {exc})")
         print("what to do: reinstall the kit (make .venv/.core-installed, or pip install .) and run doctor again")
         return 1
-    print(f"sandbox level: {level}" + (f" (capped at {wanted} by AUTOGRADER_SANDBOX_LEVEL)"
-                                       if wanted != "namespaces" and os.environ.get("AUTOGRADER_SANDBOX_LEVEL") else ""))
+    print(
+        f"sandbox level: {level}"
+        + (
+            f" (capped at {wanted} by AUTOGRADER_SANDBOX_LEVEL)"
+            if wanted != "namespaces" and os.environ.get("AUTOGRADER_SANDBOX_LEVEL")
+            else ""
+        )
+    )
     print(f"what it protects: {PROTECTS[level]}")
     code = 0
     if level != "namespaces":
@@ -140,11 +180,15 @@ def run(args) -> int:
         for finding, fix in causes():
             print(f"  found: {finding}\n  what to do: {fix}")
         if args.channel in REFUSING and not args.allow_weak_sandbox:
-            flag = {"batch": "batch --allow-weak-sandbox (make batch ALLOW_WEAK_SANDBOX=1)",
-                    "gradescope": "make gradescope ALLOW_WEAK_SANDBOX=1",
-                    "nbgrader": "c.GradeInSandbox.allow_weak_sandbox = True in nbgrader_config.py"}[args.channel]
-            print(f"{args.channel} would REFUSE to grade here. Fix the above, or accept the {level!r} level "
-                  f"knowingly with {flag}.")
+            flag = {
+                "batch": "batch --allow-weak-sandbox (make batch ALLOW_WEAK_SANDBOX=1)",
+                "gradescope": "make gradescope ALLOW_WEAK_SANDBOX=1",
+                "nbgrader": "c.GradeInSandbox.allow_weak_sandbox = True in nbgrader_config.py",
+            }[args.channel]
+            print(
+                f"{args.channel} would REFUSE to grade here. Fix the above, or accept the {level!r} level "
+                f"knowingly with {flag}."
+            )
             code = 1
         else:
             print(f"{args.channel} would grade here at the {level!r} level.")

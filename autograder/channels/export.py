@@ -38,43 +38,74 @@ def add_options(parser: argparse.ArgumentParser, grading: bool = False) -> None:
     """The output options shared by ``batch``, ``merge`` and ``export`` (``grading``: batch has its own
     --html, --lang, --lms, --roster, --assignment and --id-field already)."""
     if not grading:
-        parser.add_argument("--html", metavar="FILE",
-                            help="also write a page for the whole class: flagged submissions, scores, pass rates, "
-                                 "the mistakes made most")
+        parser.add_argument(
+            "--html",
+            metavar="FILE",
+            help="also write a page for the whole class: flagged submissions, scores, pass rates, "
+            "the mistakes made most",
+        )
         parser.add_argument("--lang", metavar="LANG", help="language of the class page: en or zh_CN")
         parser.add_argument("--lms", choices=["canvas", "moodle"], help="write a gradebook this LMS imports")
-        parser.add_argument("--roster", metavar="CSV",
-                            help="canvas: the CSV of Canvas's Grades > Export; moodle (optional): a Moodle export "
-                                 "with the --id-field column")
-        parser.add_argument("--assignment", metavar='"NAME (ID)"',
-                            help='canvas: the assignment\'s column header in that export, e.g. "Backprop kit (123456)"')
-        parser.add_argument("--id-field", choices=["email", "username", "idnumber"],
-                            help="moodle: the user field that identifies students")
-    parser.add_argument("--points-possible", type=float, metavar="N",
-                        help="scale every total to N points, rounded to 2 decimals (Canvas: default the kit's "
-                             "total; Moodle: the grade item's maximum, 100 unless you changed it)")
-    parser.add_argument("--grade-unreadable", action="store_true",
-                        help="give the LMS a grade (0 for what could not be read) for submissions the grader could "
-                             "not read (a damaged zip, an unreadable folder, misplaced files); by default they get "
-                             "no row and are listed instead")
-    parser.add_argument("--similarity", metavar="DIR", nargs="?", const="", default=None,
-                        help="add to the class page the pairs of submissions far more alike than the class's usual "
-                             "(copydetect); DIR: the folder of submissions (batch: the one graded). Off by default: "
-                             "the page may be shown to the class")
+        parser.add_argument(
+            "--roster",
+            metavar="CSV",
+            help="canvas: the CSV of Canvas's Grades > Export; moodle (optional): a Moodle export "
+            "with the --id-field column",
+        )
+        parser.add_argument(
+            "--assignment",
+            metavar='"NAME (ID)"',
+            help='canvas: the assignment\'s column header in that export, e.g. "Backprop kit (123456)"',
+        )
+        parser.add_argument(
+            "--id-field",
+            choices=["email", "username", "idnumber"],
+            help="moodle: the user field that identifies students",
+        )
+    parser.add_argument(
+        "--points-possible",
+        type=float,
+        metavar="N",
+        help="scale every total to N points, rounded to 2 decimals (Canvas: default the kit's "
+        "total; Moodle: the grade item's maximum, 100 unless you changed it)",
+    )
+    parser.add_argument(
+        "--grade-unreadable",
+        action="store_true",
+        help="give the LMS a grade (0 for what could not be read) for submissions the grader could "
+        "not read (a damaged zip, an unreadable folder, misplaced files); by default they get "
+        "no row and are listed instead",
+    )
+    parser.add_argument(
+        "--similarity",
+        metavar="DIR",
+        nargs="?",
+        const="",
+        default=None,
+        help="add to the class page the pairs of submissions far more alike than the class's usual "
+        "(copydetect); DIR: the folder of submissions (batch: the one graded). Off by default: "
+        "the page may be shown to the class",
+    )
 
 
 def lms_target(args):
     """The checked :class:`lms.Target` of the options, or None; raises :class:`lms.LmsError`."""
     if args.lms:
-        return target(args.lms, roster=args.roster, assignment=args.assignment, id_field=args.id_field,
-                      points_possible=args.points_possible, zero_unreadable=args.grade_unreadable)
+        return target(
+            args.lms,
+            roster=args.roster,
+            assignment=args.assignment,
+            id_field=args.id_field,
+            points_possible=args.points_possible,
+            zero_unreadable=args.grade_unreadable,
+        )
     if args.roster or args.assignment or args.id_field or args.points_possible is not None:
-        raise LmsError("--roster, --assignment, --id-field and --points-possible go with --lms canvas or "
-                       "--lms moodle")
+        raise LmsError("--roster, --assignment, --id-field and --points-possible go with --lms canvas or --lms moodle")
     return None
 
 
 # ----------------------------------------------------------------------------- reading a run
+
 
 def reports_folder(source: Path) -> Path:
     source = Path(source)
@@ -88,8 +119,10 @@ def reports_folder(source: Path) -> Path:
             beside = source.with_name(f"{source.stem.removesuffix('_batch')}_reports")
             if beside.is_dir():
                 return beside
-        raise ExportError(f"{source}: no {folder.name}/ beside it; give a run's CSV with its reports folder, or "
-                          "the reports folder itself")
+        raise ExportError(
+            f"{source}: no {folder.name}/ beside it; give a run's CSV with its reports folder, or "
+            "the reports folder itself"
+        )
     raise ExportError(f"{source} is neither a run's CSV nor a folder of reports")
 
 
@@ -117,15 +150,23 @@ def load_run(source: Path) -> list[dict]:
         record = data.pop("batch", None) or {}
         student = record.get("student") or path.stem
         graded = record.get("graded", "error" not in data)
-        results.append({
-            "student": student, "report": data if graded else None,
-            "status": record.get("status") or statuses.get(student) or ("ok" if graded else "grader error"),
-            "folder": record.get("folder") or student,
-            "submitters": tuple(Person(**{k: str(p.get(k, "")) for k in ("name", "email", "sid")})
-                                for p in record.get("submitters", []) if isinstance(p, dict)),
-            "read_problems": list(record.get("read_problems", [])), "notes": list(record.get("notes", [])),
-            "unattempted": list(record.get("unattempted", [])), "report_file": path.name,
-        })
+        results.append(
+            {
+                "student": student,
+                "report": data if graded else None,
+                "status": record.get("status") or statuses.get(student) or ("ok" if graded else "grader error"),
+                "folder": record.get("folder") or student,
+                "submitters": tuple(
+                    Person(**{k: str(p.get(k, "")) for k in ("name", "email", "sid")})
+                    for p in record.get("submitters", [])
+                    if isinstance(p, dict)
+                ),
+                "read_problems": list(record.get("read_problems", [])),
+                "notes": list(record.get("notes", [])),
+                "unattempted": list(record.get("unattempted", [])),
+                "report_file": path.name,
+            }
+        )
     if not results:
         raise ExportError(f"{folder} holds no report: grade the class with `python -m autograder batch` first")
     results.sort(key=lambda r: r["student"])
@@ -134,8 +175,15 @@ def load_run(source: Path) -> list[dict]:
 
 # ----------------------------------------------------------------------------- writing
 
-def write_outputs(results: list[dict], out: Path, target=None, html: str | None = None,
-                  similarity: Path | None = None, allowed_weak: bool = False) -> list[str]:
+
+def write_outputs(
+    results: list[dict],
+    out: Path,
+    target=None,
+    html: str | None = None,
+    similarity: Path | None = None,
+    allowed_weak: bool = False,
+) -> list[str]:
     """The LMS gradebook (``out``) and the class page (``html``) of ``results``; returns lines to print."""
 
     printed = []
@@ -146,8 +194,9 @@ def write_outputs(results: list[dict], out: Path, target=None, html: str | None 
         rows = [row_of(result, allowed_weak=allowed_weak) for result in results]
         outcome = target.write([Graded.from_batch(result, row) for result, row in zip(results, rows)], Path(out))
 
-        printed.append(f"{target.kind.capitalize()} gradebook: {outcome.path} ({outcome.written} students; "
-                       f"{outcome.scale})")
+        printed.append(
+            f"{target.kind.capitalize()} gradebook: {outcome.path} ({outcome.written} students; {outcome.scale})"
+        )
         if outcome.problems:
             printed.append(f"Not in it ({len(outcome.problems)}, also listed in {outcome.side_file}):")
             # names from folders and exports: nothing a terminal interprets
@@ -163,8 +212,9 @@ def run(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if target is None and not args.html:
-        print("error: nothing to export: give --lms canvas|moodle (with --out) and/or --html class.html",
-              file=sys.stderr)
+        print(
+            "error: nothing to export: give --lms canvas|moodle (with --out) and/or --html class.html", file=sys.stderr
+        )
         return 2
     for note in target.notes if target else ():
         print(f"note: {note}", file=sys.stderr)
@@ -194,5 +244,3 @@ def _similarity_folder(args, graded_folder: Path | None):
         print("error: --similarity adds a section to the class page: give --html too", file=sys.stderr)
         return False
     return folder
-
-

@@ -37,8 +37,8 @@ import traceback
 from pathlib import Path
 
 from autograder.course import registry
-from autograder.messages import text
 from autograder.grading.results import write_atomic
+from autograder.messages import text
 
 HIDDEN_ENV = "AUTOGRADER_HIDDEN_VISIBILITY"
 HIDDEN_CHOICES = ("after_published", "after_due_date")  # the first is the default
@@ -54,9 +54,11 @@ def hidden_visibility() -> str:
     if not value:
         return HIDDEN_CHOICES[0]
     if value not in HIDDEN_CHOICES:
-        raise ValueError(f"{HIDDEN_ENV}={value!r} is not one of {', '.join(HIDDEN_CHOICES)}: rebuild the bundle "
-                         "with `python -m autograder build gradescope --hidden-visibility after_published` "
-                         "(or after_due_date)")
+        raise ValueError(
+            f"{HIDDEN_ENV}={value!r} is not one of {', '.join(HIDDEN_CHOICES)}: rebuild the bundle "
+            "with `python -m autograder build gradescope --hidden-visibility after_published` "
+            "(or after_due_date)"
+        )
     return value
 
 
@@ -76,7 +78,7 @@ def md_text(line: str) -> str:
     """One line of prose as Markdown that renders exactly as ``line``, keeping its `code spans`."""
     out, last = [], 0
     for span in _SPAN.finditer(line):
-        out.append("".join(_ESCAPE.get(c, c) for c in line[last:span.start()]))
+        out.append("".join(_ESCAPE.get(c, c) for c in line[last : span.start()]))
         out.append(span.group())
         last = span.end()
     out.append("".join(_ESCAPE.get(c, c) for c in line[last:]))
@@ -85,7 +87,7 @@ def md_text(line: str) -> str:
     if not match:
         return escaped
     if match.group(1)[0].isdigit():  # "1." or "1)" would start a numbered list
-        return escaped[:match.end()] + "\\" + escaped[match.end():]
+        return escaped[: match.end()] + "\\" + escaped[match.end() :]
     return "\\" + escaped
 
 
@@ -151,17 +153,19 @@ def to_gradescope(report, seconds: float, hidden: str | None = None) -> dict:
     tests = []
     for test in report.tests:
         counters[test.exercise] = counters.get(test.exercise, 0) + 1
-        tests.append({
-            "name": test.name,
-            "number": f"{numbers.get(test.exercise, 0)}.{counters[test.exercise]}",
-            "score": float(test.score),
-            "max_score": float(test.max_score),
-            "status": "passed" if test.status == "passed" else "failed",
-            "output": md_message(test.message, test.printed) if test.status != "passed" else "",
-            "tags": [test.exercise],
-            "visibility": visibility[test.visibility],
-            "extra_data": {"exercise": test.exercise, "function": test.function, "status": test.status},
-        })
+        tests.append(
+            {
+                "name": test.name,
+                "number": f"{numbers.get(test.exercise, 0)}.{counters[test.exercise]}",
+                "score": float(test.score),
+                "max_score": float(test.max_score),
+                "status": "passed" if test.status == "passed" else "failed",
+                "output": md_message(test.message, test.printed) if test.status != "passed" else "",
+                "tags": [test.exercise],
+                "visibility": visibility[test.visibility],
+                "extra_data": {"exercise": test.exercise, "function": test.function, "status": test.status},
+            }
+        )
     # the summary is shown at once: only the public checks' points, or it would give away the hidden ones
     # (and the total, which Gradescope hides until the hidden checks are shown)
     public = [t for t in report.tests if t.visibility == "public"]
@@ -169,13 +173,17 @@ def to_gradescope(report, seconds: float, hidden: str | None = None) -> dict:
     if visibility["hidden"] != "after_published":
         from autograder.messages import has
 
-        key = f"gradescope.summary_{visibility['hidden']}" if has(f"gradescope.summary_{visibility['hidden']}") \
-            else key
+        key = f"gradescope.summary_{visibility['hidden']}" if has(f"gradescope.summary_{visibility['hidden']}") else key
     summary = [text(key, score=f"{sum(t.score for t in public):g}", max_score=f"{sum(t.max_score for t in public):g}")]
     summary.extend(report.notes)
-    return {"score": float(report.score), "execution_time": int(round(seconds)),
-            "output": "\n\n".join(md_text(line) for part in summary for line in part.split("\n") if line.strip()),
-            **FORMATS, "stdout_visibility": "hidden", "tests": tests}
+    return {
+        "score": float(report.score),
+        "execution_time": int(round(seconds)),
+        "output": "\n\n".join(md_text(line) for part in summary for line in part.split("\n") if line.strip()),
+        **FORMATS,
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
 
 
 def _doctor() -> None:
@@ -191,8 +199,14 @@ def _doctor() -> None:
 
 
 def failure_results(seconds: float) -> dict:
-    return {"score": 0.0, "execution_time": int(round(seconds)), "output": md_text(text("gradescope.grader_failed")),
-            **FORMATS, "stdout_visibility": "hidden", "tests": []}
+    return {
+        "score": 0.0,
+        "execution_time": int(round(seconds)),
+        "output": md_text(text("gradescope.grader_failed")),
+        **FORMATS,
+        "stdout_visibility": "hidden",
+        "tests": [],
+    }
 
 
 def run(root: Path | None = None) -> int:
@@ -203,8 +217,9 @@ def run(root: Path | None = None) -> int:
         hidden = hidden_visibility()  # a bundle built wrong is said so before any grading
     except ValueError as exc:
         print(f"Refusing to grade: {exc}")
-        write_atomic(results, json.dumps(failure_results(time.monotonic() - started), indent=2,
-                                         ensure_ascii=False) + "\n")
+        write_atomic(
+            results, json.dumps(failure_results(time.monotonic() - started), indent=2, ensure_ascii=False) + "\n"
+        )
         return 0
     try:
         from autograder.grading.runner import grade
@@ -217,10 +232,14 @@ def run(root: Path | None = None) -> int:
             level = sandbox.level_now()
             print(f"sandbox level: {level}" + (f" (namespaces refused: {sandbox.refusal})" if sandbox.refusal else ""))
             if level != "namespaces" and not weak_allowed():
-                print(f"Refusing to grade: the sandbox level is {level!r}, below 'namespaces'. Set {WEAK_ENV}=1 "
-                      "(or build with `python -m autograder build gradescope --allow-weak-sandbox`) to grade anyway.")
-                print("Why, and what to do: `python -m autograder doctor --channel gradescope` (its report from "
-                      "building this image is in the build log; it is printed again below).")
+                print(
+                    f"Refusing to grade: the sandbox level is {level!r}, below 'namespaces'. Set {WEAK_ENV}=1 "
+                    "(or build with `python -m autograder build gradescope --allow-weak-sandbox`) to grade anyway."
+                )
+                print(
+                    "Why, and what to do: `python -m autograder doctor --channel gradescope` (its report from "
+                    "building this image is in the build log; it is printed again below)."
+                )
                 _doctor()
                 data = failure_results(time.monotonic() - started)
             else:

@@ -91,8 +91,11 @@ def _marker(report: bool) -> Path:
 
 
 def _up_to_date(marker: Path) -> bool:
-    sources = [ROOT / name for name in ("constraints.txt", "requirements.txt", "requirements-report.txt",
-                                        "pyproject.toml") if (ROOT / name).is_file()]
+    sources = [
+        ROOT / name
+        for name in ("constraints.txt", "requirements.txt", "requirements-report.txt", "pyproject.toml")
+        if (ROOT / name).is_file()
+    ]
     try:
         made = marker.stat().st_mtime
     except OSError:
@@ -118,13 +121,12 @@ def set_up(report: bool = False) -> Path:
         code = _run([sys.executable, "-m", "venv", str(VENV)])
         if code or not python.exists():
             raise SystemExit(text("launch.venv_failed", python=sys.executable))
-    for needs_report in ((False, True) if report else (False,)):
+    for needs_report in (False, True) if report else (False,):
         marker = _marker(needs_report)
         if _up_to_date(marker):
             continue
         print(text("launch.installing_report" if needs_report else "launch.installing", venv=VENV), flush=True)
-        code = _run([str(python), "-m", "pip", "install", "--disable-pip-version-check",
-                     *_requirements(needs_report)])
+        code = _run([str(python), "-m", "pip", "install", "--disable-pip-version-check", *_requirements(needs_report)])
         if code:
             raise SystemExit(text("launch.install_failed", venv=VENV))
         marker.touch()
@@ -158,18 +160,27 @@ def main(argv: list[str] | None = None, default_lang: str | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if default_lang and not os.environ.get("AUTOGRADER_LANG"):
         os.environ["AUTOGRADER_LANG"] = default_lang  # a release's language, unless --lang or the caller says
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")) or \
-            (argv[0] not in COMMANDS and Path(argv[0]).exists()):
+    if (
+        not argv
+        or (argv[0].startswith("-") and argv[0] not in ("-h", "--help"))
+        or (argv[0] not in COMMANDS and Path(argv[0]).exists())
+    ):
         argv = ["grade", *argv]  # `grade.py`, `grade.py --lang en`, `grade.py ../work`: grading is the default
-    if argv[0] in COMMANDS and not Path("exercises").is_dir() and (ROOT / "exercises").is_dir() \
-            and not any(Path(arg).exists() for arg in argv[1:] if not arg.startswith("-")):
+    if (
+        argv[0] in COMMANDS
+        and not Path("exercises").is_dir()
+        and (ROOT / "exercises").is_dir()
+        and not any(Path(arg).exists() for arg in argv[1:] if not arg.startswith("-"))
+    ):
         os.chdir(ROOT)  # `python path/to/grade.py` from another folder: grade the exercises beside it
     if argv[0] == "submission":
         return submission()
     report = argv[0] == "report"
     lacking = missing({**NEEDED, **(REPORT_NEEDS if report else {})}) if argv[0] in COMMANDS else []
     if not lacking:  # this Python can grade (.venv itself, or a conda environment with torch), or an instructor's
-        from autograder.channels.cli import main as cli_main  # command, which never sets up .venv (see the Makefile, setup.sh)
+        from autograder.channels.cli import (
+            main as cli_main,
+        )  # command, which never sets up .venv (see the Makefile, setup.sh)
 
         return cli_main(argv)
     if os.environ.get(LAUNCHED_ENV):  # (.venv was set up, and still lacks them: never loop)

@@ -113,14 +113,16 @@ class Scale:
 
     def describe(self, lms: str) -> str:
         if not self.scaled:
-            return (f"grades are the kit's points, out of {_points(self.kit_max)} (the points possible in "
-                    f"{lms})")
-        return (f"grades scaled from the kit's {_points(self.kit_max)} points to {_points(self.points_possible)} "
-                f"points possible in {lms}: total x {_points(self.points_possible)} / {_points(self.kit_max)}, "
-                f"rounded half up to {DECIMALS} decimals")
+            return f"grades are the kit's points, out of {_points(self.kit_max)} (the points possible in {lms})"
+        return (
+            f"grades scaled from the kit's {_points(self.kit_max)} points to {_points(self.points_possible)} "
+            f"points possible in {lms}: total x {_points(self.points_possible)} / {_points(self.kit_max)}, "
+            f"rounded half up to {DECIMALS} decimals"
+        )
 
 
 # ----------------------------------------------------------------------------- what batch produced
+
 
 @dataclass
 class Graded:
@@ -137,18 +139,24 @@ class Graded:
     readable: bool = True  # False: nothing of the submission could be read (see batch.UNREADABLE)
 
     @classmethod
-    def from_batch(cls, result: dict, row: dict) -> "Graded":
+    def from_batch(cls, result: dict, row: dict) -> Graded:
         report = result.get("report")
         failing = []
         for test in (report or {}).get("tests", []):
             name = f"{test['exercise']}.{test['function']}"
             if test["status"] != "passed" and name not in failing:
                 failing.append(name)
-        return cls(label=result["student"], folder=result.get("folder", result["student"]),
-                   total=float(row["total"] or 0), max_score=float(report["max_score"]) if report else 0.0,
-                   status=result["status"], graded=report is not None, failing=tuple(failing),
-                   submitters=tuple(result.get("submitters") or ()),
-                   readable=not result.get("read_problems"))
+        return cls(
+            label=result["student"],
+            folder=result.get("folder", result["student"]),
+            total=float(row["total"] or 0),
+            max_score=float(report["max_score"]) if report else 0.0,
+            status=result["status"],
+            graded=report is not None,
+            failing=tuple(failing),
+            submitters=tuple(result.get("submitters") or ()),
+            readable=not result.get("read_problems"),
+        )
 
     def feedback(self) -> str:
         """Moodle's feedback cell: the status and the functions still failing."""
@@ -182,6 +190,7 @@ class Outcome:
 
 # ----------------------------------------------------------------------------- rosters
 
+
 def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
     try:
         raw = Path(path).read_bytes()
@@ -190,8 +199,9 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
     try:
         content = raw.decode("utf-8-sig")  # Canvas and Moodle export UTF-8, with or without a BOM
     except UnicodeDecodeError:
-        raise LmsError(f"the roster {path} is not UTF-8: export it again from the LMS, or save it as "
-                       "\"CSV UTF-8\"") from None
+        raise LmsError(
+            f'the roster {path} is not UTF-8: export it again from the LMS, or save it as "CSV UTF-8"'
+        ) from None
     rows = [row for row in csv.reader(io.StringIO(content, newline="")) if any(cell.strip() for cell in row)]
     if not rows:
         raise LmsError(f"the roster {path} is empty")
@@ -210,9 +220,15 @@ class CanvasStudent:
         return [self.name, self.id, self.sis_user_id, self.sis_login_id, self.section]
 
     def describe(self) -> str:
-        ids = ", ".join(f"{label} {value}" for label, value in
-                        (("SIS Login ID", self.sis_login_id), ("SIS User ID", self.sis_user_id), ("ID", self.id))
-                        if value)
+        ids = ", ".join(
+            f"{label} {value}"
+            for label, value in (
+                ("SIS Login ID", self.sis_login_id),
+                ("SIS User ID", self.sis_user_id),
+                ("ID", self.id),
+            )
+            if value
+        )
         return f"{self.name} ({ids})" if ids else self.name
 
 
@@ -224,9 +240,11 @@ def read_canvas_roster(path: Path) -> tuple[list[CanvasStudent], list[str]]:
     header, rows = _read_csv(path)
     missing = [name for name in CANVAS_COLUMNS if name not in header]
     if missing:
-        raise LmsError(f"the roster {path} has no {', '.join(repr(m) for m in missing)} column"
-                       f"{'s' if len(missing) > 1 else ''}: give the CSV that Canvas's Grades > Export writes "
-                       f"(its header starts {', '.join(CANVAS_COLUMNS)})")
+        raise LmsError(
+            f"the roster {path} has no {', '.join(repr(m) for m in missing)} column"
+            f"{'s' if len(missing) > 1 else ''}: give the CSV that Canvas's Grades > Export writes "
+            f"(its header starts {', '.join(CANVAS_COLUMNS)})"
+        )
     index = {name: header.index(name) for name in CANVAS_COLUMNS}
     students = []
     for row in rows:
@@ -235,8 +253,9 @@ def read_canvas_roster(path: Path) -> tuple[list[CanvasStudent], list[str]]:
             continue  # Canvas's second row, and its "Manual Posting" / "Muted" rows
         if not cells["ID"] and not cells["SIS User ID"] and not cells["SIS Login ID"]:
             continue
-        students.append(CanvasStudent(cells["Student"], cells["ID"], cells["SIS User ID"],
-                                      cells["SIS Login ID"], cells["Section"]))
+        students.append(
+            CanvasStudent(cells["Student"], cells["ID"], cells["SIS User ID"], cells["SIS Login ID"], cells["Section"])
+        )
     if not students:
         raise LmsError(f"the roster {path} lists no student")
     return students, header
@@ -249,8 +268,10 @@ def read_moodle_roster(path: Path, id_field: str) -> list[str]:
     lowered = [cell.casefold() for cell in header]
     column = next((lowered.index(a) for a in aliases if a in lowered), None)
     if column is None:
-        raise LmsError(f"the roster {path} has no {wanted!r} column (for --id-field {id_field}): give a Moodle "
-                       f"grade export or participants list that has it")
+        raise LmsError(
+            f"the roster {path} has no {wanted!r} column (for --id-field {id_field}): give a Moodle "
+            f"grade export or participants list that has it"
+        )
     return [row[column].strip() for row in rows if column < len(row) and row[column].strip()]
 
 
@@ -258,13 +279,16 @@ def parse_assignment(value: str) -> tuple[str, str]:
     """``"Name (123)"`` -> ("Name", "123"), as Canvas splits a gradebook header; anything else is refused."""
     match = _TITLE_AND_ID.match(value or "")
     if not match:
-        raise LmsError(f"--assignment {value!r} is not of the form \"name (id)\": give the assignment's column "
-                       f"header exactly as in Canvas's gradebook export, e.g. {ASSIGNMENT_EXAMPLE} (the number is "
-                       "the assignment's id, the last part of its address in Canvas)")
+        raise LmsError(
+            f'--assignment {value!r} is not of the form "name (id)": give the assignment\'s column '
+            f"header exactly as in Canvas's gradebook export, e.g. {ASSIGNMENT_EXAMPLE} (the number is "
+            "the assignment's id, the last part of its address in Canvas)"
+        )
     return match.group(1), match.group(2)
 
 
 # ----------------------------------------------------------------------------- targets
+
 
 @dataclass
 class Target:
@@ -294,8 +318,9 @@ def _kit_max() -> float:
 def scale_for(kind: str, points_possible: float | None, kit_max: float) -> tuple[Scale, list[str]]:
     """The scale of ``--lms kind --points-possible N`` (None: the LMS's default) and notes worth printing."""
     if points_possible is not None and not points_possible > 0:
-        raise LmsError(f"--points-possible {points_possible:g}: give the assignment's points possible, a number "
-                       "above 0")
+        raise LmsError(
+            f"--points-possible {points_possible:g}: give the assignment's points possible, a number above 0"
+        )
     if kind == "canvas":
         return Scale(kit_max, kit_max if points_possible is None else float(points_possible)), []
     if points_possible is None:
@@ -305,19 +330,28 @@ def scale_for(kind: str, points_possible: float | None, kit_max: float) -> tuple
                 f"new Moodle grade item: Moodle's import would refuse every grade above it. Pass --points-possible "
                 f"{MOODLE_DEFAULT_MAX} to scale every total to {MOODLE_DEFAULT_MAX} points, or set the grade item's "
                 f"Maximum grade to {_points(kit_max)} in Moodle (Gradebook setup > Edit grade item) and pass "
-                f"--points-possible {_points(kit_max)}")
+                f"--points-possible {_points(kit_max)}"
+            )
         return Scale(kit_max, kit_max), []
     notes = []
     if points_possible > MOODLE_DEFAULT_MAX:
-        notes.append(f"--points-possible {_points(points_possible)}: set the grade item's Maximum grade to "
-                     f"{_points(points_possible)} in Moodle before importing (a new item's is "
-                     f"{MOODLE_DEFAULT_MAX}, and Moodle refuses grades above the item's maximum)")
+        notes.append(
+            f"--points-possible {_points(points_possible)}: set the grade item's Maximum grade to "
+            f"{_points(points_possible)} in Moodle before importing (a new item's is "
+            f"{MOODLE_DEFAULT_MAX}, and Moodle refuses grades above the item's maximum)"
+        )
     return Scale(kit_max, float(points_possible)), notes
 
 
-def target(kind: str, roster: str | Path | None = None, assignment: str | None = None,
-           id_field: str | None = None, points_possible: float | None = None,
-           kit_max: float | None = None, zero_unreadable: bool = False) -> Target:
+def target(
+    kind: str,
+    roster: str | Path | None = None,
+    assignment: str | None = None,
+    id_field: str | None = None,
+    points_possible: float | None = None,
+    kit_max: float | None = None,
+    zero_unreadable: bool = False,
+) -> Target:
     """Check the options of ``--lms`` and read its roster: every mistake is refused here, before grading.
 
     ``kit_max``: the kit's total (default: the course's, public and hidden checks).
@@ -336,32 +370,41 @@ def _target(kind, roster, assignment, id_field) -> Target:
         if id_field:
             raise LmsError("--id-field is for --lms moodle; Canvas matches students with the roster's columns")
         if not roster:
-            raise LmsError("--lms canvas needs --roster: the CSV of Canvas's Grades > Export (Export Entire "
-                           "Gradebook), which names every student as Canvas knows them")
+            raise LmsError(
+                "--lms canvas needs --roster: the CSV of Canvas's Grades > Export (Export Entire "
+                "Gradebook), which names every student as Canvas knows them"
+            )
         if not assignment:
-            raise LmsError(f"--lms canvas needs --assignment, the assignment's column header in that export, "
-                           f"e.g. {ASSIGNMENT_EXAMPLE}")
+            raise LmsError(
+                f"--lms canvas needs --assignment, the assignment's column header in that export, "
+                f"e.g. {ASSIGNMENT_EXAMPLE}"
+            )
         _, number = parse_assignment(assignment)
         students, header = read_canvas_roster(Path(roster))
         chosen = Target(kind, Path(roster), assignment, canvas_students=students)
         columns = [h for h in header if (m := _TITLE_AND_ID.match(h)) and m.group(2) == number]
         if not columns:
-            chosen.notes.append(f"the roster has no column for assignment id {number}: Canvas will create a new "
-                                f"assignment {assignment!r} unless the id is right")
+            chosen.notes.append(
+                f"the roster has no column for assignment id {number}: Canvas will create a new "
+                f"assignment {assignment!r} unless the id is right"
+            )
         elif assignment not in columns:
             chosen.notes.append(f"the roster calls assignment {number} {columns[0]!r}; Canvas matches it by its id")
         return chosen
     if assignment:
         raise LmsError("--assignment is for --lms canvas; in Moodle you choose the grade item when importing")
     if id_field not in MOODLE_FIELDS:
-        raise LmsError(f"--lms moodle needs --id-field {'|'.join(MOODLE_FIELDS)}: the user field Moodle will "
-                       "identify students by (what your folders are named after, or for a Gradescope export "
-                       "email or idnumber, matched with Gradescope's e-mail and SID)")
+        raise LmsError(
+            f"--lms moodle needs --id-field {'|'.join(MOODLE_FIELDS)}: the user field Moodle will "
+            "identify students by (what your folders are named after, or for a Gradescope export "
+            "email or idnumber, matched with Gradescope's e-mail and SID)"
+        )
     ids = read_moodle_roster(Path(roster), id_field) if roster else None
     return Target(kind, Path(roster) if roster else None, id_field=id_field, moodle_ids=ids)
 
 
 # ----------------------------------------------------------------------------- writing
+
 
 @dataclass
 class _Member:
@@ -374,8 +417,11 @@ class _Member:
         if self.person is None:
             return self.graded.label
         who = self.person.name or self.person.email or self.person.sid or "?"
-        return f"{who} (in {self.graded.label}, folder {self.graded.folder})" if len(self.graded.submitters) > 1 \
+        return (
+            f"{who} (in {self.graded.label}, folder {self.graded.folder})"
+            if len(self.graded.submitters) > 1
             else f"{who} (folder {self.graded.folder})"
+        )
 
 
 def _members(graded: list[Graded], problems: list[Problem]) -> list[_Member]:
@@ -391,11 +437,13 @@ def _members(graded: list[Graded], problems: list[Problem]) -> list[_Member]:
     return members
 
 
-UNREADABLE = ("submission could not be read (no grade written: ask the student for it again, or pass "
-              "--grade-unreadable to write what was graded)")
+UNREADABLE = (
+    "submission could not be read (no grade written: ask the student for it again, or pass "
+    "--grade-unreadable to write what was graded)"
+)
 
 
-def _withheld(target: "Target", item: Graded, who: str, problems: list[Problem]) -> bool:
+def _withheld(target: Target, item: Graded, who: str, problems: list[Problem]) -> bool:
     """A submission the grader could not read gets no grade unless the instructor said so."""
     if item.readable or target.zero_unreadable:
         return False
@@ -445,18 +493,30 @@ def write_canvas(target: Target, graded: list[Graded], out: Path) -> Outcome:
             names = "; ".join(target.canvas_students[i].describe() for i in sorted(found))
             problems.append(Problem("submission matches several roster students", member.describe(), names))
         else:
-            problems.append(Problem("submission not in the roster", member.describe(),
-                                    "tried " + ", ".join(tried) if tried else "no SID or e-mail in the export"))
-    rows = [list(CANVAS_COLUMNS) + [target.assignment],
-            [POINTS_POSSIBLE, "", "", "", "", _points(scale.points_possible)]]
+            problems.append(
+                Problem(
+                    "submission not in the roster",
+                    member.describe(),
+                    "tried " + ", ".join(tried) if tried else "no SID or e-mail in the export",
+                )
+            )
+    rows = [
+        list(CANVAS_COLUMNS) + [target.assignment],
+        [POINTS_POSSIBLE, "", "", "", "", _points(scale.points_possible)],
+    ]
     for i, student in enumerate(target.canvas_students):
         members = claims.get(i, [])
         if not members:
             problems.append(Problem("roster student without a submission", student.describe()))
             continue
         if len({id(m.graded) for m in members}) > 1:
-            problems.append(Problem("several submissions for one student (none written)", student.describe(),
-                                    "; ".join(f"{m.graded.label}: {_points(m.graded.total)}" for m in members)))
+            problems.append(
+                Problem(
+                    "several submissions for one student (none written)",
+                    student.describe(),
+                    "; ".join(f"{m.graded.label}: {_points(m.graded.total)}" for m in members),
+                )
+            )
             continue
         if _withheld(target, members[0].graded, student.describe(), problems):
             continue
@@ -481,19 +541,23 @@ def write_moodle(target: Target, graded: list[Graded], out: Path) -> Outcome:
     for member in _members(graded, problems):
         identifier = _moodle_identifier(member, target.id_field)
         if not identifier:
-            detail = ("a Gradescope export has no usernames: use --id-field email or idnumber"
-                      if member.person is not None and target.id_field == "username"
-                      else f"no {target.id_field} for this submitter in the export")
+            detail = (
+                "a Gradescope export has no usernames: use --id-field email or idnumber"
+                if member.person is not None and target.id_field == "username"
+                else f"no {target.id_field} for this submitter in the export"
+            )
             problems.append(Problem("submission without an identifier", member.describe(), detail))
             continue
         if identifier.startswith(FORMULA_START):
-            problems.append(Problem("identifier a spreadsheet would run as a formula (not written)",
-                                    member.describe(), identifier))
+            problems.append(
+                Problem("identifier a spreadsheet would run as a formula (not written)", member.describe(), identifier)
+            )
             continue
         if known is not None:
             if _key(identifier) not in known:
-                problems.append(Problem("submission not in the roster", member.describe(),
-                                        f"{target.id_field} {identifier}"))
+                problems.append(
+                    Problem("submission not in the roster", member.describe(), f"{target.id_field} {identifier}")
+                )
                 continue
             identifier = known[_key(identifier)]  # as Moodle spells it
         claims.setdefault(_key(identifier), []).append((member, identifier))
@@ -502,8 +566,13 @@ def write_moodle(target: Target, graded: list[Graded], out: Path) -> Outcome:
     for members in claims.values():
         identifier = members[0][1]
         if len({id(m.graded) for m, _ in members}) > 1:
-            problems.append(Problem("several submissions for one student (none written)", identifier,
-                                    "; ".join(f"{m.graded.label}: {_points(m.graded.total)}" for m, _ in members)))
+            problems.append(
+                Problem(
+                    "several submissions for one student (none written)",
+                    identifier,
+                    "; ".join(f"{m.graded.label}: {_points(m.graded.total)}" for m, _ in members),
+                )
+            )
             continue
         item = members[0][0].graded
         if _withheld(target, item, identifier, problems):

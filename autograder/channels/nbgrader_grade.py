@@ -43,8 +43,8 @@ from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
-from autograder.messages import text
 from autograder.channels.notebook import CheckNotPassed, definitions, first_syntax_error, shared_sandbox
+from autograder.messages import text
 
 
 class GradingUnavailable(RuntimeError):
@@ -92,17 +92,24 @@ def _graded_part(nb: NotebookNode, known: dict) -> tuple[set[tuple[str, str]], s
     wanted = {check_of(cell) for cell in tests} & known.keys()
     # a cell Python cannot read is kept whole: the module then fails to import, and the notebook loses what
     # `python -m autograder grade` takes for a file with a syntax error (its feedback names the cell)
-    return wanted, definitions([cell.source for cell in nb.cells if cell.cell_type == "code" and not is_test_cell(cell)],
-                               keep_unreadable=True)
+    return wanted, definitions(
+        [cell.source for cell in nb.cells if cell.cell_type == "code" and not is_test_cell(cell)], keep_unreadable=True
+    )
 
 
 def _unreadable(nb: NotebookNode) -> str | None:
     """The message for a notebook with a code cell Python cannot read (its cell and line), else None."""
-    code = [(number, cell.source) for number, cell in enumerate(nb.cells, start=1)
-            if cell.cell_type == "code" and not is_test_cell(cell)]
+    code = [
+        (number, cell.source)
+        for number, cell in enumerate(nb.cells, start=1)
+        if cell.cell_type == "code" and not is_test_cell(cell)
+    ]
     broken = first_syntax_error([source for _, source in code])
-    return None if broken is None else text("notebook.syntax_error", cell=code[broken[0]][0], line=broken[1],
-                                            error=broken[2])
+    return (
+        None
+        if broken is None
+        else text("notebook.syntax_error", cell=code[broken[0]][0], line=broken[1], error=broken[2])
+    )
 
 
 class _Assignment:
@@ -134,8 +141,9 @@ _ASSIGNMENT = _Assignment()
 class GradeInSandbox(NbGraderPreprocessor):
     """Score the test cells of a notebook from its source, graded in the sandbox (replaces ``Execute``)."""
 
-    allow_weak_sandbox = Bool(False, help="Grade even where the sandbox gets less than the 'namespaces' level "
-                                          "(see the kit's README).").tag(config=True)
+    allow_weak_sandbox = Bool(
+        False, help="Grade even where the sandbox gets less than the 'namespaces' level (see the kit's README)."
+    ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         tests = [cell for cell in nb.cells if is_test_cell(cell)]
@@ -158,8 +166,14 @@ class GradeInSandbox(NbGraderPreprocessor):
             elif result.status == "passed":
                 output = _passed(result.name, result.max_score)
             else:
-                output = _not_passed(text("notebook.failed", title=result.name, points=f"{result.max_score:g}",
-                                          message=unreadable or result.message))
+                output = _not_passed(
+                    text(
+                        "notebook.failed",
+                        title=result.name,
+                        points=f"{result.max_score:g}",
+                        message=unreadable or result.message,
+                    )
+                )
                 if result.debug:
                     self.log.warning("The grader failed on %s in %s:\n%s", result.test_id, name, result.debug)
             cell.outputs = [output]
@@ -179,7 +193,8 @@ class GradeInSandbox(NbGraderPreprocessor):
             raise GradingUnavailable(
                 f"{name}: the sandbox gets only the {level!r} level on this machine{why}, too weak to grade "
                 "others' code; set c.GradeInSandbox.allow_weak_sandbox = True in nbgrader_config.py to grade "
-                "anyway (no points were given)")
+                "anyway (no points were given)"
+            )
         self.log.info("Grading %s in the sandbox (level %s)", name, level)
         return sandbox, known
 
@@ -194,8 +209,11 @@ class GradeInSandbox(NbGraderPreprocessor):
         if not info.get("student") or not info.get("assignment"):
             return {}
         try:
-            folder = Path(CourseDirectory(config=self.config).format_path(
-                CourseDirectory(config=self.config).submitted_directory, info["student"], info["assignment"]))
+            folder = Path(
+                CourseDirectory(config=self.config).format_path(
+                    CourseDirectory(config=self.config).submitted_directory, info["student"], info["assignment"]
+                )
+            )
             paths = sorted(path for path in folder.glob("*.ipynb") if path.stem != name)
         except Exception:  # noqa: BLE001 - no folder to look in: this notebook alone
             return {}
@@ -226,7 +244,8 @@ class GradeInSandbox(NbGraderPreprocessor):
         if hidden and not available():
             raise GradingUnavailable(
                 f"{name}: its hidden checks need the reference solutions, which are not in {solutions_dir()}; "
-                "set AUTOGRADER_SOLUTIONS to the kit's solutions/ folder (no points were given)")
+                "set AUTOGRADER_SOLUTIONS to the kit's solutions/ folder (no points were given)"
+            )
         folder = Path(tempfile.mkdtemp(prefix="nbgrader-grade-"))
         try:
             for notebook in sorted(notebooks, key=lambda other: other == name):  # this notebook's files last
@@ -242,7 +261,7 @@ class GradeInSandbox(NbGraderPreprocessor):
         results = {(result.exercise, result.test_id): result for result in report.tests}
         missing = sorted(f"{exercise}-{test}" for exercise, test in notebooks[name][1] - results.keys())
         if missing:
-            raise GradingUnavailable(f"{name}: the grader returned no result for {', '.join(missing)}; "
-                                     "no points were given")
+            raise GradingUnavailable(
+                f"{name}: the grader returned no result for {', '.join(missing)}; no points were given"
+            )
         return results
-

@@ -22,8 +22,8 @@ import tempfile
 from pathlib import Path
 
 from autograder.checking.source import parse
-from autograder.messages import text
 from autograder.course.environ import environment
+from autograder.messages import text
 
 _SANDBOX = None
 
@@ -82,7 +82,7 @@ def definitions(cells: list[str], keep_unreadable: bool = False) -> str:
                 keep = True
             if keep:
                 start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-                lines = cell.splitlines()[start - 1:node.end_lineno]
+                lines = cell.splitlines()[start - 1 : node.end_lineno]
                 pieces.append("\n".join(lines))
     return "\n\n\n".join(pieces) + "\n"
 
@@ -128,8 +128,9 @@ def check(exercise: str, test: str, cells: list[str] | None = None) -> None:
     # the checks compute the data of their pictures only when someone will see them
     try:
         with environment("AUTOGRADER_FIGURES", "1" if rich else None):
-            (folder / f"{exercise}.py").write_text(definitions(cells if cells is not None else _notebook_cells()),
-                                                   encoding="utf-8")
+            (folder / f"{exercise}.py").write_text(
+                definitions(cells if cells is not None else _notebook_cells()), encoding="utf-8"
+            )
             report = grade(folder, sandbox=shared_sandbox(), only={test})
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -146,5 +147,6 @@ def check(exercise: str, test: str, cells: list[str] | None = None) -> None:
     if result.status == "passed":
         print(text("notebook.passed", title=result.name, points=f"{result.max_score:g}"))
         return
-    raise CheckNotPassed(text("notebook.failed", title=result.name, points=f"{result.max_score:g}",
-                              message=result.message)) from None
+    raise CheckNotPassed(
+        text("notebook.failed", title=result.name, points=f"{result.max_score:g}", message=result.message)
+    ) from None

@@ -32,8 +32,10 @@ def parse_shard(spec: str, environ=None) -> tuple[int, int]:
     if spec == "k8s":
         index, count = environ.get("JOB_COMPLETION_INDEX"), environ.get("AUTOGRADER_SHARDS")
         if index is None or count is None:
-            raise ShardError("--shard k8s needs JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job) and "
-                             "AUTOGRADER_SHARDS (the Job's completions) in the environment")
+            raise ShardError(
+                "--shard k8s needs JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job) and "
+                "AUTOGRADER_SHARDS (the Job's completions) in the environment"
+            )
         spec = f"{int(index) + 1}/{count}" if index.isdigit() else f"{index}/{count}"
     match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", spec)
     if not match:
@@ -81,15 +83,19 @@ def merge(shard_csvs: list[Path], out: Path) -> int:
             raise ShardError(f"cannot read the shard {path}: {exc.strerror or exc}") from None
         reader = csv.DictReader(io.StringIO(text))
         if reader.fieldnames != header:
-            raise ShardError(f"{path}: its columns {reader.fieldnames} are not this course's {header} "
-                             "(a shard of another course, or of another version of it?)")
+            raise ShardError(
+                f"{path}: its columns {reader.fieldnames} are not this course's {header} "
+                "(a shard of another course, or of another version of it?)"
+            )
         shard_rows = list(reader)
         folder = Path(path).with_name(f"{Path(path).stem}_reports")
         for row, name in zip(shard_rows, report_names([_student_key(r["student"]) for r in shard_rows])):
             student = _student_key(row["student"])
             if student in seen:
-                raise ShardError(f"{student!r} is in two shards ({seen[student]} and {path}): were the shards "
-                                 "made with the same N over the same folder?")
+                raise ShardError(
+                    f"{student!r} is in two shards ({seen[student]} and {path}): were the shards "
+                    "made with the same N over the same folder?"
+                )
             seen[student] = path
             rows.append(row)
             report = folder / f"{name}.json"

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from autograder.course import registry
 from autograder.grading.blame import settle
-from autograder.messages import text
 from autograder.grading.results import CheckResult, Report
+from autograder.messages import text
 
 CLEAR = "\033[2J\033[H"
 POLL_SECONDS = 0.25
@@ -80,8 +80,13 @@ class Watcher:
     def _grade(self, checks: set[str]) -> Report:
         from autograder.grading.runner import grade
 
-        return grade(self.folder, sandbox=self.sandbox, limits=self.limits, include_hidden=self.course.hidden_included,
-                     only=checks)
+        return grade(
+            self.folder,
+            sandbox=self.sandbox,
+            limits=self.limits,
+            include_hidden=self.course.hidden_included,
+            only=checks,
+        )
 
     def report(self) -> Report:
         order = {name: index for index, name in enumerate(self.course.names)}

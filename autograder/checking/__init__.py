@@ -8,31 +8,71 @@ never the runner, a channel, a report or a builder.
 """
 
 from autograder.checking import figures
-from autograder.checking.expect import (REGULAR, CheckFailed, clip, expect_array, expect_float,
-                                        expect_inputs_left_alone, expect_tensor, expect_tensor_form, expect_true,
-                                        fail, fmt, fmt_values, neighbours, probe_left_alone, type_hint,
-                                        within)
+from autograder.checking.expect import (
+    REGULAR,
+    CheckFailed,
+    clip,
+    expect_array,
+    expect_float,
+    expect_inputs_left_alone,
+    expect_tensor,
+    expect_tensor_form,
+    expect_true,
+    fail,
+    fmt,
+    fmt_values,
+    neighbours,
+    probe_left_alone,
+    type_hint,
+    within,
+)
 from autograder.checking.memo import alongside, remembered
-from autograder.checking.source import function_source, parse as parse_source
+from autograder.checking.source import function_source
+from autograder.checking.source import parse as parse_source
 from autograder.course.registry import check, in_sandbox_module
-from autograder.grading.explain import known_cause, matching_hint
 from autograder.course.secret import hidden_seed
+from autograder.grading.explain import known_cause, matching_hint
 from autograder.messages import text
 from autograder.sandbox.client import StudentError, StudentException
 from autograder.sandbox.codec import FunctionRef, Generated, RemoteTensor
 
 __all__ = [
     # declaring a check
-    "check", "hidden_seed", "in_sandbox_module",
+    "check",
+    "hidden_seed",
+    "in_sandbox_module",
     # what came back, compared
-    "CheckFailed", "REGULAR", "clip", "expect_array", "expect_float", "expect_inputs_left_alone", "expect_tensor",
-    "expect_tensor_form", "expect_true", "fail", "fmt", "fmt_values", "neighbours", "probe_left_alone", "type_hint", "within",
+    "CheckFailed",
+    "REGULAR",
+    "clip",
+    "expect_array",
+    "expect_float",
+    "expect_inputs_left_alone",
+    "expect_tensor",
+    "expect_tensor_form",
+    "expect_true",
+    "fail",
+    "fmt",
+    "fmt_values",
+    "neighbours",
+    "probe_left_alone",
+    "type_hint",
+    "within",
     # the reference's runs, remembered or computed alongside the learner's
-    "alongside", "remembered",
+    "alongside",
+    "remembered",
     # the learner's source (read, never run) and errors
-    "function_source", "known_cause", "matching_hint", "parse_source", "StudentError", "StudentException",
+    "function_source",
+    "known_cause",
+    "matching_hint",
+    "parse_source",
+    "StudentError",
+    "StudentException",
     # values from the sandbox: tensors, functions, generators
-    "FunctionRef", "Generated", "RemoteTensor",
+    "FunctionRef",
+    "Generated",
+    "RemoteTensor",
     # texts and pictures
-    "figures", "text",
+    "figures",
+    "text",
 ]

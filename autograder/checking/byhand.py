@@ -40,12 +40,38 @@ from dataclasses import dataclass
 from autograder.checking.source import parse
 from autograder.messages import text
 
-COMPLEX_NAMES = {"complex", "complex64", "complex128", "complex256", "cdouble", "csingle", "clongdouble", "cfloat",
-                 "complexfloating", "imag", "iscomplex", "iscomplexobj", "cmath", "emath", "scimath"}
+COMPLEX_NAMES = {
+    "complex",
+    "complex64",
+    "complex128",
+    "complex256",
+    "cdouble",
+    "csingle",
+    "clongdouble",
+    "cfloat",
+    "complexfloating",
+    "imag",
+    "iscomplex",
+    "iscomplexobj",
+    "cmath",
+    "emath",
+    "scimath",
+}
 COMPLEX_DTYPES = {"complex", "complex64", "complex128", "complex256", "c8", "c16", "c32", "D", "F", "G"}
 # as an attribute (np.gradient) or an import; a variable of the learner's may be called `gradient`
-TOOL_NAMES = {"gradient", "approx_fprime", "derivative", "scipy", "jax", "autograd", "sympy", "numdifftools",
-              "jacobian", "hessian", "torch"}
+TOOL_NAMES = {
+    "gradient",
+    "approx_fprime",
+    "derivative",
+    "scipy",
+    "jax",
+    "autograd",
+    "sympy",
+    "numdifftools",
+    "jacobian",
+    "hessian",
+    "torch",
+}
 INDIRECT = {"getattr", "globals", "locals", "vars", "eval", "exec", "__import__", "import_module"}
 TINY = 0.01  # a division by a nonzero constant smaller than this is a difference quotient
 PRIORITY = ("complex", "tool", "forbidden_call", "shifted_call", "tiny_step", "indirect")  # the one that says most
@@ -63,16 +89,24 @@ class Finding:
     snippet: str
 
 
-_FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-         ast.Pow: operator.pow}
+_FOLD = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
 _CASTS = {"float", "float64", "float32", "float16", "double", "longdouble", "single"}
 
 
 def _constant(node, names: dict):
     """The value of a constant expression (literals, arithmetic on them, casts such as ``np.float64(1e-6)``, names
     bound to one), else None."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, complex)) \
-            and not isinstance(node.value, bool):
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, (int, float, complex))
+        and not isinstance(node.value, bool)
+    ):
         return node.value
     if isinstance(node, ast.Name) and node.id in names:
         return names[node.id]
@@ -80,8 +114,13 @@ def _constant(node, names: dict):
         value = _constant(node.operand, names)
         return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
     if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
-        called = node.func.id if isinstance(node.func, ast.Name) else \
-            node.func.attr if isinstance(node.func, ast.Attribute) else None
+        called = (
+            node.func.id
+            if isinstance(node.func, ast.Name)
+            else node.func.attr
+            if isinstance(node.func, ast.Attribute)
+            else None
+        )
         if called in _CASTS:
             return _constant(node.args[0], names)
     if isinstance(node, ast.BinOp) and type(node.op) in _FOLD:
@@ -103,7 +142,7 @@ def _bound_constants(node, names: dict) -> dict:
     for inner in ast.walk(node):
         if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             positional = inner.args.posonlyargs + inner.args.args
-            for arg, default in zip(positional[len(positional) - len(inner.args.defaults):], inner.args.defaults):
+            for arg, default in zip(positional[len(positional) - len(inner.args.defaults) :], inner.args.defaults):
                 value = _constant(default, {})
                 if value is not None:
                     names[arg.arg] = value
@@ -160,15 +199,22 @@ def _dtype_string(node, parent) -> bool:
     """A complex dtype given as a string: ``dtype="complex128"``, ``.astype("D")``, ``np.ones(1, "D")``."""
     if not (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in COMPLEX_DTYPES):
         return False
-    return len(node.value) > 1 or isinstance(parent, ast.keyword) and parent.arg == "dtype" or (
-        isinstance(parent, ast.Call) and node in parent.args)
+    return (
+        len(node.value) > 1
+        or isinstance(parent, ast.keyword)
+        and parent.arg == "dtype"
+        or (isinstance(parent, ast.Call) and node in parent.args)
+    )
 
 
 def _shifted(node, names: dict) -> bool:
     """An argument ``x + step`` or ``x - step`` with a constant step (or such a shift inside it)."""
     for inner in ast.walk(node):
-        if isinstance(inner, ast.BinOp) and isinstance(inner.op, (ast.Add, ast.Sub)) \
-                and (_constant(inner.left, names) is not None) != (_constant(inner.right, names) is not None):
+        if (
+            isinstance(inner, ast.BinOp)
+            and isinstance(inner.op, (ast.Add, ast.Sub))
+            and (_constant(inner.left, names) is not None) != (_constant(inner.right, names) is not None)
+        ):
             return True
     return False
 
@@ -204,9 +250,13 @@ def _reasons(statement, names: dict, callable_names: set, forbidden: tuple, exem
             step = _constant(node.right, names)
             if isinstance(step, (int, float)) and 0 < abs(step) < TINY:  # a difference quotient: / (2 * h)
                 yield "tiny_step", node
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in callable_names \
-                and node.func.id not in exempt \
-                and any(_shifted(arg, names) for arg in [*node.args, *(k.value for k in node.keywords)]):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in callable_names
+            and node.func.id not in exempt
+            and any(_shifted(arg, names) for arg in [*node.args, *(k.value for k in node.keywords)])
+        ):
             yield "shifted_call", node
 
 
@@ -221,9 +271,16 @@ def findings(source: str, rules: dict[str, tuple[str, ...]]) -> dict[str, Findin
     for statement in tree.body:  # constants bound at the top of the file (H = 1e-6)
         if isinstance(statement, ast.Assign):
             module_names = _bound_constants(statement, module_names)
-    callable_names = {name for name, statements in bound.items() if any(
-        isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        or isinstance(s, ast.Assign) and isinstance(s.value, ast.Lambda) for s in statements)}
+    callable_names = {
+        name
+        for name, statements in bound.items()
+        if any(
+            isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            or isinstance(s, ast.Assign)
+            and isinstance(s.value, ast.Lambda)
+            for s in statements
+        )
+    }
     exempt = set(rules)  # other by-hand functions may be called at any point (sigmoid_grad(X @ W1 + b1))
     out = {}
     for name, forbidden in rules.items():
@@ -235,14 +292,17 @@ def findings(source: str, rules: dict[str, tuple[str, ...]]) -> dict[str, Findin
             if id(statement) in seen:
                 continue
             seen.add(id(statement))
-            found += [(kind, node, statement) for kind, node in
-                      _reasons(statement, module_names, callable_names, forbidden, exempt - {name})]
+            found += [
+                (kind, node, statement)
+                for kind, node in _reasons(statement, module_names, callable_names, forbidden, exempt - {name})
+            ]
             queue.extend(s for loaded in sorted(_loads(statement)) if loaded != name for s in bound.get(loaded, ()))
         if found:
             kind, node, statement = min(found, key=lambda f: (PRIORITY.index(f[0]), f[2] is not bound[name][0]))
             segment = ast.get_source_segment(source, node) or ""
-            out[name] = Finding(name, _label(statement), kind, getattr(node, "lineno", statement.lineno),
-                                " ".join(segment.split())[:60])
+            out[name] = Finding(
+                name, _label(statement), kind, getattr(node, "lineno", statement.lineno), " ".join(segment.split())[:60]
+            )
     return out
 
 
@@ -251,8 +311,17 @@ def message(finding: Finding, rules: dict) -> str:
     A finding in another by-hand function is reported there; here the report only says so."""
     if finding.where != finding.function and finding.where in rules:
         return text("byhand.through", function=finding.function, where=finding.where)
-    where = "" if finding.where == finding.function else text("byhand.in_helper", where=finding.where,
-                                                              function=finding.function)
+    where = (
+        ""
+        if finding.where == finding.function
+        else text("byhand.in_helper", where=finding.where, function=finding.function)
+    )
     callee = finding.snippet.split("(", 1)[0]
-    return text(f"byhand.{finding.kind}", function=finding.function, line=finding.line, snippet=finding.snippet,
-                callee=callee, where=where)
+    return text(
+        f"byhand.{finding.kind}",
+        function=finding.function,
+        line=finding.line,
+        snippet=finding.snippet,
+        callee=callee,
+        where=where,
+    )

@@ -115,8 +115,12 @@ def values(got, expected, rtol: float, atol: float) -> Finding | None:
         offset = float(np.median(got - expected))
         if _close(got, expected + offset, rtol, atol):
             return Finding("diagnosis.offset", {"offset": f"{offset:.6g}"})
-    if got.ndim == 2 and got.shape[0] == got.shape[1] > 1 and not _close(expected.T, expected, rtol, atol) \
-            and _close(got, expected.T, rtol, atol):
+    if (
+        got.ndim == 2
+        and got.shape[0] == got.shape[1] > 1
+        and not _close(expected.T, expected, rtol, atol)
+        and _close(got, expected.T, rtol, atol)
+    ):
         return Finding("diagnosis.transposed_values")
     if got.size >= 2 and _close(np.sort(got, axis=None), np.sort(expected, axis=None), rtol, atol):
         return Finding("diagnosis.permuted")
@@ -151,18 +155,24 @@ def shape(got_shape, wanted, got=None, expected=None, rtol: float = 0.0, atol: f
     if wanted and wanted in ((wanted[0], 1), (wanted[0],)) and wanted[0] > 1 and got_shape == (wanted[0],) * 2:
         return Finding("diagnosis.broadcast", {"n": wanted[0]})
     size = int(np.prod(wanted)) if wanted else 1
-    if int(np.prod(got_shape)) == size and size > 1 and \
-            tuple(s for s in got_shape if s != 1) == tuple(s for s in wanted if s != 1):
+    if (
+        int(np.prod(got_shape)) == size
+        and size > 1
+        and tuple(s for s in got_shape if s != 1) == tuple(s for s in wanted if s != 1)
+    ):
         right = have_values and _close(values_of(got).reshape(wanted), values_of(expected), rtol, atol)
-        return Finding("diagnosis.size_one_axis_right_values" if right else "diagnosis.size_one_axis",
-                       {"got": got_shape, "wanted": wanted})
+        return Finding(
+            "diagnosis.size_one_axis_right_values" if right else "diagnosis.size_one_axis",
+            {"got": got_shape, "wanted": wanted},
+        )
     if size > 1 and int(np.prod(got_shape)) == 1:
         return Finding("diagnosis.reduced", {"got": got_shape, "wanted": wanted})
     if len(got_shape) == len(wanted) - 1:
         for axis in range(len(wanted)):
-            if wanted[:axis] + wanted[axis + 1:] == got_shape and wanted[axis] != 1:
-                return Finding("diagnosis.axis_removed", {"axis": axis, "size": wanted[axis], "wanted": wanted,
-                                                          "got": got_shape})
+            if wanted[:axis] + wanted[axis + 1 :] == got_shape and wanted[axis] != 1:
+                return Finding(
+                    "diagnosis.axis_removed", {"axis": axis, "size": wanted[axis], "wanted": wanted, "got": got_shape}
+                )
     return None
 
 

@@ -123,8 +123,9 @@ def type_hint(got, wanted: str) -> str:
 def display_width(value: str) -> int:
     """Columns a string takes in a terminal: East Asian wide (and full-width) characters take two, combining
     marks none, every other character one. The one measure of width for the whole report."""
-    return sum(0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
-               for char in value)
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in value
+    )
 
 
 def labelled(expected, got) -> list[str]:
@@ -139,8 +140,17 @@ def labelled(expected, got) -> list[str]:
     return lines
 
 
-def compose(headline: str, expected=None, got=None, hint: str | None = None, extra: str | None = None, *,
-            fields: dict | None = None, also=(), advice: str | None = None) -> str:
+def compose(
+    headline: str,
+    expected=None,
+    got=None,
+    hint: str | None = None,
+    extra: str | None = None,
+    *,
+    fields: dict | None = None,
+    also=(),
+    advice: str | None = None,
+) -> str:
     """Assemble a failure message: headline, expected/got, then the likely cause (``hint``, a confirmed one,
     filled with ``fields``; ``also``: other causes that give the very same values), or, when no cause is
     confirmed, ``advice``: what to check, under its own label."""
@@ -148,15 +158,24 @@ def compose(headline: str, expected=None, got=None, hint: str | None = None, ext
     if extra:
         lines.append(extra)
     if hint:
-        lines.append(label('layout.cause') + text(hint, **(fields or {})))
-        lines.extend(label('layout.or_cause') + text(other) for other in also)
+        lines.append(label("layout.cause") + text(hint, **(fields or {})))
+        lines.extend(label("layout.or_cause") + text(other) for other in also)
     elif advice:
-        lines.append(label('layout.advice') + text(advice))
+        lines.append(label("layout.advice") + text(advice))
     return "\n".join(lines)
 
 
-def fail(headline: str, expected=None, got=None, hint: str | None = None, extra: str | None = None, *,
-         fields: dict | None = None, also=(), advice: str | None = None):
+def fail(
+    headline: str,
+    expected=None,
+    got=None,
+    hint: str | None = None,
+    extra: str | None = None,
+    *,
+    fields: dict | None = None,
+    also=(),
+    advice: str | None = None,
+):
     raise CheckFailed(compose(headline, expected, got, hint, extra, fields=fields, also=also, advice=advice), hint)
 
 
@@ -196,11 +215,18 @@ def _nested(array: np.ndarray, entries: list[str]) -> str:
     if array.ndim == 1:
         return "[" + ", ".join(entries) + "]"
     step = len(entries) // array.shape[0] if array.shape[0] else 0
-    return "[" + ", ".join(_nested(array[i], entries[i * step:(i + 1) * step]) for i in range(array.shape[0])) + "]"
+    return "[" + ", ".join(_nested(array[i], entries[i * step : (i + 1) * step]) for i in range(array.shape[0])) + "]"
 
 
-def previews(expected: np.ndarray, got: np.ndarray, worst: tuple, *, kind: str = "array", dtype: str | None = None,
-             limit: int = PREVIEW) -> tuple[str, str, str | None]:
+def previews(
+    expected: np.ndarray,
+    got: np.ndarray,
+    worst: tuple,
+    *,
+    kind: str = "array",
+    dtype: str | None = None,
+    limit: int = PREVIEW,
+) -> tuple[str, str, str | None]:
     """(expected, got, note): the two arrays (of one shape) as a message shows them, side by side.
 
     An array of at most ``limit`` entries is shown whole. A larger one shows the ``limit`` entries
@@ -250,8 +276,17 @@ def within(got, expected, *, rtol: float, atol: float) -> bool:
     return bool(np.all(np.isfinite(got)) and np.all(np.abs(got - expected) <= atol + rtol * np.abs(expected)))
 
 
-def _close_report(what, got: np.ndarray, expected: np.ndarray, rtol, atol, mistakes, default_hint,
-                  kind: str = "array", dtype: str | None = None):
+def _close_report(
+    what,
+    got: np.ndarray,
+    expected: np.ndarray,
+    rtol,
+    atol,
+    mistakes,
+    default_hint,
+    kind: str = "array",
+    dtype: str | None = None,
+):
     got64, exp64 = got.astype(np.float64), expected.astype(np.float64)
     ok = np.abs(got64 - exp64) <= atol + rtol * np.abs(exp64)
     if np.all(ok):
@@ -259,28 +294,51 @@ def _close_report(what, got: np.ndarray, expected: np.ndarray, rtol, atol, mista
     error = np.abs(got64 - exp64)
     worst = np.unravel_index(int(np.argmax(np.where(ok, -1.0, error))), error.shape) if error.ndim else ()
     # a relative error means nothing next to an expected value of about zero
-    relative = ("" if abs(exp64[worst]) <= atol else
-                text("expect.relative", rel_err=float(error[worst] / abs(exp64[worst]))))
+    relative = (
+        "" if abs(exp64[worst]) <= atol else text("expect.relative", rel_err=float(error[worst] / abs(exp64[worst])))
+    )
     # the check's own known mistakes first (equality with a mis-derivation), then the generic hypotheses
     known = _matching_hints(got64, mistakes, rtol, atol)
     finding = None if known else diagnose.values(got64, exp64, rtol, atol)
-    cause = {"hint": known[0], "also": known[1:]} if known else \
-        {"hint": finding.key, "fields": finding.fields} if finding else {"advice": default_hint}
+    cause = (
+        {"hint": known[0], "also": known[1:]}
+        if known
+        else {"hint": finding.key, "fields": finding.fields}
+        if finding
+        else {"advice": default_hint}
+    )
     if error.ndim == 0 or error.size == 1:
-        headline = text("expect.value", what=what, abs_err=float(error[worst]), relative=relative, atol=atol,
-                        rtol=rtol)
+        headline = text("expect.value", what=what, abs_err=float(error[worst]), relative=relative, atol=atol, rtol=rtol)
     else:
-        headline = text("expect.values", what=what, bad=int(np.size(ok) - np.count_nonzero(ok)),
-                        total=int(np.size(ok)), abs_err=float(error[worst]), relative=relative, atol=atol, rtol=rtol,
-                        index=tuple(int(i) for i in worst))
+        headline = text(
+            "expect.values",
+            what=what,
+            bad=int(np.size(ok) - np.count_nonzero(ok)),
+            total=int(np.size(ok)),
+            abs_err=float(error[worst]),
+            relative=relative,
+            atol=atol,
+            rtol=rtol,
+            index=tuple(int(i) for i in worst),
+        )
     if got.ndim == 0:  # a single number: no index, no shape
         fail(headline, expected=fmt(float(expected)), got=fmt(float(got)), **cause)
     shown_expected, shown_got, note = previews(expected, got, worst, kind=kind, dtype=dtype)
     fail(headline, expected=shown_expected, got=shown_got, extra=f"  {note}" if note else None, **cause)
 
 
-def expect_array(got, expected, *, what: str, rtol: float, atol: float, dtype=np.float64,
-                 mistakes=(), default_hint: str | None = "hint.formula", shape_hints=None) -> np.ndarray:
+def expect_array(
+    got,
+    expected,
+    *,
+    what: str,
+    rtol: float,
+    atol: float,
+    dtype=np.float64,
+    mistakes=(),
+    default_hint: str | None = "hint.formula",
+    shape_hints=None,
+) -> np.ndarray:
     """``got`` must be an ndarray of ``expected``'s exact shape (and ``dtype``) and close to it.
 
     ``dtype=None``: numbers the check gathered itself (a list of losses, the entries of w and b in a row), shown
@@ -290,17 +348,29 @@ def expect_array(got, expected, *, what: str, rtol: float, atol: float, dtype=np
     if isinstance(got, RemoteTensor):
         fail(text("expect.type_array", what=what, got=type_name(got)), hint="hint.numpy_not_torch")
     if isinstance(got, numbers.Real) and not isinstance(got, bool) and expected.ndim:
-        fail(text("expect.type_array", what=what, got=type_name(got)),
-             expected=text("fmt.an_array", shape=expected.shape), got=fmt(got),
-             hint=(shape_hints or {}).get((), "hint.reduced_too_early"))
+        fail(
+            text("expect.type_array", what=what, got=type_name(got)),
+            expected=text("fmt.an_array", shape=expected.shape),
+            got=fmt(got),
+            hint=(shape_hints or {}).get((), "hint.reduced_too_early"),
+        )
     if not isinstance(got, np.ndarray):
         fail(text("expect.type_array", what=what, got=type_name(got)), hint=type_hint(got, "array"))
     check_shape(got, expected.shape, what=what, shape_hints=shape_hints, expected=expected, rtol=rtol, atol=atol)
     if dtype is not None and got.dtype != np.dtype(dtype):
         _wrong_dtype(what, got.dtype.name, np.dtype(dtype).name)
     check_finite(got, what)
-    _close_report(what, got, expected, rtol, atol, mistakes, default_hint, kind="array" if dtype is not None else "values",
-                  dtype=got.dtype.name if dtype is not None else None)
+    _close_report(
+        what,
+        got,
+        expected,
+        rtol,
+        atol,
+        mistakes,
+        default_hint,
+        kind="array" if dtype is not None else "values",
+        dtype=got.dtype.name if dtype is not None else None,
+    )
     return got
 
 
@@ -311,8 +381,13 @@ def check_shape(got, shape, *, what: str, shape_hints=None, expected=None, rtol:
     if tuple(got.shape) != wanted:
         hint = (shape_hints or {}).get(tuple(got.shape))
         finding = None if hint else diagnose.shape(got.shape, wanted, got, expected, rtol, atol)
-        cause = {"hint": hint} if hint else {"hint": finding.key, "fields": finding.fields} if finding else \
-            {"advice": "hint.shape"}
+        cause = (
+            {"hint": hint}
+            if hint
+            else {"hint": finding.key, "fields": finding.fields}
+            if finding
+            else {"advice": "hint.shape"}
+        )
         fail(text("expect.shape", what=what), expected=str(wanted), got=str(tuple(got.shape)), **cause)
 
 
@@ -329,24 +404,28 @@ def check_finite(values: np.ndarray, what: str):
             fail(text("expect.not_finite", what=what, count=int(bad.sum())), hint="hint.not_finite")
 
 
-def expect_float(got, expected: float, *, what: str, rtol: float, atol: float, mistakes=(),
-                 default_hint: str | None = "hint.formula") -> float:
+def expect_float(
+    got, expected: float, *, what: str, rtol: float, atol: float, mistakes=(), default_hint: str | None = "hint.formula"
+) -> float:
     """``got`` must be a real number (Python or NumPy scalar) close to ``expected``."""
     if isinstance(got, np.ndarray) and got.size == 1:
         fail(text("expect.type_float", what=what, got=type_name(got)), hint="hint.use_float")
     if isinstance(got, RemoteTensor):
         fail(text("expect.type_float", what=what, got=type_name(got)), hint="hint.use_float")
     if isinstance(got, bool) or not isinstance(got, numbers.Real):
-        fail(text("expect.type_float", what=what, got=type_name(got)),
-             hint="hint.reduced_too_little" if isinstance(got, np.ndarray) else type_hint(got, "float"))
+        fail(
+            text("expect.type_float", what=what, got=type_name(got)),
+            hint="hint.reduced_too_little" if isinstance(got, np.ndarray) else type_hint(got, "float"),
+        )
     value = np.asarray(float(got))
     check_finite(value, what)
     _close_report(what, value, np.asarray(float(expected)), rtol, atol, mistakes, default_hint)
     return float(got)
 
 
-def expect_tensor_form(got, shape, *, what: str, dtype: str | None = "torch.float32",
-                       shape_hints=None, expected=None) -> RemoteTensor:
+def expect_tensor_form(
+    got, shape, *, what: str, dtype: str | None = "torch.float32", shape_hints=None, expected=None
+) -> RemoteTensor:
     """``got`` must be a torch tensor of exactly ``shape`` and ``dtype``, with finite values.
 
     ``got.dtype`` is the dtype of the bytes that came back (see ``RemoteTensor``).
@@ -360,8 +439,18 @@ def expect_tensor_form(got, shape, *, what: str, dtype: str | None = "torch.floa
     return got
 
 
-def expect_tensor(got, expected, *, what: str, rtol: float, atol: float, dtype: str = "torch.float32",
-                  mistakes=(), default_hint: str | None = "hint.formula", shape_hints=None) -> RemoteTensor:
+def expect_tensor(
+    got,
+    expected,
+    *,
+    what: str,
+    rtol: float,
+    atol: float,
+    dtype: str = "torch.float32",
+    mistakes=(),
+    default_hint: str | None = "hint.formula",
+    shape_hints=None,
+) -> RemoteTensor:
     """``got`` must be a torch tensor of ``expected``'s exact shape, ``dtype``, close to it."""
     expected = np.asarray(expected)
     expect_tensor_form(got, expected.shape, what=what, dtype=dtype, shape_hints=shape_hints, expected=expected)
@@ -369,8 +458,9 @@ def expect_tensor(got, expected, *, what: str, rtol: float, atol: float, dtype: 
     return got
 
 
-def expect_true(condition: bool, headline: str, *, expected=None, got=None, hint: str | None = None,
-                advice: str | None = None):
+def expect_true(
+    condition: bool, headline: str, *, expected=None, got=None, hint: str | None = None, advice: str | None = None
+):
     """Fail with ``headline`` unless ``condition``: with ``hint`` as the likely cause (one that the failed
     condition confirms), or ``advice`` (what to check, when the condition does not tell the cause)."""
     if not condition:
@@ -385,8 +475,11 @@ def expect_inputs_left_alone(function: str, changed, names, allowed=()) -> None:
         name = position if isinstance(position, str) else names[position] if position < len(names) else None
         if name is not None and name in allowed:
             continue
-        argument = text("expect.argument_named", name=name) if name else text("expect.argument_number",
-                                                                            number=int(position) + 1)
+        argument = (
+            text("expect.argument_named", name=name)
+            if name
+            else text("expect.argument_number", number=int(position) + 1)
+        )
         fail(text("expect.changed_argument", function=function, argument=argument), hint="hint.leave_inputs_alone")
 
 

@@ -84,8 +84,9 @@ def sparkline(values, width: int = 40) -> str:
         return ""
     if len(numbers) > width:  # one character per group of epochs: the mean of the group
         step = len(numbers) / width
-        numbers = [float(np.mean(numbers[int(i * step):max(int((i + 1) * step), int(i * step) + 1)]))
-                   for i in range(width)]
+        numbers = [
+            float(np.mean(numbers[int(i * step) : max(int((i + 1) * step), int(i * step) + 1)])) for i in range(width)
+        ]
     low, high = min(numbers), max(numbers)
     if low > 0 and high / low > 10:
         numbers, low, high = [math.log10(v) for v in numbers], math.log10(low), math.log10(high)

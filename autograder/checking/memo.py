@@ -59,8 +59,13 @@ def _feed(digest, value) -> None:
         digest.update(b"}")
     elif isinstance(value, range):
         digest.update(struct.pack("<3q", value.start, value.stop, value.step))
-    elif callable(value) and getattr(value, "__module__", None) and getattr(value, "__qualname__", None) \
-            and "<locals>" not in value.__qualname__ and "<lambda>" not in value.__qualname__:
+    elif (
+        callable(value)
+        and getattr(value, "__module__", None)
+        and getattr(value, "__qualname__", None)
+        and "<locals>" not in value.__qualname__
+        and "<lambda>" not in value.__qualname__
+    ):
         digest.update(f"fn:{value.__module__}.{value.__qualname__};".encode())
     else:
         raise _Unkeyable(type(value).__name__)

@@ -43,17 +43,17 @@ def _function_sources(source: str) -> dict[str, str]:
     if tree is None:
         return {}
     lines = _LINE_ENDS.split(source)  # [line, end, line, end, ...]: Python's own line ends, as ast splits them
-    lines = ["".join(lines[i:i + 2]) for i in range(0, len(lines), 2)]
+    lines = ["".join(lines[i : i + 2]) for i in range(0, len(lines), 2)]
     found = {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             first, last = node.lineno - 1, node.end_lineno - 1
             if first == last:
-                found[node.name] = lines[first].encode()[node.col_offset:node.end_col_offset].decode()
+                found[node.name] = lines[first].encode()[node.col_offset : node.end_col_offset].decode()
                 continue
-            head = lines[first].encode()[node.col_offset:].decode()
-            tail = lines[last].encode()[:node.end_col_offset].decode()
-            found[node.name] = "".join([head, *lines[first + 1:last], tail])
+            head = lines[first].encode()[node.col_offset :].decode()
+            tail = lines[last].encode()[: node.end_col_offset].decode()
+            found[node.name] = "".join([head, *lines[first + 1 : last], tail])
     return found
 
 

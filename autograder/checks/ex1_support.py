@@ -74,7 +74,9 @@ def descent_path(x, y, lr, epochs, batch_size, seed, mistake=None) -> tuple[floa
         for start in range(0, stop, batch_size):
             # one step per batch; "full_batch": with the gradient of every sample; "batch_one_short": the slice
             # order[start:start + batch_size - 1]
-            rows = order if mistake == "full_batch" else order[start:start + batch_size - (mistake == "batch_one_short")]
+            rows = (
+                order if mistake == "full_batch" else order[start : start + batch_size - (mistake == "batch_one_short")]
+            )
             if not len(rows):
                 continue
             xs = x[rows]
@@ -128,5 +130,11 @@ def expect_path(result, x, y, *, lr, epochs, batch_size, seed, source: str = "",
     # NumPy's global generator, unseeded or seeded elsewhere: an order no run here can repeat
     default_hint = "ex1.hint.global_rng" if GLOBAL_RNG.search(source) else "ex1.hint.fit_line"
     for index, (label, got) in enumerate((("w", w), ("b", b))):
-        expect_float(got, want[index], what=text("ex1.what.fit_line_param_of", label=label, call=call), **EXACT,
-                     mistakes=[(hint, point[index]) for hint, point in mistakes], default_hint=default_hint)
+        expect_float(
+            got,
+            want[index],
+            what=text("ex1.what.fit_line_param_of", label=label, call=call),
+            **EXACT,
+            mistakes=[(hint, point[index]) for hint, point in mistakes],
+            default_hint=default_hint,
+        )

@@ -6,9 +6,23 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from autograder.checking import (RemoteTensor, StudentException, expect_array, expect_tensor, fail, figures, fmt,
-                                 fmt_values, in_sandbox_module, known_cause, probe_left_alone, remembered, text,
-                                 type_hint, within)
+from autograder.checking import (
+    RemoteTensor,
+    StudentException,
+    expect_array,
+    expect_tensor,
+    fail,
+    figures,
+    fmt,
+    fmt_values,
+    in_sandbox_module,
+    known_cause,
+    probe_left_alone,
+    remembered,
+    text,
+    type_hint,
+    within,
+)
 from autograder.checks.synthetic import make_regression
 
 EX2 = "ex2_linear_regression"
@@ -27,19 +41,31 @@ def unpack_train(result, d):
     w, b, losses = result
     for label, value, shape in (("w", w, (d, 1)), ("b", b, (1,))):
         if not isinstance(value, RemoteTensor):
-            fail(text("expect.type_tensor", what=text("ex2.what.returned_by", label=label, call="train"), got=fmt(value)),
-                 hint=type_hint(value, "tensor") if value is None or hasattr(value, "ndim") else "ex2.hint.train_return")
+            fail(
+                text(
+                    "expect.type_tensor", what=text("ex2.what.returned_by", label=label, call="train"), got=fmt(value)
+                ),
+                hint=type_hint(value, "tensor") if value is None or hasattr(value, "ndim") else "ex2.hint.train_return",
+            )
         if value.shape != shape:
-            fail(text("expect.shape", what=text("ex2.what.returned_by", label=label, call="train")), expected=str(shape),
-                 got=str(value.shape), hint="ex2.hint.param_shapes")
+            fail(
+                text("expect.shape", what=text("ex2.what.returned_by", label=label, call="train")),
+                expected=str(shape),
+                got=str(value.shape),
+                hint="ex2.hint.param_shapes",
+            )
     if not isinstance(losses, list):
         fail(text("ex2.losses_list", got=fmt(losses)), hint="ex2.hint.losses_floats")
     return w.values.astype(np.float64), b.values.astype(np.float64), losses
 
 
 def converged(w, b, true_w, true_b, tol):
-    return (np.all(np.isfinite(w)) and np.all(np.isfinite(b))
-            and np.max(np.abs(w.ravel() - np.asarray(true_w))) <= tol and abs(float(b[0]) - true_b) <= tol)
+    return (
+        np.all(np.isfinite(w))
+        and np.all(np.isfinite(b))
+        and np.max(np.abs(w.ravel() - np.asarray(true_w))) <= tol
+        and abs(float(b[0]) - true_b) <= tol
+    )
 
 
 @remembered
@@ -68,11 +94,19 @@ def record_training(features, labels, w, b, losses, true_w, true_b, hyper):
         figures.record("loss_curve", function="train", losses=numbers)
         return
     lr, epochs, batch_size = hyper.get("lr", 0.03), hyper.get("num_epochs", 3), hyper.get("batch_size", 10)
-    figures.record("loss_curve", function="train", losses=numbers,
-                   reference=reference_curve(features, labels, lr, epochs, batch_size))
-    figures.record("parameters", function="train", names=[f"w[{i}]" for i in range(len(true_w))] + ["b"],
-                   learner=[float(v) for v in w.ravel()] + [float(b[0])],
-                   truth=[float(v) for v in true_w] + [float(true_b)])
+    figures.record(
+        "loss_curve",
+        function="train",
+        losses=numbers,
+        reference=reference_curve(features, labels, lr, epochs, batch_size),
+    )
+    figures.record(
+        "parameters",
+        function="train",
+        names=[f"w[{i}]" for i in range(len(true_w))] + ["b"],
+        learner=[float(v) for v in w.ravel()] + [float(b[0])],
+        truth=[float(v) for v in true_w] + [float(true_b)],
+    )
 
 
 def tensor_param(values, grad, dtype=torch.float32):
@@ -82,8 +116,16 @@ def tensor_param(values, grad, dtype=torch.float32):
 
 
 def expect_loss_tensor(got, expected, what, shape_hints=None, mistakes=()):
-    return expect_tensor(got, expected, what=what, rtol=1e-5, atol=1e-6, dtype="torch.float32",
-                         shape_hints=shape_hints, mistakes=mistakes)
+    return expect_tensor(
+        got,
+        expected,
+        what=what,
+        rtol=1e-5,
+        atol=1e-6,
+        dtype="torch.float32",
+        shape_hints=shape_hints,
+        mistakes=mistakes,
+    )
 
 
 # ----------------------------------------------------------------- train, step by step
@@ -123,15 +165,31 @@ def run_known_pieces(student, features, labels, lr, num_epochs, batch_size, seed
     The docstring loop's run, which the checks compare it with, is computed meanwhile (``ahead``)."""
     known_train.ahead(features, labels, lr, num_epochs, batch_size, seed)
     try:
-        return probe_left_alone(student.session, EX2, "train_with_known_pieces", features, labels, lr, num_epochs,
-                                batch_size, seed, defaults, function="train", names=("features", "labels"),
-                                shared=True)
+        return probe_left_alone(
+            student.session,
+            EX2,
+            "train_with_known_pieces",
+            features,
+            labels,
+            lr,
+            num_epochs,
+            batch_size,
+            seed,
+            defaults,
+            function="train",
+            names=("features", "labels"),
+            shared=True,
+        )
     except StudentException as error:
         message = str(error.detail.get("message", ""))
         # the known-good sgd met a .grad that is None: the loop never called backward() before it
         missing = "NoneType" in message and "sub_" in message
-        error.hint = (getattr(error, "hint", None) or ("hint.grad_is_none" if missing else None) or known_cause(error)
-                      or "ex2.hint.train_follow")
+        error.hint = (
+            getattr(error, "hint", None)
+            or ("hint.grad_is_none" if missing else None)
+            or known_cause(error)
+            or "ex2.hint.train_follow"
+        )
         raise
 
 
@@ -141,9 +199,10 @@ def train_mistakes(features, labels, lr, num_epochs, batch_size, seed) -> list:
     A = np.concatenate([X, np.ones((len(X), 1))], axis=1)
     solution, *_ = np.linalg.lstsq(A, y, rcond=None)
     found = [("ex2.hint.closed_form", (solution[:-1], solution[-1:, 0], None))]
-    found += [("ex2.hint.mean_then_batch", known_train(features, labels, lr, num_epochs, batch_size, seed, "mean_loss")),
-              ("ex2.hint.losses_mean", known_train(features, labels, lr, num_epochs, batch_size, seed,
-                                                   "last_batch_loss"))]
+    found += [
+        ("ex2.hint.mean_then_batch", known_train(features, labels, lr, num_epochs, batch_size, seed, "mean_loss")),
+        ("ex2.hint.losses_mean", known_train(features, labels, lr, num_epochs, batch_size, seed, "last_batch_loss")),
+    ]
     for name, value in (("lr", lr), ("num_epochs", num_epochs), ("batch_size", batch_size)):
         if value != DEFAULT_HYPER[name]:
             hyper = {"lr": lr, "num_epochs": num_epochs, "batch_size": batch_size, name: DEFAULT_HYPER[name]}
@@ -160,23 +219,45 @@ def expect_known_run(result, features, labels, lr, num_epochs, batch_size, seed,
     got = np.concatenate([w.ravel(), b.ravel()])
     expected = np.concatenate([want_w.ravel(), want_b.ravel()])
     if not within(got, expected, **RUN32):
-        mistakes = [(hint, np.concatenate([np.ravel(v[0]), np.ravel(v[1])]))
-                    for hint, v in train_mistakes(features, labels, lr, num_epochs, batch_size, seed)]
-        expect_array(got, expected, what=text("ex2.what.train_params", call=call), dtype=None, mistakes=mistakes,
-                     default_hint="ex2.hint.train_follow", **RUN32)
+        mistakes = [
+            (hint, np.concatenate([np.ravel(v[0]), np.ravel(v[1])]))
+            for hint, v in train_mistakes(features, labels, lr, num_epochs, batch_size, seed)
+        ]
+        expect_array(
+            got,
+            expected,
+            what=text("ex2.what.train_params", call=call),
+            dtype=None,
+            mistakes=mistakes,
+            default_hint="ex2.hint.train_follow",
+            **RUN32,
+        )
     if not losses_too:
         return
     if not (isinstance(losses, list) and len(losses) == num_epochs and all(isinstance(v, float) for v in losses)):
-        fail(text("ex2.losses_list", got=fmt(losses)), expected=text("detail.float_list", count=num_epochs),
-             hint="ex2.hint.losses_floats")
+        fail(
+            text("ex2.losses_list", got=fmt(losses)),
+            expected=text("detail.float_list", count=num_epochs),
+            hint="ex2.hint.losses_floats",
+        )
 
     def mistakes():  # (only for wrong losses: they are training runs)
-        return [(hint, v[2]) for hint, v in train_mistakes(features, labels, lr, num_epochs, batch_size, seed)
-                if v[2] is not None and len(v[2]) == num_epochs]
+        return [
+            (hint, v[2])
+            for hint, v in train_mistakes(features, labels, lr, num_epochs, batch_size, seed)
+            if v[2] is not None and len(v[2]) == num_epochs
+        ]
 
     if num_epochs:
-        expect_array(np.array(losses), np.array(want_losses), what=text("ex2.what.train_losses", call=call), dtype=None,
-                     mistakes=mistakes, default_hint="ex2.hint.losses_mean", **RUN32)
+        expect_array(
+            np.array(losses),
+            np.array(want_losses),
+            what=text("ex2.what.train_losses", call=call),
+            dtype=None,
+            mistakes=mistakes,
+            default_hint="ex2.hint.losses_mean",
+            **RUN32,
+        )
 
 
 def check_known_converges(student, true_w, true_b, n, seed, tol, **hyper):
@@ -189,7 +270,10 @@ def check_known_converges(student, true_w, true_b, n, seed, tol, **hyper):
     record_training(features, labels, w, b, losses, true_w, true_b, hyper)
     expect_known_run(result, features, labels, **hyper, seed=seed, losses_too=False)
     if not converged(w, b, true_w, true_b, tol):  # (the docstring's steps get there: the calibration shows it)
-        fail(text("ex2.not_converged", epochs=hyper["num_epochs"], tol=tol),
-             expected=f"w = {[float(v) for v in true_w]}, b = {float(true_b)}",
-             got=f"w = {fmt_values(w.ravel())}, b = {fmt_values(b)}", hint="ex2.hint.train_follow")
+        fail(
+            text("ex2.not_converged", epochs=hyper["num_epochs"], tol=tol),
+            expected=f"w = {[float(v) for v in true_w]}, b = {float(true_b)}",
+            got=f"w = {fmt_values(w.ravel())}, b = {fmt_values(b)}",
+            hint="ex2.hint.train_follow",
+        )
     return features, labels

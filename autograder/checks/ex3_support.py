@@ -3,10 +3,22 @@
 import numpy as np
 import torch
 
-from autograder.checking import (RemoteTensor, StudentError, StudentException, expect_array, expect_inputs_left_alone,
-                                expect_true, fail, figures, fmt, known_cause, probe_left_alone, remembered, text,
-                                within)
-
+from autograder.checking import (
+    RemoteTensor,
+    StudentError,
+    StudentException,
+    expect_array,
+    expect_inputs_left_alone,
+    expect_true,
+    fail,
+    figures,
+    fmt,
+    known_cause,
+    probe_left_alone,
+    remembered,
+    text,
+    within,
+)
 
 EXERCISE = "ex3_mlp_backprop"
 EXACT = {"rtol": 1e-9, "atol": 1e-12}  # float64 on both sides: only rounding differs
@@ -106,8 +118,17 @@ def check_backward(student, X, y, params, activation):
     """The learner's mlp_backward (on their mlp_forward's cache) against autograd, naming known mistakes."""
     autograd = autograd_grads(X, y, params, activation)
     try:
-        grads = probe_left_alone(student.session, EXERCISE, "mlp_grads", X, y, params, activation,
-                                 function="mlp_backward", names=("X", "y", "params"))
+        grads = probe_left_alone(
+            student.session,
+            EXERCISE,
+            "mlp_grads",
+            X,
+            y,
+            params,
+            activation,
+            function="mlp_backward",
+            names=("X", "y", "params"),
+        )
     except StudentException as error:
         # y of shape (n,): y_hat - y broadcasts to (n, n) and a later product fails; if the same code runs
         # with y as a column, that is the cause (and not the line the error points at)
@@ -115,17 +136,25 @@ def check_backward(student, X, y, params, activation):
             error.hint = "ex3.hint.y_not_reshaped"
         raise
     if not isinstance(grads, dict) or sorted(grads) != sorted(KEYS):
-        fail(text("ex3.grads_dict"), expected=text("ex3.detail.grads_dict"),
-             got=fmt(sorted(grads)) if isinstance(grads, dict) else fmt(grads), hint="ex3.hint.grads_dict")
+        fail(
+            text("ex3.grads_dict"),
+            expected=text("ex3.detail.grads_dict"),
+            got=fmt(sorted(grads)) if isinstance(grads, dict) else fmt(grads),
+            hint="ex3.hint.grads_dict",
+        )
     n, h = X.shape[0], params["W1"].shape[1]
     errors = {}
     for key in KEYS:  # for the picture: the learner's gradient minus autograd's, entry by entry
         got = grads[key]
         if isinstance(got, np.ndarray) and got.dtype.kind == "f" and got.shape == autograd[key].shape:
             errors[key] = got - autograd[key]
-    figures.record("grad_errors", function="mlp_backward", activation=activation,
-                   errors={key: np.atleast_2d(value) for key, value in errors.items()},
-                   scale={key: float(np.max(np.abs(autograd[key]))) for key in KEYS})
+    figures.record(
+        "grad_errors",
+        function="mlp_backward",
+        activation=activation,
+        errors={key: np.atleast_2d(value) for key, value in errors.items()},
+        scale={key: float(np.max(np.abs(autograd[key]))) for key in KEYS},
+    )
     buggy = buggy_backward(X, y, params, activation)
     for key in ("W2", "b2", "W1", "b1"):
         expected = autograd[key]
@@ -138,16 +167,32 @@ def check_backward(student, X, y, params, activation):
             if key in variant:
                 mistakes.append((f"ex3.hint.{name}", variant[key]))
         if isinstance(grads[key], RemoteTensor):
-            fail(text("expect.type_array", what=text("ex3.what.gradient_for", key=key, activation=activation), got=text("fmt.a_tensor", dtype="")), hint="hint.numpy_not_torch")
+            fail(
+                text(
+                    "expect.type_array",
+                    what=text("ex3.what.gradient_for", key=key, activation=activation),
+                    got=text("fmt.a_tensor", dtype=""),
+                ),
+                hint="hint.numpy_not_torch",
+            )
         if key.startswith("W"):  # a weight's gradient the other way round: the product taken in the wrong order
             shape_hints = {tuple(reversed(expected.shape)): "ex3.hint.weight_transposed"}
         else:
-            shape_hints = {(n, h): "ex3.hint.bias_not_summed", (n, 1): "ex3.hint.bias_not_summed",
-                           (1, h): "ex3.hint.bias_keepdims"}
+            shape_hints = {
+                (n, h): "ex3.hint.bias_not_summed",
+                (n, 1): "ex3.hint.bias_not_summed",
+                (1, h): "ex3.hint.bias_keepdims",
+            }
             if key == "b1" and n != h:  # one entry per example: summed over the hidden units, not the batch
                 shape_hints[(n,)] = "ex3.hint.bias_wrong_axis"
-        expect_array(grads[key], expected, what=text("ex3.what.gradient_for", key=key, activation=activation), **EXACT,
-                     mistakes=mistakes, shape_hints=shape_hints)
+        expect_array(
+            grads[key],
+            expected,
+            what=text("ex3.what.gradient_for", key=key, activation=activation),
+            **EXACT,
+            mistakes=mistakes,
+            shape_hints=shape_hints,
+        )
 
 
 def run_fit(student, X, y, **kwargs):
@@ -166,16 +211,24 @@ def run_fit(student, X, y, **kwargs):
 
 FIT_DEFAULTS = {"hidden": 16, "lr": 0.5, "epochs": 2000, "activation": "sigmoid", "seed": 0}  # fit_mlp's signature
 # (hint, mistake) for the classic ways a fit_mlp loop goes astray (see mlp_path)
-FIT_MISTAKES = (("ex3.hint.loss_after_update", "loss_after_update"), ("ex3.hint.update_sign", "ascent"),
-                ("ex3.hint.never_updates", "never_updates"), ("ex3.hint.fit_return", "stale_params"),
-                ("ex3.hint.step_over_n", "step_over_n"))
+FIT_MISTAKES = (
+    ("ex3.hint.loss_after_update", "loss_after_update"),
+    ("ex3.hint.update_sign", "ascent"),
+    ("ex3.hint.never_updates", "never_updates"),
+    ("ex3.hint.fit_return", "stale_params"),
+    ("ex3.hint.step_over_n", "step_over_n"),
+)
 
 
 def mlp_start(d: int, hidden: int, seed: int) -> dict:
     """fit_mlp's starting parameters from ``seed``, as its given lines draw them."""
     rng = np.random.default_rng(seed)
-    return {"W1": rng.normal(0.0, 1.0, (d, hidden)) / np.sqrt(d), "b1": np.zeros(hidden),
-            "W2": rng.normal(0.0, 1.0, (hidden, 1)) / np.sqrt(hidden), "b2": np.zeros(1)}
+    return {
+        "W1": rng.normal(0.0, 1.0, (d, hidden)) / np.sqrt(d),
+        "b1": np.zeros(hidden),
+        "W2": rng.normal(0.0, 1.0, (hidden, 1)) / np.sqrt(hidden),
+        "b2": np.zeros(1),
+    }
 
 
 @remembered  # the same for every submission
@@ -233,29 +286,51 @@ def expect_fit_path(result, X, y, run: dict, expected=None):
     call = text("ex3.what.fit_mlp_run", **run)
     epochs = run["epochs"]
     if not (isinstance(losses, list) and len(losses) == epochs and all(isinstance(v, float) for v in losses)):
-        fail(text("ex3.losses_list"), expected=text("detail.float_list", count=epochs), got=fmt(losses),
-             hint="ex3.hint.losses_per_epoch")
+        fail(
+            text("ex3.losses_list"),
+            expected=text("detail.float_list", count=epochs),
+            got=fmt(losses),
+            hint="ex3.hint.losses_per_epoch",
+        )
     shapes = {k: getattr(v, "shape", None) for k, v in params.items()}
     wanted = {k: v.shape for k, v in want_params.items()}
-    expect_true(shapes == wanted, text("ex3.param_shapes"), expected=str(wanted), got=str(shapes),
-                hint="ex3.hint.fit_return")
+    expect_true(
+        shapes == wanted, text("ex3.param_shapes"), expected=str(wanted), got=str(shapes), hint="ex3.hint.fit_return"
+    )
     mistakes = None
     finite = np.isfinite(np.array(losses, dtype=np.float64))
     if not finite.all():  # blown up: going uphill, most often
         first = int(np.argmin(finite))
         uphill = mlp_path(X, y, **run, mistake="ascent")[1][:first]
-        hint = "ex3.hint.update_sign" if within(np.array(losses[:first]), np.array(uphill), **PATH64) \
+        hint = (
+            "ex3.hint.update_sign"
+            if within(np.array(losses[:first]), np.array(uphill), **PATH64)
             else "ex3.hint.update_rule"
-        fail(text("ex3.losses_not_finite", epoch=first + 1), got=text("ex3.detail.first_last", first=f"{losses[0]:.4g}",
-                                                                     last=f"{losses[-1]:.4g}"), hint=hint)
+        )
+        fail(
+            text("ex3.losses_not_finite", epoch=first + 1),
+            got=text("ex3.detail.first_last", first=f"{losses[0]:.4g}", last=f"{losses[-1]:.4g}"),
+            hint=hint,
+        )
     if epochs and not within(np.array(losses), np.array(want_losses), **PATH64):
         mistakes = fit_mistakes(X, y, **run)
-        expect_array(np.array(losses), np.array(want_losses), what=text("ex3.what.fit_mlp_losses", call=call), dtype=None,
-                     mistakes=[(hint, np.array(v[1])) for hint, v in mistakes if len(v[1]) == epochs],
-                     default_hint="ex3.hint.update_rule", **PATH64)
+        expect_array(
+            np.array(losses),
+            np.array(want_losses),
+            what=text("ex3.what.fit_mlp_losses", call=call),
+            dtype=None,
+            mistakes=[(hint, np.array(v[1])) for hint, v in mistakes if len(v[1]) == epochs],
+            default_hint="ex3.hint.update_rule",
+            **PATH64,
+        )
     for key in KEYS:
         if not within(params[key], want_params[key], **PATH64):
             mistakes = mistakes or fit_mistakes(X, y, **run)
-            expect_array(params[key], want_params[key], what=text("ex3.what.fit_mlp_param", key=key, call=call),
-                         mistakes=[(hint, v[0][key]) for hint, v in mistakes], default_hint="ex3.hint.fit_return",
-                         **PATH64)
+            expect_array(
+                params[key],
+                want_params[key],
+                what=text("ex3.what.fit_mlp_param", key=key, call=call),
+                mistakes=[(hint, v[0][key]) for hint, v in mistakes],
+                default_hint="ex3.hint.fit_return",
+                **PATH64,
+            )

@@ -13,9 +13,23 @@ import re
 import numpy as np
 import torch
 
-from autograder.checking import (RemoteTensor, StudentException, expect_array, expect_tensor, expect_tensor_form, fail,
-                                 fmt, fmt_values, function_source, matching_hint, parse_source, probe_left_alone,
-                                 remembered, text, within)
+from autograder.checking import (
+    RemoteTensor,
+    StudentException,
+    expect_array,
+    expect_tensor,
+    expect_tensor_form,
+    fail,
+    fmt,
+    fmt_values,
+    function_source,
+    matching_hint,
+    parse_source,
+    probe_left_alone,
+    remembered,
+    text,
+    within,
+)
 from autograder.checks.in_sandbox.ex4_autograd_nn import FUNCTIONS
 from autograder.checks.synthetic import make_regression
 
@@ -54,7 +68,7 @@ TORCH_ERRORS = (
 )
 # The same errors, where the function that raised them tells more about the cause.
 FUNCTION_ERRORS = {
-    "grad_at": ((None, "does not require grad and does not have a grad_fn", "", "ex4.hint.grad_at_requires_grad"),),
+    "grad_at": ((None, "does not require grad and does not have a grad_fn", "", "ex4.hint.grad_at_requires_grad"),)
 }
 
 
@@ -63,8 +77,11 @@ def explained(call, *args, **kwargs):
     try:
         return call(*args, **kwargs)
     except StudentException as error:
-        hint = matching_hint((*FUNCTION_ERRORS.get(error.function, ()), *TORCH_ERRORS),
-                             str(error.detail.get("type", "")), str(error.detail.get("message", "")))
+        hint = matching_hint(
+            (*FUNCTION_ERRORS.get(error.function, ()), *TORCH_ERRORS),
+            str(error.detail.get("type", "")),
+            str(error.detail.get("message", "")),
+        )
         if hint:
             error.hint = hint
         raise
@@ -97,8 +114,9 @@ def descent(name: str, x0: np.ndarray, lr: float, steps: int, zero_grad: bool) -
 
 def expect_point(got, expected: np.ndarray, what: str, mistakes=(), default_hint: str = "ex4.hint.grad_values"):
     """A float64 tensor of ``expected``'s shape, close to it (known mistakes named)."""
-    return expect_tensor(got, expected, what=what, dtype="torch.float64", mistakes=mistakes, **FLOAT64,
-                         default_hint=default_hint)
+    return expect_tensor(
+        got, expected, what=what, dtype="torch.float64", mistakes=mistakes, **FLOAT64, default_hint=default_hint
+    )
 
 
 @remembered  # the same for every submission
@@ -121,12 +139,20 @@ def linear_state(answer, d: int, call: str) -> tuple[np.ndarray, np.ndarray]:
         got = answer.get("returned") if isinstance(answer, dict) else answer
         fail(text("ex4.train_pair"), got=fmt(got), hint="ex4.hint.train_return")
     if not isinstance(answer.get("state"), dict):
-        fail(text("ex4.not_linear", got=answer.get("type")), expected=LINEAR, got=answer.get("type"),
-             hint="ex4.hint.use_linear")
+        fail(
+            text("ex4.not_linear", got=answer.get("type")),
+            expected=LINEAR,
+            got=answer.get("type"),
+            hint="ex4.hint.use_linear",
+        )
     state = answer["state"]
     if "weight" not in state or "bias" not in state:  # (an nn.Sequential's are "0.weight", "0.bias")
-        fail(text("ex4.not_linear", got=answer.get("type")), expected=LINEAR, got=answer.get("type"),
-             hint="ex4.hint.use_linear")
+        fail(
+            text("ex4.not_linear", got=answer.get("type")),
+            expected=LINEAR,
+            got=answer.get("type"),
+            hint="ex4.hint.use_linear",
+        )
     weight = expect_tensor_form(state.get("weight"), (1, d), what=text("ex4.what_param", name="weight", call=call))
     bias = expect_tensor_form(state.get("bias"), (1,), what=text("ex4.what_param", name="bias", call=call))
     return weight.values.astype(np.float64), bias.values.astype(np.float64)
@@ -177,8 +203,11 @@ def concise_reference(features, labels, lr, num_epochs, batch_size, seed, mistak
     held_w, held_b = torch.zeros_like(weight), torch.zeros_like(bias)
     for epoch in range(num_epochs):
         for rows in order:
-            error = torch.nn.functional.mse_loss(torch.nn.functional.linear(features[rows], weight, bias), labels[rows],
-                                                 reduction="sum" if mistake == "sum_loss" else "mean")
+            error = torch.nn.functional.mse_loss(
+                torch.nn.functional.linear(features[rows], weight, bias),
+                labels[rows],
+                reduction="sum" if mistake == "sum_loss" else "mean",
+            )
             step_w, step_b = torch.autograd.grad(error, (weight, bias))
             if mistake == "no_zero_grad":
                 held_w, held_b = held_w + step_w, held_b + step_b
@@ -197,9 +226,22 @@ def run_concise(student, features, labels, lr, num_epochs, batch_size, seed, def
     ``defaults``: the hyperparameters left out of the call. The reference run from the same seed, which the
     checks compare it with, is computed meanwhile (``ahead``)."""
     concise_reference.ahead(features, labels, lr, num_epochs, batch_size, seed)
-    return explained(probe_left_alone, student.session, EXERCISE, "train_concise_state", features, labels, lr,
-                     num_epochs, batch_size, seed, defaults, function="train_concise", names=("features", "labels"),
-                     shared=True)  # the checks on the same data: one run
+    return explained(
+        probe_left_alone,
+        student.session,
+        EXERCISE,
+        "train_concise_state",
+        features,
+        labels,
+        lr,
+        num_epochs,
+        batch_size,
+        seed,
+        defaults,
+        function="train_concise",
+        names=("features", "labels"),
+        shared=True,
+    )  # the checks on the same data: one run
 
 
 def _flat(weight_and_bias) -> np.ndarray:
@@ -211,11 +253,19 @@ def ignored_arguments(features, labels, lr, num_epochs, batch_size, seed) -> lis
     (only for an argument that differs from its default: otherwise that run is the right one)."""
     variants = []
     if lr != DEFAULT_LR:
-        variants.append(("ex4.hint.lr_ignored",
-                         _flat(concise_reference(features, labels, DEFAULT_LR, num_epochs, batch_size, seed))))
+        variants.append(
+            (
+                "ex4.hint.lr_ignored",
+                _flat(concise_reference(features, labels, DEFAULT_LR, num_epochs, batch_size, seed)),
+            )
+        )
     if batch_size != DEFAULT_BATCH_SIZE:
-        variants.append(("ex4.hint.batch_size_ignored",
-                         _flat(concise_reference(features, labels, lr, num_epochs, DEFAULT_BATCH_SIZE, seed))))
+        variants.append(
+            (
+                "ex4.hint.batch_size_ignored",
+                _flat(concise_reference(features, labels, lr, num_epochs, DEFAULT_BATCH_SIZE, seed)),
+            )
+        )
     return variants
 
 
@@ -242,25 +292,38 @@ def never_moved_hint(source: str) -> str:
     tree = parse_source(source)
     if tree is None:
         return "ex4.hint.never_moved"
-    calls = sorted((node.lineno, node.col_offset, node.func.attr) for node in ast.walk(tree)
-                   if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                   and node.func.attr in ("zero_grad", "backward", "step"))
+    calls = sorted(
+        (node.lineno, node.col_offset, node.func.attr)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("zero_grad", "backward", "step")
+    )
     order = [name for _, _, name in calls]
     for index, name in enumerate(order):
-        following = [n for n in order[index + 1:] if n in ("zero_grad", "step")]
+        following = [n for n in order[index + 1 :] if n in ("zero_grad", "step")]
         if name == "backward" and following and following[0] == "zero_grad":
             return "ex4.hint.never_moved_zero_between"
     if "step" in order and "backward" in order and order.index("step") < order.index("backward"):
         return "ex4.hint.never_moved_step_first"
     for node in ast.walk(tree):
         function = node.func if isinstance(node, ast.Call) else None
-        name = function.attr if isinstance(function, ast.Attribute) else function.id if isinstance(function, ast.Name) \
+        name = (
+            function.attr
+            if isinstance(function, ast.Attribute)
+            else function.id
+            if isinstance(function, ast.Name)
             else None
+        )
         if name in ("SGD", "Adam") and node.args:
             given = node.args[0]
-            of_net = (isinstance(given, ast.Call) and isinstance(given.func, ast.Attribute)
-                      and given.func.attr == "parameters" and isinstance(given.func.value, ast.Name)
-                      and given.func.value.id == "net")
+            of_net = (
+                isinstance(given, ast.Call)
+                and isinstance(given.func, ast.Attribute)
+                and given.func.attr == "parameters"
+                and isinstance(given.func.value, ast.Name)
+                and given.func.value.id == "net"
+            )
             if not of_net:
                 return "ex4.hint.never_moved_other_params"
     return "ex4.hint.never_moved"
@@ -276,16 +339,28 @@ def check_concise_follows(student, true_w, true_b, n, seed, lr, num_epochs, batc
     expected = _flat(concise_reference(features, labels, lr, num_epochs, batch_size, seed))
 
     def mistakes():  # (only for a wrong answer: they are training runs)
-        return (ignored_arguments(features, labels, lr, num_epochs, batch_size, seed)
-                + [("ex4.hint.closed_form", _least_squares(features, labels))]
-                + concise_mistakes(student, features, labels, lr, num_epochs, batch_size, seed))
+        return (
+            ignored_arguments(features, labels, lr, num_epochs, batch_size, seed)
+            + [("ex4.hint.closed_form", _least_squares(features, labels))]
+            + concise_mistakes(student, features, labels, lr, num_epochs, batch_size, seed)
+        )
 
-    what = (text("ex4.what_concise_defaults") if defaults else
-            text("ex4.what_concise_run", lr=lr, batch_size=batch_size, epochs=num_epochs))
+    what = (
+        text("ex4.what_concise_defaults")
+        if defaults
+        else text("ex4.what_concise_run", lr=lr, batch_size=batch_size, epochs=num_epochs)
+    )
     # another optimizer, or SGD with more than a learning rate: read from the learner's source, for the hint only
     other = OTHER_OPTIMISER.search(function_source(student.session, EXERCISE, "train_concise"))
-    expect_array(got, expected, what=what, dtype=None, mistakes=mistakes, **RUN32,
-                 default_hint="ex4.hint.other_optimiser" if other else "ex4.hint.train_concise")
+    expect_array(
+        got,
+        expected,
+        what=what,
+        dtype=None,
+        mistakes=mistakes,
+        **RUN32,
+        default_hint="ex4.hint.other_optimiser" if other else "ex4.hint.train_concise",
+    )
     return features, labels, answer.get("losses")
 
 
@@ -301,9 +376,15 @@ def check_concise_losses(losses, features, labels, lr, num_epochs, batch_size, s
     if not isinstance(losses, list) or len(losses) != num_epochs or not all(isinstance(v, float) for v in losses):
         fail(text("ex4.losses_list", epochs=num_epochs), got=fmt(losses), hint="ex4.hint.losses_floats")
     expected = np.array(concise_reference(features, labels, lr, num_epochs, batch_size, seed)[2])
-    expect_array(np.array(losses), expected, what=text("ex4.what_concise_losses", epochs=num_epochs), dtype=None,
-                 mistakes=[("ex4.hint.loss_half", expected / 2), ("ex4.hint.loss_sum", expected * len(features))],
-                 default_hint="ex4.hint.loss_all_data", **RUN32)
+    expect_array(
+        np.array(losses),
+        expected,
+        what=text("ex4.what_concise_losses", epochs=num_epochs),
+        dtype=None,
+        mistakes=[("ex4.hint.loss_half", expected / 2), ("ex4.hint.loss_sum", expected * len(features))],
+        default_hint="ex4.hint.loss_all_data",
+        **RUN32,
+    )
 
 
 def check_concise_converges(student, true_w, true_b, n, seed, tol, **hyper):
@@ -312,20 +393,31 @@ def check_concise_converges(student, true_w, true_b, n, seed, tol, **hyper):
     answer = run_concise(student, features, labels, *args, seed)
     call = "train_concise"
     weight, bias = linear_state(answer, len(true_w), call)
-    close = (np.all(np.isfinite(weight)) and np.all(np.isfinite(bias))
-             and np.max(np.abs(weight.ravel() - np.asarray(true_w))) <= tol and abs(float(bias[0]) - true_b) <= tol)
+    close = (
+        np.all(np.isfinite(weight))
+        and np.all(np.isfinite(bias))
+        and np.max(np.abs(weight.ravel() - np.asarray(true_w))) <= tol
+        and abs(float(bias[0]) - true_b) <= tol
+    )
     if not close:
         # A run that used the default lr (or batch size) instead of the one given is recognised by its
         # weights, as in check_concise_follows: a short run at another lr may not get there with the default.
         got = np.concatenate([weight.ravel(), bias])
-        known = [hint for hint, variant in ignored_arguments(features, labels, *args, seed)
-                 + concise_mistakes(student, features, labels, *args, seed) if within(got, variant, **RUN32)]
-        fail(text("ex4.not_converged", epochs=args[1], tol=tol),
-             expected=f"w = {[float(v) for v in true_w]}, b = {float(true_b)}",
-             got=f"w = {fmt_values(weight.ravel())}, b = {fmt_values(bias)}",
-             **({"hint": known[0]} if known else {"advice": diagnose_concise(weight, bias, true_w, true_b)}))
-    if not within(np.concatenate([weight.ravel(), bias]), _flat(concise_reference(features, labels, *args, seed)),
-                  **RUN32):  # it may get near the line, but not by the steps of SGD from the same seed
+        known = [
+            hint
+            for hint, variant in ignored_arguments(features, labels, *args, seed)
+            + concise_mistakes(student, features, labels, *args, seed)
+            if within(got, variant, **RUN32)
+        ]
+        fail(
+            text("ex4.not_converged", epochs=args[1], tol=tol),
+            expected=f"w = {[float(v) for v in true_w]}, b = {float(true_b)}",
+            got=f"w = {fmt_values(weight.ravel())}, b = {fmt_values(bias)}",
+            **({"hint": known[0]} if known else {"advice": diagnose_concise(weight, bias, true_w, true_b)}),
+        )
+    if not within(
+        np.concatenate([weight.ravel(), bias]), _flat(concise_reference(features, labels, *args, seed)), **RUN32
+    ):  # it may get near the line, but not by the steps of SGD from the same seed
         check_concise_follows(student, true_w, true_b, n, seed, *args)
     return features, labels, weight, bias, answer.get("losses")
 
@@ -343,15 +435,19 @@ def tiny_forward(params: dict, X, activation=torch.relu):
 def tiny_start(n_in: int, n_hidden: int, seed: int) -> dict:
     """Starting weights for TinyNet, as plain float32 tensors (what the grader loads into the learner's net)."""
     generator = torch.Generator().manual_seed(seed)
-    shapes = {"hidden.weight": (n_hidden, n_in), "hidden.bias": (n_hidden,), "output.weight": (1, n_hidden),
-              "output.bias": (1,)}
+    shapes = {
+        "hidden.weight": (n_hidden, n_in),
+        "hidden.bias": (n_hidden,),
+        "output.weight": (1, n_hidden),
+        "output.bias": (1,),
+    }
     return {name: (torch.rand(shape, generator=generator) - 0.5) for name, shape in shapes.items()}
 
 
 def tiny_data(n: int, n_in: int, seed: int):
     generator = torch.Generator().manual_seed(seed)
     X = torch.normal(0.0, 1.0, (n, n_in), generator=generator)
-    y = (X[:, :1] - 0.5 * X[:, 1:2] ** 2 + torch.normal(0.0, 0.1, (n, 1), generator=generator))
+    y = X[:, :1] - 0.5 * X[:, 1:2] ** 2 + torch.normal(0.0, 0.1, (n, 1), generator=generator)
     return X, y
 
 
@@ -366,13 +462,15 @@ def tiny_reference(state: dict, X, y, lr: float, epochs: int, mistake: str | Non
     held = {name: torch.zeros_like(tensor) for name, tensor in state.items()}
     losses = []
     for epoch in range(epochs):
-        error = torch.nn.functional.mse_loss(tiny_forward(params, X), y, reduction="sum" if mistake == "sum_loss"
-                                             else "mean") / (2 if mistake == "half_loss" else 1)
+        error = torch.nn.functional.mse_loss(
+            tiny_forward(params, X), y, reduction="sum" if mistake == "sum_loss" else "mean"
+        ) / (2 if mistake == "half_loss" else 1)
         grads = dict(zip(params, torch.autograd.grad(error, list(params.values()))))
         held = {name: held[name] + grads[name] if mistake == "no_zero_grad" else grads[name] for name in params}
         if mistake != "never_moves":  # (a missing step(), or zero_grad() between backward() and step())
-            params = {name: torch.add(p.detach(), held[name], alpha=-lr).requires_grad_(True)
-                      for name, p in params.items()}
+            params = {
+                name: torch.add(p.detach(), held[name], alpha=-lr).requires_grad_(True) for name, p in params.items()
+            }
         if mistake == "loss_after_step":
             error = torch.nn.functional.mse_loss(tiny_forward(params, X), y)
         losses.append(error.item())
@@ -387,8 +485,12 @@ def expect_tiny_shapes(answer, n_in: int, n_hidden: int):
     if not isinstance(answer, dict) or "shapes" not in answer:
         got = answer.get("type") if isinstance(answer, dict) else fmt(answer)
         fail(text("ex4.not_module", got=got), hint="ex4.hint.subclass_module")
-    wanted = {"hidden.weight": [n_hidden, n_in], "hidden.bias": [n_hidden], "output.weight": [1, n_hidden],
-              "output.bias": [1]}
+    wanted = {
+        "hidden.weight": [n_hidden, n_in],
+        "hidden.bias": [n_hidden],
+        "output.weight": [1, n_hidden],
+        "output.bias": [1],
+    }
     shapes = answer["shapes"]
     if shapes != wanted:
         describe = "; ".join(f"{k} {tuple(v)}" for k, v in wanted.items())
@@ -405,29 +507,59 @@ def check_tiny_forward(student, n_in: int, n_hidden: int, n: int, seed: int, def
     with the grader's weights loaded, forward on X, against the same network run here."""
     state = tiny_start(n_in, n_hidden, seed)
     X, _ = tiny_data(n, n_in, seed + 1)
-    answer = explained(probe_left_alone, student.session, EXERCISE, "tiny_forward", None if defaults else n_in,
-                       None if defaults else n_hidden, state, X, function="TinyNet",
-                       names=("n_in", "n_hidden", "state", "X"))
+    answer = explained(
+        probe_left_alone,
+        student.session,
+        EXERCISE,
+        "tiny_forward",
+        None if defaults else n_in,
+        None if defaults else n_hidden,
+        state,
+        X,
+        function="TinyNet",
+        names=("n_in", "n_hidden", "state", "X"),
+    )
     expect_tiny_shapes(answer, n_in, n_hidden)
     expected = tiny_forward(state, X).numpy()
-    mistakes = [("ex4.hint.missing_relu", tiny_forward(state, X, activation=lambda z: z).numpy()),
-                ("ex4.hint.relu_on_output", torch.relu(tiny_forward(state, X)).numpy()),
-                ("ex4.hint.wrong_activation", tiny_forward(state, X, activation=torch.sigmoid).numpy())]
-    expect_tensor(answer.get("out"), expected, what=text("ex4.what_forward", n_in=n_in, n_hidden=n_hidden),
-                  mistakes=mistakes, shape_hints={(n,): "ex4.hint.output_column"}, default_hint="ex4.hint.forward",
-                  **FLOAT32)
+    mistakes = [
+        ("ex4.hint.missing_relu", tiny_forward(state, X, activation=lambda z: z).numpy()),
+        ("ex4.hint.relu_on_output", torch.relu(tiny_forward(state, X)).numpy()),
+        ("ex4.hint.wrong_activation", tiny_forward(state, X, activation=torch.sigmoid).numpy()),
+    ]
+    expect_tensor(
+        answer.get("out"),
+        expected,
+        what=text("ex4.what_forward", n_in=n_in, n_hidden=n_hidden),
+        mistakes=mistakes,
+        shape_hints={(n,): "ex4.hint.output_column"},
+        default_hint="ex4.hint.forward",
+        **FLOAT32,
+    )
 
 
-def check_tiny_fit(student, n_in: int, n_hidden: int, n: int, seed: int, lr: float, epochs: int,
-                   defaults: bool = False):
+def check_tiny_fit(
+    student, n_in: int, n_hidden: int, n: int, seed: int, lr: float, epochs: int, defaults: bool = False
+):
     """The learner's fit_tiny on a known-good network from the grader's weights, against the same run here
     (``defaults``: lr and epochs left out of the call, so they must be the docstring's 0.01 and 100)."""
     state = tiny_start(n_in, n_hidden, seed)
     X, y = tiny_data(n, n_in, seed + 1)
     tiny_reference.ahead(state, X, y, lr, epochs)  # computed while the learner's run
-    answer = explained(probe_left_alone, student.session, EXERCISE, "tiny_fit", n_in, n_hidden, state, X, y,
-                       None if defaults else lr, epochs, function="fit_tiny",
-                       names=("n_in", "n_hidden", "state", "X", "y"))
+    answer = explained(
+        probe_left_alone,
+        student.session,
+        EXERCISE,
+        "tiny_fit",
+        n_in,
+        n_hidden,
+        state,
+        X,
+        y,
+        None if defaults else lr,
+        epochs,
+        function="fit_tiny",
+        names=("n_in", "n_hidden", "state", "X", "y"),
+    )
     losses = answer.get("losses") if isinstance(answer, dict) else None
     if not isinstance(losses, list) or len(losses) != epochs:
         fail(text("ex4.fit_losses", epochs=epochs), got=fmt(losses), hint="ex4.hint.fit_losses")
@@ -437,17 +569,33 @@ def check_tiny_fit(student, n_in: int, n_hidden: int, n: int, seed: int, lr: flo
     expected, final = tiny_reference(state, X, y, lr, epochs)
 
     def variants():  # (only for a wrong answer: they are training runs)
-        hints = {"never_moves": never_moved_hint(function_source(student.session, EXERCISE, "fit_tiny")),
-                 "sum_loss": "ex4.hint.sum_loss"}
-        return [(hints.get(m, f"ex4.hint.fit_{m}"), tiny_reference(state, X, y, lr, epochs, m)[0])
-                for m in TINY_MISTAKES]
+        hints = {
+            "never_moves": never_moved_hint(function_source(student.session, EXERCISE, "fit_tiny")),
+            "sum_loss": "ex4.hint.sum_loss",
+        }
+        return [
+            (hints.get(m, f"ex4.hint.fit_{m}"), tiny_reference(state, X, y, lr, epochs, m)[0]) for m in TINY_MISTAKES
+        ]
 
-    expect_array(got, expected, what=text("ex4.what_fit_losses", epochs=epochs), dtype=None, mistakes=variants,
-                 default_hint="ex4.hint.fit_loop", **RUN32)
+    expect_array(
+        got,
+        expected,
+        what=text("ex4.what_fit_losses", epochs=epochs),
+        dtype=None,
+        mistakes=variants,
+        default_hint="ex4.hint.fit_loop",
+        **RUN32,
+    )
     weights = answer.get("state") if isinstance(answer.get("state"), dict) else {}
     for name in TINY_KEYS:
         value = weights.get(name)
         if not isinstance(value, RemoteTensor):
             fail(text("ex4.fit_weights"), got=fmt(value), hint="ex4.hint.fit_in_place")
-        expect_tensor(value, final[name], what=text("ex4.what_fit_weight", name=name), default_hint="ex4.hint.fit_loop",
-                      mistakes=[("ex4.hint.fit_in_place", state[name].numpy())], **RUN32)
+        expect_tensor(
+            value,
+            final[name],
+            what=text("ex4.what_fit_weight", name=name),
+            default_hint="ex4.hint.fit_loop",
+            mistakes=[("ex4.hint.fit_in_place", state[name].numpy())],
+            **RUN32,
+        )

@@ -7,12 +7,10 @@ public checks, which never ask for them.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
+from functools import cache
 from types import ModuleType
 
 from autograder.course import registry
-
 
 solutions_dir = registry.solutions_dir
 
@@ -21,7 +19,7 @@ def available() -> bool:
     return all((solutions_dir() / f"{name}.py").is_file() for name in registry.names())
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(module: str) -> ModuleType:
     path = solutions_dir() / f"{module}.py"
     if not path.is_file():

@@ -45,10 +45,9 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from types import ModuleType
-
 
 PACKAGE = Path(__file__).resolve().parent.parent
 CHECKS = PACKAGE / "checks"
@@ -132,7 +131,7 @@ class Exercise:
 
     @property
     def short(self) -> str:
-        """"ex2": how checks call it (``student.ex2.linreg``) and the prefix of its message keys."""
+        """ "ex2": how checks call it (``student.ex2.linreg``) and the prefix of its message keys."""
         return f"ex{self.number}"
 
     @property
@@ -194,7 +193,7 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _import(path: Path):
     if path.parent.parent == CHECKS:
         return importlib.import_module(f"autograder.checks.{path.parent.name}.{path.stem}")
@@ -215,14 +214,17 @@ def _checks_of(path: Path, visibility: str) -> tuple[str, str | None, list[Check
     where = _relative(path)
     exercise = getattr(module, "EXERCISE", None)
     if not isinstance(exercise, str):
-        raise CourseError(f"{where}: declare which exercise it checks at the top, "
-                          "for instance EXERCISE = \"ex4_autograd_nn\"")
+        raise CourseError(
+            f'{where}: declare which exercise it checks at the top, for instance EXERCISE = "ex4_autograd_nn"'
+        )
     if not NAME.match(exercise):
-        raise CourseError(f"{where}: EXERCISE {exercise!r} is not a valid exercise name: use ex<number>_<words>, "
-                          "lower case (for instance \"ex4_autograd_nn\"); it is also the name of the exercise file")
+        raise CourseError(
+            f"{where}: EXERCISE {exercise!r} is not a valid exercise name: use ex<number>_<words>, "
+            'lower case (for instance "ex4_autograd_nn"); it is also the name of the exercise file'
+        )
     sandbox = getattr(module, "SANDBOX", None)
     if sandbox is not None and sandbox not in SANDBOXES:
-        raise CourseError(f"{where}: SANDBOX = {sandbox!r}; use \"numpy\" (NumPy only) or leave it out (torch)")
+        raise CourseError(f'{where}: SANDBOX = {sandbox!r}; use "numpy" (NumPy only) or leave it out (torch)')
     found = []
     for name, fn in vars(module).items():
         if not name.startswith("test_") or not callable(fn) or getattr(fn, "__module__", None) != module.__name__:
@@ -237,8 +239,9 @@ def _checks_of(path: Path, visibility: str) -> tuple[str, str | None, list[Check
             raise CourseError(f"{where}: {name} needs a one-line docstring: it is the check's title in every report")
         takes = inspect.signature(fn).parameters
         if visibility == "public" and "reference" in takes:
-            raise CourseError(f"{where}: the public check {name} uses the reference solutions; "
-                              "move it to checks/hidden")
+            raise CourseError(
+                f"{where}: the public check {name} uses the reference solutions; move it to checks/hidden"
+            )
         found.append(Check(exercise, name, doc, info.points, info.function, visibility, path, info.uses))
     if not found:
         raise CourseError(f"{where}: no checks (functions named test_... with @check) in this file")
@@ -248,10 +251,15 @@ def _checks_of(path: Path, visibility: str) -> tuple[str, str | None, list[Check
 def _declared(path: Path, name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """A public check module's ``{function: (name, ...)}`` declaration (``CHANGES_ARGUMENTS``, ``BY_HAND``)."""
     value = getattr(_import(path), name, {})
-    if not (isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, tuple)
-                                            and all(isinstance(n, str) for n in v) for k, v in value.items())):
-        raise CourseError(f"{_relative(path)}: {name} must map function names to tuples of names, "
-                          f"for instance {{\"sgd\": (\"params\",)}}")
+    if not (
+        isinstance(value, dict)
+        and all(
+            isinstance(k, str) and isinstance(v, tuple) and all(isinstance(n, str) for n in v) for k, v in value.items()
+        )
+    ):
+        raise CourseError(
+            f'{_relative(path)}: {name} must map function names to tuples of names, for instance {{"sgd": ("params",)}}'
+        )
     return tuple(sorted(value.items()))
 
 
@@ -263,15 +271,19 @@ def _solution_functions(path: Path) -> set[str]:
 def _solution_imports_torch(path: Path) -> bool:
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     for node in ast.walk(tree):
-        names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
-                 else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+        names = (
+            [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else []
+        )
         if any(name == "torch" or name.startswith("torch.") for name in names):
             return True
     return False
 
 
-def discover(checks_dir: Path = CHECKS, solutions: Path | None = None,
-             include_hidden: bool | None = None) -> Course:
+def discover(checks_dir: Path = CHECKS, solutions: Path | None = None, include_hidden: bool | None = None) -> Course:
     """Read the course from the files; raise :class:`CourseError` naming the first broken declaration.
 
     ``include_hidden`` None: the hidden checks count when their folder and the
@@ -292,24 +304,34 @@ def discover(checks_dir: Path = CHECKS, solutions: Path | None = None,
         for path in sorted((checks_dir / visibility).glob("test_*.py"), key=_order):
             exercise, sandbox, found = _checks_of(path, visibility)
             if visibility == "public":
-                declarations[exercise] = {"changes": _declared(path, "CHANGES_ARGUMENTS"),
-                                          "by_hand": _declared(path, "BY_HAND")}
+                declarations[exercise] = {
+                    "changes": _declared(path, "CHANGES_ARGUMENTS"),
+                    "by_hand": _declared(path, "BY_HAND"),
+                }
             if sandbox is not None and visibility == "hidden" and exercise not in sandboxes:
-                raise CourseError(f"{_relative(path)}: SANDBOX is declared in the hidden checks only; declare it in "
-                                  "the public check module (the student release has no hidden checks)")
+                raise CourseError(
+                    f"{_relative(path)}: SANDBOX is declared in the hidden checks only; declare it in "
+                    "the public check module (the student release has no hidden checks)"
+                )
             if sandbox is not None:
                 earlier = sandboxes.setdefault(exercise, (sandbox, _relative(path)))
                 if earlier[0] != sandbox:
-                    raise CourseError(f"{_relative(path)}: SANDBOX = {sandbox!r}, but {earlier[1]} says "
-                                      f"{earlier[0]!r} for the same exercise {exercise!r}")
+                    raise CourseError(
+                        f"{_relative(path)}: SANDBOX = {sandbox!r}, but {earlier[1]} says "
+                        f"{earlier[0]!r} for the same exercise {exercise!r}"
+                    )
             for item in found:
                 if item.test_id in ids:
-                    raise CourseError(f"{_relative(path)}: the check name {item.test_id} is used twice "
-                                      f"(also in {_relative(ids[item.test_id].path)}); check names must be unique")
+                    raise CourseError(
+                        f"{_relative(path)}: the check name {item.test_id} is used twice "
+                        f"(also in {_relative(ids[item.test_id].path)}); check names must be unique"
+                    )
                 ids[item.test_id] = item
                 if item.title in titles:
-                    raise CourseError(f"{_relative(path)}: the title {item.title!r} of {item.test_id} is also the "
-                                      f"title of {titles[item.title]}; titles name checks in reports, so make it unique")
+                    raise CourseError(
+                        f"{_relative(path)}: the title {item.title!r} of {item.test_id} is also the "
+                        f"title of {titles[item.title]}; titles name checks in reports, so make it unique"
+                    )
                 titles[item.title] = item.test_id
             checks.setdefault(exercise, []).extend(found)
     numbers: dict[int, str] = {}
@@ -317,44 +339,60 @@ def discover(checks_dir: Path = CHECKS, solutions: Path | None = None,
     for name in sorted(checks, key=lambda n: int(NAME.match(n).group(1))):
         number = int(NAME.match(name).group(1))
         if number in numbers:
-            raise CourseError(f"two exercises are numbered {number}: {numbers[number]!r} and {name!r} "
-                              "(checks and texts find an exercise by its number, so each needs its own)")
+            raise CourseError(
+                f"two exercises are numbered {number}: {numbers[number]!r} and {name!r} "
+                "(checks and texts find an exercise by its number, so each needs its own)"
+            )
         numbers[number] = name
         if not any(c.visibility == "public" for c in checks[name]):
-            raise CourseError(f"EXERCISE {name!r} has hidden checks only: add checks/public/test_ex{number}.py, "
-                              "so that learners can check their work before submitting")
+            raise CourseError(
+                f"EXERCISE {name!r} has hidden checks only: add checks/public/test_ex{number}.py, "
+                "so that learners can check their work before submitting"
+            )
         sandbox = sandboxes.get(name, ("torch", ""))[0]
         if have_solutions:
             solution = solutions / f"{name}.py"
             if not solution.is_file():
-                raise CourseError(f"EXERCISE {name!r} (declared in {_relative(checks[name][0].path)}) has no "
-                                  f"solution file: create {_relative(solution)}")
+                raise CourseError(
+                    f"EXERCISE {name!r} (declared in {_relative(checks[name][0].path)}) has no "
+                    f"solution file: create {_relative(solution)}"
+                )
             defined = _solution_functions(solution)
             for item in checks[name]:
                 if item.function not in defined:
-                    raise CourseError(f"{_relative(item.path)}: {item.test_id} grades {item.function!r}, but "
-                                      f"{_relative(solution)} defines no function or class of that name")
+                    raise CourseError(
+                        f"{_relative(item.path)}: {item.test_id} grades {item.function!r}, but "
+                        f"{_relative(solution)} defines no function or class of that name"
+                    )
                 for used in item.uses:
                     if used not in defined:
-                        raise CourseError(f"{_relative(item.path)}: {item.test_id} says it uses {used!r}, but "
-                                          f"{_relative(solution)} defines no function or class of that name")
+                        raise CourseError(
+                            f"{_relative(item.path)}: {item.test_id} says it uses {used!r}, but "
+                            f"{_relative(solution)} defines no function or class of that name"
+                        )
             if sandbox == "numpy" and _solution_imports_torch(solution):
-                raise CourseError(f"{_relative(solution)} imports torch, but its checks declare SANDBOX = \"numpy\" "
-                                  "(NumPy only): remove one or the other")
+                raise CourseError(
+                    f'{_relative(solution)} imports torch, but its checks declare SANDBOX = "numpy" '
+                    "(NumPy only): remove one or the other"
+                )
         exercises.append(Exercise(name, number, sandbox, tuple(checks[name]), **declarations.get(name, {})))
     if have_solutions:
         for path in sorted(solutions.glob("ex*.py"), key=_order):
             if path.stem not in checks and NAME.match(path.stem):
-                raise CourseError(f"{_relative(path)} has no checks: create autograder/checks/public/"
-                                  f"test_{path.stem.split('_')[0]}.py with EXERCISE = \"{path.stem}\"")
+                raise CourseError(
+                    f"{_relative(path)} has no checks: create autograder/checks/public/"
+                    f'test_{path.stem.split("_")[0]}.py with EXERCISE = "{path.stem}"'
+                )
     if not exercises:
         raise CourseError(f"no exercises: {_relative(checks_dir / 'public')} holds no test_*.py check files")
     course = Course(tuple(exercises), include_hidden)
     wanted = declared_total(checks_dir)
     if wanted is not None and include_hidden and abs(course.max_score - wanted) > 1e-9:
         per = ", ".join(f"{e.short} {e.points:g}" for e in course.exercises)
-        raise CourseError(f"{_relative(checks_dir / 'course.toml')} asks for total_points = {wanted:g}, "
-                          f"but the checks declare {course.max_score:g} ({per})")
+        raise CourseError(
+            f"{_relative(checks_dir / 'course.toml')} asks for total_points = {wanted:g}, "
+            f"but the checks declare {course.max_score:g} ({per})"
+        )
     return course
 
 
@@ -367,7 +405,7 @@ def declared_total(checks_dir: Path = CHECKS) -> float | None:
     return float(value) if value is not None else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _course(include_hidden: bool | None, solutions: str) -> Course:
     return discover(include_hidden=include_hidden, solutions=Path(solutions))
 
@@ -383,7 +421,7 @@ def names() -> tuple[str, ...]:
     return course().names
 
 
-@lru_cache(maxsize=None)
+@cache
 def in_sandbox_source(exercise: str) -> tuple[str, str] | None:
     """(path, source) of ``checks/in_sandbox/<exercise>.py``, the trusted code run next to the learner's.
 
@@ -395,7 +433,7 @@ def in_sandbox_source(exercise: str) -> tuple[str, str] | None:
     return str(path), path.read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def in_sandbox_preload(exercise: str) -> tuple[str, ...]:
     """``PRELOAD`` of the exercise's in-sandbox helpers: library modules the sandbox imports once, before forking.
 

@@ -38,13 +38,9 @@ FENCE_CLOSE = "# --- your code ends here ---"
 # recognises "not implemented yet" by the exception's type, never by its text.
 FENCES = {
     "en": (FENCE_OPEN, FENCE_CLOSE),
-    "zh_CN": ("# --- 你的代码从这里开始：替换下面这一行 ---",
-              "# --- 你的代码到这里结束 ---"),
+    "zh_CN": ("# --- 你的代码从这里开始：替换下面这一行 ---", "# --- 你的代码到这里结束 ---"),
 }
-NOT_IMPLEMENTED = {
-    "en": "{name}: not implemented yet",
-    "zh_CN": "{name} 尚未实现：请用你的代码替换这一行",
-}
+NOT_IMPLEMENTED = {"en": "{name}: not implemented yet", "zh_CN": "{name} 尚未实现：请用你的代码替换这一行"}
 
 
 class MarkerError(ValueError):
@@ -72,9 +68,13 @@ def _enclosing_function(spans, lineno: int) -> str | None:
     return max(inside, key=lambda span: span[0])[2]  # the innermost one starts last
 
 
-def strip_solution(source: str, module: str, filename: str = "<solution>",
-                   fences: tuple[str, str] = (FENCE_OPEN, FENCE_CLOSE),
-                   not_implemented: str = NOT_IMPLEMENTED["en"]) -> str:
+def strip_solution(
+    source: str,
+    module: str,
+    filename: str = "<solution>",
+    fences: tuple[str, str] = (FENCE_OPEN, FENCE_CLOSE),
+    not_implemented: str = NOT_IMPLEMENTED["en"],
+) -> str:
     """Return the exercise (stub) version of one solution file's source.
 
     ``fences``: the two comment lines around each hole (``FENCES[lang]``); ``not_implemented``: the
@@ -189,8 +189,13 @@ def normalise_code(text: str) -> str:
     """``text`` as the rule compares it: spaces kept only between two name characters, ``\\"`` and ``'`` as ``"``,
     a float with a zero fraction as an integer."""
     text = text.replace('\\"', '"').replace("'", '"')
-    text = re.sub(r"\s+", lambda m: " " if m.start() and m.end() < len(text) and
-                  re.match(r"\w\w", text[m.start() - 1] + text[m.end()]) else "", text)
+    text = re.sub(
+        r"\s+",
+        lambda m: (
+            " " if m.start() and m.end() < len(text) and re.match(r"\w\w", text[m.start() - 1] + text[m.end()]) else ""
+        ),
+        text,
+    )
     return re.sub(r"(?<![\w.])(\d+)\.0(?![\d\w])", r"\1", text)
 
 
@@ -208,24 +213,30 @@ def _statement(line: str) -> ast.stmt:
 def _pieces(line: str) -> list[tuple[str, ast.AST]]:
     statement = _statement(line)
     found = [(line.rstrip(":").rstrip(), statement)]  # a block's header without its colon: "for i in ..." is it
-    value = getattr(statement, "value", None) if isinstance(statement, (ast.Return, ast.Assign, ast.AugAssign,
-                                                                         ast.AnnAssign, ast.Expr)) else None
+    value = (
+        getattr(statement, "value", None)
+        if isinstance(statement, (ast.Return, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr))
+        else None
+    )
     if isinstance(value, (ast.Yield, ast.YieldFrom)):
         value = value.value
     if isinstance(statement, ast.Expr) and isinstance(value, ast.Call):
         found += [(ast.get_source_segment(line, argument), argument) for argument in value.args]
     elif value is not None:
         found.append((ast.get_source_segment(line, value), value))
-    return [(text, node) for text, node in found
-            if text and len(re.sub(r"\s+", "", text)) >= MIN_CHARS and _size(node) >= MIN_NODES]
+    return [
+        (text, node)
+        for text, node in found
+        if text and len(re.sub(r"\s+", "", text)) >= MIN_CHARS and _size(node) >= MIN_NODES
+    ]
 
 
 def _pattern(piece: str, free: set[str]) -> re.Pattern:
     text, out, seen, position = normalise_code(piece), [], {}, 0
     for match in _IDENTIFIER.finditer(text):
-        out.append(re.escape(text[position:match.start()]))
+        out.append(re.escape(text[position : match.start()]))
         name = match.group()
-        if name in free and not text[:match.start()].endswith("."):
+        if name in free and not text[: match.start()].endswith("."):
             if name in seen:
                 out.append(f"(?P={seen[name]})")
             else:
@@ -253,8 +264,13 @@ def answer_pieces(solutions: Path) -> list[AnswerPiece]:
         loops: dict[str, set[str]] = {}
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                loops[node.name] = {name.id for target in ast.walk(node) if isinstance(target, (ast.For, ast.comprehension))
-                                    for name in ast.walk(target.target) if isinstance(name, ast.Name)} - {"_"}
+                loops[node.name] = {
+                    name.id
+                    for target in ast.walk(node)
+                    if isinstance(target, (ast.For, ast.comprehension))
+                    for name in ast.walk(target.target)
+                    if isinstance(name, ast.Name)
+                } - {"_"}
         inside = False
         for number, raw in enumerate(source.splitlines(), start=1):
             text = raw.strip()
@@ -298,8 +314,12 @@ def docstring_nodes(tree: ast.Module) -> dict[str, ast.Expr]:
 
     def first_string(node) -> ast.Expr | None:
         body = getattr(node, "body", [])
-        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                and isinstance(body[0].value.value, str):
+        if (
+            body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             return body[0]
         return None
 
@@ -346,8 +366,9 @@ def load_docstrings(lang: str, exercise: str) -> dict[str, str]:
         raise DocstringError(f"{path}: {exc}") from None
     for key, value in table.items():
         if not isinstance(value, str) or not value.strip():
-            raise DocstringError(f"{path}: {key!r} must be a non-empty string (a method is a quoted key, "
-                                 f'"Class.method" = \'\'\'...\'\'\')')
+            raise DocstringError(
+                f"{path}: {key!r} must be a non-empty string (a method is a quoted key, \"Class.method\" = '''...''')"
+            )
     return {key: value.strip("\n") for key, value in table.items()}
 
 
@@ -380,15 +401,18 @@ def translate_docstrings(source: str, translations: dict[str, str], where: str =
         raise DocstringError(f"{where}: no translated docstring for {', '.join(missing)}")
     unknown = [key for key in translations if key not in nodes]
     if unknown:
-        raise DocstringError(f"{where}: translated docstrings for {', '.join(unknown)}, which have no docstring "
-                             f"in the exercise (misspelt, or a method not written as \"Class.method\"?)")
+        raise DocstringError(
+            f"{where}: translated docstrings for {', '.join(unknown)}, which have no docstring "
+            f'in the exercise (misspelt, or a method not written as "Class.method"?)'
+        )
     lines = source.splitlines(keepends=True)
     for key, node in sorted(nodes.items(), key=lambda item: -item[1].lineno):  # bottom up: positions stay valid
         first, last = lines[node.lineno - 1], lines[node.end_lineno - 1]
-        if first[:node.col_offset].strip() or last[node.end_col_offset:].strip():
+        if first[: node.col_offset].strip() or last[node.end_col_offset :].strip():
             raise DocstringError(f"{where}:{node.lineno}: the docstring of {key} shares its line with code")
-        lines[node.lineno - 1:node.end_lineno] = _render_docstring(translations[key], first[:node.col_offset],
-                                                                   f"{where} ({key})")
+        lines[node.lineno - 1 : node.end_lineno] = _render_docstring(
+            translations[key], first[: node.col_offset], f"{where} ({key})"
+        )
     result = "".join(lines)
     try:
         tree = ast.parse(result)
@@ -405,11 +429,18 @@ def _committed_text(path: Path) -> str | None:
     try:
         top = subprocess.run(
             ["git", "-C", str(path.parent), "rev-parse", "--show-toplevel"],
-            capture_output=True, text=True, encoding="utf-8", check=True,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=True,
         ).stdout.strip()
         relative = path.resolve().relative_to(Path(top).resolve())
         shown = subprocess.run(
-            ["git", "-C", top, "show", f":{relative.as_posix()}"], capture_output=True, text=True, encoding="utf-8", check=True
+            ["git", "-C", top, "show", f":{relative.as_posix()}"],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=True,
         )
     except (OSError, ValueError, subprocess.CalledProcessError):
         return None
@@ -447,8 +478,11 @@ def _written(record: Path) -> dict[str, list[str]]:
         table = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {str(k): [str(d) for d in v] for k, v in table.items() if isinstance(v, list)} \
-        if isinstance(table, dict) else {}
+    return (
+        {str(k): [str(d) for d in v] for k, v in table.items() if isinstance(v, list)}
+        if isinstance(table, dict)
+        else {}
+    )
 
 
 def stub_leaks(stubs: dict[str, str], solutions_dir: Path) -> None:
@@ -458,12 +492,15 @@ def stub_leaks(stubs: dict[str, str], solutions_dir: Path) -> None:
     for name, stub in stubs.items():
         leaks = answer_leaks(stub, pieces)
         if leaks:
-            raise MarkerError(f"{solutions_dir / name}: its stub holds a line of the answers: {leaks[0]} (put that "
-                              f"line between '{BEGIN}' and '{END}', or reword the text around it)")
+            raise MarkerError(
+                f"{solutions_dir / name}: its stub holds a line of the answers: {leaks[0]} (put that "
+                f"line between '{BEGIN}' and '{END}', or reword the text around it)"
+            )
 
 
-def write_stubs(solutions_dir: Path, exercises_dir: Path, force: bool = False,
-                state: Path | None = None) -> list[StubOutcome]:
+def write_stubs(
+    solutions_dir: Path, exercises_dir: Path, force: bool = False, state: Path | None = None
+) -> list[StubOutcome]:
     """Regenerate every exercise from its solution, never silently losing edits.
 
     A file is ours to replace when it is the new stub already, git's copy, or a stub this function wrote
@@ -476,7 +513,9 @@ def write_stubs(solutions_dir: Path, exercises_dir: Path, force: bool = False,
     state = state if state is not None else exercises_dir.parent / STATE
     record = state / "written.json"
     sources = sorted(solutions_dir.glob("ex*.py"))
-    stubs = {src.name: strip_solution(src.read_text(encoding="utf-8"), src.stem, str(src)) for src in sources}  # fail before writing
+    stubs = {
+        src.name: strip_solution(src.read_text(encoding="utf-8"), src.stem, str(src)) for src in sources
+    }  # fail before writing
     stub_leaks(stubs, solutions_dir)
     exercises_dir.mkdir(parents=True, exist_ok=True)
     written = _written(record)

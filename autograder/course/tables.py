@@ -39,30 +39,35 @@ def limits_file(exercise: str, checks: Path = CHECKS) -> Path:
 
 def reference_seconds(checks: Path = CHECKS) -> dict[str, float]:
     """``{"<exercise>.<request>": seconds}`` over every exercise's limits file (see the module's docstring)."""
-    return {f"{exercise}.{key}": float(value)
-            for exercise, table in _tables(checks / LIMITS.name).items()
-            for key, value in (table.get("seconds") or {}).items()
-            if isinstance(value, (int, float)) and value > 0}
+    return {
+        f"{exercise}.{key}": float(value)
+        for exercise, table in _tables(checks / LIMITS.name).items()
+        for key, value in (table.get("seconds") or {}).items()
+        if isinstance(value, (int, float)) and value > 0
+    }
 
 
-def write_reference_seconds(exercise: str, seconds: dict[str, float], measured_on: str,
-                            checks: Path = CHECKS) -> Path:
+def write_reference_seconds(exercise: str, seconds: dict[str, float], measured_on: str, checks: Path = CHECKS) -> Path:
     """Write ``checks/limits/<exercise>.json`` (``seconds``: request -> seconds, without the exercise prefix)."""
     path = limits_file(exercise, checks)
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = {"about": f"seconds the reference solution of {exercise} takes per sandbox request (scripts/calibrate.py "
-                      f"--limits --exercise {exercise}); the time limit of a request is "
-                      "client.Limits.seconds_for(these seconds)",
-             "measured_on": measured_on,
-             "seconds": dict(sorted(seconds.items()))}
+    table = {
+        "about": f"seconds the reference solution of {exercise} takes per sandbox request (scripts/calibrate.py "
+        f"--limits --exercise {exercise}); the time limit of a request is "
+        "client.Limits.seconds_for(these seconds)",
+        "measured_on": measured_on,
+        "seconds": dict(sorted(seconds.items())),
+    }
     path.write_text(json.dumps(table, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
 
 def hidden_points(checks: Path = CHECKS) -> dict[str, dict[str, float]]:
     """``{exercise: {function: points}}`` of a release's ``checks/hidden_points/*.json``; ``{}`` in the full kit."""
-    return {exercise: {str(function): float(points) for function, points in table.items()}
-            for exercise, table in _tables(checks / HIDDEN_POINTS.name).items()}
+    return {
+        exercise: {str(function): float(points) for function, points in table.items()}
+        for exercise, table in _tables(checks / HIDDEN_POINTS.name).items()
+    }
 
 
 def write_hidden_points(checks: Path, table: dict[str, dict[str, float]]) -> list[Path]:

@@ -79,9 +79,14 @@ def calls(source: str, graded: set[str]) -> dict[str, set[str]]:
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             used = {name.id for name in ast.walk(node) if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load)}
-            direct[node.name] = {call.func.id for call in ast.walk(node)
-                                 if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-                                 and call.func.id in graded and call.func.id != node.name}
+            direct[node.name] = {
+                call.func.id
+                for call in ast.walk(node)
+                if isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Name)
+                and call.func.id in graded
+                and call.func.id != node.name
+            }
             direct[node.name] |= {f for name in used & set(held) for f in held[name] if f != node.name}
     closure: dict[str, set[str]] = {}
     for name in direct:
@@ -125,7 +130,11 @@ def where_line(result: CheckResult) -> str:
 def without_cause(message: str) -> str:
     """``message`` without its guesses ("Likely cause: ...", "Or: ...", "Advice: ...") and the indented lines that
     belong to them (a line of code)."""
-    guesses, kept, dropping = tuple(label(key) for key in ("layout.cause", "layout.or_cause", "layout.advice")), [], False
+    guesses, kept, dropping = (
+        tuple(label(key) for key in ("layout.cause", "layout.or_cause", "layout.advice")),
+        [],
+        False,
+    )
     for line in message.splitlines():
         dropping = line.startswith(guesses) or (dropping and line.startswith("    "))
         if not dropping:
@@ -157,8 +166,10 @@ def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
         home = next((r for r in group if r.function == r.where), group[0])
         called = set(graph(home.exercise).get(home.where, ()))
         runs = called | (set(home.uses) if home.where == home.function else set())  # and what the check runs
-        uses = sorted((callee for callee in runs if (home.exercise, callee) in failing),
-                      key=lambda callee: line_of.get((home.exercise, callee), 0))
+        uses = sorted(
+            (callee for callee in runs if (home.exercise, callee) in failing),
+            key=lambda callee: line_of.get((home.exercise, callee), 0),
+        )
         shown, core = home, home.core
         if uses:
             # the first failing one in the file: fixing it may well fix the others (blame once). This
@@ -174,7 +185,8 @@ def settle(results: list[CheckResult], sources: dict[str, str]) -> None:
             home.message = f"{core}\n{where}"
         for result in group:
             if result is not shown:
-                key = {"SyntaxError": "report.blocked_by_syntax",
-                       "Encoding": "report.blocked_by_encoding"}.get(result.cause, "report.same_cause")
+                key = {"SyntaxError": "report.blocked_by_syntax", "Encoding": "report.blocked_by_encoding"}.get(
+                    result.cause, "report.same_cause"
+                )
                 result.message = text(key, title=shown.name, function=shown.where, line=result.line)
                 result.pointer = True

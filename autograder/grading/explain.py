@@ -44,39 +44,64 @@ def describe_student_error(exc: client.StudentError, source: str | None = None) 
         cause = detail.get("cause")
         if isinstance(cause, client.StudentException) and cause.detail.get("kind") == "encoding":
             d = cause.detail
-            return text("status.encoding", file=d.get("file") or f"{exc.module}.py", line=d.get("line"),
-                        code=d.get("text", ""), encoding=d.get("encoding") or text("status.encoding_unknown"))
+            return text(
+                "status.encoding",
+                file=d.get("file") or f"{exc.module}.py",
+                line=d.get("line"),
+                code=d.get("text", ""),
+                encoding=d.get("encoding") or text("status.encoding_unknown"),
+            )
         if isinstance(cause, client.StudentException) and cause.detail.get("kind") == "syntax":
             return source_syntax.describe(cause.detail, exc.module)
         unavailable = unavailable_module(cause, exc.module)
         if unavailable:
             return unavailable
         # the file's top level (outside any function) raised or ran too long: a learner's own test at its bottom
-        compiling = "during compilation" in str(getattr(cause, "detail", {}).get("message", ""))  # (too deep to compile)
-        if isinstance(cause, client.StudentException) and not cause.function and not _imports_torch(cause) \
-                and not compiling:
+        compiling = "during compilation" in str(
+            getattr(cause, "detail", {}).get("message", "")
+        )  # (too deep to compile)
+        if (
+            isinstance(cause, client.StudentException)
+            and not cause.function
+            and not _imports_torch(cause)
+            and not compiling
+        ):
             d = cause.detail
-            return text("status.file.raised_at_import", module=exc.module, type=d.get("type", "Exception"),
-                        message=first_sentence(str(d.get("message", ""))),
-                        traceback=d.get("traceback", "") or text("status.no_student_frame"))
+            return text(
+                "status.file.raised_at_import",
+                module=exc.module,
+                type=d.get("type", "Exception"),
+                message=first_sentence(str(d.get("message", ""))),
+                traceback=d.get("traceback", "") or text("status.no_student_frame"),
+            )
         if isinstance(cause, client.StudentTimeout) and not cause.function and not cause.detail.get("budget"):
-            return (text("status.file.timeout_at_import", module=exc.module,
-                         seconds=f"{cause.detail.get('seconds', 0):g}") + stopped_at(cause.detail.get("where")))
+            return text(
+                "status.file.timeout_at_import", module=exc.module, seconds=f"{cause.detail.get('seconds', 0):g}"
+            ) + stopped_at(cause.detail.get("where"))
         inner = describe_student_error(cause) if isinstance(cause, client.StudentError) else ""
         return text("status.import_failed", module=exc.module, cause=inner)
     if isinstance(exc, client.StudentException) and _imports_torch(exc):
         return text("status.numpy_only", module=exc.module)
     if isinstance(exc, client.StudentException):
-        return text("status.exception", function=fn, type=detail.get("type", "Exception"),
-                    message=first_sentence(catalogued(str(detail.get("message", "")))),
-                    traceback=detail.get("traceback", "") or text("status.no_student_frame"))
+        return text(
+            "status.exception",
+            function=fn,
+            type=detail.get("type", "Exception"),
+            message=first_sentence(catalogued(str(detail.get("message", "")))),
+            traceback=detail.get("traceback", "") or text("status.no_student_frame"),
+        )
     if isinstance(exc, client.StudentExit):
         return text("status.exit", function=fn)
     if isinstance(exc, client.StudentCrash):
         return text("status.crash", function=fn)
     if isinstance(exc, client.StudentTimeout):
-        key = ("status.timeout_budget" if detail.get("budget") else
-               "status.timeout_repeat" if detail.get("repeat") else "status.timeout")
+        key = (
+            "status.timeout_budget"
+            if detail.get("budget")
+            else "status.timeout_repeat"
+            if detail.get("repeat")
+            else "status.timeout"
+        )
         return text(key, function=fn, seconds=f"{detail.get('seconds', 0):g}") + stopped_at(detail.get("where"))
     if isinstance(exc, client.MissingFile):
         return text("status.missing_file", module=exc.module)
@@ -109,7 +134,7 @@ def first_sentence(message: str, limit: int = 240) -> str:
     if len(message) <= limit:
         return message
     end = message.find(". ", 30)
-    return message[:end + 1] if 0 < end < limit else message[:limit].rstrip() + "…"
+    return message[: end + 1] if 0 < end < limit else message[:limit].rstrip() + "…"
 
 
 def stopped_at(frames) -> str:
@@ -122,13 +147,17 @@ def stopped_at(frames) -> str:
     if not frames:
         return ""
     *callers, here = frames
-    called_by = "".join(text("status.stopped.called_by", function=caller["function"], line=caller["line"])
-                        for caller in callers[-1:] if caller["function"] != "<module>")
+    called_by = "".join(
+        text("status.stopped.called_by", function=caller["function"], line=caller["line"])
+        for caller in callers[-1:]
+        if caller["function"] != "<module>"
+    )
     if here["function"] == "<module>":
         where = text("status.stopped.at_top", file=here["file"], line=here["line"])
     else:
-        where = text("status.stopped.at", file=here["file"], line=here["line"], function=here["function"],
-                     called_by=called_by)
+        where = text(
+            "status.stopped.at", file=here["file"], line=here["line"], function=here["function"], called_by=called_by
+        )
     return f"\n{where}" + (f"\n    {here['code']}" if here.get("code") else "")
 
 
@@ -146,36 +175,79 @@ KNOWN_ERRORS = (
     (("ValueError",), "matmul: Input operand", "", "hint.matmul_shapes"),
     (("ValueError",), "operands could not be broadcast together", "", "hint.size_mismatch"),
     (("ValueError",), "non-broadcastable output operand", "", "hint.size_mismatch"),
-    (("RuntimeError",), "leaf Variable that requires grad is being used in an in-place operation", "",
-     "hint.inplace_leaf"),
+    (
+        ("RuntimeError",),
+        "leaf Variable that requires grad is being used in an in-place operation",
+        "",
+        "hint.inplace_leaf",
+    ),
     (("RuntimeError",), "backward through the graph a second time", "", "hint.backward_twice"),
     # two dtypes in one operation: torch words it differently in each kernel
     (("RuntimeError",), "expected scalar type", "", "hint.dtype_mix"),
-    (("RuntimeError",), re.compile(r"must have the same dtype|to have the same dtype|Found dtype \w+ but expected"),
-     "", "hint.dtype_mix"),
+    (
+        ("RuntimeError",),
+        re.compile(r"must have the same dtype|to have the same dtype|Found dtype \w+ but expected"),
+        "",
+        "hint.dtype_mix",
+    ),
     (("RuntimeError",), "grad can be implicitly created only for scalar outputs", "", "hint.backward_scalar"),
     # what is not a tensor, passed where a tensor belongs (nn.ReLU(x) makes a layer; torch.relu(self.hidden))
     (("TypeError",), re.compile(rf"must be Tensor, not {_ACTIVATIONS}\b"), "", "hint.error.layer_made_not_applied"),
-    (("TypeError",), re.compile(r"must be Tensor, not (?:Linear|Sequential|Module|\w*Net)\b"), "",
-     "hint.error.layer_not_called"),
-    (("TypeError",), re.compile(r"must be Tensor, not type\b|is not a Module subclass"), "", "hint.error.class_not_called"),
-    (("TypeError",), re.compile(r"must be Tensor, not (?:builtin_function_or_method|function|method)\b"), "",
-     "hint.error.function_not_called"),
+    (
+        ("TypeError",),
+        re.compile(r"must be Tensor, not (?:Linear|Sequential|Module|\w*Net)\b"),
+        "",
+        "hint.error.layer_not_called",
+    ),
+    (
+        ("TypeError",),
+        re.compile(r"must be Tensor, not type\b|is not a Module subclass"),
+        "",
+        "hint.error.class_not_called",
+    ),
+    (
+        ("TypeError",),
+        re.compile(r"must be Tensor, not (?:builtin_function_or_method|function|method)\b"),
+        "",
+        "hint.error.function_not_called",
+    ),
     (("AttributeError",), re.compile(rf"'{_LOSSES}' object has no attribute"), "", "hint.error.loss_made_not_applied"),
-    (("RuntimeError",), "Boolean value of Tensor with more than one value is ambiguous", "Loss(",
-     "hint.error.loss_made_not_applied"),
-    (("TypeError",), re.compile(r"'(?:Linear|Sequential|\w*Net)' object is not iterable"), "", "hint.error.optimizer_params"),
-    (("ValueError", "RuntimeError"), re.compile(r"only one element tensors can be converted to Python scalars|"
-                                                r"a Tensor with \d+ elements cannot be converted to Scalar"), "",
-     "hint.error.float_of_many"),
+    (
+        ("RuntimeError",),
+        "Boolean value of Tensor with more than one value is ambiguous",
+        "Loss(",
+        "hint.error.loss_made_not_applied",
+    ),
+    (
+        ("TypeError",),
+        re.compile(r"'(?:Linear|Sequential|\w*Net)' object is not iterable"),
+        "",
+        "hint.error.optimizer_params",
+    ),
+    (
+        ("ValueError", "RuntimeError"),
+        re.compile(
+            r"only one element tensors can be converted to Python scalars|"
+            r"a Tensor with \d+ elements cannot be converted to Scalar"
+        ),
+        "",
+        "hint.error.float_of_many",
+    ),
     (("RuntimeError",), "Can't call numpy() on Tensor that requires grad", "", "hint.error.numpy_on_tensor"),
-    (("TypeError",), re.compile(r"got an unexpected keyword argument '(?:axis|keepdims|out)'"), "np.",
-     "hint.error.numpy_on_tensor"),  # np.mean(t): NumPy hands the tensor's own mean() its arguments
-
+    (
+        ("TypeError",),
+        re.compile(r"got an unexpected keyword argument '(?:axis|keepdims|out)'"),
+        "np.",
+        "hint.error.numpy_on_tensor",
+    ),  # np.mean(t): NumPy hands the tensor's own mean() its arguments
     # plain Python
     (("TypeError",), "'range' object does not support item assignment", "", "hint.error.shuffle_range"),
-    (("TypeError",), re.compile(r"'float' object cannot be interpreted as an integer|slice indices must be integers"),
-     "", "hint.error.integer_needed"),
+    (
+        ("TypeError",),
+        re.compile(r"'float' object cannot be interpreted as an integer|slice indices must be integers"),
+        "",
+        "hint.error.integer_needed",
+    ),
     (("UnboundLocalError",), "", "", "hint.error.unbound_local"),
     (("NameError",), "is not defined", "", "hint.error.name_error"),
 )
@@ -215,11 +287,17 @@ def matching_hint(table, kind: str, message: str, trace: str = "") -> str | None
 # the book use). A NameError for one of these, in a file that does not define it at its top, is a missing
 # import: a problem of the file (every function that uses the name fails), not of the function that ran.
 IMPORTS = {
-    "np": "import numpy as np", "numpy": "import numpy",
-    "torch": "import torch", "nn": "from torch import nn", "F": "import torch.nn.functional as F",
-    "optim": "from torch import optim", "data": "from torch.utils import data",
-    "DataLoader": "from torch.utils.data import DataLoader", "TensorDataset": "from torch.utils.data import TensorDataset",
-    "random": "import random", "math": "import math",
+    "np": "import numpy as np",
+    "numpy": "import numpy",
+    "torch": "import torch",
+    "nn": "from torch import nn",
+    "F": "import torch.nn.functional as F",
+    "optim": "from torch import optim",
+    "data": "from torch.utils import data",
+    "DataLoader": "from torch.utils.data import DataLoader",
+    "TensorDataset": "from torch.utils.data import TensorDataset",
+    "random": "import random",
+    "math": "import math",
 }
 TORCH_NAMES = {"torch", "nn", "F", "optim", "data", "DataLoader", "TensorDataset"}
 # the book's helper package (``from d2l import torch as d2l``), which the grader does not have
@@ -262,8 +340,11 @@ def top_level_names(source: str) -> tuple[set[str], set[str]] | None:
         elif isinstance(node, ast.ExceptHandler):
             todo.extend(node.body)
         else:
-            names.update(target.id for target in ast.walk(node)
-                         if isinstance(target, ast.Name) and isinstance(target.ctx, ast.Store))
+            names.update(
+                target.id
+                for target in ast.walk(node)
+                if isinstance(target, ast.Name) and isinstance(target.ctx, ast.Store)
+            )
     return names, modules
 
 
@@ -298,8 +379,10 @@ def describe_missing_import(found: dict) -> str:
 
 def unavailable_module(cause, module: str) -> str | None:
     """The message for a file whose import stopped at ``import <something the sandbox does not have>``."""
-    if not isinstance(cause, client.StudentException) or cause.detail.get("type") not in ("ModuleNotFoundError",
-                                                                                          "ImportError"):
+    if not isinstance(cause, client.StudentException) or cause.detail.get("type") not in (
+        "ModuleNotFoundError",
+        "ImportError",
+    ):
         return None
     if _imports_torch(cause):
         return None  # (status.numpy_only says it)
@@ -339,8 +422,11 @@ WARNINGS = (
     ("RuntimeWarning", re.compile(r"overflow encountered in ([\w ]{1,40})$"), "warned.overflow"),
     ("RuntimeWarning", re.compile(r"divide by zero encountered in ([\w ]{1,40})$"), "warned.divide_by_zero"),
     ("RuntimeWarning", re.compile(r"invalid value encountered in ([\w ]{1,40})$"), "warned.invalid_value"),
-    ("UserWarning", re.compile(r"\.grad attribute of a Tensor that is not a leaf Tensor is being accessed()"),
-     "warned.non_leaf_grad"),
+    (
+        "UserWarning",
+        re.compile(r"\.grad attribute of a Tensor that is not a leaf Tensor is being accessed()"),
+        "warned.non_leaf_grad",
+    ),
 )
 # the generic causes a warning replaces (it names the line; they can only guess between several); a check
 # that found a specific cause keeps it, and the warning is not shown
@@ -363,14 +449,15 @@ def warned(session, message: str, hint: str = "") -> str:
                 continue
             module = warning["file"][:-3]
             raw = session.files.get(module, b"")
-            function = function_at_line(raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else str(raw),
-                                        warning["line"])
+            function = function_at_line(
+                raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else str(raw), warning["line"]
+            )
             inside = text("warned.inside", function=function) if function else ""
             said = text(key, op=match.group(1).strip(), line=warning["line"], file=warning["file"], inside=inside)
             said = f"{said}\n    {warning['code']}" if warning["code"] else said
-            generic = label('layout.cause') + text(hint) if hint in GENERIC_HINTS else None
+            generic = label("layout.cause") + text(hint) if hint in GENERIC_HINTS else None
             if generic and generic in message:
-                return message.replace(generic, label('layout.cause') + said)
+                return message.replace(generic, label("layout.cause") + said)
             return f"{message}\n{said}"
     return message
 
@@ -382,16 +469,26 @@ def same_error(exc: client.StudentError, hint: str | None) -> str:
     if not isinstance(exc, client.StudentException) or not hint:
         return ""
     detail = exc.detail
-    return "|".join((exc.function or "", str(detail.get("type", "")), hint, str(detail.get("traceback", "")),
-                     re.sub(r"\d+", "#", str(detail.get("message", "")))))
+    return "|".join(
+        (
+            exc.function or "",
+            str(detail.get("type", "")),
+            hint,
+            str(detail.get("traceback", "")),
+            re.sub(r"\d+", "#", str(detail.get("message", ""))),
+        )
+    )
 
 
 def import_line(exc: client.StudentError) -> int:
     """The line of the learner's file at which its import stopped (the last frame at the file's top level), or 0."""
     cause = exc.detail.get("cause") if isinstance(exc, client.ImportFailed) else None
     if isinstance(cause, client.StudentTimeout):  # (where it was stopped: frames checked by client.stopped_at)
-        frames = [frame for frame in cause.detail.get("where") or () if frame.get("function") == "<module>"
-                  and frame.get("file") == f"{exc.module}.py"]
+        frames = [
+            frame
+            for frame in cause.detail.get("where") or ()
+            if frame.get("function") == "<module>" and frame.get("file") == f"{exc.module}.py"
+        ]
         return int(frames[-1]["line"]) if frames else 0
     trace = str(cause.detail.get("traceback", "")) if isinstance(cause, client.StudentException) else ""
     lines = re.findall(rf'File "{re.escape(exc.module)}\.py", line (\d+), in <module>', trace)

@@ -50,9 +50,17 @@ class CheckResult:
     same_as: str = ""  # what makes two errors one cause when their messages differ in numbers only (blame.settle)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "exercise": self.exercise, "function": self.function,
-                "score": float(self.score), "max_score": float(self.max_score), "status": self.status,
-                "visibility": self.visibility, "message": self.message, "hint": self.hint}
+        return {
+            "name": self.name,
+            "exercise": self.exercise,
+            "function": self.function,
+            "score": float(self.score),
+            "max_score": float(self.max_score),
+            "status": self.status,
+            "visibility": self.visibility,
+            "message": self.message,
+            "hint": self.hint,
+        }
 
 
 @dataclass
@@ -72,8 +80,12 @@ class Report:
         return float(sum(t.max_score for t in self.tests))
 
     def to_dict(self) -> dict:
-        return {"score": self.score, "max_score": self.max_score, "isolation": self.isolation,
-                "tests": [t.to_dict() for t in self.tests]}
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "isolation": self.isolation,
+            "tests": [t.to_dict() for t in self.tests],
+        }
 
     def write_json(self, path: Path) -> None:
         write_atomic(Path(path), json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n")
@@ -88,9 +100,15 @@ class Report:
             lines.append(f"  ! {note}")
         order = {name: i for i, name in enumerate(registry.names())}
         exercises = sorted({t.exercise for t in self.tests}, key=lambda e: order.get(e, 99))
-        rows = {id(t): _row(todo_label if t.not_implemented else label[t.status], t.score, t.max_score,
-                            t.name + (f"{NBSP * 2}{hidden_label}" if t.visibility == "hidden" else ""))
-                for t in self.tests}
+        rows = {
+            id(t): _row(
+                todo_label if t.not_implemented else label[t.status],
+                t.score,
+                t.max_score,
+                t.name + (f"{NBSP * 2}{hidden_label}" if t.visibility == "hidden" else ""),
+            )
+            for t in self.tests
+        }
         # the points of each exercise end where its longest row ends (a wrapped row ends before WIDTH)
         right = max((display_width(row) for wrapped in rows.values() for row in wrapped), default=60)
         for exercise in exercises:
@@ -109,8 +127,11 @@ class Report:
             lines.append(text("report.problems"))
             for entry in problem_entries(self.tests):
                 lines.append("")
-                lines.extend(wrap(f"[{label[entry.status]}] {entry.title}",
-                                  indent=" " * (display_width(label[entry.status]) + 3)))
+                lines.extend(
+                    wrap(
+                        f"[{label[entry.status]}] {entry.title}", indent=" " * (display_width(label[entry.status]) + 3)
+                    )
+                )
                 lines.extend(_message_lines(entry.message))
                 lines.extend(_printed_lines(entry.printed))
         failing = [t for t in problems if not t.not_implemented]
@@ -120,8 +141,9 @@ class Report:
             if first.file_problem:
                 lines.append(text("report.file.first_failure", module=first.exercise))
             else:
-                lines.append(text("report.first_failure", function=first.where or first.function,
-                                  module=first.exercise))
+                lines.append(
+                    text("report.first_failure", function=first.where or first.function, module=first.exercise)
+                )
         if todo:
             first = min(todo, key=lambda t: (order.get(t.exercise, 99), t.line))
             count = len({(t.exercise, t.function) for t in todo})
@@ -135,11 +157,17 @@ class Report:
             lines.append(text("report.hidden_pending", points=_pts(total)))
             for exercise, functions in pending.items():
                 listed = text("report.hidden_by_function.separator").join(
-                    text("report.hidden_by_function.function", function=f, points=_pts(p)) for f, p in functions.items())
+                    text("report.hidden_by_function.function", function=f, points=_pts(p)) for f, p in functions.items()
+                )
                 lines.append(text("report.hidden_by_function.exercise", exercise=exercise, functions=listed))
         if self.isolation:
-            lines.append(text("report.isolation", level=text(f"isolation.level.{self.isolation}"),
-                              meaning=text(f"isolation.{self.isolation}")))
+            lines.append(
+                text(
+                    "report.isolation",
+                    level=text(f"isolation.level.{self.isolation}"),
+                    meaning=text(f"isolation.{self.isolation}"),
+                )
+            )
         return "\n".join(fit(lines))
 
 
@@ -173,10 +201,21 @@ def problem_entries(tests: list[CheckResult]) -> list[Entry]:
             shown = next((t for t in blocked if not t.pointer), blocked[0])
             functions = text("report.file.separator").join(f"`{f}`" for f in dict.fromkeys(t.function for t in blocked))
             total = sum(1 for t in tests if t.exercise == exercise)
-            not_checked = text("report.file.not_checked_all" if len(blocked) == total else "report.file.not_checked",
-                               count=len(blocked), total=total, functions=functions)
-            entries.append(Entry(shown.status, text(f"report.file.title.{shown.file_problem}", module=exercise),
-                                 f"{shown.message}\n{not_checked}", shown.printed, shown.figures))
+            not_checked = text(
+                "report.file.not_checked_all" if len(blocked) == total else "report.file.not_checked",
+                count=len(blocked),
+                total=total,
+                functions=functions,
+            )
+            entries.append(
+                Entry(
+                    shown.status,
+                    text(f"report.file.title.{shown.file_problem}", module=exercise),
+                    f"{shown.message}\n{not_checked}",
+                    shown.printed,
+                    shown.figures,
+                )
+            )
         by_function: dict[str, list[CheckResult]] = {}
         for t in mine:
             if not t.file_problem:
@@ -199,16 +238,26 @@ def _sparklines(tests: list[CheckResult]) -> list[str]:
             if line:
                 seen.add(figure.get("function"))
                 numbers = [v for v in losses if isinstance(v, float)]
-                lines.append("  " + text("report.sparkline", function=figure.get("function"), line=line,
-                                         first=f"{numbers[0]:.3g}", last=f"{numbers[-1]:.3g}", epochs=len(losses)))
+                lines.append(
+                    "  "
+                    + text(
+                        "report.sparkline",
+                        function=figure.get("function"),
+                        line=line,
+                        first=f"{numbers[0]:.3g}",
+                        last=f"{numbers[-1]:.3g}",
+                        epochs=len(losses),
+                    )
+                )
     return lines
 
 
 def write_atomic(path: Path, content: str) -> None:
     """Write ``content`` to a temporary file next to ``path``, then rename it over ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp", delete=False, newline="")
+    handle = tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False, newline=""
+    )
     try:
         with handle:
             handle.write(content)
@@ -253,8 +302,11 @@ def _words() -> tuple[frozenset, int]:
     path = Path(__file__).resolve().parent.parent / "messages" / "zh_CN" / "words.txt"
     if not path.is_file():
         return frozenset(), 0
-    words = frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-                      if line.strip() and not line.startswith("#"))
+    words = frozenset(
+        line.strip()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
     return words, max(map(len, words), default=0)
 
 
@@ -272,7 +324,7 @@ def glued(text_: str) -> set[int]:
             continue
         i = 0
         while i < len(chars):
-            size = next((n for n in range(min(longest, len(chars) - i), 1, -1) if chars[i:i + n] in words), 1)
+            size = next((n for n in range(min(longest, len(chars) - i), 1, -1) if chars[i : i + n] in words), 1)
             inside.update(range(start + i + 1, start + i + size))
             i += size
     return inside
@@ -291,8 +343,12 @@ def _pieces(text_: str) -> list[list[str]]:
             continue
         if pieces and not space:
             before = pieces[-1][1][-1]
-            if (index in keep or (not _wide(char) and not _wide(before)) or char in _NO_LINE_START
-                    or before in _NO_LINE_END):
+            if (
+                index in keep
+                or (not _wide(char) and not _wide(before))
+                or char in _NO_LINE_START
+                or before in _NO_LINE_END
+            ):
                 pieces[-1][1] += char
                 continue
         pieces.append([space, char])
@@ -306,7 +362,7 @@ def wrap(line: str, width: int = WIDTH, indent: str | None = None) -> list[str]:
     if display_width(line) <= width:
         return [line.replace(NBSP, " ")]
     body = line.lstrip(" ")
-    lead = line[:len(line) - len(body)]
+    lead = line[: len(line) - len(body)]
     indent = lead if indent is None else indent
     if display_width(indent) > width // 2:  # a continuation must leave room for text
         indent = " " * (width // 2)
@@ -346,8 +402,10 @@ def _row(status: str, score: float, max_score: float, title: str) -> list[str]:
 def _message_lines(message: str) -> list[str]:
     """A check's message, indented under its title; a labelled line ("expected: ...", "Likely cause: ...")
     continues under its value, any other line at its own indentation."""
-    labels = [label(key).rstrip(" ") for key in ("layout.expected", "layout.got", "layout.cause", "layout.or_cause",
-                                                 "layout.advice", "layout.where")]
+    labels = [
+        label(key).rstrip(" ")
+        for key in ("layout.expected", "layout.got", "layout.cause", "layout.or_cause", "layout.advice", "layout.where")
+    ]
     lines = []
     for line in printable(message).splitlines():
         line = "    " + line
@@ -355,7 +413,7 @@ def _message_lines(message: str) -> list[str]:
         indent = None
         for name in labels:
             if body.startswith(name):
-                value = body[len(name):]
+                value = body[len(name) :]
                 indent = " " * (len(line) - len(body) + display_width(name) + len(value) - len(value.lstrip(" ")))
                 break
         lines.extend(wrap(line, indent=indent))

@@ -18,24 +18,30 @@ from pathlib import Path
 
 import pytest
 
-from autograder.checking import byhand, figures
-from autograder.course import registry
-from autograder.course import secret, tables
-from autograder.course.environ import environment
-from autograder.grading import source_encoding, source_syntax
-from autograder.checking.source import parse as parse_source
-from autograder.grading.blame import function_at_line, parameters, settle, where_line
-from autograder.checking.expect import CheckFailed, compose, expect_inputs_left_alone
-from autograder.grading.explain import (describe_student_error, file_problem, import_line, known_cause, missing_import,
-                      same_error, warned)
 from autograder import messages
-from autograder.messages import label, text
+from autograder.checking import byhand, figures
+from autograder.checking.expect import CheckFailed, compose, expect_inputs_left_alone
+from autograder.checking.source import parse as parse_source
+from autograder.course import registry, secret, tables
+from autograder.course.environ import environment
 from autograder.course.reference import Reference
 from autograder.course.registry import CheckInfo
+from autograder.grading import source_encoding, source_syntax
+from autograder.grading.blame import function_at_line, parameters, settle, where_line
+from autograder.grading.explain import (
+    describe_student_error,
+    file_problem,
+    import_line,
+    known_cause,
+    missing_import,
+    same_error,
+    warned,
+)
 from autograder.grading.results import CheckResult, Report
 from autograder.grading.sandboxes import course_sandbox
-from autograder.sandbox import client
 from autograder.grading.submission import stage
+from autograder.messages import label, text
+from autograder.sandbox import client
 
 CHECKS = Path(__file__).parent.parent / "checks"
 
@@ -117,8 +123,10 @@ class _Collector:
         # what GradingPlugin.run gives a check: the two fixtures, no parameters, no marks
         unknown = set(item.fixturenames) - FIXTURES
         if unknown or hasattr(item, "callspec") or any(True for _ in item.iter_markers()):
-            raise GraderError(f"{item.nodeid}: a check takes only the fixtures {sorted(FIXTURES)}, with no "
-                              f"parametrize or other marks (it asks for {sorted(unknown) or 'marks'})")
+            raise GraderError(
+                f"{item.nodeid}: a check takes only the fixtures {sorted(FIXTURES)}, with no "
+                f"parametrize or other marks (it asks for {sorted(unknown) or 'marks'})"
+            )
         return info, exercise, title[0].strip()
 
     def pytest_collection_modifyitems(self, items, config):
@@ -153,8 +161,19 @@ def collect(files: tuple[str, ...], select: str | None = None) -> tuple:
     """The checks in ``files`` (``-k select``: pytest's own keyword matching), as pytest collects them:
     once per process, so a batch or a watch loop pays for pytest's session once, not per submission."""
     collector = _Collector()
-    args = [*files, "--collect-only", "-c", str(CHECKS / "grading.ini"), "--rootdir", str(CHECKS), "--noconftest",
-            "--import-mode=importlib", "--capture=no", "--assert=plain", *UNUSED_PLUGINS]
+    args = [
+        *files,
+        "--collect-only",
+        "-c",
+        str(CHECKS / "grading.ini"),
+        "--rootdir",
+        str(CHECKS),
+        "--noconftest",
+        "--import-mode=importlib",
+        "--capture=no",
+        "--assert=plain",
+        *UNUSED_PLUGINS,
+    ]
     if select:
         args += ["-k", select]
     with _plugin_autoload_disabled():
@@ -162,8 +181,10 @@ def collect(files: tuple[str, ...], select: str | None = None) -> tuple:
     if select and code == pytest.ExitCode.NO_TESTS_COLLECTED and not collector.problems:
         raise GraderError(f"no check matches -k {select!r}")
     if collector.problems or code != pytest.ExitCode.OK:
-        raise GraderError(f"the grading checks could not be collected (pytest exit code {int(code)}):\n"
-                          + "\n".join(collector.problems))
+        raise GraderError(
+            f"the grading checks could not be collected (pytest exit code {int(code)}):\n"
+            + "\n".join(collector.problems)
+        )
     return tuple((item, *collector.info(item)) for item in collector.items)
 
 
@@ -240,9 +261,18 @@ class GradingPlugin:
 
     def _record(self, test_id: str, info: CheckInfo, exercise: str, title: str, error: BaseException | None) -> None:
         title = localized_title(exercise, test_id, title)
-        result = CheckResult(title, exercise, info.function, 0.0, info.points, "passed", info.visibility,
-                             test_id=test_id, line=self._function_lines().get((exercise, info.function), 0),
-                             uses=info.uses)
+        result = CheckResult(
+            title,
+            exercise,
+            info.function,
+            0.0,
+            info.points,
+            "passed",
+            info.visibility,
+            test_id=test_id,
+            line=self._function_lines().get((exercise, info.function), 0),
+            uses=info.uses,
+        )
         result.figures = figures.take()
         if error is not None and self.session.printed:  # shown under the message of a check that did not pass
             result.printed = self.session.printed
@@ -327,10 +357,31 @@ def hidden_points() -> dict[str, dict[str, float]]:
 # pytest's plugins that the grading checks do not use (and --assert=plain: the checks fail through
 # expect.CheckFailed, never a bare assert, so their modules need no rewriting on every import). Each costs time in every check or every session
 # (unraisableexception and threadexception run gc.collect() twice per session: 0.17 s of a 0.4 s regrade).
-UNUSED_PLUGINS = [arg for name in (
-    "cacheprovider", "terminal", "faulthandler", "stepwise", "unraisableexception", "threadexception",
-    "logging", "warnings", "junitxml", "doctest", "pastebin", "legacypath", "tmpdir", "monkeypatch", "recwarn",
-    "setuponly", "setupplan", "subtests", "unittest") for arg in ("-p", f"no:{name}")]
+UNUSED_PLUGINS = [
+    arg
+    for name in (
+        "cacheprovider",
+        "terminal",
+        "faulthandler",
+        "stepwise",
+        "unraisableexception",
+        "threadexception",
+        "logging",
+        "warnings",
+        "junitxml",
+        "doctest",
+        "pastebin",
+        "legacypath",
+        "tmpdir",
+        "monkeypatch",
+        "recwarn",
+        "setuponly",
+        "setupplan",
+        "subtests",
+        "unittest",
+    )
+    for arg in ("-p", f"no:{name}")
+]
 
 
 @functools.lru_cache(maxsize=1)
@@ -342,8 +393,9 @@ def reference_seconds() -> dict[str, float]:
     return tables.reference_seconds()
 
 
-def run_checks(session: client.Session, files: list[Path], select: str | None = None,
-               only: set[str] | None = None) -> list[CheckResult]:
+def run_checks(
+    session: client.Session, files: list[Path], select: str | None = None, only: set[str] | None = None
+) -> list[CheckResult]:
     plugin = GradingPlugin(session, only)
     plugin.run(collect(tuple(str(f) for f in files), select))
     order = {name: index for index, name in enumerate(registry.names())}
@@ -375,10 +427,18 @@ def preload(include_hidden: bool) -> None:
             reference.load(name)
 
 
-def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits | None = None,
-          include_hidden: bool | None = None, select: str | None = None, seed_salt: int = 0,
-          only: set[str] | None = None, stage_as: tuple[int, int] | None = None,
-          timings: dict | None = None) -> Report:
+def grade(
+    path,
+    *,
+    sandbox: client.Sandbox | None = None,
+    limits: client.Limits | None = None,
+    include_hidden: bool | None = None,
+    select: str | None = None,
+    seed_salt: int = 0,
+    only: set[str] | None = None,
+    stage_as: tuple[int, int] | None = None,
+    timings: dict | None = None,
+) -> Report:
     """Grade the submission at ``path`` (a folder, a .zip, or one exercise file).
 
     ``stage_as`` (uid, gid): read the submission as that unprivileged user (Gradescope, as root).
@@ -396,23 +456,36 @@ def grade(path, *, sandbox: client.Sandbox | None = None, limits: client.Limits 
         if level != "namespaces":  # the weaker levels read the files from a folder
             owner = None
             if level == "uid":
-                owner = (limits.uid, limits.gid if limits.gid is not None else limits.uid) \
-                    if limits.uid is not None else client.sandbox_ids()
+                owner = (
+                    (limits.uid, limits.gid if limits.gid is not None else limits.uid)
+                    if limits.uid is not None
+                    else client.sandbox_ids()
+                )
             folder = staged.materialize(owner)
-        session = client.Session(sandbox, staged.files, limits, folder=folder, seed_salt=seed_salt,
-                                 seed_key=secret.key("request-seeds"),
-                                 flavours={e.name: e.sandbox for e in course.exercises},
-                                 support={e.name: source for e in course.exercises
-                                          if (source := registry.in_sandbox_source(e.name))},
-                                 preload={e.name: registry.in_sandbox_preload(e.name) for e in course.exercises},
-                                 reference_seconds=reference_seconds(), timings=timings)
+        session = client.Session(
+            sandbox,
+            staged.files,
+            limits,
+            folder=folder,
+            seed_salt=seed_salt,
+            seed_key=secret.key("request-seeds"),
+            flavours={e.name: e.sandbox for e in course.exercises},
+            support={e.name: source for e in course.exercises if (source := registry.in_sandbox_source(e.name))},
+            preload={e.name: registry.in_sandbox_preload(e.name) for e in course.exercises},
+            reference_seconds=reference_seconds(),
+            timings=timings,
+        )
         for module, data in staged.files.items():  # a file Python cannot read (as UTF-8, or at all) is never run
-            found = (source_encoding.problem(data) or source_syntax.problem(data, f"{module}.py")
-                     if isinstance(data, bytes) else None)
+            found = (
+                source_encoding.problem(data) or source_syntax.problem(data, f"{module}.py")
+                if isinstance(data, bytes)
+                else None
+            )
             if found:
                 found["file"] = f"{module}.py"
                 session._import_errors[module] = client.ImportFailed(
-                    module, None, {"cause": client.StudentException(module, None, found)})
+                    module, None, {"cause": client.StudentException(module, None, found)}
+                )
         try:
             results = run_checks(session, course.check_files(), select, only)
         finally:

@@ -29,18 +29,63 @@ import warnings
 # Characters an input method types in place of ASCII punctuation, and the ASCII character Python wants.
 # (Full-width forms U+FF01-U+FF5E have an ASCII twin by NFKC as well; these are the ones NFKC does not map.)
 TWINS = {
-    "“": '"', "”": '"', "‘": "'", "’": "'", "。": ".", "、": ",", "【": "[", "】": "]", "《": "<", "》": ">",
-    "\u3000": " ", "—": "-", "–": "-", "×": "*", "÷": "/", "…": "...", "「": '"', "」": '"', "〔": "(", "〕": ")",
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "。": ".",
+    "、": ",",
+    "【": "[",
+    "】": "]",
+    "《": "<",
+    "》": ">",
+    "\u3000": " ",
+    "—": "-",
+    "–": "-",
+    "×": "*",
+    "÷": "/",
+    "…": "...",
+    "「": '"',
+    "」": '"',
+    "〔": "(",
+    "〕": ")",
     "￥": "$",
 }
 # the characters whose Chinese name the catalogue has (``syntax.char.<code point>``); others: "a full-width character"
-NAMED = ("ff08", "ff09", "ff1a", "ff0c", "ff1b", "201c", "201d", "2018", "2019", "3002", "3001", "3010", "3011",
-         "300a", "300b", "3000", "ff1d", "ff01", "ff1f", "ff3b", "ff3d", "ff5b", "ff5d", "2014", "d7")
+NAMED = (
+    "ff08",
+    "ff09",
+    "ff1a",
+    "ff0c",
+    "ff1b",
+    "201c",
+    "201d",
+    "2018",
+    "2019",
+    "3002",
+    "3001",
+    "3010",
+    "3011",
+    "300a",
+    "300b",
+    "3000",
+    "ff1d",
+    "ff01",
+    "ff1f",
+    "ff3b",
+    "ff3d",
+    "ff5b",
+    "ff5d",
+    "2014",
+    "d7",
+)
 MAX_ROUNDS = 40  # full-width characters looked for, one compile each (a few hundred microseconds)
 
 _INVALID = re.compile(r"invalid (?:non-printable )?character(?: '.')? ?\(?U\+([0-9A-Fa-f]{4,6})\)?")
-_EXPECTED_BLOCK = re.compile(r"expected an indented block after (?:'(\w+)' statement|(function|class) definition)"
-                             r" on line (\d+)")
+_EXPECTED_BLOCK = re.compile(
+    r"expected an indented block after (?:'(\w+)' statement|(function|class) definition)"
+    r" on line (\d+)"
+)
 _MISMATCH = re.compile(r"closing parenthesis '(.)' does not match opening parenthesis '(.)'(?: on line (\d+))?")
 _NEVER_CLOSED = re.compile(r"'(.)' was never closed")
 _UNMATCHED = re.compile(r"unmatched '(.)'")
@@ -64,9 +109,14 @@ def problem(data: bytes | str, file: str = "") -> dict | None:
         return None
     source = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else str(data)
     lines = source.splitlines()
-    detail = {"kind": "syntax", "file": file, "what": "other", "message": str(error.msg)[:300],
-              "line": error.lineno if isinstance(error.lineno, int) else 0,
-              "python_line": error.lineno if isinstance(error.lineno, int) else 0}
+    detail = {
+        "kind": "syntax",
+        "file": file,
+        "what": "other",
+        "message": str(error.msg)[:300],
+        "line": error.lineno if isinstance(error.lineno, int) else 0,
+        "python_line": error.lineno if isinstance(error.lineno, int) else 0,
+    }
     for explain in (_null_byte, _full_width, _tabs, _indentation, _brackets, _common):
         found = explain(error, source, lines)
         if found:
@@ -95,7 +145,7 @@ def _compile_error(data) -> SyntaxError | None:
 def _null_byte(error: SyntaxError, source: str, lines: list[str]) -> dict | None:
     if "\x00" not in source:
         return None
-    return {"what": "null_byte", "line": source[:source.index("\x00")].count("\n") + 1}
+    return {"what": "null_byte", "line": source[: source.index("\x00")].count("\n") + 1}
 
 
 def _full_width(error: SyntaxError, source: str, lines: list[str]) -> dict | None:
@@ -116,20 +166,25 @@ def _full_width(error: SyntaxError, source: str, lines: list[str]) -> dict | Non
             break
         found.append((error.lineno, char))
         column = (error.offset or 1) - 1
-        column = column if row[column:column + 1] == char else row.index(char)
-        lines = [*lines[:error.lineno - 1], row[:column] + replacement + row[column + 1:], *lines[error.lineno:]]
+        column = column if row[column : column + 1] == char else row.index(char)
+        lines = [*lines[: error.lineno - 1], row[:column] + replacement + row[column + 1 :], *lines[error.lineno :]]
         error = _compile_error("\n".join(lines) + "\n")
         if error is None:
             break
     if not found:
         return None
     line, char = found[0]
-    return {"what": "full_width", "line": line, "char": char, "twin": twin(char) or "",
-            "others": [[other_line, other] for other_line, other in found[1:]]}
+    return {
+        "what": "full_width",
+        "line": line,
+        "char": char,
+        "twin": twin(char) or "",
+        "others": [[other_line, other] for other_line, other in found[1:]],
+    }
 
 
 def _indent(row: str) -> str:
-    return row[:len(row) - len(row.lstrip(" \t"))]
+    return row[: len(row) - len(row.lstrip(" \t"))]
 
 
 def _code_lines(source: str) -> set[int]:
@@ -178,7 +233,7 @@ def _indentation(error: SyntaxError, source: str, lines: list[str]) -> dict | No
 def _levels_above(lines: list[str], line: int) -> list[int]:
     """The indentation widths of the lines a line at ``line`` could line up with: the enclosing blocks'."""
     levels, limit = set(), None
-    for row in reversed(lines[:line - 1]):
+    for row in reversed(lines[: line - 1]):
         if not row.strip() or row.lstrip().startswith("#"):
             continue
         width = len(_indent(row).expandtabs(8))
@@ -199,8 +254,13 @@ def _brackets(error: SyntaxError, source: str, lines: list[str]) -> dict | None:
     if match:
         closer, opener, opened = match.group(1), match.group(2), match.group(3)
         opened = int(opened) if opened else error.lineno
-        return {"what": "mismatch", "line": opened, "closer": closer, "bracket": opener,
-                "wanted": CLOSER.get(opener, "")}
+        return {
+            "what": "mismatch",
+            "line": opened,
+            "closer": closer,
+            "bracket": opener,
+            "wanted": CLOSER.get(opener, ""),
+        }
     match = _UNMATCHED.search(message)
     if match:
         return {"what": "unmatched", "closer": match.group(1)}
@@ -222,7 +282,7 @@ def _open_bracket_before(lines: list[str], line) -> tuple[int, str] | None:
         quote = None
         for index, char in enumerate(row):
             if quote:
-                if char == quote and row[index - 1:index] != "\\":
+                if char == quote and row[index - 1 : index] != "\\":
                     quote = None
             elif char in "'\"":
                 quote = char
@@ -284,38 +344,80 @@ def describe(detail: dict, module: str) -> str:
 
     what = str(detail.get("what") or "other")
     file = detail.get("file") or f"{module}.py"
-    fields = {"file": file, "line": detail.get("line"), "python_line": detail.get("python_line") or detail.get("line"),
-              "message": detail.get("message", ""), "code": detail.get("text", "")}
+    fields = {
+        "file": file,
+        "line": detail.get("line"),
+        "python_line": detail.get("python_line") or detail.get("line"),
+        "message": detail.get("message", ""),
+        "code": detail.get("text", ""),
+    }
     if what == "full_width":
         char, ascii_twin = str(detail.get("char", "")), str(detail.get("twin", ""))
         others: dict[int, list[str]] = {}  # line -> its characters, in order (the first one's line included)
         for number, other in detail.get("others", []):
             if isinstance(number, int) and other not in others.setdefault(number, []):
                 others[number].append(str(other))
-        more = text("syntax.full_width_more", places=text("syntax.list_separator").join(
-            text("syntax.full_width_here" if number == detail.get("line") else "syntax.full_width_place", line=number,
-                 chars=" ".join(f"`{c}`" for c in chars))
-            for number, chars in list(others.items())[:12])) if others else ""
+        more = (
+            text(
+                "syntax.full_width_more",
+                places=text("syntax.list_separator").join(
+                    text(
+                        "syntax.full_width_here" if number == detail.get("line") else "syntax.full_width_place",
+                        line=number,
+                        chars=" ".join(f"`{c}`" for c in chars),
+                    )
+                    for number, chars in list(others.items())[:12]
+                ),
+            )
+            if others
+            else ""
+        )
         shown_twin = text("syntax.space") if ascii_twin == " " else f"`{ascii_twin}`"
-        body = "\n".join(part for part in (
-            text("syntax.full_width", char=char, name=char_name(char), twin=shown_twin, **fields), more,
-            text("syntax.full_width_advice")) if part)
+        body = "\n".join(
+            part
+            for part in (
+                text("syntax.full_width", char=char, name=char_name(char), twin=shown_twin, **fields),
+                more,
+                text("syntax.full_width_advice"),
+            )
+            if part
+        )
     elif what == "tabs":
         kind = "tabs" if detail.get("odd") == "tabs" else "spaces"
-        body = text(f"syntax.{kind}_among_{'spaces' if kind == 'tabs' else 'tabs'}",
-                    lines=line_list(detail.get("odd_lines", [])) or str(detail.get("line")), **fields)
+        body = text(
+            f"syntax.{kind}_among_{'spaces' if kind == 'tabs' else 'tabs'}",
+            lines=line_list(detail.get("odd_lines", [])) or str(detail.get("line")),
+            **fields,
+        )
     elif what == "unindent":
         levels = [str(level) for level in detail.get("levels", [])] or ["0"]
         levels = text("syntax.last_separator").join(
-            [text("syntax.list_separator").join(levels[:-1]), levels[-1]] if len(levels) > 1 else levels)
+            [text("syntax.list_separator").join(levels[:-1]), levels[-1]] if len(levels) > 1 else levels
+        )
         body = text("syntax.unindent", width=detail.get("width", 0), levels=levels, **fields)
     elif what == "expected_block":
         body = text("syntax.expected_block", keyword=detail.get("keyword", ""), **fields)
     elif what in ("never_closed", "mismatch", "unmatched"):
-        body = text(f"syntax.{what}", bracket=detail.get("bracket", ""), closer=detail.get("closer", ""),
-                    wanted=detail.get("wanted", ""), **fields)
-    elif what in ("null_byte", "unexpected_indent", "expected_block_plain", "comma", "colon", "unterminated",
-                  "unterminated_triple", "print", "assign_in_test", "return_outside", "decimal"):
+        body = text(
+            f"syntax.{what}",
+            bracket=detail.get("bracket", ""),
+            closer=detail.get("closer", ""),
+            wanted=detail.get("wanted", ""),
+            **fields,
+        )
+    elif what in (
+        "null_byte",
+        "unexpected_indent",
+        "expected_block_plain",
+        "comma",
+        "colon",
+        "unterminated",
+        "unterminated_triple",
+        "print",
+        "assign_in_test",
+        "return_outside",
+        "decimal",
+    ):
         body = text(f"syntax.{what}", **fields)
     else:
         body = text("syntax.other", **fields)

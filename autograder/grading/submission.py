@@ -43,15 +43,28 @@ SKIP_PARTS = {".venv", "venv", "__pycache__", ".git", "__MACOSX", "node_modules"
 FOLDER_PREFIX = "autograder-submission-"  # + the grading process's pid: see remove_orphaned_folders
 # Why a submission (or part of it) could not be read, each with its own note; batch gives each its own status
 # and sends none of them to an LMS as a grade without the instructor's flag (see lms.py).
-PROBLEMS = {"bad_zip": "damaged zip", "unreadable": "folder or file not readable by the grader",
-            "misplaced": "exercise files in the wrong place or under another name"}
-_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-               | getattr(os, "O_BINARY", 0))
+PROBLEMS = {
+    "bad_zip": "damaged zip",
+    "unreadable": "folder or file not readable by the grader",
+    "misplaced": "exercise files in the wrong place or under another name",
+}
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 # Folders are walked through descriptors (nothing can be swapped for a link between two steps) where the
 # system allows it; Windows has no O_NOFOLLOW, O_DIRECTORY or dir_fd, and is walked by path, with the same
 # lstat and fstat checks of every file.
-BY_DESCRIPTOR = (os.scandir in os.supports_fd and os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd
-                 and hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY"))  # (os.lstat is os.stat's no-follow form)
+BY_DESCRIPTOR = (
+    os.scandir in os.supports_fd
+    and os.open in os.supports_dir_fd
+    and os.stat in os.supports_dir_fd
+    and hasattr(os, "O_NOFOLLOW")
+    and hasattr(os, "O_DIRECTORY")
+)  # (os.lstat is os.stat's no-follow form)
 
 
 @dataclass
@@ -102,7 +115,7 @@ def remove_orphaned_folders() -> int:
     if os.name == "nt":  # there os.kill(pid, 0) would end that process, not ask whether it runs
         return removed
     for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
-        pid = folder.name[len(FOLDER_PREFIX):].split("-", 1)[0]
+        pid = folder.name[len(FOLDER_PREFIX) :].split("-", 1)[0]
         if not pid.isdigit():
             continue
         try:
@@ -137,17 +150,27 @@ class _Reader:
         stem, _, suffix = name.rpartition(".") if "." in name else (name, "", "")
         for wanted in self.wanted:
             base = wanted[:-3]
-            if (skipped and name == wanted) or (name != wanted and (
-                    name.casefold() == wanted.casefold() or name.casefold() in (f"{base}.ipynb".casefold(),
-                                                                                f"{wanted}.txt".casefold())
-                    or (suffix == "py" and stem.casefold().startswith(base.casefold())
-                        and not stem[len(base):len(base) + 1].isalnum()))):
+            if (skipped and name == wanted) or (
+                name != wanted
+                and (
+                    name.casefold() == wanted.casefold()
+                    or name.casefold() in (f"{base}.ipynb".casefold(), f"{wanted}.txt".casefold())
+                    or (
+                        suffix == "py"
+                        and stem.casefold().startswith(base.casefold())
+                        and not stem[len(base) : len(base) + 1].isalnum()
+                    )
+                )
+            ):
                 self.near.setdefault(wanted, []).append("/".join(parts))
 
     def _unreadable_folder(self, parts: tuple, exc: OSError):
         self.problems.add("unreadable")
-        self.notes.append(text("submission.folder_unreadable", folder="/".join(parts) or ".",
-                               error=exc.strerror or type(exc).__name__))
+        self.notes.append(
+            text(
+                "submission.folder_unreadable", folder="/".join(parts) or ".", error=exc.strerror or type(exc).__name__
+            )
+        )
 
     # ---------------------------------------------------------------- folders
     def walk(self, dir_fd: int | str, parts: tuple = ()):
@@ -168,7 +191,9 @@ class _Reader:
             name = entry.name
             here = parts + (name,)
             try:
-                info = os.lstat(name, dir_fd=dir_fd) if isinstance(dir_fd, int) else os.lstat(os.path.join(dir_fd, name))
+                info = (
+                    os.lstat(name, dir_fd=dir_fd) if isinstance(dir_fd, int) else os.lstat(os.path.join(dir_fd, name))
+                )
             except PermissionError as exc:  # listed but not searchable: nothing in it can be opened
                 self._unreadable_folder(parts, exc)
                 return
@@ -273,8 +298,11 @@ class _Reader:
                     parts = tuple(p for p in raw.split("/") if p)
                     if not parts or info.is_dir():
                         continue
-                    if parts[-1] not in self.wanted or SKIP_PARTS.intersection(parts[:-1]) \
-                            or any(p.startswith(".") for p in parts[:-1]):
+                    if (
+                        parts[-1] not in self.wanted
+                        or SKIP_PARTS.intersection(parts[:-1])
+                        or any(p.startswith(".") for p in parts[:-1])
+                    ):
                         if parts[-1] in self.wanted and "__MACOSX" not in parts:
                             self.look_alike(parts, skipped=True)
                         elif parts[-1] not in self.wanted:
@@ -312,8 +340,9 @@ class _Reader:
             if not candidates:
                 if self.near.get(filename):
                     self.problems.add("misplaced")
-                    notes.append(text("submission.misplaced", file=filename,
-                                      found=", ".join(sorted(self.near[filename])[:3])))
+                    notes.append(
+                        text("submission.misplaced", file=filename, found=", ".join(sorted(self.near[filename])[:3]))
+                    )
                 continue
             parts, content = min(candidates, key=lambda item: (len(item[0]), item[0]))  # the shallowest
             if isinstance(content, bytes):
@@ -414,8 +443,13 @@ def _read_as(path: Path, ids: tuple[int, int]) -> tuple[dict, list, set]:
             os.setresgid(ids[1], ids[1], ids[1])
             os.setresuid(ids[0], ids[0], ids[0])
             files, notes, problems = _read_path(path, top)
-            payload = json.dumps({"files": {k: base64.b64encode(v).decode() for k, v in files.items()},
-                                  "notes": notes, "problems": sorted(problems)}).encode()
+            payload = json.dumps(
+                {
+                    "files": {k: base64.b64encode(v).decode() for k, v in files.items()},
+                    "notes": notes,
+                    "problems": sorted(problems),
+                }
+            ).encode()
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(payload)
             code = 0
@@ -431,8 +465,11 @@ def _read_as(path: Path, ids: tuple[int, int]) -> tuple[dict, list, set]:
     if status != 0 or not raw:
         return {}, [text("submission.folder_unreadable", folder=str(path), error="permission denied")], {"unreadable"}
     data = json.loads(raw)
-    return ({k: base64.b64decode(v) for k, v in data["files"].items()}, list(data["notes"]),
-            set(data.get("problems", [])) & set(PROBLEMS))
+    return (
+        {k: base64.b64decode(v) for k, v in data["files"].items()},
+        list(data["notes"]),
+        set(data.get("problems", [])) & set(PROBLEMS),
+    )
 
 
 def stage(path: Path, as_ids: tuple[int, int] | None = None) -> Staged:

@@ -19,7 +19,7 @@ import os
 import re
 import sys
 import tomllib
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -56,7 +56,7 @@ def exercise_file_prefix(path: Path) -> str:
     return match.group(1) + "."
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(lang: str) -> dict[str, str]:
     path = HERE / f"{lang}.toml"
     flat = _read(path) if path.exists() else {}
@@ -64,8 +64,10 @@ def _load(lang: str) -> dict[str, str]:
         prefix = exercise_file_prefix(part)
         for key, value in _read(part).items():
             if not key.startswith(prefix):
-                raise CatalogueError(f"{part}: the key {key!r} belongs elsewhere: every key of this exercise's "
-                                     f"file starts with {prefix!r}")
+                raise CatalogueError(
+                    f"{part}: the key {key!r} belongs elsewhere: every key of this exercise's "
+                    f"file starts with {prefix!r}"
+                )
             if key in flat:
                 raise CatalogueError(f"{part}: the key {key!r} is defined twice in the {lang} catalogue")
             flat[key] = value
@@ -122,8 +124,10 @@ def language() -> str:
     if asked:
         found = normalise(asked)
         if found is None:
-            _warn(f"warning: no texts in the language {asked!r} (AUTOGRADER_LANG / --lang); using English. "
-                  f"Available: {', '.join(available())}\n警告：没有语言 {asked!r} 的文本，改用英文。")
+            _warn(
+                f"warning: no texts in the language {asked!r} (AUTOGRADER_LANG / --lang); using English. "
+                f"Available: {', '.join(available())}\n警告：没有语言 {asked!r} 的文本，改用英文。"
+            )
             return DEFAULT
         return found
     for variable in LOCALE_VARIABLES:  # the first one set decides, as for any program
@@ -162,6 +166,7 @@ _CJK_LAST = re.compile(f"[{_CJK}]$")
 def _unspaced(template: str, fields: dict) -> str:
     """In Chinese, no space between two Chinese characters: "返回了 {got}" stays spaced for got = "list",
     and loses its space for got = "形状为 (1,) 的 NumPy 数组"."""
+
     def starts(match):
         value = str(fields.get(match.group(1), ""))
         return match.group(0)[1:] if _CJK_FIRST.match(value) else match.group(0)

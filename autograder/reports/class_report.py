@@ -37,16 +37,20 @@ from autograder.reports.html_report import STYLE, Labels, _pyplot
 from autograder.reports.similarity import read_class, similar_pairs
 
 MAX_MISTAKES = 15
-PAGE_STYLE = STYLE + """
+PAGE_STYLE = (
+    STYLE
+    + """
 table.flagged td, table.rates td { border-bottom: 1px solid #eee; } td.num { white-space: nowrap; }
 .flag { color: #cf222e; font-weight: 600; }
 code { background: #f6f8fa; padding: 0 0.25em; border-radius: 3px; }
 div.pair { display: flex; gap: 1em; } div.pair pre { flex: 1; max-width: none; font-size: 0.8em; }
 mark { background: #fff1a8; }
 """
+)
 
 
 # ----------------------------------------------------------------------------- texts
+
 
 def plural(key: str, count, **fields) -> str:
     """``key.<form>`` for ``count`` in the current language (CLDR plural rules, via Babel), filled in."""
@@ -106,8 +110,19 @@ def _distribution(exercise: str, scores: list[float], out_of: float, label: Labe
 
 # ----------------------------------------------------------------------------- sections
 
-_SEVERITY = ("damaged zip", "not readable", "wrong place", "grader error", "nothing could be graded", "empty",
-             "missing", "could not be imported", "crashed", "timed out", "nothing implemented")
+_SEVERITY = (
+    "damaged zip",
+    "not readable",
+    "wrong place",
+    "grader error",
+    "nothing could be graded",
+    "empty",
+    "missing",
+    "could not be imported",
+    "crashed",
+    "timed out",
+    "nothing implemented",
+)
 
 
 def _severity(status: str) -> int:
@@ -119,15 +134,19 @@ def _flagged(results: list[dict]) -> list[str]:
     body = [f"<h2 id='flagged'>{html.escape(plural('class.flagged', len(flagged)))}</h2>"]
     if not flagged:
         return body + [f"<p>{html.escape(text('class.none_flagged'))}</p>"]
-    body.append(f"<table class='flagged'><tr><th>{html.escape(text('class.student'))}</th>"
-                f"<th>{html.escape(text('class.status'))}</th><th>{html.escape(text('class.points'))}</th>"
-                f"<th>{html.escape(text('class.notes'))}</th></tr>")
+    body.append(
+        f"<table class='flagged'><tr><th>{html.escape(text('class.student'))}</th>"
+        f"<th>{html.escape(text('class.status'))}</th><th>{html.escape(text('class.points'))}</th>"
+        f"<th>{html.escape(text('class.notes'))}</th></tr>"
+    )
     for result in flagged:
         report = result.get("report") or {}
         points = f"{report.get('score', 0):g} / {report.get('max_score', 0):g}" if report else "–"
         notes = "<br>".join(html.escape(note) for note in result.get("notes", []))
-        body.append(f"<tr><td>{html.escape(result['student'])}</td><td class='flag'>{html.escape(result['status'])}"
-                    f"</td><td class='num'>{points}</td><td>{notes}</td></tr>")
+        body.append(
+            f"<tr><td>{html.escape(result['student'])}</td><td class='flag'>{html.escape(result['status'])}"
+            f"</td><td class='num'>{points}</td><td>{notes}</td></tr>"
+        )
     return body + ["</table>"]
 
 
@@ -143,16 +162,20 @@ def _pass_rates(results: list[dict]) -> list[str]:
             attempted[name] += 1
             passed[name] += t.get("status") == "passed"
     names = sorted(set(attempted) | set(skipped), key=lambda n: (passed[n] / attempted[n] if attempted[n] else 2, n))
-    body = [f"<h2>{html.escape(text('class.pass_rates'))}</h2>",
-            f"<p>{html.escape(text('class.pass_rates_over'))}</p><table class='rates'>",
-            f"<tr><th>{html.escape(text('class.check'))}</th><th>{html.escape(text('class.passed'))}</th>"
-            f"<th>{html.escape(text('class.not_attempted'))}</th></tr>"]
+    body = [
+        f"<h2>{html.escape(text('class.pass_rates'))}</h2>",
+        f"<p>{html.escape(text('class.pass_rates_over'))}</p><table class='rates'>",
+        f"<tr><th>{html.escape(text('class.check'))}</th><th>{html.escape(text('class.passed'))}</th>"
+        f"<th>{html.escape(text('class.not_attempted'))}</th></tr>",
+    ]
     for name in names:
         rate = passed[name] / attempted[name] if attempted[name] else 0.0
         bar = f"<span style='display:inline-block;background:#1a7f37;height:0.8em;width:{rate * 10:.1f}em'></span>"
         shown = f"{bar} {passed[name]}/{attempted[name]}" if attempted[name] else "–"
-        body.append(f"<tr><td>{inline_markdown(str(name))}</td><td class='num'>{shown}</td>"
-                    f"<td class='num'>{skipped[name] or ''}</td></tr>")
+        body.append(
+            f"<tr><td>{inline_markdown(str(name))}</td><td class='num'>{shown}</td>"
+            f"<td class='num'>{skipped[name] or ''}</td></tr>"
+        )
     return body + ["</table>"]
 
 
@@ -176,10 +199,12 @@ def _mistakes(results: list[dict]) -> list[str]:
     if not who:
         body.append(f"<p>{html.escape(text('class.no_mistakes'))}</p>")
     for (hint, function), names in sorted(who.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:MAX_MISTAKES]:
-        body.append(f"<h3>{inline_markdown(plural('class.mistake_count', len(names), function=function))}</h3>"
-                    f"<p>{inline_markdown(_unfilled(hint))}</p>"
-                    f"<details><summary>{html.escape(text('class.example'))}</summary>"
-                    f"<pre>{html.escape(anonymise(example[(hint, function)], students))}</pre></details>")
+        body.append(
+            f"<h3>{inline_markdown(plural('class.mistake_count', len(names), function=function))}</h3>"
+            f"<p>{inline_markdown(_unfilled(hint))}</p>"
+            f"<details><summary>{html.escape(text('class.example'))}</summary>"
+            f"<pre>{html.escape(anonymise(example[(hint, function)], students))}</pre></details>"
+        )
     return body
 
 
@@ -196,13 +221,17 @@ def _marked(code: str, ranges: list) -> str:
 
 def _similarity(results: list[dict], submissions: Path) -> list[str]:
     pairs = similar_pairs(read_class(submissions, {r["student"]: r.get("folder", r["student"]) for r in results}))
-    body = [f"<h2 id='similar'>{html.escape(plural('class.similar', len(pairs)))}</h2>",
-            f"<p>{html.escape(text('class.similar_intro'))}</p>"]
+    body = [
+        f"<h2 id='similar'>{html.escape(plural('class.similar', len(pairs)))}</h2>",
+        f"<p>{html.escape(text('class.similar_intro'))}</p>",
+    ]
     for pair in pairs:
-        body.append(f"<h3>{html.escape(pair.first)} · {html.escape(pair.second)} — {html.escape(pair.exercise)}: "
-                    f"{html.escape(text('class.similar_share', share=f'{pair.share:.0%}'))}</h3><div class='pair'>"
-                    + "".join(f"<pre>{_marked(code, marks)}</pre>" for code, marks in zip(pair.code, pair.marked))
-                    + "</div>")
+        body.append(
+            f"<h3>{html.escape(pair.first)} · {html.escape(pair.second)} — {html.escape(pair.exercise)}: "
+            f"{html.escape(text('class.similar_share', share=f'{pair.share:.0%}'))}</h3><div class='pair'>"
+            + "".join(f"<pre>{_marked(code, marks)}</pre>" for code, marks in zip(pair.code, pair.marked))
+            + "</div>"
+        )
     return body
 
 
@@ -227,9 +256,12 @@ def render_page(results: list[dict], submissions: Path | None = None) -> str:
     if submissions is not None:
         body += _similarity(results, submissions)
     lang = "zh-CN" if messages.language().startswith("zh") else "en"
-    return (f"<!DOCTYPE html>\n<html lang='{lang}'><head><meta charset='utf-8'>"
-            f"<title>{html.escape(title)}</title><style>{PAGE_STYLE}</style></head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+    return (
+        f"<!DOCTYPE html>\n<html lang='{lang}'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{PAGE_STYLE}</style></head><body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )
 
 
 def write_class_page(results: list[dict], out: Path, submissions: Path | None = None) -> Path:

@@ -25,12 +25,26 @@ import numpy as np
 
 from autograder import messages
 from autograder.course import registry
+from autograder.grading.results import CheckResult, Report, problem_entries
 from autograder.messages import text
-from autograder.grading.results import STATUSES, CheckResult, Report, problem_entries
 
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
-             "WenQuanYi Micro Hei", "AR PL UMing CN", "Droid Sans Fallback", "Microsoft YaHei", "SimHei",  # Windows
-             "PingFang SC", "Hiragino Sans GB", "Heiti SC", "STHeiti", "Arial Unicode MS")  # macOS
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "AR PL UMing CN",
+    "Droid Sans Fallback",
+    "Microsoft YaHei",
+    "SimHei",  # Windows
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Heiti SC",
+    "STHeiti",
+    "Arial Unicode MS",
+)  # macOS
 
 
 def _pyplot():
@@ -118,9 +132,19 @@ def _against_diagonal(ax, truth, got, size, names):
 
 
 def _grad_compare(ax, f, label):
-    _against_diagonal(ax, f["expected"], f["learner"], 14, (
-        label("figure.agreement"), label("figure.your_values"), label("figure.analytic"), label("figure.numerical"),
-        label("figure.grad_title", name=f.get("name", ""))))
+    _against_diagonal(
+        ax,
+        f["expected"],
+        f["learner"],
+        14,
+        (
+            label("figure.agreement"),
+            label("figure.your_values"),
+            label("figure.analytic"),
+            label("figure.numerical"),
+            label("figure.grad_title", name=f.get("name", "")),
+        ),
+    )
 
 
 def _loss_curve(ax, f, label):
@@ -129,8 +153,14 @@ def _loss_curve(ax, f, label):
     epochs = range(1, len(losses) + 1)
     if f.get("reference"):
         reference = [v for v in f["reference"] if v is not None]
-        ax.plot(range(1, len(reference) + 1), reference, "--o", color="tab:green", label=label("figure.reference_loop"),
-                markersize=3)
+        ax.plot(
+            range(1, len(reference) + 1),
+            reference,
+            "--o",
+            color="tab:green",
+            label=label("figure.reference_loop"),
+            markersize=3,
+        )
     ax.plot(epochs, losses, "-o", color="tab:red", label=label("figure.your_losses"), markersize=3)
     finite = [v for v in losses if np.isfinite(v)]
     if finite and min(finite) > 0:
@@ -144,8 +174,13 @@ def _parameters(ax, f, label):
     names = f["names"]
     positions = np.arange(len(names))
     ax.bar(positions - 0.2, f["truth"], width=0.4, color="tab:green", label=label("figure.true_values"))
-    ax.bar(positions + 0.2, [v if v is not None else 0.0 for v in f["learner"]], width=0.4, color="tab:red",
-           label=label("figure.your_values"))
+    ax.bar(
+        positions + 0.2,
+        [v if v is not None else 0.0 for v in f["learner"]],
+        width=0.4,
+        color="tab:red",
+        label=label("figure.your_values"),
+    )
     ax.set_xticks(positions, names)
     ax.axhline(0, color="0.5", linewidth=0.8)
     ax.set_title(label("figure.params_title"))
@@ -168,13 +203,30 @@ def _batches(ax, f, label):
 
 
 def _fit_function(ax, f, label):
-    _against_diagonal(ax, f["target"], f["fitted"], 10, (
-        label("figure.perfect_fit"), label("figure.your_network"), label("figure.target"), label("figure.prediction"),
-        label("figure.fit_title")))
+    _against_diagonal(
+        ax,
+        f["target"],
+        f["fitted"],
+        10,
+        (
+            label("figure.perfect_fit"),
+            label("figure.your_network"),
+            label("figure.target"),
+            label("figure.prediction"),
+            label("figure.fit_title"),
+        ),
+    )
 
 
-DRAW = {"tangent": _tangent, "line_fit": _line_fit, "grad_compare": _grad_compare, "loss_curve": _loss_curve,
-        "parameters": _parameters, "batches": _batches, "fit_function": _fit_function}
+DRAW = {
+    "tangent": _tangent,
+    "line_fit": _line_fit,
+    "grad_compare": _grad_compare,
+    "loss_curve": _loss_curve,
+    "parameters": _parameters,
+    "batches": _batches,
+    "fit_function": _fit_function,
+}
 
 
 def _grad_errors(fig, f, label):
@@ -202,8 +254,11 @@ def draw(figure: dict, label: Labels, small: bool) -> str:
     if kind == "grad_errors":
         size = (2.2 * max(len(figure.get("errors", {})), 1) + 1.2, 2.4 if small else 3.2)
     context = {"font.family": [label.font, "DejaVu Sans"]} if label.font else {}
-    with plt.rc_context({**context, "font.size": 7 if small else 9}), warnings.catch_warnings(), \
-            np.errstate(all="ignore"):
+    with (
+        plt.rc_context({**context, "font.size": 7 if small else 9}),
+        warnings.catch_warnings(),
+        np.errstate(all="ignore"),
+    ):
         warnings.simplefilter("ignore")  # the learner's numbers may be extreme: the picture shows that
         fig = plt.figure(figsize=size, dpi=100, layout="constrained")
         try:
@@ -256,22 +311,31 @@ def render_html(report: Report, submission: str = "") -> str:
     for exercise in exercises:
         tests = [t for t in report.tests if t.exercise == exercise]
         got, out_of = sum(t.score for t in tests), sum(t.max_score for t in tests)
-        body.append(f"<section class='exercise' id='{html.escape(exercise)}'><h2>{html.escape(exercise)} "
-                    f"<small>{got:g} / {out_of:g}</small></h2><table>")
+        body.append(
+            f"<section class='exercise' id='{html.escape(exercise)}'><h2>{html.escape(exercise)} "
+            f"<small>{got:g} / {out_of:g}</small></h2><table>"
+        )
         for t in tests:
             css, word = _status(t)
             hidden = f" <em>{html.escape(text('report.hidden_mark'))}</em>" if t.visibility == "hidden" else ""
-            body.append(f"<tr><td class='{css}'>{html.escape(word)}</td><td>{t.score:g}/{t.max_score:g}</td>"
-                        f"<td>{html.escape(t.name)}{hidden}</td></tr>")
+            body.append(
+                f"<tr><td class='{css}'>{html.escape(word)}</td><td>{t.score:g}/{t.max_score:g}</td>"
+                f"<td>{html.escape(t.name)}{hidden}</td></tr>"
+            )
         body.append("</table>")
         problems = [t for t in tests if t.status != "passed" and not t.not_implemented]
         # the entries of the terminal's "What to fix": a problem of the file once, each cause first
         for entry in problem_entries(tests):
             css, word = entry.status, text(f"report.label_{entry.status}")
-            pictures = "".join(f"<img alt='{html.escape(f.get('kind', ''))}' src='{src}'>"
-                               for f in entry.figures if (src := draw(f, label, small=False)))
-            body.append(f"<div class='problem'><div><h3 class='{css}'>[{html.escape(word)}] {html.escape(entry.title)}"
-                        f"</h3><pre>{html.escape(entry.message)}</pre></div><div>{pictures}</div></div>")
+            pictures = "".join(
+                f"<img alt='{html.escape(f.get('kind', ''))}' src='{src}'>"
+                for f in entry.figures
+                if (src := draw(f, label, small=False))
+            )
+            body.append(
+                f"<div class='problem'><div><h3 class='{css}'>[{html.escape(word)}] {html.escape(entry.title)}"
+                f"</h3><pre>{html.escape(entry.message)}</pre></div><div>{pictures}</div></div>"
+            )
         if not problems:
             shown, pictures = set(), []
             for t in tests:
@@ -283,16 +347,23 @@ def render_html(report: Report, submission: str = "") -> str:
             if pictures:
                 body.append(f"<div class='small'>{''.join(pictures)}</div>")
         body.append("</section>")
-    body.append(f"<p><strong>{html.escape(text('report.total', score=f'{report.score:g}', max_score=f'{report.max_score:g}'))}"
-                "</strong></p>")
+    body.append(
+        f"<p><strong>{html.escape(text('report.total', score=f'{report.score:g}', max_score=f'{report.max_score:g}'))}"
+        "</strong></p>"
+    )
     if report.isolation:
-        line = text("report.isolation", level=text(f"isolation.level.{report.isolation}"),
-                    meaning=text(f"isolation.{report.isolation}"))
+        line = text(
+            "report.isolation",
+            level=text(f"isolation.level.{report.isolation}"),
+            meaning=text(f"isolation.{report.isolation}"),
+        )
         body.append(f"<p>{html.escape(line)}</p>")
     lang = "zh-CN" if messages.language().startswith("zh") else "en"
-    return (f"<!DOCTYPE html>\n<html lang='{lang}'><head><meta charset='utf-8'>"
-            f"<title>{html.escape(text('report.title', submission=submission))}</title>"
-            f"<style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+    return (
+        f"<!DOCTYPE html>\n<html lang='{lang}'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(text('report.title', submission=submission))}</title>"
+        f"<style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
 
 
 def render_check(result: CheckResult) -> str:
@@ -300,12 +371,17 @@ def render_check(result: CheckResult) -> str:
     label = Labels()
     css, word = _status(result)
     small = result.status == "passed"
-    pictures = "".join(f"<img alt='{html.escape(f.get('kind', ''))}' src='{src}'>"
-                       for f in result.figures if (src := draw(f, label, small=small)))
+    pictures = "".join(
+        f"<img alt='{html.escape(f.get('kind', ''))}' src='{src}'>"
+        for f in result.figures
+        if (src := draw(f, label, small=small))
+    )
     message = f"<pre>{html.escape(result.message)}</pre>" if result.message and not small else ""
-    return (f"<div class='autograder-check' style='display:flex;gap:1.5em;align-items:flex-start'><div>"
-            f"<strong class='{css}'>[{html.escape(word)}]</strong> {html.escape(result.name)} "
-            f"({result.score:g}/{result.max_score:g}){message}</div><div>{pictures}</div></div>")
+    return (
+        f"<div class='autograder-check' style='display:flex;gap:1.5em;align-items:flex-start'><div>"
+        f"<strong class='{css}'>[{html.escape(word)}]</strong> {html.escape(result.name)} "
+        f"({result.score:g}/{result.max_score:g}){message}</div><div>{pictures}</div></div>"
+    )
 
 
 def write_html(report: Report, path: Path, submission: str = "") -> Path:

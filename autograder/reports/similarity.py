@@ -85,7 +85,7 @@ def similar_pairs(code: dict[str, dict[str, str]]) -> list[Pair]:
         names = sorted(prints)
         shares = {}
         for i, a in enumerate(names):
-            for b in names[i + 1:]:
+            for b in names[i + 1 :]:
                 common = len(prints[a].hashes & prints[b].hashes)
                 shares[(a, b)] = common / max(1, min(len(prints[a].hashes), len(prints[b].hashes)))
         if not shares:
@@ -97,7 +97,6 @@ def similar_pairs(code: dict[str, dict[str, str]]) -> list[Pair]:
             far = len(values) < MIN_PAIRS or share > median + SPREAD * max(spread, 0.02)
             if share >= FLOOR and far:
                 _, _, slices = compare_files(prints[a], prints[b])
-                marked = tuple([(int(s), int(e)) for s, e in zip(*np.asarray(part).reshape(2, -1))]
-                               for part in slices)
+                marked = tuple([(int(s), int(e)) for s, e in zip(*np.asarray(part).reshape(2, -1))] for part in slices)
                 found.append(Pair(exercise, a, b, share, (prints[a].raw_code, prints[b].raw_code), marked))
     return sorted(found, key=lambda pair: -pair.share)

@@ -115,8 +115,10 @@ _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\
 # Everything else that moves the cursor or changes how text is laid out: C0/C1 controls (\r, \b, \f, \v,
 # ...), bidirectional overrides and other format characters, line and paragraph separators (which
 # str.splitlines splits on), lone surrogates (which cannot be printed) and private-use characters.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
-                        "\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff\ue000-\uf8ff]")
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff\ue000-\uf8ff]"
+)
 
 
 def printable(value: str, keep_newlines: bool = True) -> str:
@@ -166,11 +168,16 @@ class Printed:
     def __bool__(self) -> bool:
         return bool(self.text.strip()) or self.more > 0
 
-    def absorb(self, other: "Printed") -> None:
+    def absorb(self, other: Printed) -> None:
         """Add what another record holds (a shared call's output, shown again under each check that uses it)."""
         if other:
-            self.add({"text": other.text, "lines": (other.text.count("\n") + 1 if other.text else 0) + other.more,
-                      "cut": other.cut})
+            self.add(
+                {
+                    "text": other.text,
+                    "lines": (other.text.count("\n") + 1 if other.text else 0) + other.more,
+                    "cut": other.cut,
+                }
+            )
 
 
 def stopped_at(frames, files: dict) -> list[dict]:
@@ -196,8 +203,9 @@ def stopped_at(frames, files: dict) -> list[dict]:
         if not 1 <= line <= len(lines):
             continue
         code = printable(lines[line - 1].strip(), keep_newlines=False)
-        out.append({"file": name, "line": line, "function": function,
-                    "code": code if len(code) <= 200 else code[:199] + "…"})
+        out.append(
+            {"file": name, "line": line, "function": function, "code": code if len(code) <= 200 else code[:199] + "…"}
+        )
     return out
 
 
@@ -226,8 +234,15 @@ def warned_at(raw, module: str, files: dict) -> list[dict]:
         if not 1 <= line <= len(lines):
             continue
         code = printable(lines[line - 1].strip(), keep_newlines=False)
-        out.append({"category": category, "message": printable(message[:200], keep_newlines=False), "file": name,
-                    "line": line, "code": code if len(code) <= 200 else code[:199] + "…"})
+        out.append(
+            {
+                "category": category,
+                "message": printable(message[:200], keep_newlines=False),
+                "file": name,
+                "line": line,
+                "code": code if len(code) <= 200 else code[:199] + "…",
+            }
+        )
     return out
 
 
@@ -316,8 +331,12 @@ def _hidden_inside(binds: list[tuple[str, str]], paths: list[Path]) -> list[str]
             return []  # what the sandbox is shown on purpose
         if not any(target.startswith(inside.rstrip("/") + "/") for target in targets):
             return [inside]
-        return [mask for child in sorted(host.iterdir()) if child.is_dir() and not child.is_symlink()
-                for mask in covering(child, f"{inside.rstrip('/')}/{child.name}")]
+        return [
+            mask
+            for child in sorted(host.iterdir())
+            if child.is_dir() and not child.is_symlink()
+            for mask in covering(child, f"{inside.rstrip('/')}/{child.name}")
+        ]
 
     inside = []
     for path in paths:
@@ -352,33 +371,59 @@ def _jail_setup(flavour: str, trusted: tuple[Path, ...] = ()) -> dict:
             binds.append((str(libs), f"{only}/numpy.libs"))
         sys_path = stdlib + [only]
         version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-        masks = [str(base / "lib" / version / "site-packages"), f"/usr/lib/{version}/site-packages",
-                 "/usr/lib/python3/dist-packages", f"/usr/local/lib/{version}/dist-packages",
-                 f"/usr/local/lib/{version}/site-packages", f"/usr/lib/{version}/dist-packages"]
+        masks = [
+            str(base / "lib" / version / "site-packages"),
+            f"/usr/lib/{version}/site-packages",
+            "/usr/lib/python3/dist-packages",
+            f"/usr/local/lib/{version}/dist-packages",
+            f"/usr/local/lib/{version}/site-packages",
+            f"/usr/lib/{version}/dist-packages",
+        ]
     for folder in ("/lib", "/lib64", "/lib32", "/bin", "/sbin", "/sys/devices/system/cpu"):
         if os.path.isdir(folder) and not os.path.islink(folder):
             binds.append((folder, folder))
-    links = [(folder, os.readlink(folder)) for folder in ("/lib", "/lib64", "/lib32", "/bin", "/sbin")
-             if os.path.islink(folder)]
+    links = [
+        (folder, os.readlink(folder))
+        for folder in ("/lib", "/lib64", "/lib32", "/bin", "/sbin")
+        if os.path.islink(folder)
+    ]
     uid, gid = sandbox_ids()
     work = "/submission"  # the submission's own folder: a path no bind mount lies under
     while any(target == work or target.startswith(work + "/") for _, target in binds):
         work += "_"
-    masks = [m for m in masks if os.path.isdir(m) and not any(m == site or site.startswith(m + "/")
-                                                              for site in sys_path)]
+    masks = [
+        m for m in masks if os.path.isdir(m) and not any(m == site or site.startswith(m + "/") for site in sys_path)
+    ]
     masks += _hidden_inside(binds, trusted_paths(trusted))  # the grader's own files, where a bind shows them
-    return {"level": "namespaces", "binds": binds, "work": work, "masks": masks, "links": links, "sys_path": sys_path,
-            "files": [f for f in ("/etc/ld.so.cache",) if os.path.isfile(f)],
-            "devices": [d for d in ("null", "zero", "urandom", "random") if os.path.exists(f"/dev/{d}")],
-            "outside_uid": uid, "outside_gid": gid}
+    return {
+        "level": "namespaces",
+        "binds": binds,
+        "work": work,
+        "masks": masks,
+        "links": links,
+        "sys_path": sys_path,
+        "files": [f for f in ("/etc/ld.so.cache",) if os.path.isfile(f)],
+        "devices": [d for d in ("null", "zero", "urandom", "random") if os.path.exists(f"/dev/{d}")],
+        "outside_uid": uid,
+        "outside_gid": gid,
+    }
 
 
 def sandbox_env() -> dict:
     env = {key: os.environ[key] for key in ENV_PASSED if key in os.environ}
     # TORCHINDUCTOR_CACHE_DIR: torch._dynamo, when something imports it (see zygote._defer_dynamo), makes its cache folder;
     # /tmp exists everywhere (read-only in the zygote, private and writable in each submission)
-    env.update(PATH="/usr/bin:/bin", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME="/tmp", TMPDIR="/tmp",
-               TORCHINDUCTOR_CACHE_DIR="/tmp", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    env.update(
+        PATH="/usr/bin:/bin",
+        LANG="C.UTF-8",
+        LC_ALL="C.UTF-8",
+        HOME="/tmp",
+        TMPDIR="/tmp",
+        TORCHINDUCTOR_CACHE_DIR="/tmp",
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
+    )
     return env
 
 
@@ -397,8 +442,14 @@ CLOSE_SECONDS = 2.0  # how long a zygote may take to end its submissions' proces
 class Zygote:
     """One sandbox process of one flavour ("torch", or "numpy" where torch cannot be imported)."""
 
-    def __init__(self, flavour: str, level: str, huge_pages: bool = True, trusted: tuple[Path, ...] = (),
-                 preload: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        flavour: str,
+        level: str,
+        huge_pages: bool = True,
+        trusted: tuple[Path, ...] = (),
+        preload: tuple[str, ...] = (),
+    ):
         self.flavour = flavour
         self.level = level
         self.huge_pages = huge_pages
@@ -416,8 +467,13 @@ class Zygote:
         self._stderr = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
             [sys.executable, "-I", str(ZYGOTE), str(child.fileno())],
-            pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=self._stderr, env=sandbox_env(), cwd="/", start_new_session=True,
+            pass_fds=(child.fileno(),),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
+            env=sandbox_env(),
+            cwd="/",
+            start_new_session=True,
         )
         child.close()
         self._control = parent
@@ -501,8 +557,14 @@ class Sandbox:
                 return spawned.SpawnSandbox(*args, reason=reason, **kwargs)
         return super().__new__(cls)
 
-    def __init__(self, flavours: tuple[str, ...] = FLAVOURS, *, once: bool = False, trusted: tuple[Path, ...] = (),
-                 preload: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        flavours: tuple[str, ...] = FLAVOURS,
+        *,
+        once: bool = False,
+        trusted: tuple[Path, ...] = (),
+        preload: tuple[str, ...] = (),
+    ):
         """``trusted``: folders beyond the kit's own that no submission may read (the reference solutions);
         ``preload``: library modules the torch sandbox imports once, before it forks (the course's ``PRELOAD``).
         Grading passes both (:func:`autograder.grading.sandboxes.course_sandbox`): the sandbox knows no course.
@@ -534,8 +596,9 @@ class Sandbox:
             for zygote in self._zygotes.values():
                 zygote.close()
             self.level = _weaker(self.level)
-            self._zygotes = {flavour: Zygote(flavour, self.level, self.huge_pages, **self._course)
-                             for flavour in self.flavours}
+            self._zygotes = {
+                flavour: Zygote(flavour, self.level, self.huge_pages, **self._course) for flavour in self.flavours
+            }
         _ACHIEVED[self._wanted] = self.level
         self._probed = True
 
@@ -559,9 +622,15 @@ class Sandbox:
                 zygote.start()
         raise AssertionError("unreachable")
 
-    def open_submission(self, flavour: str, files: dict[str, bytes], folder: Path | None,
-                        limits: "Limits", support: tuple[str, str] | None = None,
-                        preload: tuple[str, ...] = ()) -> "InitHandle":
+    def open_submission(
+        self,
+        flavour: str,
+        files: dict[str, bytes],
+        folder: Path | None,
+        limits: Limits,
+        support: tuple[str, str] | None = None,
+        preload: tuple[str, ...] = (),
+    ) -> InitHandle:
         """Start the init of one submission in the ``flavour`` sandbox.
 
         ``support`` (path, source): the exercise's trusted helpers, run in each
@@ -569,15 +638,20 @@ class Sandbox:
         modules the zygote imports once, before forking, so that no worker
         has to.
         """
-        message = {"op": "open", "limits": limits.for_worker(self.level), "preload": list(preload),
-                   "support": {"path": support[0], "source": support[1]} if support else None,
-                   "files": {name: base64.b64encode(data).decode("ascii") for name, data in files.items()}
-                   if self.level == "namespaces" else {},
-                   "folder": str(folder) if folder is not None else ""}
+        message = {
+            "op": "open",
+            "limits": limits.for_worker(self.level),
+            "preload": list(preload),
+            "support": {"path": support[0], "source": support[1]} if support else None,
+            "files": {name: base64.b64encode(data).decode("ascii") for name, data in files.items()}
+            if self.level == "namespaces"
+            else {},
+            "folder": str(folder) if folder is not None else "",
+        }
         with self._opening:
             return self._open(flavour, message)
 
-    def _open(self, flavour: str, message: dict) -> "InitHandle":
+    def _open(self, flavour: str, message: dict) -> InitHandle:
         for attempt in range(2):
             zygote = self.zygote(flavour)
             try:
@@ -629,7 +703,7 @@ class InitHandle:
         except (AttributeError, OSError):
             self.pidfd = None
 
-    def spawn(self) -> "WorkerHandle":
+    def spawn(self) -> WorkerHandle:
         self.sock.settimeout(30)
         codec.send(self.sock, {"op": "spawn"})
         _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
@@ -733,10 +807,16 @@ class Limits:
         return min(cap, max(self.time_floor, self.time_factor * reference))
 
     def for_worker(self, level: str = "none") -> dict:
-        out = {"max_memory_bytes": self.max_memory_bytes, "max_file_bytes": self.max_file_bytes,
-               "max_cpu_seconds": self.max_cpu_seconds, "max_open_files": self.max_open_files,
-               "work_bytes": self.work_bytes, "tmp_bytes": self.tmp_bytes, "shm_bytes": self.shm_bytes,
-               "level": level}
+        out = {
+            "max_memory_bytes": self.max_memory_bytes,
+            "max_file_bytes": self.max_file_bytes,
+            "max_cpu_seconds": self.max_cpu_seconds,
+            "max_open_files": self.max_open_files,
+            "work_bytes": self.work_bytes,
+            "tmp_bytes": self.tmp_bytes,
+            "shm_bytes": self.shm_bytes,
+            "level": level,
+        }
         if level == "uid" or (level == "namespaces" and os.geteuid() == 0):
             out["max_processes"] = self.max_processes
         if level == "uid":
@@ -765,8 +845,13 @@ def _changed(request: dict, after) -> tuple:
     positional, named = after.get("args"), after.get("kwargs")
     for index, sent in enumerate(request["args"]):
         before = codec.fingerprint(sent)
-        if before is not None and isinstance(positional, list) and index < len(positional) \
-                and isinstance(positional[index], str) and positional[index] != before:
+        if (
+            before is not None
+            and isinstance(positional, list)
+            and index < len(positional)
+            and isinstance(positional[index], str)
+            and positional[index] != before
+        ):
             changed.append(index)
     for name, sent in request["kwargs"].items():
         before = codec.fingerprint(sent)
@@ -829,8 +914,9 @@ class Session:
                 self._deadline = time.monotonic() + self.limits.submission_seconds
             flavour = self.flavours.get(module, "torch")
             files = {f"{module}.py": self.files[module]}
-            init = self.sandbox.open_submission(flavour, files, self.folder, self.limits, self.support.get(module),
-                                                self.preload.get(module, ()))
+            init = self.sandbox.open_submission(
+                flavour, files, self.folder, self.limits, self.support.get(module), self.preload.get(module, ())
+            )
             if self._closing:  # (a look-ahead that the end of the submission overtook)
                 init.close()
                 raise EOFError("the submission has ended")
@@ -947,8 +1033,14 @@ class Session:
         before it: the forks run on the other core, so its first check need not wait for them. Only the
         sandbox's own code runs ahead; the learner's file is imported when its first check asks, as always,
         so nothing of it runs beside another stage's checks and the outcome is the same."""
-        if (stage is None or stage[0] not in self.present or stage in self._inits or stage in self._ahead
-                or stage[0] in self._import_errors or self._closing):
+        if (
+            stage is None
+            or stage[0] not in self.present
+            or stage in self._inits
+            or stage in self._ahead
+            or stage[0] in self._import_errors
+            or self._closing
+        ):
             return
 
         def start():
@@ -973,7 +1065,9 @@ class Session:
     @staticmethod
     def _key(request: dict) -> str:
         """A request's name in the timing table: ``<module>.<function>``, ``.import`` or ``.probe:<name>``."""
-        name = {"call": request.get("function"), "probe": f"probe:{request.get('name')}"}.get(request.get("op"), "import")
+        name = {"call": request.get("function"), "probe": f"probe:{request.get('name')}"}.get(
+            request.get("op"), "import"
+        )
         return f"{request.get('module')}.{name}"
 
     def _seconds(self, request: dict, timeout: float | None, cap: float) -> float:
@@ -1023,7 +1117,7 @@ class Session:
             raise Unreadable(module, function, {"message": str(exc)}) from None
         self.printed.add(answer.get("printed"))
         if "warned" in answer and len(self.warned) < WARNINGS_KEPT:
-            self.warned.extend(warned_at(answer["warned"], module, self.files)[:WARNINGS_KEPT - len(self.warned)])
+            self.warned.extend(warned_at(answer["warned"], module, self.files)[: WARNINGS_KEPT - len(self.warned)])
         if self.timings is not None:
             self.timings.setdefault(self._key(request), []).append(limit - (deadline - time.monotonic()))
         if not answer.get("ok"):
@@ -1038,8 +1132,12 @@ class Session:
 
     def _once(self, request: dict, run):
         """``run(request)`` once per submission for the same request: a shared call (see :meth:`call`)."""
-        digest = hashlib.blake2b(json.dumps([self.seed_salt, request], sort_keys=True).encode(), digest_size=16,
-                                 key=self.seed_key[:64], person=b"shared").digest()
+        digest = hashlib.blake2b(
+            json.dumps([self.seed_salt, request], sort_keys=True).encode(),
+            digest_size=16,
+            key=self.seed_key[:64],
+            person=b"shared",
+        ).digest()
         if digest not in self._shared:
             request["seed"] = int.from_bytes(digest[:4], "little") % (2**31)  # from the request, not the check
             outer, self.printed = self.printed, Printed()
@@ -1054,7 +1152,7 @@ class Session:
             self._shared[digest] = (outcome, printed, warned)
         (ok, value), printed, warned = self._shared[digest]
         self.printed.absorb(printed)
-        self.warned.extend(warned[:max(0, WARNINGS_KEPT - len(self.warned))])
+        self.warned.extend(warned[: max(0, WARNINGS_KEPT - len(self.warned))])
         if not ok:  # a copy: each check may add its own notes to the error (a hint, a diagnosis)
             error = type(value).__new__(type(value))
             error.__dict__.update(value.__dict__)
@@ -1062,8 +1160,17 @@ class Session:
             raise error
         return copy.deepcopy(value)
 
-    def call(self, module: str, function: str, *args, timeout: float | None = None,
-             return_args: bool = False, shared: bool = False, fingerprints: bool = False, **kwargs) -> CallResult:
+    def call(
+        self,
+        module: str,
+        function: str,
+        *args,
+        timeout: float | None = None,
+        return_args: bool = False,
+        shared: bool = False,
+        fingerprints: bool = False,
+        **kwargs,
+    ) -> CallResult:
         """Call ``module.function(*args, **kwargs)`` in the sandbox and bring the result back.
 
         ``shared``: the same call (same arguments) made by several checks of a submission runs once, with a
@@ -1071,10 +1178,14 @@ class Session:
         For the course's long runs (a training loop the course sets up one way) that several checks read.
         ``fingerprints``: also tell which arguments the call changed (``CallResult.changed``).
         """
-        request = {"op": "call", "module": module, "function": function,
-                   "args": [codec.encode(a) for a in args],
-                   "kwargs": {k: codec.encode(v) for k, v in kwargs.items()},
-                   "return_args": return_args}
+        request = {
+            "op": "call",
+            "module": module,
+            "function": function,
+            "args": [codec.encode(a) for a in args],
+            "kwargs": {k: codec.encode(v) for k, v in kwargs.items()},
+            "return_args": return_args,
+        }
         if fingerprints:
             request["fingerprints"] = True
         if shared:
@@ -1099,8 +1210,16 @@ class Session:
             raise Unreadable(module, function, {"message": str(exc)}) from None
         return CallResult(value, args_back, _changed(request, answer.get("fingerprints")))
 
-    def probe(self, module: str, name: str, *args, function: str, timeout: float | None = None,
-              shared: bool = False, fingerprints: bool = False):
+    def probe(
+        self,
+        module: str,
+        name: str,
+        *args,
+        function: str,
+        timeout: float | None = None,
+        shared: bool = False,
+        fingerprints: bool = False,
+    ):
         """Run a trusted diagnostic (``PROBES[name]`` of the exercise's in-sandbox helpers) next to the learner's
         module (``shared``: as for :meth:`call`). ``fingerprints``: return ``(value, changed)``, ``changed`` the
         positions of the arguments the probe's run of the learner's code changed (see ``CallResult.changed``)."""

@@ -130,8 +130,12 @@ def _encode_array(array: np.ndarray) -> dict:
     if array.size > MAX_ELEMENTS:
         return {"t": "other", "type": "numpy.ndarray", "note": f"too large ({array.size} elements)"}
     data = np.ascontiguousarray(array).tobytes()
-    return {"t": "ndarray", "dtype": array.dtype.name, "shape": list(array.shape),
-            "data": base64.b64encode(data).decode("ascii")}
+    return {
+        "t": "ndarray",
+        "dtype": array.dtype.name,
+        "shape": list(array.shape),
+        "data": base64.b64encode(data).decode("ascii"),
+    }
 
 
 def _type_name(value) -> str:
@@ -171,8 +175,11 @@ def encode(value, depth: int = 0, with_grad: bool = True):
         return _encode_tensor(value, torch, depth, with_grad)
     if isinstance(value, (tuple, list)) and type(value) in (tuple, list):
         items = [encode(item, depth + 1, with_grad) for item in list(value)[:MAX_ITEMS]]
-        return {"t": "tuple" if isinstance(value, tuple) else "list", "items": items,
-                "truncated": len(value) > MAX_ITEMS}
+        return {
+            "t": "tuple" if isinstance(value, tuple) else "list",
+            "items": items,
+            "truncated": len(value) > MAX_ITEMS,
+        }
     if isinstance(value, dict) and type(value) is dict:
         out = {}
         for key, item in list(value.items())[:MAX_ITEMS]:
@@ -225,9 +232,13 @@ def _encode_tensor(tensor, torch, depth, with_grad):
     if array["t"] != "ndarray":  # too large: the tensor as a whole is what cannot be carried
         return {"t": "other", "type": _type_name(tensor), "note": array.get("note", "")}
     # no "dtype" field: the grader takes the dtype from the array itself
-    out = {"t": "tensor", "array": array,
-           "requires_grad": bool(tensor.requires_grad), "is_leaf": bool(tensor.is_leaf),
-           "grad_fn": type(tensor.grad_fn).__name__ if tensor.grad_fn is not None else None}
+    out = {
+        "t": "tensor",
+        "array": array,
+        "requires_grad": bool(tensor.requires_grad),
+        "is_leaf": bool(tensor.is_leaf),
+        "grad_fn": type(tensor.grad_fn).__name__ if tensor.grad_fn is not None else None,
+    }
     if with_grad and tensor.is_leaf and tensor.grad is not None and depth < MAX_DEPTH:
         out["grad"] = _encode_tensor(tensor.grad, torch, depth + 1, False)
     return out
@@ -280,8 +291,17 @@ def fingerprint(encoded) -> str | None:
 
 _DECODE_DEPTH = MAX_DEPTH + 2  # encode's deepest value sits at MAX_DEPTH + 1, inside a "generated" wrapper
 # Anything a malformed value can make the decoding code raise; decode turns it into a ProtocolError.
-_DECODE_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, RuntimeError,
-                  RecursionError, MemoryError)
+_DECODE_ERRORS = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    RuntimeError,
+    RecursionError,
+    MemoryError,
+)
 
 
 def _decode_array(data) -> np.ndarray:
@@ -390,9 +410,13 @@ def _decode(data, functions, depth, make_tensors):
             return tensor
         grad_fn = data.get("grad_fn")
         # no dtype is read from the message: RemoteTensor.dtype is the dtype of ``values``
-        return RemoteTensor(values, requires_grad=data.get("requires_grad") is True,
-                            is_leaf=data.get("is_leaf") is True,
-                            grad_fn=grad_fn[:200] if isinstance(grad_fn, str) else None, grad=grad)
+        return RemoteTensor(
+            values,
+            requires_grad=data.get("requires_grad") is True,
+            is_leaf=data.get("is_leaf") is True,
+            grad_fn=grad_fn[:200] if isinstance(grad_fn, str) else None,
+            grad=grad,
+        )
     if tag in ("tuple", "list"):
         values = [_child(item, functions, depth, make_tensors) for item in _items(data, list)]
         return tuple(values) if tag == "tuple" else values
@@ -401,8 +425,9 @@ def _decode(data, functions, depth, make_tensors):
         return {str(key)[:MAX_STR]: _child(value, functions, depth, make_tensors) for key, value in items.items()}
     if tag == "generated":
         items = _items(data, list)
-        return Generated([_child(item, functions, depth, make_tensors) for item in items],
-                         data.get("truncated") is True)
+        return Generated(
+            [_child(item, functions, depth, make_tensors) for item in items], data.get("truncated") is True
+        )
     if tag == "fn":
         name = data.get("name")
         if functions is None or not isinstance(name, str) or name not in functions:
@@ -410,8 +435,9 @@ def _decode(data, functions, depth, make_tensors):
         return functions[name]
     if tag == "other":
         type_name, note = data.get("type"), data.get("note", "")
-        return Opaque(type_name[:200] if isinstance(type_name, str) else "?",
-                      note[:200] if isinstance(note, str) else "")
+        return Opaque(
+            type_name[:200] if isinstance(type_name, str) else "?", note[:200] if isinstance(note, str) else ""
+        )
     raise ProtocolError(f"unknown tag {str(tag)[:40]!r}")
 
 
@@ -478,8 +504,9 @@ def _check_nesting(message) -> None:
 def parse(payload: bytes) -> dict:
     """The message in ``payload``, or a ProtocolError (never another exception) if it is not one."""
     try:
-        message = json.loads(payload.decode("utf-8"), parse_constant=_no_constant,
-                             parse_float=_finite_float, parse_int=_short_int)
+        message = json.loads(
+            payload.decode("utf-8"), parse_constant=_no_constant, parse_float=_finite_float, parse_int=_short_int
+        )
     except ProtocolError:
         raise
     except (ValueError, RecursionError, MemoryError) as exc:

@@ -56,8 +56,14 @@ MS_NOATIME = 1024
 MS_NODIRATIME = 2048
 MS_RELATIME = 1 << 21
 # statvfs f_flag bits -> the mount flags a user namespace must keep when it remounts (the kernel locks them)
-_KEPT_FLAGS = {os.ST_NOSUID: MS_NOSUID, os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: MS_NOEXEC,
-               os.ST_NOATIME: MS_NOATIME, os.ST_NODIRATIME: MS_NODIRATIME, os.ST_RELATIME: MS_RELATIME}
+_KEPT_FLAGS = {
+    os.ST_NOSUID: MS_NOSUID,
+    os.ST_NODEV: MS_NODEV,
+    os.ST_NOEXEC: MS_NOEXEC,
+    os.ST_NOATIME: MS_NOATIME,
+    os.ST_NODIRATIME: MS_NODIRATIME,
+    os.ST_RELATIME: MS_RELATIME,
+}
 
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_SECCOMP = 22
@@ -102,9 +108,16 @@ def unshare(flags: int) -> None:
 
 
 def mount(source, target, fstype, flags=0, data=None) -> None:
-    _check(_lib().mount(None if source is None else os.fsencode(source), os.fsencode(target),
-                        None if fstype is None else fstype.encode(), ctypes.c_ulong(flags),
-                        None if data is None else data.encode()), f"mount {target}")
+    _check(
+        _lib().mount(
+            None if source is None else os.fsencode(source),
+            os.fsencode(target),
+            None if fstype is None else fstype.encode(),
+            ctypes.c_ulong(flags),
+            None if data is None else data.encode(),
+        ),
+        f"mount {target}",
+    )
 
 
 def umount(target, flags=0) -> None:
@@ -123,8 +136,12 @@ def pivot_root(new_root, put_old) -> None:
 
 
 def prctl(option, arg2=0) -> None:
-    _check(_lib().prctl(ctypes.c_int(option), ctypes.c_ulong(arg2), ctypes.c_ulong(0), ctypes.c_ulong(0),
-                        ctypes.c_ulong(0)), f"prctl {option}")
+    _check(
+        _lib().prctl(
+            ctypes.c_int(option), ctypes.c_ulong(arg2), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)
+        ),
+        f"prctl {option}",
+    )
 
 
 # ------------------------------------------------------------------ stage 1
@@ -135,8 +152,17 @@ def _write(path, data):
         handle.write(data)
 
 
-def enter(binds: list[tuple[str, str]], outside_uid: int, outside_gid: int, *, files=(), devices=(),
-          links=(), work="/submission", masks=()) -> None:
+def enter(
+    binds: list[tuple[str, str]],
+    outside_uid: int,
+    outside_gid: int,
+    *,
+    files=(),
+    devices=(),
+    links=(),
+    work="/submission",
+    masks=(),
+) -> None:
     """Move this (single-threaded) process into new namespaces and a new, read-only root.
 
     ``binds`` are (host path, path inside) pairs of folders, mounted read-only;
@@ -184,9 +210,10 @@ def enter(binds: list[tuple[str, str]], outside_uid: int, outside_gid: int, *, f
         os.waitpid(helper, 0)
     # open every source (in the new mount namespace) while the host's paths can still be
     # looked up as ourselves, before the mount of the new root hides any of them
-    sources = {path: os.open(path, os.O_PATH | os.O_CLOEXEC)
-               for path in [source for source, _ in binds] + list(files) + [f"/dev/{d}" for d in devices]
-               + ["/proc"]}
+    sources = {
+        path: os.open(path, os.O_PATH | os.O_CLOEXEC)
+        for path in [source for source, _ in binds] + list(files) + [f"/dev/{d}" for d in devices] + ["/proc"]
+    }
     os.setresgid(0, 0, 0)  # from now on we are the unprivileged outside user, root only in here
     os.setresuid(0, 0, 0)
     mount(None, "/", None, MS_REC | MS_PRIVATE)
@@ -299,8 +326,7 @@ def new_submission_namespaces() -> None:
     unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET)
 
 
-def setup_submission(files: dict[str, bytes], folder: str, *, work_bytes: int, tmp_bytes: int,
-                     shm_bytes: int) -> None:
+def setup_submission(files: dict[str, bytes], folder: str, *, work_bytes: int, tmp_bytes: int, shm_bytes: int) -> None:
     """In PID 1 of the submission: its own /proc, /tmp, /dev/shm and read-only ``folder``; no privileges."""
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
@@ -317,9 +343,14 @@ def setup_submission(files: dict[str, bytes], folder: str, *, work_bytes: int, t
 
 
 # The submission's IPC namespace holds no System V object and no POSIX message queue (its limits, per namespace)
-IPC_LIMITS = {"/proc/sys/kernel/shmmni": "0", "/proc/sys/kernel/shmall": "0", "/proc/sys/kernel/shmmax": "0",
-              "/proc/sys/kernel/msgmni": "0", "/proc/sys/kernel/sem": "0 0 0 0",
-              "/proc/sys/fs/mqueue/queues_max": "0"}
+IPC_LIMITS = {
+    "/proc/sys/kernel/shmmni": "0",
+    "/proc/sys/kernel/shmall": "0",
+    "/proc/sys/kernel/shmmax": "0",
+    "/proc/sys/kernel/msgmni": "0",
+    "/proc/sys/kernel/sem": "0 0 0 0",
+    "/proc/sys/fs/mqueue/queues_max": "0",
+}
 
 
 def zero_ipc_limits() -> bool:
@@ -406,8 +437,7 @@ def forbid_keyrings() -> None:
         raise JailError(errno.ENOSYS, f"no seccomp filter for {os.uname().machine}")
 
     class Filter(ctypes.Structure):
-        _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
-                    ("k", ctypes.c_uint32)]
+        _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
 
     class Program(ctypes.Structure):
         _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter))]
@@ -415,9 +445,16 @@ def forbid_keyrings() -> None:
     code = _filter_program(arch[0], denied_syscalls())
     table = (Filter * len(code))(*[Filter(*item) for item in code])
     program = Program(len(code), table)
-    _check(_lib().prctl(ctypes.c_int(PR_SET_SECCOMP), ctypes.c_ulong(SECCOMP_MODE_FILTER),
-                        ctypes.cast(ctypes.pointer(program), ctypes.c_void_p), ctypes.c_ulong(0), ctypes.c_ulong(0)),
-           "seccomp")
+    _check(
+        _lib().prctl(
+            ctypes.c_int(PR_SET_SECCOMP),
+            ctypes.c_ulong(SECCOMP_MODE_FILTER),
+            ctypes.cast(ctypes.pointer(program), ctypes.c_void_p),
+            ctypes.c_ulong(0),
+            ctypes.c_ulong(0),
+        ),
+        "seccomp",
+    )
 
 
 def drop_privileges() -> None:
@@ -441,8 +478,7 @@ def drop_privileges() -> None:
         _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
 
     class Data(ctypes.Structure):
-        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                    ("inheritable", ctypes.c_uint32)]
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
     header = Header(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
     data = (Data * 2)()

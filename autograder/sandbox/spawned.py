@@ -48,8 +48,17 @@ HELLO_SECONDS = 5.0  # how long a connection to the worker's port may take to sa
 WINDOWS = sys.platform == "win32"
 # What a worker gets of the grader's environment on Windows besides sandbox_env(): what Python, NumPy and
 # torch need to start there (Winsock needs SYSTEMROOT; a conda environment's DLLs are found through PATH).
-WINDOWS_ENV = ("SYSTEMROOT", "WINDIR", "PATH", "PATHEXT", "COMSPEC", "NUMBER_OF_PROCESSORS",
-               "PROCESSOR_ARCHITECTURE", "PROCESSOR_IDENTIFIER", "OS")
+WINDOWS_ENV = (
+    "SYSTEMROOT",
+    "WINDIR",
+    "PATH",
+    "PATHEXT",
+    "COMSPEC",
+    "NUMBER_OF_PROCESSORS",
+    "PROCESSOR_ARCHITECTURE",
+    "PROCESSOR_IDENTIFIER",
+    "OS",
+)
 
 
 def why_spawn() -> str:
@@ -90,8 +99,14 @@ class _Process:
         if WINDOWS:  # no console (no Ctrl-C from the learner's terminal), a group of its own
             options = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW}
         self.popen = subprocess.Popen(
-            [sys.executable, "-I", "-X", "utf8", str(WORKER)], stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL, stderr=self.stderr, env=worker_env(self.tmp), cwd=self.tmp, **options)
+            [sys.executable, "-I", "-X", "utf8", str(WORKER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=self.stderr,
+            env=worker_env(self.tmp),
+            cwd=self.tmp,
+            **options,
+        )
         if WINDOWS:
             from . import winjob
 
@@ -99,7 +114,7 @@ class _Process:
         setup = json.dumps({"flavour": flavour, "preload": list(preload)})
         port = self.listener.getsockname()[1]
         try:
-            self.popen.stdin.write(f"{port} {self.token} {setup}\n".encode("utf-8"))
+            self.popen.stdin.write(f"{port} {self.token} {setup}\n".encode())
             self.popen.stdin.close()
         except OSError:
             pass  # it died already: connect() says so, with its error output
@@ -118,7 +133,7 @@ class _Process:
                 self.listener.settimeout(0.2)
                 try:
                     sock, _ = self.listener.accept()
-                except (TimeoutError, socket.timeout):
+                except TimeoutError:
                     continue
                 try:
                     hello = codec.receive(sock, deadline=time.monotonic() + HELLO_SECONDS)
@@ -184,8 +199,15 @@ class SpawnSandbox:
 
     FLAVOURS = ("torch", "numpy")
 
-    def __init__(self, flavours: tuple[str, ...] = FLAVOURS, reason: str = "", *, once: bool = False,
-                 trusted: tuple = (), preload: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        flavours: tuple[str, ...] = FLAVOURS,
+        reason: str = "",
+        *,
+        once: bool = False,
+        trusted: tuple = (),
+        preload: tuple[str, ...] = (),
+    ):
         self.flavours = flavours
         self.level = "none"
         self.refusal = reason or why_spawn()
@@ -220,8 +242,15 @@ class SpawnSandbox:
             raise
         return process
 
-    def open_submission(self, flavour: str, files: dict, folder: Path | None, limits: "client.Limits",
-                        support: tuple[str, str] | None = None, preload: tuple[str, ...] = ()) -> "SpawnInit":
+    def open_submission(
+        self,
+        flavour: str,
+        files: dict,
+        folder: Path | None,
+        limits: client.Limits,
+        support: tuple[str, str] | None = None,
+        preload: tuple[str, ...] = (),
+    ) -> SpawnInit:
         if folder is None:
             raise RuntimeError("spawned workers read the submission from its staged folder")
         with self._lock:
@@ -229,9 +258,13 @@ class SpawnSandbox:
                 if name in self._opened:
                     self._keep_warm = True
                 self._opened.add(name)
-        message = {"op": "open", "limits": limits.for_worker(self.level), "preload": list(preload),
-                   "support": {"path": support[0], "source": support[1]} if support else None,
-                   "folder": os.fsencode(str(folder)).hex()}
+        message = {
+            "op": "open",
+            "limits": limits.for_worker(self.level),
+            "preload": list(preload),
+            "support": {"path": support[0], "source": support[1]} if support else None,
+            "folder": os.fsencode(str(folder)).hex(),
+        }
         return SpawnInit(self, flavour, message)
 
     def reap(self, uid: int) -> None:
@@ -265,7 +298,7 @@ class SpawnInit:
         self._lock = threading.Lock()
         self._closed = False
 
-    def spawn(self) -> "client.WorkerHandle":
+    def spawn(self) -> client.WorkerHandle:
         process = self.sandbox.take(self.flavour)
         with self._lock:
             if self._closed:

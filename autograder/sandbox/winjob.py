@@ -33,8 +33,9 @@ def contain(popen):
         return None
     job = win32job.CreateJobObject(None, "")
     info = win32job.QueryInformationJobObject(job, win32job.JobObjectExtendedLimitInformation)
-    info["BasicLimitInformation"]["LimitFlags"] = (win32job.JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE
-                                                   | win32job.JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION)
+    info["BasicLimitInformation"]["LimitFlags"] = (
+        win32job.JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | win32job.JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION
+    )
     win32job.SetInformationJobObject(job, win32job.JobObjectExtendedLimitInformation, info)
     win32job.AssignProcessToJobObject(job, int(popen._handle))
     return job
@@ -47,8 +48,11 @@ def limit(job, popen, config: dict) -> None:
     used = int(win32process.GetProcessTimes(handle)["UserTime"])
     info = win32job.QueryInformationJobObject(job, win32job.JobObjectExtendedLimitInformation)
     basic = info["BasicLimitInformation"]
-    basic["LimitFlags"] |= (win32job.JOB_OBJECT_LIMIT_PROCESS_MEMORY | win32job.JOB_OBJECT_LIMIT_PROCESS_TIME
-                            | win32job.JOB_OBJECT_LIMIT_ACTIVE_PROCESS)
+    basic["LimitFlags"] |= (
+        win32job.JOB_OBJECT_LIMIT_PROCESS_MEMORY
+        | win32job.JOB_OBJECT_LIMIT_PROCESS_TIME
+        | win32job.JOB_OBJECT_LIMIT_ACTIVE_PROCESS
+    )
     basic["PerProcessUserTimeLimit"] = used + int(config.get("max_cpu_seconds", 120)) * TICKS
     basic["ActiveProcessLimit"] = int(config.get("max_processes", 32))
     info["ProcessMemoryLimit"] = committed + int(config.get("max_memory_bytes", 2 * 2**30))

@@ -62,6 +62,7 @@ try:
 except ImportError:  # Windows: its spawned workers are limited by a Job Object instead (see spawned.py)
     resource = None
 import hugepages  # noqa: E402 - standard library only
+
 try:
     import jail  # noqa: E402 - standard library only
 except (ImportError, AttributeError, OSError):  # not Linux: only spawned workers run there (spawned.py)
@@ -109,17 +110,19 @@ class _NumpyOnly:
     @staticmethod
     def find_spec(name, path=None, target=None):
         if name.split(".")[0] in ("torch", "torchgen", "functorch"):
-            raise ModuleNotFoundError(f"No module named {name!r}: this exercise is NumPy only "
-                                      "(torch cannot be imported here)", name=name)
+            raise ModuleNotFoundError(
+                f"No module named {name!r}: this exercise is NumPy only (torch cannot be imported here)", name=name
+            )
         return None
 
 
 def _load_libraries(flavour):
     global np, torch, codec
+    import secrets  # noqa: F401 - needed by numpy.random's generators
+
     import numpy
     import numpy.linalg  # noqa: F401 - loaded now, before a worker may lose the right to read the library files
     import numpy.random  # noqa: F401
-    import secrets  # noqa: F401 - needed by numpy.random's generators
 
     np = numpy
     if flavour == "torch":
@@ -234,7 +237,7 @@ class _Head(io.RawIOBase):
         view = memoryview(data).cast("B")
         size = len(view)
         for start in range(0, size, 1 << 20):  # counted a slice at a time: a huge write is never copied whole
-            self.newlines += bytes(view[start:start + (1 << 20)]).count(b"\n")
+            self.newlines += bytes(view[start : start + (1 << 20)]).count(b"\n")
         if size:
             self.last = bytes(view[-1:])
         room = 4 * MAX_PRINTED_CHARS - len(self.head)  # (UTF-8: at most 4 bytes a character)
@@ -261,8 +264,7 @@ class OutputCapture:
     def start(self):
         """Begin a request: an empty head, and a working stream (the learner's code may have closed it)."""
         if self.stream is None or self.stream.closed:
-            self.stream = io.TextIOWrapper(io.BufferedWriter(self._head, 8192), encoding="utf-8",
-                                           errors="strict")
+            self.stream = io.TextIOWrapper(io.BufferedWriter(self._head, 8192), encoding="utf-8", errors="strict")
         else:
             self._flush()
         self._head.start()
@@ -284,8 +286,11 @@ class OutputCapture:
             lines.pop()
         total = head.newlines + (0 if head.last == b"\n" else 1)
         cut = len(head.head) >= 4 * MAX_PRINTED_CHARS or sum(len(line) + 1 for line in lines) > MAX_PRINTED_CHARS
-        return {"text": "\n".join(lines[:MAX_PRINTED_LINES]), "lines": total,
-                "cut": cut and len(lines) <= MAX_PRINTED_LINES}
+        return {
+            "text": "\n".join(lines[:MAX_PRINTED_LINES]),
+            "lines": total,
+            "cut": cut and len(lines) <= MAX_PRINTED_LINES,
+        }
 
     def take(self):
         printed = self.snapshot()
@@ -364,8 +369,9 @@ class Watchdog:
             if name not in self._own:
                 self._own[name] = _in_folder(name, self.worker.folder)
             if self._own[name]:
-                frames.append({"file": os.path.basename(name), "line": frame.f_lineno,
-                               "function": frame.f_code.co_name})
+                frames.append(
+                    {"file": os.path.basename(name), "line": frame.f_lineno, "function": frame.f_code.co_name}
+                )
             frame, walked = frame.f_back, walked + 1
         return frames[::-1]
 
@@ -404,15 +410,19 @@ class Worker:
         try:
             if len(self.warned) >= MAX_WARNINGS or not _in_folder(filename, self.folder):
                 return
-            self.warned.append({"category": str(getattr(category, "__name__", ""))[:40],
-                                "message": str(message)[:200], "file": os.path.basename(filename),
-                                "line": int(lineno)})
+            self.warned.append(
+                {
+                    "category": str(getattr(category, "__name__", ""))[:40],
+                    "message": str(message)[:200],
+                    "file": os.path.basename(filename),
+                    "line": int(lineno),
+                }
+            )
         except Exception:  # noqa: BLE001 - a warning is never worth an error
             pass
 
     def _student_frames(self, exc):
-        frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
-                  if _in_folder(frame.filename, self.folder)]
+        frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if _in_folder(frame.filename, self.folder)]
         lines = []
         for frame in frames[-6:]:
             name = os.path.basename(frame.filename)
@@ -427,8 +437,12 @@ class Worker:
             kind = "not_implemented"
         elif isinstance(exc, SystemExit):
             kind = "exit"
-        detail = {"kind": kind, "type": type(exc).__name__, "message": str(exc)[:codec.MAX_STR],
-                  "traceback": self._student_frames(exc)}
+        detail = {
+            "kind": kind,
+            "type": type(exc).__name__,
+            "message": str(exc)[: codec.MAX_STR],
+            "traceback": self._student_frames(exc),
+        }
         if isinstance(exc, SyntaxError):
             detail["kind"] = "syntax"
             detail["file"] = os.path.basename(exc.filename or "")
@@ -453,11 +467,19 @@ class Worker:
             module = self._module(request["module"])
             function = getattr(module, request["function"], None)
             if not callable(function):
-                return {"ok": False, "error": {"kind": "missing_function", "type": "AttributeError",
-                                                "message": request["function"], "traceback": ""}}
+                return {
+                    "ok": False,
+                    "error": {
+                        "kind": "missing_function",
+                        "type": "AttributeError",
+                        "message": request["function"],
+                        "traceback": "",
+                    },
+                }
             args = [codec.decode(a, self.functions, make_tensors=True) for a in request.get("args", [])]
-            kwargs = {k: codec.decode(v, self.functions, make_tensors=True)
-                      for k, v in request.get("kwargs", {}).items()}
+            kwargs = {
+                k: codec.decode(v, self.functions, make_tensors=True) for k, v in request.get("kwargs", {}).items()
+            }
             # the objects passed in, kept so we can report on *them* afterwards even if
             # the code rebinds names or replaces the items of a list argument
             originals = [list(a) if isinstance(a, list) else a for a in args]
@@ -473,21 +495,34 @@ class Worker:
             if request.get("fingerprints"):  # what the arguments hold now (the grader compares, see Session.call)
                 answer["fingerprints"] = {
                     "args": [codec.fingerprint(codec.encode(a, with_grad=False)) for a in args],
-                    "kwargs": {k: codec.fingerprint(codec.encode(v, with_grad=False)) for k, v in kept.items()}}
+                    "kwargs": {k: codec.fingerprint(codec.encode(v, with_grad=False)) for k, v in kept.items()},
+                }
             return answer
         if op == "probe":
             module = self._module(request["module"])
             args = [codec.decode(a, make_tensors=True) for a in request.get("args", [])]
             probe = self.probes.get(request.get("name"))
             if probe is None:
-                return {"ok": False, "error": {"kind": "protocol", "type": "", "traceback": "",
-                                                "message": f"no probe {str(request.get('name'))[:80]!r}"}}
+                return {
+                    "ok": False,
+                    "error": {
+                        "kind": "protocol",
+                        "type": "",
+                        "traceback": "",
+                        "message": f"no probe {str(request.get('name'))[:80]!r}",
+                    },
+                }
             answer = {"ok": True, "result": codec.encode(probe(module, *args))}
             if request.get("fingerprints"):  # what the arguments hold now (see Session.probe)
-                answer["fingerprints"] = {"args": [codec.fingerprint(codec.encode(a, with_grad=False)) for a in args],
-                                          "kwargs": {}}
+                answer["fingerprints"] = {
+                    "args": [codec.fingerprint(codec.encode(a, with_grad=False)) for a in args],
+                    "kwargs": {},
+                }
             return answer
-        return {"ok": False, "error": {"kind": "protocol", "type": "", "message": f"unknown op {op!r}", "traceback": ""}}
+        return {
+            "ok": False,
+            "error": {"kind": "protocol", "type": "", "message": f"unknown op {op!r}", "traceback": ""},
+        }
 
     def _consume(self, iterable):
         items, truncated = [], False
@@ -528,9 +563,19 @@ class Worker:
                     try:
                         codec.send(self.sock, answer)
                     except (ValueError, TypeError) as exc:
-                        codec.send(self.sock, {"ok": False, "error": {
-                            "kind": "unreadable", "type": type(exc).__name__, "message": str(exc)[:300],
-                            "traceback": ""}, "printed": printed})
+                        codec.send(
+                            self.sock,
+                            {
+                                "ok": False,
+                                "error": {
+                                    "kind": "unreadable",
+                                    "type": type(exc).__name__,
+                                    "message": str(exc)[:300],
+                                    "traceback": "",
+                                },
+                                "printed": printed,
+                            },
+                        )
             except OSError:
                 os._exit(0)
 
@@ -713,8 +758,11 @@ def _open_submission(control, request, level, inits=()):
 
     config = dict(request.get("limits", {}))
     config["support"] = request.get("support")
-    files = {name: base64.b64decode(data) for name, data in request.get("files", {}).items()
-             if isinstance(name, str) and "/" not in name and name.endswith(".py")}
+    files = {
+        name: base64.b64decode(data)
+        for name, data in request.get("files", {}).items()
+        if isinstance(name, str) and "/" not in name and name.endswith(".py")
+    }
     parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     pid_r, pid_w = os.pipe()
     leader = os.fork()
@@ -736,9 +784,13 @@ def _open_submission(control, request, level, inits=()):
                     os._exit(0)
                 os.close(pid_w)
                 os.close(ready_r)
-                jail.setup_submission(files, WORK, work_bytes=int(config.get("work_bytes", 8 * 2**20)),
-                                      tmp_bytes=int(config.get("tmp_bytes", 64 * 2**20)),
-                                      shm_bytes=int(config.get("shm_bytes", 16 * 2**20)))
+                jail.setup_submission(
+                    files,
+                    WORK,
+                    work_bytes=int(config.get("work_bytes", 8 * 2**20)),
+                    tmp_bytes=int(config.get("tmp_bytes", 64 * 2**20)),
+                    shm_bytes=int(config.get("shm_bytes", 16 * 2**20)),
+                )
                 os.write(ready_w, b"R")
                 os.close(ready_w)
                 folder = WORK
@@ -844,10 +896,16 @@ def _isolate(control, setup):
     if setup.get("level") != "namespaces":
         return setup.get("level", "none")
     try:
-        jail.enter([tuple(pair) for pair in setup["binds"]], int(setup["outside_uid"]), int(setup["outside_gid"]),
-                   files=setup.get("files", []), devices=setup.get("devices", []),
-                   links=[tuple(pair) for pair in setup.get("links", [])], work=setup.get("work", WORK),
-                   masks=setup.get("masks", []))
+        jail.enter(
+            [tuple(pair) for pair in setup["binds"]],
+            int(setup["outside_uid"]),
+            int(setup["outside_gid"]),
+            files=setup.get("files", []),
+            devices=setup.get("devices", []),
+            links=[tuple(pair) for pair in setup.get("links", [])],
+            work=setup.get("work", WORK),
+            masks=setup.get("masks", []),
+        )
     except (jail.JailError, OSError) as exc:
         _send_json(control, {"ok": False, "error": f"{type(exc).__name__}: {exc}"})
         os._exit(0)
@@ -901,8 +959,9 @@ def main():
     # request waits (see hugepages)
     idle_work = None
     while True:
-        while idle_work is not None and not select.select([control], [], [], 0)[0] \
-                and next(idle_work, None) is not None:
+        while (
+            idle_work is not None and not select.select([control], [], [], 0)[0] and next(idle_work, None) is not None
+        ):
             pass  # (a request that waits is answered before the next step)
         try:
             request = codec.receive(control, limit=codec.MAX_REQUEST_BYTES)

@@ -7,9 +7,11 @@ import os
 import sys
 
 if sys.version_info < (3, 11):
-    sys.exit("Python 3.11 or newer is needed (this is Python %d.%d): https://www.python.org/downloads/\n"
-             "需要 Python 3.11 或更新的版本（这是 Python %d.%d）：https://www.python.org/downloads/"
-             % (sys.version_info[:2] * 2))
+    sys.exit(
+        "Python 3.11 or newer is needed (this is Python %d.%d): https://www.python.org/downloads/\n"
+        "需要 Python 3.11 或更新的版本（这是 Python %d.%d）：https://www.python.org/downloads/"
+        % (sys.version_info[:2] * 2)
+    )
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from autograder.channels.launch import main  # noqa: E402 - after the version check (standard library only)

@@ -23,8 +23,11 @@ def margins(seeds, reference, seed_all):
         w_ls, b_ls = least_squares(x, y)
         key = "fit_line |w - w_ls|, |b - b_ls| (defaults)"
         worst[key] = max(worst[key], abs(w - w_ls), abs(b - b_ls))
-        for run in ({**DEFAULTS, "seed": seed}, {"lr": 0.05, "epochs": 3, "batch_size": 8, "seed": seed},
-                    {"lr": 0.2, "epochs": 5, "batch_size": 7, "seed": seed}):
+        for run in (
+            {**DEFAULTS, "seed": seed},
+            {"lr": 0.05, "epochs": 3, "batch_size": 8, "seed": seed},
+            {"lr": 0.2, "epochs": 5, "batch_size": 7, "seed": seed},
+        ):
             got = np.array(reference.fit_line(x, y, **run))
             expected = np.array(descent_path(x, y, **run))
             key = "fit_line vs the grader's path, fraction of EXACT"

@@ -3,10 +3,10 @@
 import numpy as np
 import torch
 
-from autograder.checks.ex2_support import PUBLIC_HYPER, PUBLIC_N, PUBLIC_TOL, RUN32, known_train, make_regression
-from autograder.course.registry import in_sandbox_module
-from autograder.checks.public.test_ex2 import CORRELATION, KURTOSIS_NOISE, KURTOSIS_X, _indexed_data, _kurtosis, _rows
 from autograder.checking.expect import REGULAR, neighbours
+from autograder.checks.ex2_support import PUBLIC_HYPER, PUBLIC_N, PUBLIC_TOL, RUN32, known_train, make_regression
+from autograder.checks.public.test_ex2 import CORRELATION, KURTOSIS_NOISE, KURTOSIS_X, _indexed_data, _kurtosis, _rows
+from autograder.course.registry import in_sandbox_module
 
 TOLERANCES = {
     "train max |param - truth| (public data)": PUBLIC_TOL,  # checks/public/test_ex2.py
@@ -30,8 +30,13 @@ def margins(seeds, ex2, seed_all):
         pieces = in_sandbox_module("ex2_linear_regression")
         for key, true_w, true_b, n, hyper in (
             ("train max |param - truth| (public data)", [2.0, -3.4], 4.2, PUBLIC_N, PUBLIC_HYPER),
-            ("train max |param - truth| (hidden data)", [-1.2, 0.5, 3.3], -2.0, 208,
-             {"lr": 0.2, "num_epochs": 4, "batch_size": 16}),
+            (
+                "train max |param - truth| (hidden data)",
+                [-1.2, 0.5, 3.3],
+                -2.0,
+                208,
+                {"lr": 0.2, "num_epochs": 4, "batch_size": 16},
+            ),
             (None, [1.0, -0.5], 0.7, 60, {"lr": 0.05, "num_epochs": 2, "batch_size": 7}),
             (None, [0.4, -2.2, 1.1], 0.9, 45, {"lr": 0.07, "num_epochs": 3, "batch_size": 9}),
         ):
@@ -41,22 +46,28 @@ def margins(seeds, ex2, seed_all):
             got = np.concatenate([w_t.detach().numpy().ravel(), b_t.detach().numpy().ravel(), losses])
             expected = np.concatenate([want_w.ravel(), want_b.ravel(), want_losses])
             fraction = "train with known pieces vs the grader's run, fraction of RUN32"
-            worst[fraction] = max(worst[fraction], float(np.max(np.abs(got - expected) / (
-                RUN32["atol"] + RUN32["rtol"] * np.abs(expected)))))
+            worst[fraction] = max(
+                worst[fraction],
+                float(np.max(np.abs(got - expected) / (RUN32["atol"] + RUN32["rtol"] * np.abs(expected)))),
+            )
             if key is not None:
                 error = max(np.max(np.abs(w_t.detach().numpy().ravel() - true_w)), abs(float(b_t.detach()) - true_b))
                 worst[key] = max(worst[key], float(error))
         seed_all(seed)
         X, labels = ex2.synthetic_data(torch.tensor([2.0, -3.4]), 4.2, 20000)
         noise = labels.double().numpy().ravel() - (X.double().numpy() @ np.array([2.0, -3.4]) + 4.2)
-        worst["synthetic_data |noise std - 0.01|"] = max(worst["synthetic_data |noise std - 0.01|"],
-                                                          abs(noise.std() - 0.01), abs(noise.mean()))
+        worst["synthetic_data |noise std - 0.01|"] = max(
+            worst["synthetic_data |noise std - 0.01|"], abs(noise.std() - 0.01), abs(noise.mean())
+        )
         features = X.double().numpy()
-        worst["synthetic_data |X mean|, |X std - 1|"] = max(worst["synthetic_data |X mean|, |X std - 1|"],
-                                                             abs(features.mean()), abs(features.std() - 1))
-        for key, value in (("synthetic_data |X kurtosis - 3|", abs(_kurtosis(features.ravel()) - 3)),
-                           ("synthetic_data |corr(X[:, 0], X[:, 1])|", abs(np.corrcoef(features.T)[0, 1])),
-                           ("synthetic_data |noise kurtosis - 3|", abs(_kurtosis(noise) - 3))):
+        worst["synthetic_data |X mean|, |X std - 1|"] = max(
+            worst["synthetic_data |X mean|, |X std - 1|"], abs(features.mean()), abs(features.std() - 1)
+        )
+        for key, value in (
+            ("synthetic_data |X kurtosis - 3|", abs(_kurtosis(features.ravel()) - 3)),
+            ("synthetic_data |corr(X[:, 0], X[:, 1])|", abs(np.corrcoef(features.T)[0, 1])),
+            ("synthetic_data |noise kurtosis - 3|", abs(_kurtosis(noise) - 3)),
+        ):
             worst[key] = max(worst[key], float(value))
         seed_all(seed)
         features, labels = _indexed_data(100)

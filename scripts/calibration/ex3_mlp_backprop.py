@@ -7,15 +7,17 @@ from autograder.checks.ex3_support import PATH64, mlp_path
 TOLERANCES = {
     # checks/*/test_ex3.py: the reference's losses and parameters against the grader's autograd path of the same
     # run (and a correct fit_mlp written with other operations), as a fraction of PATH64's bound
-    "fit_mlp vs the grader's path, fraction of PATH64": 1.0,
+    "fit_mlp vs the grader's path, fraction of PATH64": 1.0
 }
 
 # the runs of the public and hidden checks, with every seed
-RUNS = ({"hidden": 8, "lr": 0.5, "epochs": 120, "activation": "sigmoid"},
-        {"hidden": 5, "lr": 0.2, "epochs": 40, "activation": "relu"},
-        {"hidden": 16, "lr": 0.25, "epochs": 80, "activation": "sigmoid"},
-        {"hidden": 7, "lr": 0.1, "epochs": 60, "activation": "relu"},
-        {"hidden": 16, "lr": 0.5, "epochs": 2000, "activation": "sigmoid"})
+RUNS = (
+    {"hidden": 8, "lr": 0.5, "epochs": 120, "activation": "sigmoid"},
+    {"hidden": 5, "lr": 0.2, "epochs": 40, "activation": "relu"},
+    {"hidden": 16, "lr": 0.25, "epochs": 80, "activation": "sigmoid"},
+    {"hidden": 7, "lr": 0.1, "epochs": 60, "activation": "relu"},
+    {"hidden": 16, "lr": 0.5, "epochs": 2000, "activation": "sigmoid"},
+)
 
 
 def _fraction(got, expected):
@@ -35,6 +37,7 @@ def margins(seeds, ex3, seed_all):
             data = (X[:12], y[:12]) if run["epochs"] == 2000 else (X, y)
             params, losses = ex3.fit_mlp(*data, **run, seed=seed)
             want_params, want_losses = mlp_path(*data, **run, seed=seed)
-            worst[key] = max(worst[key], _fraction(losses, want_losses),
-                             *(_fraction(params[k], want_params[k]) for k in want_params))
+            worst[key] = max(
+                worst[key], _fraction(losses, want_losses), *(_fraction(params[k], want_params[k]) for k in want_params)
+            )
     return worst

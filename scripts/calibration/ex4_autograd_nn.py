@@ -3,9 +3,9 @@
 import numpy as np
 import torch
 
+from autograder.checking.expect import REGULAR, neighbours
 from autograder.checks import ex4_support
 from autograder.checks.synthetic import make_regression
-from autograder.checking.expect import REGULAR, neighbours
 
 PUBLIC = ex4_support.PUBLIC_RUN  # checks/public/test_ex4.py's run
 
@@ -53,10 +53,20 @@ def margins(seeds, ex4, seed_all):
     worst = dict.fromkeys(TOLERANCES, 0.0)
     for seed in range(seeds):
         for key, true_w, true_b, n, hyper in (
-            ("train_concise max |param - truth| (public data)", [2.0, -3.4], 4.2, PUBLIC["n"],
-             {key: PUBLIC[key] for key in ("lr", "num_epochs", "batch_size")}),
-            ("train_concise max |param - truth| (hidden data)", [1.5, 0.7, -2.0], -1.3, 208,
-             {"lr": 0.1, "num_epochs": 4, "batch_size": 16}),
+            (
+                "train_concise max |param - truth| (public data)",
+                [2.0, -3.4],
+                4.2,
+                PUBLIC["n"],
+                {key: PUBLIC[key] for key in ("lr", "num_epochs", "batch_size")},
+            ),
+            (
+                "train_concise max |param - truth| (hidden data)",
+                [1.5, 0.7, -2.0],
+                -1.3,
+                208,
+                {"lr": 0.1, "num_epochs": 4, "batch_size": 16},
+            ),
         ):
             features, labels = make_regression(true_w, true_b, n, seed)
             seed_all(seed)
@@ -69,18 +79,21 @@ def margins(seeds, ex4, seed_all):
                 mse = ex4_support.full_mse(features, labels, weight, bias)
                 key_loss = "train_concise losses[-1] vs MSE of the model, fraction of RUN32"
                 worst[key_loss] = max(worst[key_loss], _bound_fraction(losses[-1], mse, ex4_support.RUN32))
-        for true_w, true_b, n, lr, num_epochs, batch_size in (([2.0, -3.4], 4.2, 150, 0.05, 2, 16),
-                                                               ([1.5, 0.7, -2.0], -1.3, 50, 0.02, 2, 7),
-                                                               ([2.0, -3.4], 4.2, 300, 0.1, 3, 10),
-                                                               ([2.0, -3.4], 4.2, 60, 0.03, 3, 10)):
+        for true_w, true_b, n, lr, num_epochs, batch_size in (
+            ([2.0, -3.4], 4.2, 150, 0.05, 2, 16),
+            ([1.5, 0.7, -2.0], -1.3, 50, 0.02, 2, 7),
+            ([2.0, -3.4], 4.2, 300, 0.1, 3, 10),
+            ([2.0, -3.4], 4.2, 60, 0.03, 3, 10),
+        ):
             features, labels = make_regression(true_w, true_b, n, seed)
             torch.manual_seed(seed)
             net, losses = ex4.train_concise(features, labels, lr=lr, num_epochs=num_epochs, batch_size=batch_size)
             weight, bias, curve = ex4_support.concise_reference(features, labels, lr, num_epochs, batch_size, seed)
             key = "train_concise vs reference run from the same seed, fraction of RUN32"
             got = np.concatenate([net.weight.detach().numpy().ravel(), net.bias.detach().numpy(), losses])
-            worst[key] = max(worst[key], _bound_fraction(got, np.concatenate([weight.ravel(), bias, curve]),
-                                                         ex4_support.RUN32))
+            worst[key] = max(
+                worst[key], _bound_fraction(got, np.concatenate([weight.ravel(), bias, curve]), ex4_support.RUN32)
+            )
         for n_in, n_hidden, n, lr, epochs in ((4, 8, 10, 0.01, 20), (3, 5, 12, 0.05, 15)):
             state = ex4_support.tiny_start(n_in, n_hidden, seed)
             X, y = ex4_support.tiny_data(n, n_in, seed + 1)

@@ -57,8 +57,16 @@ def load(path: Path) -> list[Entry]:
         missing = [name for name in FIELDS if not isinstance(raw.get(name), str)]
         if missing or not raw["reason"].strip():
             raise EquivalentsError(f"{path.name}: entry {number} needs {', '.join(missing) or 'a reason'}")
-        entries.append(Entry(raw["exercise"], raw["function"], raw["before"], raw["after"], raw["reason"].strip(),
-                             int(raw.get("occurrence", 1))))
+        entries.append(
+            Entry(
+                raw["exercise"],
+                raw["function"],
+                raw["before"],
+                raw["after"],
+                raw["reason"].strip(),
+                int(raw.get("occurrence", 1)),
+            )
+        )
     seen = set()
     for entry in entries:
         if entry.identity in seen:
@@ -73,8 +81,13 @@ def _quote(value: str) -> str:
 
 def skeleton(mutant) -> str:
     """A TOML entry for ``mutant``, its reason left to write (``--toml``)."""
-    lines = ["[[equivalent]]", f"exercise = {_quote(mutant.exercise)}", f"function = {_quote(mutant.function)}",
-             f"before = {_quote(mutant.before)}", f"after = {_quote(mutant.after)}"]
+    lines = [
+        "[[equivalent]]",
+        f"exercise = {_quote(mutant.exercise)}",
+        f"function = {_quote(mutant.function)}",
+        f"before = {_quote(mutant.before)}",
+        f"after = {_quote(mutant.after)}",
+    ]
     if mutant.occurrence != 1:
         lines.append(f"occurrence = {mutant.occurrence}")
     lines.append('reason = ""')

@@ -112,8 +112,8 @@ def _changed_lines(original: str, mutated: str) -> tuple[int, str, str]:
     old, new = original.splitlines(), mutated.splitlines()
     changes = [op for op in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() if op[0] != "equal"]
     first, last = changes[0], changes[-1]
-    before = " / ".join(_code(line) for line in old[first[1]:last[2]])
-    after = " / ".join(_code(line) for line in new[first[3]:last[4]])
+    before = " / ".join(_code(line) for line in old[first[1] : last[2]])
+    after = " / ".join(_code(line) for line in new[first[3] : last[4]])
     return first[1] + 1, before, after
 
 

@@ -74,8 +74,10 @@ def grade_one(exercise: str, source: str, sandbox) -> Outcome:
         return Outcome(GRADER_ERROR, 0.0, points, time.perf_counter() - start, debug=traceback.format_exc())
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    checks = [CheckScore(t.test_id, t.function, tuple(t.uses), float(t.score), float(t.max_score), t.status,
-                         t.visibility) for t in report.tests]
+    checks = [
+        CheckScore(t.test_id, t.function, tuple(t.uses), float(t.score), float(t.max_score), t.status, t.visibility)
+        for t in report.tests
+    ]
     debug = "\n".join(t.debug for t in report.tests if t.debug)
     status = GRADER_ERROR if debug else classify(checks, points)
     return Outcome(status, report.score, points, time.perf_counter() - start, checks, debug)
@@ -115,16 +117,22 @@ def grade_all(jobs_: list[tuple[str, str]], jobs: int = 2, sandbox=None, progres
         return results
     context = multiprocessing.get_context("spawn")  # fresh interpreters: never fork a process holding torch
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker) as pool:
-        futures = {pool.submit(_grade_in_worker, exercise, source): index
-                   for index, (exercise, source) in enumerate(jobs_)}
+        futures = {
+            pool.submit(_grade_in_worker, exercise, source): index for index, (exercise, source) in enumerate(jobs_)
+        }
         for future in as_completed(futures):
             index = futures[future]
             try:
                 results[index] = future.result()
             except Exception:  # noqa: BLE001 - a pool process died: the grader's problem, recorded as such
                 exercise = jobs_[index][0]
-                results[index] = Outcome(GRADER_ERROR, 0.0, registry.course(True).exercise(exercise).points, 0.0,
-                                         debug=traceback.format_exc())
+                results[index] = Outcome(
+                    GRADER_ERROR,
+                    0.0,
+                    registry.course(True).exercise(exercise).points,
+                    0.0,
+                    debug=traceback.format_exc(),
+                )
             done += 1
             if progress:
                 progress(done, len(jobs_))

@@ -5,8 +5,10 @@ from __future__ import annotations
 from .grade import KILLED, SURVIVED, TIMEOUT
 from .run import ARGUMENT_KINDS, EQUIVALENT, VERDICTS, Run
 
-FAMILIES = (("library operators (mutmut) over the learner's blocks and the signatures' defaults", ("operator",)),
-            ("arguments frozen to the first value passed, or to their default", ARGUMENT_KINDS))
+FAMILIES = (
+    ("library operators (mutmut) over the learner's blocks and the signatures' defaults", ("operator",)),
+    ("arguments frozen to the first value passed, or to their default", ARGUMENT_KINDS),
+)
 HEADER = ("mutants", KILLED, TIMEOUT, SURVIVED, EQUIVALENT, "grader error")
 
 
@@ -35,10 +37,10 @@ def table(run: Run) -> str:
 def _checks_of(result) -> str:
     """The checks that grade (or use) the mutant's function, with what each gave."""
     function = result.mutant.function
-    checks = [c for c in result.outcome.checks if c.function == function or function in c.uses] \
-        or result.outcome.checks
-    return ", ".join(f"{c.test_id}{' (hidden)' if c.visibility == 'hidden' else ''} {c.score:g}/{c.points:g}"
-                     for c in checks)
+    checks = [c for c in result.outcome.checks if c.function == function or function in c.uses] or result.outcome.checks
+    return ", ".join(
+        f"{c.test_id}{' (hidden)' if c.visibility == 'hidden' else ''} {c.score:g}/{c.points:g}" for c in checks
+    )
 
 
 def survivors(run: Run) -> str:

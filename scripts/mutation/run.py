@@ -73,8 +73,9 @@ def select(mutants: list[Mutant], kinds=KINDS, sample: int | None = None, seed: 
     return [m for m in chosen if m.kind != "operator" or m.identity in keep]
 
 
-def run(mutants: list[Mutant], chosen: list[Mutant], path: Path = EQUIVALENTS, jobs: int = 2, sandbox=None,
-        progress=None) -> Run:
+def run(
+    mutants: list[Mutant], chosen: list[Mutant], path: Path = EQUIVALENTS, jobs: int = 2, sandbox=None, progress=None
+) -> Run:
     """Grade the reference files and ``chosen`` (a subset of ``mutants``, all generated for the same scope)."""
     entries = equivalents.load(path)
     scope = {(m.exercise, m.function) for m in mutants}
@@ -83,19 +84,29 @@ def run(mutants: list[Mutant], chosen: list[Mutant], path: Path = EQUIVALENTS, j
     start = time.perf_counter()
     exercises = list(dict.fromkeys(m.exercise for m in chosen))
     references = [(name, (registry.solutions_dir() / f"{name}.py").read_text(encoding="utf-8")) for name in exercises]
-    outcomes = grade_all(references + [(m.exercise, m.source) for m in chosen], jobs=jobs, sandbox=sandbox,
-                         progress=progress)
-    problems = [f"the reference {name} scores {o.score:g}/{o.max_score:g} ({o.status}): nothing can be judged "
-                "against it" for (name, _), o in zip(references, outcomes) if o.status != SURVIVED]
+    outcomes = grade_all(
+        references + [(m.exercise, m.source) for m in chosen], jobs=jobs, sandbox=sandbox, progress=progress
+    )
+    problems = [
+        f"the reference {name} scores {o.score:g}/{o.max_score:g} ({o.status}): nothing can be judged against it"
+        for (name, _), o in zip(references, outcomes)
+        if o.status != SURVIVED
+    ]
     results = []
-    for mutant, outcome in zip(chosen, outcomes[len(references):]):
+    for mutant, outcome in zip(chosen, outcomes[len(references) :]):
         entry = listed.get(mutant.identity)
         verdict = outcome.status
         if verdict == SURVIVED and entry is not None:
             verdict = EQUIVALENT
         results.append(Result(mutant, outcome, verdict, entry))
-    stale = [(e, "no such mutant any more (the solution changed?)") for e in entries
-             if (e.exercise, e.function) in scope and e.identity not in known]
-    stale += [(r.entry, f"the checks kill it now ({r.verdict}): remove the entry") for r in results
-              if r.entry is not None and r.verdict in (KILLED, TIMEOUT)]
+    stale = [
+        (e, "no such mutant any more (the solution changed?)")
+        for e in entries
+        if (e.exercise, e.function) in scope and e.identity not in known
+    ]
+    stale += [
+        (r.entry, f"the checks kill it now ({r.verdict}): remove the entry")
+        for r in results
+        if r.entry is not None and r.verdict in (KILLED, TIMEOUT)
+    ]
     return Run(results, stale, time.perf_counter() - start, problems)

@@ -2,8 +2,18 @@
 
 import numpy as np
 
-from autograder.checking import (FunctionRef, check, clip, expect_array, expect_float, fail, function_source,
-                                hidden_seed, remembered, text)
+from autograder.checking import (
+    FunctionRef,
+    check,
+    clip,
+    expect_array,
+    expect_float,
+    fail,
+    function_source,
+    hidden_seed,
+    remembered,
+    text,
+)
 from autograder.checks.ex1_support import expect_path
 from autograder.checks.in_sandbox.ex1_manual_gradients import FUNCTIONS
 
@@ -18,8 +28,13 @@ def test_dloss_hidden(student, reference):
     for shape in [(17,), (3, 2, 4)]:
         w, x, y = float(rng.normal() * 3), rng.normal(size=shape) * 5, rng.normal(size=shape) * 5
         expected = reference.ex1.dloss(w, x, y)
-        expect_array(student.ex1.dloss(w, x, y), expected, what=text("what.hidden_inputs", function="dloss", shape=shape), **EXACT,
-                     mistakes=[("hint.sign", -expected), ("ex1.hint.missing_factor_2", expected / 2)])
+        expect_array(
+            student.ex1.dloss(w, x, y),
+            expected,
+            what=text("what.hidden_inputs", function="dloss", shape=shape),
+            **EXACT,
+            mistakes=[("hint.sign", -expected), ("ex1.hint.missing_factor_2", expected / 2)],
+        )
 
 
 @check(points=2, function="mse_grad", visibility="hidden")
@@ -33,10 +48,20 @@ def test_mse_grad_hidden(student, reference):
         result = student.ex1.mse_grad(w, b, x, y)
         if not isinstance(result, tuple) or len(result) != 2:
             fail(text("ex1.mse_grad_pair", what="mse_grad"), got=clip(repr(result), 120), hint="hint.return_pair")
-        expect_float(result[0], dw, what=text("ex1.what.hidden_samples", name="dw", n=n), **EXACT,
-                     mistakes=[("ex1.hint.sum_not_mean", dw * n)])
-        expect_float(result[1], db, what=text("ex1.what.hidden_samples", name="db", n=n), **EXACT,
-                     mistakes=[("ex1.hint.sum_not_mean", db * n)])
+        expect_float(
+            result[0],
+            dw,
+            what=text("ex1.what.hidden_samples", name="dw", n=n),
+            **EXACT,
+            mistakes=[("ex1.hint.sum_not_mean", dw * n)],
+        )
+        expect_float(
+            result[1],
+            db,
+            what=text("ex1.what.hidden_samples", name="db", n=n),
+            **EXACT,
+            mistakes=[("ex1.hint.sum_not_mean", db * n)],
+        )
 
 
 @check(points=1, function="numerical_grad", visibility="hidden")
@@ -45,8 +70,13 @@ def test_numerical_grad_hidden(student, reference):
     w = np.random.default_rng(hidden_seed(103)).normal(size=(2, 3, 2)) * 0.5
     expected = reference.ex1.numerical_grad(FUNCTIONS["exp_mix"], w)
     # both are central differences with eps=1e-6; they differ only by rounding (~1e-9)
-    expect_array(student.ex1.numerical_grad(FunctionRef("exp_mix"), w), expected,
-                 what=text("what.hidden_inputs", function="numerical_grad", shape=(2, 3, 2)), rtol=1e-6, atol=1e-7)
+    expect_array(
+        student.ex1.numerical_grad(FunctionRef("exp_mix"), w),
+        expected,
+        what=text("what.hidden_inputs", function="numerical_grad", shape=(2, 3, 2)),
+        rtol=1e-6,
+        atol=1e-7,
+    )
 
 
 @check(points=3, function="fit_line", visibility="hidden")
@@ -56,7 +86,10 @@ def test_fit_line_hidden_path(student, reference):
     x = rng.uniform(-2, 2, 30)
     y = 0.7 * x + 2.0 + 0.2 * rng.normal(size=30)
     source = function_source(student.session, EXERCISE, "fit_line")
-    for run in ({"lr": 0.05, "epochs": 25, "batch_size": 30, "seed": hidden_seed(3)}, {"lr": 0.03, "epochs": 7, "batch_size": 7, "seed": hidden_seed(11)},
-                {"lr": 0.15, "epochs": 4, "batch_size": 13, "seed": hidden_seed(5)}):
+    for run in (
+        {"lr": 0.05, "epochs": 25, "batch_size": 30, "seed": hidden_seed(3)},
+        {"lr": 0.03, "epochs": 7, "batch_size": 7, "seed": hidden_seed(11)},
+        {"lr": 0.15, "epochs": 4, "batch_size": 13, "seed": hidden_seed(5)},
+    ):
         expected = remembered(reference.ex1.fit_line)(x, y, **run)  # the same for every submission
         expect_path(student.ex1.fit_line(x, y, **run), x, y, **run, source=source, expected=expected)

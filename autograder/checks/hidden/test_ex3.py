@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from autograder.checks.ex3_support import FIT_DEFAULTS, check_backward, expect_fit_path, run_fit
 from autograder.checking import alongside, check, hidden_seed, remembered
+from autograder.checks.ex3_support import FIT_DEFAULTS, check_backward, expect_fit_path, run_fit
 
 EXERCISE = "ex3_mlp_backprop"
 
@@ -14,8 +14,12 @@ def test_mlp_backward_hidden(student):
     rng = np.random.default_rng(hidden_seed(301))
     for activation, (n, d, h) in (("sigmoid", (13, 4, 7)), ("relu", (6, 1, 3))):
         X = rng.normal(size=(n, d))
-        params = {"W1": rng.normal(size=(d, h)), "b1": rng.normal(size=h), "W2": rng.normal(size=(h, 1)),
-                  "b2": rng.normal(size=1)}
+        params = {
+            "W1": rng.normal(size=(d, h)),
+            "b1": rng.normal(size=h),
+            "W2": rng.normal(size=(h, 1)),
+            "b2": rng.normal(size=1),
+        }
         check_backward(student, X, rng.normal(size=(n, 1)), params, activation)
 
 
@@ -25,8 +29,10 @@ def test_fit_mlp_reference_loss(student, reference):
     rng = np.random.default_rng(hidden_seed(302))
     X = rng.uniform(-2, 2, size=(48, 2))
     y = (np.sin(2 * X[:, :1]) * X[:, 1:] + 0.3 * X[:, 1:] ** 2).reshape(-1, 1)
-    runs = ({"hidden": 16, "lr": 0.25, "epochs": 80, "activation": "sigmoid", "seed": hidden_seed(5)},
-            {"hidden": 7, "lr": 0.1, "epochs": 60, "activation": "relu", "seed": hidden_seed(9)})
+    runs = (
+        {"hidden": 16, "lr": 0.25, "epochs": 80, "activation": "sigmoid", "seed": hidden_seed(5)},
+        {"hidden": 7, "lr": 0.1, "epochs": 60, "activation": "relu", "seed": hidden_seed(9)},
+    )
     # and a run with every argument left at its default (2000 epochs of 16 hidden units: a smaller data set);
     # the reference's runs (the same for every submission) computed while the learner's run
     fit = remembered(reference.ex3.fit_mlp)

@@ -43,8 +43,13 @@ def quadratic_of_a_float(w):
     return quadratic(w)
 
 
-FUNCTIONS = {"quadratic": quadratic, "wavy": wavy, "cubic": cubic, "exp_mix": exp_mix,
-             "quadratic_of_a_float": quadratic_of_a_float}
+FUNCTIONS = {
+    "quadratic": quadratic,
+    "wavy": wavy,
+    "cubic": cubic,
+    "exp_mix": exp_mix,
+    "quadratic_of_a_float": quadratic_of_a_float,
+}
 
 
 def torch_version(name):
@@ -65,5 +70,10 @@ def torch_version(name):
         weights = torch.arange(1, flat.numel() + 1, dtype=torch.float64)
         return torch.log1p(torch.exp(0.3 * weights * flat).sum())
 
-    return {"quadratic": t_quadratic, "wavy": t_wavy, "cubic": t_cubic, "exp_mix": t_exp_mix,
-            "quadratic_of_a_float": t_quadratic}[name]
+    return {
+        "quadratic": t_quadratic,
+        "wavy": t_wavy,
+        "cubic": t_cubic,
+        "exp_mix": t_exp_mix,
+        "quadratic_of_a_float": t_quadratic,
+    }[name]

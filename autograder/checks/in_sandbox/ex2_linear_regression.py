@@ -86,8 +86,12 @@ def _shuffled_batches(batch_size, features, labels):
 def train_with_known_pieces(module, features, labels, lr, num_epochs, batch_size, seed, defaults):
     """The learner's train with known-good pieces in place of their four (so only the loop is graded), from
     ``seed``; ``defaults`` leaves lr, num_epochs and batch_size out of the call."""
-    known = {"data_iter": _shuffled_batches, "linreg": _library_linreg, "squared_loss": _library_squared_loss,
-             "sgd": _library_sgd}
+    known = {
+        "data_iter": _shuffled_batches,
+        "linreg": _library_linreg,
+        "squared_loss": _library_squared_loss,
+        "sgd": _library_sgd,
+    }
     own = {name: getattr(module, name, None) for name in known}
     for name, piece in known.items():
         setattr(module, name, piece)
@@ -101,5 +105,9 @@ def train_with_known_pieces(module, features, labels, lr, num_epochs, batch_size
             setattr(module, name, piece)
 
 
-PROBES = {"linreg_grads": linreg_grads, "loss_grad": loss_grad, "sgd_steps": sgd_steps,
-          "train_with_known_pieces": train_with_known_pieces}
+PROBES = {
+    "linreg_grads": linreg_grads,
+    "loss_grad": loss_grad,
+    "sgd_steps": sgd_steps,
+    "train_with_known_pieces": train_with_known_pieces,
+}

@@ -68,8 +68,12 @@ def grad_twice(module, name, x):
     first = module.grad_at(function, x)
     first = first.detach().clone() if isinstance(first, torch.Tensor) else first
     second = module.grad_at(function, x)
-    return {"first": first, "second": second,
-            "x_requires_grad": bool(x.requires_grad), "x_has_grad": x.grad is not None}
+    return {
+        "first": first,
+        "second": second,
+        "x_requires_grad": bool(x.requires_grad),
+        "x_has_grad": x.grad is not None,
+    }
 
 
 def grad_in_graph(module, name, x, weights):
@@ -168,8 +172,13 @@ def tiny_forward(module, n_in, n_hidden, state, X):
 
 def _known_good_tiny(n_in, n_hidden):
     """A known-good network with the layer names of TinyNet, so that fit_tiny is graded on its own."""
-    layers = collections.OrderedDict([("hidden", torch.nn.Linear(n_in, n_hidden)), ("relu", torch.nn.ReLU()),
-                                      ("output", torch.nn.Linear(n_hidden, 1))])
+    layers = collections.OrderedDict(
+        [
+            ("hidden", torch.nn.Linear(n_in, n_hidden)),
+            ("relu", torch.nn.ReLU()),
+            ("output", torch.nn.Linear(n_hidden, 1)),
+        ]
+    )
     return torch.nn.Sequential(layers)
 
 
@@ -181,5 +190,11 @@ def tiny_fit(module, n_in, n_hidden, state, X, y, lr, epochs):
     return {"losses": losses, "state": _state(net)}
 
 
-PROBES = {"grad_twice": grad_twice, "grad_in_graph": grad_in_graph, "loader_passes": loader_passes, "train_concise_state": train_concise_state,
-          "tiny_forward": tiny_forward, "tiny_fit": tiny_fit}
+PROBES = {
+    "grad_twice": grad_twice,
+    "grad_in_graph": grad_in_graph,
+    "loader_passes": loader_passes,
+    "train_concise_state": train_concise_state,
+    "tiny_forward": tiny_forward,
+    "tiny_fit": tiny_fit,
+}

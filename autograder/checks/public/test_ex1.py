@@ -8,11 +8,28 @@ comparison; scripts/calibrate.py shows the reference passes them on many seeds.
 import numpy as np
 import torch
 
-from autograder.checking import (FunctionRef, check, clip, expect_array, expect_float, expect_true, fail, figures,
-                                function_source, text, within)
-
-from autograder.checks.ex1_support import (DEFAULTS, EXACT, PATH_MISTAKES, descent_path, expect_path, fit_line_pair,
-                                           least_squares)
+from autograder.checking import (
+    FunctionRef,
+    check,
+    clip,
+    expect_array,
+    expect_float,
+    expect_true,
+    fail,
+    figures,
+    function_source,
+    text,
+    within,
+)
+from autograder.checks.ex1_support import (
+    DEFAULTS,
+    EXACT,
+    PATH_MISTAKES,
+    descent_path,
+    expect_path,
+    fit_line_pair,
+    least_squares,
+)
 from autograder.checks.in_sandbox.ex1_manual_gradients import FUNCTIONS, torch_version
 
 EXERCISE = "ex1_manual_gradients"
@@ -39,9 +56,14 @@ def autograd_mse(w, b, x, y):
 
 def dloss_mistakes(expected, w, x, y):
     x = np.asarray(x)
-    return [("hint.sign", -expected), ("ex1.hint.missing_factor_2", expected / 2),
-            ("ex1.hint.dloss_chain_x", 2 * (w * x - y)), ("ex1.hint.dloss_wrt_x", 2 * (w * x - y) * w),
-            ("ex1.hint.dloss_is_loss", (w * x - y) ** 2), ("ex1.hint.dloss_extra_x", 2 * (w * x - y) * x * x)]
+    return [
+        ("hint.sign", -expected),
+        ("ex1.hint.missing_factor_2", expected / 2),
+        ("ex1.hint.dloss_chain_x", 2 * (w * x - y)),
+        ("ex1.hint.dloss_wrt_x", 2 * (w * x - y) * w),
+        ("ex1.hint.dloss_is_loss", (w * x - y) ** 2),
+        ("ex1.hint.dloss_extra_x", 2 * (w * x - y) * x * x),
+    ]
 
 
 def autograd_grad(name, w):
@@ -99,8 +121,13 @@ def test_dloss_elementwise(student):
     for shape in [(5,), (2, 3)]:
         x, y, w = rng.normal(size=shape), rng.normal(size=shape), 0.7
         expected = autograd_dloss(w, x, y)
-        expect_array(student.ex1.dloss(w, x, y), expected, what=text("ex1.what.dloss_arrays", shape=shape),
-                     **EXACT, mistakes=dloss_mistakes(expected, w, x, y))
+        expect_array(
+            student.ex1.dloss(w, x, y),
+            expected,
+            what=text("ex1.what.dloss_arrays", shape=shape),
+            **EXACT,
+            mistakes=dloss_mistakes(expected, w, x, y),
+        )
 
 
 @check(points=4, function="mse_grad")
@@ -116,13 +143,31 @@ def test_mse_grad_autograd(student):
             fail(text("ex1.mse_grad_pair", what=what), got=clip(repr(result), 120), hint="hint.return_pair")
         dw, db = autograd_mse(w, b, x, y)
         error = w * x + b - y
-        expect_float(result[0], dw, what=text("ex1.what.dw_of", what=what), **EXACT, mistakes=[
-            ("hint.sign", -dw), ("ex1.hint.missing_factor_2", dw / 2), ("ex1.hint.sum_not_mean", dw * n),
-            ("ex1.hint.dw_missing_x", 2 * np.mean(error)),
-            ("ex1.hint.product_of_means", 2 * np.mean(error) * np.mean(x))])
-        expect_float(result[1], db, what=text("ex1.what.db_of", what=what), **EXACT, mistakes=[
-            ("hint.sign", -db), ("ex1.hint.missing_factor_2", db / 2), ("ex1.hint.sum_not_mean", db * n),
-            ("ex1.hint.db_with_x", 2 * np.mean(error * x))])
+        expect_float(
+            result[0],
+            dw,
+            what=text("ex1.what.dw_of", what=what),
+            **EXACT,
+            mistakes=[
+                ("hint.sign", -dw),
+                ("ex1.hint.missing_factor_2", dw / 2),
+                ("ex1.hint.sum_not_mean", dw * n),
+                ("ex1.hint.dw_missing_x", 2 * np.mean(error)),
+                ("ex1.hint.product_of_means", 2 * np.mean(error) * np.mean(x)),
+            ],
+        )
+        expect_float(
+            result[1],
+            db,
+            what=text("ex1.what.db_of", what=what),
+            **EXACT,
+            mistakes=[
+                ("hint.sign", -db),
+                ("ex1.hint.missing_factor_2", db / 2),
+                ("ex1.hint.sum_not_mean", db * n),
+                ("ex1.hint.db_with_x", 2 * np.mean(error * x)),
+            ],
+        )
 
 
 @check(points=2, function="numerical_grad")
@@ -139,11 +184,17 @@ def test_numerical_grad_scalar(student):
         # and rounding adds about 1e-16 * |f| / eps ~ 1e-10, so 3e-9 holds it and refuses another default (1e-4:
         # 1e-8 off)
         tolerance = {"rtol": 0.0, "atol": 3e-9} if name == "cubic" else {"rtol": 1e-6, "atol": 1e-6}
-        expect_float(student.ex1.numerical_grad(FunctionRef(name), w), expected + (1e-12 if name == "cubic" else 0.0),
-                     what=text("ex1.what.numerical_grad_scalar", w=w, formula=formula), **tolerance,
-                     mistakes=[("ex1.hint.forward_difference", float(forward_difference(name, w, 1e-6))),
-                               ("ex1.hint.missing_half", 2 * expected),
-                               ("ex1.hint.eps_precedence", expected * 1e-12, RELATIVE)])
+        expect_float(
+            student.ex1.numerical_grad(FunctionRef(name), w),
+            expected + (1e-12 if name == "cubic" else 0.0),
+            what=text("ex1.what.numerical_grad_scalar", w=w, formula=formula),
+            **tolerance,
+            mistakes=[
+                ("ex1.hint.forward_difference", float(forward_difference(name, w, 1e-6))),
+                ("ex1.hint.missing_half", 2 * expected),
+                ("ex1.hint.eps_precedence", expected * 1e-12, RELATIVE),
+            ],
+        )
 
 
 @check(points=3, function="numerical_grad")
@@ -159,16 +210,25 @@ def test_numerical_grad_array(student):
             expected = expected + eps**2
         got = student.ex1.numerical_grad(FunctionRef(name), w, eps)
         if isinstance(got, np.ndarray) and got.shape == expected.shape:
-            figures.record("grad_compare", function="numerical_grad", name=name, learner=got.ravel(),
-                           expected=expected.ravel())
+            figures.record(
+                "grad_compare", function="numerical_grad", name=name, learner=got.ravel(), expected=expected.ravel()
+            )
         # central-difference error at eps = 1e-3 is about eps**2 * |f'''| / 6 ~ 1e-6 (none left for the cubic);
         # a forward difference is off by ~eps
-        expect_array(got, expected, what=text("ex1.what.numerical_grad_eps", shape=shape, eps=eps), rtol=1e-4,
-                     atol=2e-5, mistakes=[("ex1.hint.forward_difference", forward_difference(name, w, eps)),
-                                          ("ex1.hint.missing_half", 2 * expected),
-                                          ("ex1.hint.ignores_eps", autograd_grad(name, w)),
-                                          ("ex1.hint.eps_precedence", expected * eps**2, RELATIVE),
-                                          ("ex1.hint.rows_not_entries", row_difference(name, w, eps))])
+        expect_array(
+            got,
+            expected,
+            what=text("ex1.what.numerical_grad_eps", shape=shape, eps=eps),
+            rtol=1e-4,
+            atol=2e-5,
+            mistakes=[
+                ("ex1.hint.forward_difference", forward_difference(name, w, eps)),
+                ("ex1.hint.missing_half", 2 * expected),
+                ("ex1.hint.ignores_eps", autograd_grad(name, w)),
+                ("ex1.hint.eps_precedence", expected * eps**2, RELATIVE),
+                ("ex1.hint.rows_not_entries", row_difference(name, w, eps)),
+            ],
+        )
 
 
 @check(points=2, function="numerical_grad")
@@ -178,17 +238,27 @@ def test_numerical_grad_leaves_w(student):
     original = w.copy()
     call = student.session.call(EXERCISE, "numerical_grad", FunctionRef("quadratic"), w, 1e-6, return_args=True)
     after = call.args[1]
-    expect_true(isinstance(after, np.ndarray) and after.shape == original.shape and after.dtype == original.dtype
-                and bool(np.array_equal(after, original)),
-                text("ex1.w_changed", changed=int(np.sum(after != original)) if isinstance(after, np.ndarray)
-                     and after.shape == original.shape else "all"),
-                hint="ex1.hint.restore_w")
+    expect_true(
+        isinstance(after, np.ndarray)
+        and after.shape == original.shape
+        and after.dtype == original.dtype
+        and bool(np.array_equal(after, original)),
+        text(
+            "ex1.w_changed",
+            changed=int(np.sum(after != original))
+            if isinstance(after, np.ndarray) and after.shape == original.shape
+            else "all",
+        ),
+        hint="ex1.hint.restore_w",
+    )
     # Points for work done: leaving w alone counts only in a function that also computes the gradient
     # (returning 0.0 leaves w alone too). Central differences of a quadratic are exact up to rounding,
     # |f| * 1e-16 / eps ~ 1e-9 here, so the scalar check's 1e-6 tolerance holds with a wide margin.
     expected = autograd_grad("quadratic", original)
     value = call.value
-    right = isinstance(value, np.ndarray) and value.dtype == np.float64 and within(value, expected, rtol=1e-6, atol=1e-6)
+    right = (
+        isinstance(value, np.ndarray) and value.dtype == np.float64 and within(value, expected, rtol=1e-6, atol=1e-6)
+    )
     expect_true(right, text("expect.only_when_right", function="numerical_grad"), advice="hint.fix_values_first")
 
 
@@ -210,8 +280,14 @@ def test_fit_line_least_squares(student):
     # mini-batch noise at lr=0.1 with batches of 10 leaves the end point within 0.01 of the line
     # (scripts/calibration/ex1_manual_gradients.py); 0.05 leaves a wide margin
     for label, got, expected in (("w", result[0], w_ls), ("b", result[1], b_ls)):
-        expect_float(got, expected, what=text("ex1.what.fit_line_param", label=label), rtol=0.0, atol=0.05,
-                     default_hint="ex1.hint.fit_line")
+        expect_float(
+            got,
+            expected,
+            what=text("ex1.what.fit_line_param", label=label),
+            rtol=0.0,
+            atol=0.05,
+            default_hint="ex1.hint.fit_line",
+        )
     # and by the steps the docstring describes, from the default seed (a closed form reaches the line too)
     expect_path(result, x, y, **DEFAULTS, source=function_source(student.session, EXERCISE, "fit_line"))
 
@@ -226,8 +302,9 @@ def one_batch_run(student, epochs):
     x = ONE_BATCH["x"]
     y = 2.0 * x + 1.0
     result = fit_line_pair(student.ex1.fit_line(x, y, lr=ONE_BATCH["lr"], epochs=epochs, batch_size=len(x)))
-    return result, {shift: descent_path(x, y, ONE_BATCH["lr"], max(epochs + shift, 0), len(x), 0)
-                    for shift in (-1, 0, 1)}
+    return result, {
+        shift: descent_path(x, y, ONE_BATCH["lr"], max(epochs + shift, 0), len(x), 0) for shift in (-1, 0, 1)
+    }
 
 
 @check(points=1, function="fit_line")
@@ -235,26 +312,49 @@ def test_fit_line_counts_epochs(student):
     """fit_line: runs exactly `epochs` epochs (epochs=0 returns (0, 0))"""
     result, paths = one_batch_run(student, 0)
     one_more = all(isinstance(v, float) for v in result) and within(np.array(result), np.array(paths[1]), **EXACT)
-    expect_true(all(isinstance(v, float) and v == 0.0 for v in result), text("ex1.zero_epochs"),
-                expected="(0.0, 0.0)", got=clip(repr(result), 120),
-                hint="ex1.hint.epochs_one_more" if one_more else "ex1.hint.honour_epochs")
+    expect_true(
+        all(isinstance(v, float) and v == 0.0 for v in result),
+        text("ex1.zero_epochs"),
+        expected="(0.0, 0.0)",
+        got=clip(repr(result), 120),
+        hint="ex1.hint.epochs_one_more" if one_more else "ex1.hint.honour_epochs",
+    )
     for epochs in (2, 1):  # (at 1 epoch, one short is the start (0, 0): a fit_line that never updates, too)
         result, paths = one_batch_run(student, epochs)
         for index, label in enumerate(("w", "b")):
             mistakes = [("ex1.hint.epochs_one_more", paths[1][index])]
             for mistake in ("b_moved_by_dw", "step_over_batch"):  # (the slips a full batch shows too)
-                mistakes.append((PATH_MISTAKES[mistake], descent_path(ONE_BATCH["x"], 2.0 * ONE_BATCH["x"] + 1.0,
-                                                                      ONE_BATCH["lr"], epochs, len(ONE_BATCH["x"]), 0,
-                                                                      mistake)[index]))
+                mistakes.append(
+                    (
+                        PATH_MISTAKES[mistake],
+                        descent_path(
+                            ONE_BATCH["x"],
+                            2.0 * ONE_BATCH["x"] + 1.0,
+                            ONE_BATCH["lr"],
+                            epochs,
+                            len(ONE_BATCH["x"]),
+                            0,
+                            mistake,
+                        )[index],
+                    )
+                )
             if epochs > 1:
                 mistakes.append(("ex1.hint.epochs_one_short", paths[-1][index]))
-            expect_float(result[index], paths[0][index], what=text("ex1.what.full_batch", label=label, epochs=epochs),
-                         **EXACT, mistakes=mistakes, default_hint="ex1.hint.fit_line")
+            expect_float(
+                result[index],
+                paths[0][index],
+                what=text("ex1.what.full_batch", label=label, epochs=epochs),
+                **EXACT,
+                mistakes=mistakes,
+                default_hint="ex1.hint.fit_line",
+            )
 
 
 # two runs on 40 noisy points, each argument other than in the other run and than its default
-SHUFFLED_RUNS = ({"lr": 0.05, "epochs": 3, "batch_size": 8, "seed": 1},
-                 {"lr": 0.2, "epochs": 2, "batch_size": 6, "seed": 2})
+SHUFFLED_RUNS = (
+    {"lr": 0.05, "epochs": 3, "batch_size": 8, "seed": 1},
+    {"lr": 0.2, "epochs": 2, "batch_size": 6, "seed": 2},
+)
 
 
 @check(points=2, function="fit_line")

@@ -9,13 +9,42 @@ import ast
 import numpy as np
 import torch
 
-from autograder.checking import (REGULAR, Generated, RemoteTensor, StudentException, check, expect_array, expect_tensor,
-                                expect_tensor_form, expect_true, fail, figures, fmt, function_source, in_sandbox_module,
-                                neighbours, parse_source, probe_left_alone, remembered, text, type_hint)
-
-from autograder.checks.ex2_support import (DEFAULT_HYPER, EX2, PUBLIC_HYPER, PUBLIC_N, PUBLIC_SEED, PUBLIC_TOL,
-                                           check_known_converges, expect_known_run, expect_loss_tensor,
-                                           make_regression, run_known_pieces, tensor_param)
+from autograder.checking import (
+    REGULAR,
+    Generated,
+    RemoteTensor,
+    StudentException,
+    check,
+    expect_array,
+    expect_tensor,
+    expect_tensor_form,
+    expect_true,
+    fail,
+    figures,
+    fmt,
+    function_source,
+    in_sandbox_module,
+    neighbours,
+    parse_source,
+    probe_left_alone,
+    remembered,
+    text,
+    type_hint,
+)
+from autograder.checks.ex2_support import (
+    DEFAULT_HYPER,
+    EX2,
+    PUBLIC_HYPER,
+    PUBLIC_N,
+    PUBLIC_SEED,
+    PUBLIC_TOL,
+    check_known_converges,
+    expect_known_run,
+    expect_loss_tensor,
+    make_regression,
+    run_known_pieces,
+    tensor_param,
+)
 
 EXERCISE = EX2
 CHANGES_ARGUMENTS = {"sgd": ("params",)}  # sgd updates the tensors of its list in place (its docstring says so)
@@ -37,14 +66,26 @@ def test_synthetic_data_shapes(student):
     """synthetic_data: X (n, d) and y (n, 1), both float32"""
     X, y = _pair(student.ex2.synthetic_data(torch.tensor(TRUE_W), TRUE_B, 50), "synthetic_data")
     for label, value, shape in (("X", X, (50, 2)), ("y", y, (50, 1))):
-        expect_true(value.shape == shape, text("expect.shape", what=text("ex2.what.returned_by", label=label, call="synthetic_data(w, b, 50)")),
-                    expected=str(shape), got=str(value.shape),
-                    hint="ex2.hint.label_column" if label == "y" else "hint.shape")
-        expect_true(value.dtype == "torch.float32", text("expect.dtype", what=text("ex2.what.returned_by", label=label, call="synthetic_data(w, b, 50)")),
-                    expected="torch.float32", got=value.dtype, hint="hint.dtype")
+        expect_true(
+            value.shape == shape,
+            text("expect.shape", what=text("ex2.what.returned_by", label=label, call="synthetic_data(w, b, 50)")),
+            expected=str(shape),
+            got=str(value.shape),
+            hint="ex2.hint.label_column" if label == "y" else "hint.shape",
+        )
+        expect_true(
+            value.dtype == "torch.float32",
+            text("expect.dtype", what=text("ex2.what.returned_by", label=label, call="synthetic_data(w, b, 50)")),
+            expected="torch.float32",
+            got=value.dtype,
+            hint="hint.dtype",
+        )
     # a property of data drawn as asked: constants of the right shape have it too
-    expect_true(_statistics_hold(*_statistics(student)), text("expect.only_when_right", function="synthetic_data"),
-                advice="hint.fix_values_first")
+    expect_true(
+        _statistics_hold(*_statistics(student)),
+        text("expect.only_when_right", function="synthetic_data"),
+        advice="hint.fix_values_first",
+    )
 
 
 def _kurtosis(values) -> float:
@@ -59,8 +100,12 @@ def _statistics(student):
     n = 20000
     X, y = _pair(student.ex2.synthetic_data(torch.tensor(TRUE_W), TRUE_B, n, shared=True), "synthetic_data")
     if X.shape != (n, 2) or y.shape != (n, 1):
-        fail(text("expect.shape", what="synthetic_data"), expected=text("ex2.detail.two", first=(n, 2), second=(n, 1)),
-             got=text("ex2.detail.two", first=X.shape, second=y.shape), hint="ex2.hint.label_column")
+        fail(
+            text("expect.shape", what="synthetic_data"),
+            expected=text("ex2.detail.two", first=(n, 2), second=(n, 1)),
+            got=text("ex2.detail.two", first=X.shape, second=y.shape),
+            hint="ex2.hint.label_column",
+        )
     x = X.values.astype(np.float64)
     return x, y.values.astype(np.float64).ravel() - (x @ np.array(TRUE_W) + TRUE_B)
 
@@ -71,9 +116,15 @@ KURTOSIS_X, KURTOSIS_NOISE, CORRELATION = 0.25, 0.3, 0.05
 
 
 def _statistics_hold(x, noise) -> bool:
-    return bool(abs(x.mean()) < 0.03 and abs(x.std() - 1.0) < 0.03 and abs(_kurtosis(x.ravel()) - 3) < KURTOSIS_X
-                and abs(np.corrcoef(x[:, 0], x[:, 1])[0, 1]) < CORRELATION and abs(noise.mean()) < 1e-3
-                and 0.009 < noise.std() < 0.011 and abs(_kurtosis(noise) - 3) < KURTOSIS_NOISE)
+    return bool(
+        abs(x.mean()) < 0.03
+        and abs(x.std() - 1.0) < 0.03
+        and abs(_kurtosis(x.ravel()) - 3) < KURTOSIS_X
+        and abs(np.corrcoef(x[:, 0], x[:, 1])[0, 1]) < CORRELATION
+        and abs(noise.mean()) < 1e-3
+        and 0.009 < noise.std() < 0.011
+        and abs(_kurtosis(noise) - 3) < KURTOSIS_NOISE
+    )
 
 
 @check(points=3, function="synthetic_data")
@@ -81,39 +132,66 @@ def test_synthetic_data_statistics(student):
     """synthetic_data: X from N(0, 1), y = Xw + b plus noise of std 0.01"""
     x, noise = _statistics(student)
     # the mean of 40000 N(0,1) draws has std 0.005, their std has std 0.0035: 0.03 is > 6 sigma
-    expect_true(abs(x.mean()) < 0.03 and abs(x.std() - 1.0) < 0.03, text("ex2.features_not_normal"),
-                expected=text("ex2.detail.mean_std", mean=0, std=1),
-                got=text("ex2.detail.mean_std", mean=f"{x.mean():.4f}", std=f"{x.std():.4f}"),
-                hint="ex2.hint.features_normal")
+    expect_true(
+        abs(x.mean()) < 0.03 and abs(x.std() - 1.0) < 0.03,
+        text("ex2.features_not_normal"),
+        expected=text("ex2.detail.mean_std", mean=0, std=1),
+        got=text("ex2.detail.mean_std", mean=f"{x.mean():.4f}", std=f"{x.std():.4f}"),
+        hint="ex2.hint.features_normal",
+    )
     kurtosis = _kurtosis(x.ravel())
-    expect_true(abs(kurtosis - 3) < KURTOSIS_X, text("ex2.features_not_gaussian", kurtosis=f"{kurtosis:.3f}"),
-                hint="ex2.hint.features_normal")
+    expect_true(
+        abs(kurtosis - 3) < KURTOSIS_X,
+        text("ex2.features_not_gaussian", kurtosis=f"{kurtosis:.3f}"),
+        hint="ex2.hint.features_normal",
+    )
     correlation = float(np.corrcoef(x[:, 0], x[:, 1])[0, 1])
-    expect_true(abs(correlation) < CORRELATION, text("ex2.features_correlated", corr=f"{correlation:.3f}"),
-                hint="ex2.hint.features_normal")
+    expect_true(
+        abs(correlation) < CORRELATION,
+        text("ex2.features_correlated", corr=f"{correlation:.3f}"),
+        hint="ex2.hint.features_normal",
+    )
     # the noise std estimate from 20000 draws has std 5e-5, so [0.009, 0.011] is > 20 sigma wide
     # (0.01**2 given as the standard deviation: the variance of N(0, 0.01**2) taken for its std)
-    hint = ("ex2.hint.no_noise" if noise.std() < 1e-6 else "ex2.hint.noise_variance"
-            if 0.8e-4 < noise.std() < 1.2e-4 else "ex2.hint.noise_std")
-    expect_true(abs(noise.mean()) < 1e-3 and 0.009 < noise.std() < 0.011, text("ex2.noise_wrong"),
-                expected=text("ex2.detail.mean_std", mean=0, std=0.01),
-                got=text("ex2.detail.mean_std", mean=f"{noise.mean():.5f}", std=f"{noise.std():.5f}"), hint=hint)
+    hint = (
+        "ex2.hint.no_noise"
+        if noise.std() < 1e-6
+        else "ex2.hint.noise_variance"
+        if 0.8e-4 < noise.std() < 1.2e-4
+        else "ex2.hint.noise_std"
+    )
+    expect_true(
+        abs(noise.mean()) < 1e-3 and 0.009 < noise.std() < 0.011,
+        text("ex2.noise_wrong"),
+        expected=text("ex2.detail.mean_std", mean=0, std=0.01),
+        got=text("ex2.detail.mean_std", mean=f"{noise.mean():.5f}", std=f"{noise.std():.5f}"),
+        hint=hint,
+    )
     kurtosis = _kurtosis(noise)
-    expect_true(abs(kurtosis - 3) < KURTOSIS_NOISE, text("ex2.noise_not_gaussian", kurtosis=f"{kurtosis:.3f}"),
-                hint="ex2.hint.noise_std")
+    expect_true(
+        abs(kurtosis - 3) < KURTOSIS_NOISE,
+        text("ex2.noise_not_gaussian", kurtosis=f"{kurtosis:.3f}"),
+        hint="ex2.hint.noise_std",
+    )
     # another line, with three features: the labels follow the w and b given, not the course's
     w, b, n = [1.5, -0.7, 3.0], -2.0, 5000
     X, y = _pair(student.ex2.synthetic_data(torch.tensor(w), b, n), "synthetic_data")
     if X.shape != (n, 3) or y.shape != (n, 1):
-        fail(text("expect.shape", what=f"synthetic_data(w, {b}, {n})"),
-             expected=text("ex2.detail.two", first=(n, 3), second=(n, 1)),
-             got=text("ex2.detail.two", first=X.shape, second=y.shape), hint="ex2.hint.uses_w_b")
+        fail(
+            text("expect.shape", what=f"synthetic_data(w, {b}, {n})"),
+            expected=text("ex2.detail.two", first=(n, 3), second=(n, 1)),
+            got=text("ex2.detail.two", first=X.shape, second=y.shape),
+            hint="ex2.hint.uses_w_b",
+        )
     residual = y.values.astype(np.float64).ravel() - (X.values.astype(np.float64) @ np.array(w) + b)
     # 5000 noise draws: their mean has std 1.4e-4 and their std 1e-4, so 1e-3 and [0.009, 0.011] are > 7 sigma
-    expect_true(abs(residual.mean()) < 1e-3 and 0.009 < residual.std() < 0.011, text("ex2.other_line", w=w, b=b),
-                expected=text("ex2.detail.mean_std", mean=0, std=0.01),
-                got=text("ex2.detail.mean_std", mean=f"{residual.mean():.5f}", std=f"{residual.std():.5f}"),
-                hint="ex2.hint.uses_w_b")
+    expect_true(
+        abs(residual.mean()) < 1e-3 and 0.009 < residual.std() < 0.011,
+        text("ex2.other_line", w=w, b=b),
+        expected=text("ex2.detail.mean_std", mean=0, std=0.01),
+        got=text("ex2.detail.mean_std", mean=f"{residual.mean():.5f}", std=f"{residual.std():.5f}"),
+        hint="ex2.hint.uses_w_b",
+    )
 
 
 def _batches(result, what):
@@ -155,8 +233,12 @@ def _sizes_cause(sizes, n, batch_size) -> dict:
         return {"hint": "ex2.hint.yield_in_loop"}
     if sizes == full and rest:
         return {"hint": "ex2.hint.dropped_last"}
-    if sizes and all(size == batch_size - 1 for size in sizes[:-1]) and sizes[-1] <= batch_size - 1 \
-            and len(sizes) == len(full + rest):  # every slice one short: indices[i: i + batch_size - 1]
+    if (
+        sizes
+        and all(size == batch_size - 1 for size in sizes[:-1])
+        and sizes[-1] <= batch_size - 1
+        and len(sizes) == len(full + rest)
+    ):  # every slice one short: indices[i: i + batch_size - 1]
         return {"hint": "ex2.hint.slice_one_short"}
     return {"advice": "ex2.hint.batch_sizes"}
 
@@ -165,21 +247,33 @@ def _sizes_cause(sizes, n, batch_size) -> dict:
 def test_data_iter_coverage(student):
     """data_iter: every example exactly once, the last batch shorter"""
     features, labels = _indexed_data(53)
-    items = _batches(student.ex2.data_iter(10, features, labels),
-                     text("ex2.what.data_iter_n", batch_size=10, n=53))
+    items = _batches(student.ex2.data_iter(10, features, labels), text("ex2.what.data_iter_n", batch_size=10, n=53))
     sizes = [X.shape[0] for X, _ in items]
-    figures.record("batches", function="data_iter", n=53,
-                   batches=[[r for r in _rows(X) if r >= 0][:100] for X, _ in items[:60]])
-    expect_true(sizes == [10, 10, 10, 10, 10, 3], text("ex2.batch_sizes"), expected="[10, 10, 10, 10, 10, 3]",
-                got=str(sizes[:20]), **_sizes_cause(sizes, 53, 10))
+    figures.record(
+        "batches", function="data_iter", n=53, batches=[[r for r in _rows(X) if r >= 0][:100] for X, _ in items[:60]]
+    )
+    expect_true(
+        sizes == [10, 10, 10, 10, 10, 3],
+        text("ex2.batch_sizes"),
+        expected="[10, 10, 10, 10, 10, 3]",
+        got=str(sizes[:20]),
+        **_sizes_cause(sizes, 53, 10),
+    )
     for X, y in items:
-        expect_true(X.shape[1:] == (2,) and y.shape[1:] == (1,) and X.dtype == y.dtype == "torch.float32",
-                    text("ex2.batch_shapes"), expected=text("ex2.detail.two", first="(k, 2)", second="(k, 1), float32"),
-                    got=text("ex2.detail.two", first=X.shape, second=f"{y.shape}, {X.dtype}"), hint="ex2.hint.index_rows")
+        expect_true(
+            X.shape[1:] == (2,) and y.shape[1:] == (1,) and X.dtype == y.dtype == "torch.float32",
+            text("ex2.batch_shapes"),
+            expected=text("ex2.detail.two", first="(k, 2)", second="(k, 1), float32"),
+            got=text("ex2.detail.two", first=X.shape, second=f"{y.shape}, {X.dtype}"),
+            hint="ex2.hint.index_rows",
+        )
     seen = sorted(r for X, _ in items for r in _rows(X))  # -1: not one of the examples
     duplicates = len(seen) - len(set(seen))
-    expect_true(seen == list(range(53)), text("ex2.coverage", duplicates=duplicates, missing=53 - len(set(seen))),
-                hint="ex2.hint.duplicates" if duplicates else "ex2.hint.batch_sizes")
+    expect_true(
+        seen == list(range(53)),
+        text("ex2.coverage", duplicates=duplicates, missing=53 - len(set(seen))),
+        hint="ex2.hint.duplicates" if duplicates else "ex2.hint.batch_sizes",
+    )
 
 
 @check(points=2, function="data_iter")
@@ -188,16 +282,29 @@ def test_data_iter_pairing(student):
     features, labels = _indexed_data(40)
     items = _batches(student.ex2.data_iter(8, features, labels), "data_iter(8, features, labels)")
     sizes = [X.shape[0] for X, _ in items]  # (another batch size than the other checks' 10)
-    expect_true(sizes == [8] * 5, text("ex2.batch_sizes"), expected=str([8] * 5), got=str(sizes[:20]),
-                **_sizes_cause(sizes, 40, 8))
+    expect_true(
+        sizes == [8] * 5,
+        text("ex2.batch_sizes"),
+        expected=str([8] * 5),
+        got=str(sizes[:20]),
+        **_sizes_cause(sizes, 40, 8),
+    )
     for X, y in items:
         if X.shape[0] != y.shape[0] or X.values.ndim != 2:
-            fail(text("ex2.batch_shapes"), expected=text("ex2.detail.as_many_labels"), got=text("ex2.detail.two", first=X.shape, second=y.shape),
-                 hint="ex2.hint.separate_shuffle")
+            fail(
+                text("ex2.batch_shapes"),
+                expected=text("ex2.detail.as_many_labels"),
+                got=text("ex2.detail.two", first=X.shape, second=y.shape),
+                hint="ex2.hint.separate_shuffle",
+            )
         wanted = _labels_of(X, labels)
-        expect_true(np.array_equal(wanted, y.values.ravel()), text("ex2.unpaired"),
-                    expected=text("ex2.detail.labels", labels=fmt(wanted)), got=text("ex2.detail.labels", labels=fmt(y.values.ravel())),
-                    hint="ex2.hint.separate_shuffle")
+        expect_true(
+            np.array_equal(wanted, y.values.ravel()),
+            text("ex2.unpaired"),
+            expected=text("ex2.detail.labels", labels=fmt(wanted)),
+            got=text("ex2.detail.labels", labels=fmt(y.values.ravel())),
+            hint="ex2.hint.separate_shuffle",
+        )
 
 
 @check(points=2, function="data_iter")
@@ -208,18 +315,33 @@ def test_data_iter_shuffles(student):
     for _ in range(2):
         items = _batches(student.ex2.data_iter(10, features, labels), "data_iter(10, features, labels)")
         orders.append([r for X, _ in items for r in _rows(X)])
-    expect_true(orders[0] != list(range(100)), text("ex2.not_shuffled"), got=str(orders[0][:12]) + " ...",
-                hint="ex2.hint.no_shuffle")
-    expect_true(orders[0] != orders[1], text("ex2.same_order"), got=text("ex2.detail.both_times", order=str(orders[0][:12])),
-                hint="ex2.hint.same_order")
+    expect_true(
+        orders[0] != list(range(100)),
+        text("ex2.not_shuffled"),
+        got=str(orders[0][:12]) + " ...",
+        hint="ex2.hint.no_shuffle",
+    )
+    expect_true(
+        orders[0] != orders[1],
+        text("ex2.same_order"),
+        got=text("ex2.detail.both_times", order=str(orders[0][:12])),
+        hint="ex2.hint.same_order",
+    )
     for order in orders:  # reversed, rotated, or one of a few fixed orders: made by a rule, not by chance
         count = neighbours(order)
-        expect_true(count < REGULAR, text("ex2.order_regular", count=count, n=len(order)), got=str(order[:12]) + " ...",
-                    hint="ex2.hint.no_shuffle")
+        expect_true(
+            count < REGULAR,
+            text("ex2.order_regular", count=count, n=len(order)),
+            got=str(order[:12]) + " ...",
+            hint="ex2.hint.no_shuffle",
+        )
     # a property of batches that hold every example once, each with its own label (any garbage has it too)
     paired = all(X.shape[0] == y.shape[0] and np.array_equal(_labels_of(X, labels), y.values.ravel()) for X, y in items)
-    expect_true(paired and sorted(orders[1]) == list(range(100)), text("expect.only_when_right", function="data_iter"),
-                advice="hint.fix_values_first")
+    expect_true(
+        paired and sorted(orders[1]) == list(range(100)),
+        text("expect.only_when_right", function="data_iter"),
+        advice="hint.fix_values_first",
+    )
 
 
 @check(points=2, function="linreg")
@@ -229,21 +351,39 @@ def test_linreg(student):
     X, w, b = torch.randn(6, 3, generator=generator), torch.randn(3, 1, generator=generator), torch.tensor([0.5])
     expected = (X.double() @ w.double() + b.double()).numpy()
     answer = student.ex2.linreg(X, w.clone().requires_grad_(True), b.clone().requires_grad_(True))
-    got = expect_tensor(answer, expected, what=text("ex2.what.linreg"), **FLOAT32,
-                        shape_hints={(6,): "ex2.hint.linreg_shape", (6, 6): "ex2.hint.linreg_shape"},
-                        mistakes=[("ex2.hint.linreg_bias", (X.double() @ w.double()).numpy())])
+    got = expect_tensor(
+        answer,
+        expected,
+        what=text("ex2.what.linreg"),
+        **FLOAT32,
+        shape_hints={(6,): "ex2.hint.linreg_shape", (6, 6): "ex2.hint.linreg_shape"},
+        mistakes=[("ex2.hint.linreg_bias", (X.double() @ w.double()).numpy())],
+    )
     # and on other inputs, of other sizes (4 examples, 2 features)
     X2, w2, b2 = torch.randn(4, 2, generator=generator), torch.randn(2, 1, generator=generator), torch.tensor([-1.5])
-    expect_tensor(student.ex2.linreg(X2, w2, b2), (X2.double() @ w2.double() + b2.double()).numpy(),
-                  what=text("ex2.what.linreg_other"), **FLOAT32, shape_hints={(4,): "ex2.hint.linreg_shape",
-                                                                         (4, 4): "ex2.hint.linreg_shape"},
-                  mistakes=[("ex2.hint.linreg_bias", (X2.double() @ w2.double()).numpy())])
+    expect_tensor(
+        student.ex2.linreg(X2, w2, b2),
+        (X2.double() @ w2.double() + b2.double()).numpy(),
+        what=text("ex2.what.linreg_other"),
+        **FLOAT32,
+        shape_hints={(4,): "ex2.hint.linreg_shape", (4, 4): "ex2.hint.linreg_shape"},
+        mistakes=[("ex2.hint.linreg_bias", (X2.double() @ w2.double()).numpy())],
+    )
     # the gradients of sum(upstream * linreg(X, w, b)), taken through the learner's linreg, against X.T @ upstream
     # and the sum of upstream, computed here: only a result connected to w and b has them
     upstream = torch.linspace(-1.0, 2.0, 6).reshape(6, 1)
     try:
-        grads = probe_left_alone(student.session, EX2, "linreg_grads", X, w.clone().requires_grad_(True),
-                                 b.clone().requires_grad_(True), upstream, function="linreg", names=("X", "w", "b"))
+        grads = probe_left_alone(
+            student.session,
+            EX2,
+            "linreg_grads",
+            X,
+            w.clone().requires_grad_(True),
+            b.clone().requires_grad_(True),
+            upstream,
+            function="linreg",
+            names=("X", "w", "b"),
+        )
     except StudentException as error:
         error.hint = "ex2.hint.linreg_detached"
         raise
@@ -251,8 +391,13 @@ def test_linreg(student):
         fail(text("ex2.linreg_no_gradient"), got=fmt(grads), hint="ex2.hint.linreg_detached")
     w_grad = (X.double().T @ upstream.double()).numpy()
     for name, value, want in (("w", grads[0], w_grad), ("b", grads[1], upstream.double().sum(0).numpy())):
-        expect_tensor(value, want, what=text("ex2.what.linreg_grad", name=name), **FLOAT32,
-                      default_hint="ex2.hint.linreg_detached" if got.grad_fn is None else "hint.formula")
+        expect_tensor(
+            value,
+            want,
+            what=text("ex2.what.linreg_grad", name=name),
+            **FLOAT32,
+            default_hint="ex2.hint.linreg_detached" if got.grad_fn is None else "hint.formula",
+        )
 
 
 def _loss_inputs(n, seed, dtype=torch.float32):
@@ -268,9 +413,13 @@ def test_squared_loss_values(student):
     shape_hints = {(6, 6): "ex2.hint.missing_reshape", (): "ex2.hint.loss_reduced", (1,): "ex2.hint.loss_reduced"}
     mistakes = [("ex2.hint.loss_missing_half", 2 * expected)]
     for label, labels in (("(6, 1)", y), ("(6,)", y.reshape(-1))):
-        expect_loss_tensor(student.ex2.squared_loss(y_hat, labels), expected,
-                           what=text("ex2.what.squared_loss", n=6, label=label),
-                           shape_hints=shape_hints, mistakes=mistakes)
+        expect_loss_tensor(
+            student.ex2.squared_loss(y_hat, labels),
+            expected,
+            what=text("ex2.what.squared_loss", n=6, label=label),
+            shape_hints=shape_hints,
+            mistakes=mistakes,
+        )
 
 
 # float64 on both sides, one product and one subtraction per entry: only rounding differs
@@ -292,17 +441,40 @@ def test_squared_loss_autograd(student):
     expected = reference_input.grad.numpy()
     what = text("ex2.what.squared_loss", n=5, label="(5,)")
     shape_hints = {(5, 5): "ex2.hint.missing_reshape", (): "ex2.hint.loss_reduced", (1,): "ex2.hint.loss_reduced"}
-    expect_tensor_form(student.ex2.squared_loss(y_hat.clone(), labels), (5, 1), what=what, dtype="torch.float64",
-                       shape_hints=shape_hints)
+    expect_tensor_form(
+        student.ex2.squared_loss(y_hat.clone(), labels),
+        (5, 1),
+        what=what,
+        dtype="torch.float64",
+        shape_hints=shape_hints,
+    )
     try:
-        grad = probe_left_alone(student.session, EX2, "loss_grad", y_hat.clone().requires_grad_(True), labels,
-                                upstream, function="squared_loss", names=("y_hat", "y"))
+        grad = probe_left_alone(
+            student.session,
+            EX2,
+            "loss_grad",
+            y_hat.clone().requires_grad_(True),
+            labels,
+            upstream,
+            function="squared_loss",
+            names=("y_hat", "y"),
+        )
     except StudentException as error:  # (`//` is the one operation of a loss that autograd cannot follow)
-        error.hint = ("ex2.diagnosis.floor_no_gradient" if "floor_divide" in str(error.detail.get("message", ""))
-                      else "ex2.hint.detached")
+        error.hint = (
+            "ex2.diagnosis.floor_no_gradient"
+            if "floor_divide" in str(error.detail.get("message", ""))
+            else "ex2.hint.detached"
+        )
         raise
-    expect_tensor(grad, expected, what=text("ex2.what.squared_loss_grad"), dtype="torch.float64", **GRAD64,
-                  mistakes=[("ex2.hint.loss_missing_half", 2 * expected)], default_hint="ex2.hint.detached")
+    expect_tensor(
+        grad,
+        expected,
+        what=text("ex2.what.squared_loss_grad"),
+        dtype="torch.float64",
+        **GRAD64,
+        mistakes=[("ex2.hint.loss_missing_half", 2 * expected)],
+        default_hint="ex2.hint.detached",
+    )
 
 
 # one step on given gradients: (lr, batch_size) differ from each other and from the calls in the loop checks
@@ -340,15 +512,26 @@ def test_sgd_step(student):
         for name, old, grad, new in zip(("w", "b"), before, grads, after):
             expected = old - lr * grad / batch_size
             if np.array_equal(new.values, old):
-                fail(text("ex2.sgd_unchanged", name=name), expected=fmt(expected), got=fmt(new.values),
-                     hint=_unmoved_hint(student))
-            expect_tensor(new, expected, what=text("ex2.what.after_sgd", name=name, lr=lr, batch_size=batch_size),
-                          **FLOAT32, mistakes=[("ex2.hint.sgd_batch_size", old - lr * grad),
-                                               ("ex2.hint.sgd_len_params", old - lr * grad / 2),
-                                               ("hint.sign", old + lr * grad / batch_size),
-                                               ("ex2.hint.sgd_batch_size", old - lr * grad / batch_size**2),
-                                               ("ex2.hint.sgd_lr_fixed", old - 0.1 * grad / batch_size),
-                                               ("ex2.hint.sgd_lr_fixed", old - 0.03 * grad / batch_size)])
+                fail(
+                    text("ex2.sgd_unchanged", name=name),
+                    expected=fmt(expected),
+                    got=fmt(new.values),
+                    hint=_unmoved_hint(student),
+                )
+            expect_tensor(
+                new,
+                expected,
+                what=text("ex2.what.after_sgd", name=name, lr=lr, batch_size=batch_size),
+                **FLOAT32,
+                mistakes=[
+                    ("ex2.hint.sgd_batch_size", old - lr * grad),
+                    ("ex2.hint.sgd_len_params", old - lr * grad / 2),
+                    ("hint.sign", old + lr * grad / batch_size),
+                    ("ex2.hint.sgd_batch_size", old - lr * grad / batch_size**2),
+                    ("ex2.hint.sgd_lr_fixed", old - 0.1 * grad / batch_size),
+                    ("ex2.hint.sgd_lr_fixed", old - 0.03 * grad / batch_size),
+                ],
+            )
         expect_true(value is None, text("ex2.sgd_returns"), got=fmt(value), hint="ex2.hint.sgd_returns")
 
 
@@ -369,7 +552,8 @@ def _loop_path(X, y, w, b, lr, batch_size, steps, accumulate=False):
     for _step in range(steps):
         w, b = w.requires_grad_(True), b.requires_grad_(True)
         grad_w, grad_b = torch.autograd.grad(
-            pieces._library_squared_loss(pieces._library_linreg(X, w, b), y).sum(), (w, b))
+            pieces._library_squared_loss(pieces._library_linreg(X, w, b), y).sum(), (w, b)
+        )
         held_w, held_b = (held_w + grad_w, held_b + grad_b) if accumulate else (grad_w, grad_b)
         w = w.detach() - lr * held_w / batch_size
         b = b.detach() - lr * held_b / batch_size
@@ -380,9 +564,22 @@ def _sgd_loop(student, lr, batch_size, steps, fresh_grads):
     """The learner's sgd as the update of three steps of a known loop (the probe); the parameters' values."""
     X, y, w, b = _loop_data()
     try:
-        after = probe_left_alone(student.session, EX2, "sgd_steps", w.clone().requires_grad_(True),
-                                 b.clone().requires_grad_(True), X, y, lr, batch_size, steps, fresh_grads,
-                                 function="sgd", names=("w", "b"), allowed=("w", "b"))
+        after = probe_left_alone(
+            student.session,
+            EX2,
+            "sgd_steps",
+            w.clone().requires_grad_(True),
+            b.clone().requires_grad_(True),
+            X,
+            y,
+            lr,
+            batch_size,
+            steps,
+            fresh_grads,
+            function="sgd",
+            names=("w", "b"),
+            allowed=("w", "b"),
+        )
     except StudentException as error:
         _sgd_error_hint(error)
         message = error.detail.get("message", "")
@@ -404,22 +601,35 @@ def test_sgd_in_place(student):
     got, (X, y, w, b) = _sgd_loop(student, lr, batch_size, 3, fresh_grads=True)
     start = np.concatenate([w.numpy().ravel(), b.numpy().ravel()]).astype(np.float64)
     expected = _loop_path(X, y, w, b, lr, batch_size, 3)
-    expect_array(got, expected, what=text("ex2.what.sgd_loop", steps=3, lr=lr, batch_size=batch_size), dtype=None,
-                 **FLOAT32, mistakes=[(_unmoved_hint(student), start),
-                                      ("ex2.hint.sgd_len_params", _loop_path(X, y, w, b, lr, 2, 3))],
-                 default_hint="ex2.hint.sgd_step")
+    expect_array(
+        got,
+        expected,
+        what=text("ex2.what.sgd_loop", steps=3, lr=lr, batch_size=batch_size),
+        dtype=None,
+        **FLOAT32,
+        mistakes=[(_unmoved_hint(student), start), ("ex2.hint.sgd_len_params", _loop_path(X, y, w, b, lr, 2, 3))],
+        default_hint="ex2.hint.sgd_step",
+    )
 
 
 def _zeroed_before_step(tree) -> bool:
     """Whether the first ``.zero_()`` (or ``.grad = None``) of sgd's source comes before its first in-place update
     (``-=`` or ``.sub_``): the values already showed that nothing moved; this says which way it was written."""
-    zeroing = [node.lineno for node in ast.walk(tree)
-               if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "zero_")
-               or (isinstance(node, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "grad"
-                                                         for t in node.targets))]
-    updates = [node.lineno for node in ast.walk(tree)
-               if (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Sub))
-               or (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "sub_")]
+    zeroing = [
+        node.lineno
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "zero_")
+        or (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Attribute) and t.attr == "grad" for t in node.targets)
+        )
+    ]
+    updates = [
+        node.lineno
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Sub))
+        or (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "sub_")
+    ]
     return bool(zeroing and updates and min(zeroing) < min(updates))
 
 
@@ -430,9 +640,15 @@ def _unmoved_hint(student) -> str:
     if tree is not None and _zeroed_before_step(tree):
         return "ex2.hint.zeroed_before_step"
     for loop in ast.walk(tree) if tree is not None else ():
-        if isinstance(loop, ast.For) and isinstance(loop.target, ast.Name) and any(
-                isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == loop.target.id
-                                                     for t in node.targets) for node in ast.walk(loop)):
+        if (
+            isinstance(loop, ast.For)
+            and isinstance(loop.target, ast.Name)
+            and any(
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == loop.target.id for t in node.targets)
+                for node in ast.walk(loop)
+            )
+        ):
             return "ex2.hint.rebinding"
     return "ex2.hint.sgd_no_step"
 
@@ -443,10 +659,18 @@ def test_sgd_zeroes_grad(student):
     lr, batch_size = 0.2, 3
     got, (X, y, w, b) = _sgd_loop(student, lr, batch_size, 3, fresh_grads=False)
     expected = _loop_path(X, y, w, b, lr, batch_size, 3)
-    expect_array(got, expected, what=text("ex2.what.sgd_loop", steps=3, lr=lr, batch_size=batch_size), dtype=None,
-                 **FLOAT32, mistakes=[("ex2.hint.zero_grad", _loop_path(X, y, w, b, lr, batch_size, 3, True)),
-                                      ("ex2.hint.sgd_len_params", _loop_path(X, y, w, b, lr, 2, 3))],
-                 default_hint="ex2.hint.sgd_step")
+    expect_array(
+        got,
+        expected,
+        what=text("ex2.what.sgd_loop", steps=3, lr=lr, batch_size=batch_size),
+        dtype=None,
+        **FLOAT32,
+        mistakes=[
+            ("ex2.hint.zero_grad", _loop_path(X, y, w, b, lr, batch_size, 3, True)),
+            ("ex2.hint.sgd_len_params", _loop_path(X, y, w, b, lr, 2, 3)),
+        ],
+        default_hint="ex2.hint.sgd_step",
+    )
 
 
 @check(points=4, function="train")

@@ -6,8 +6,7 @@ Every expected value and gradient comes from torch (autograd in float64).
 import numpy as np
 import torch
 
-from autograder.checking import alongside, check, expect_array, expect_float, expect_true, fail, figures, fmt, text
-
+from autograder.checking import alongside, check, expect_array, expect_float, fail, figures, fmt, text
 from autograder.checks.ex3_support import EXACT, check_backward, expect_fit_path, mlp_path, run_fit, torch_forward
 
 EXERCISE = "ex3_mlp_backprop"
@@ -31,8 +30,13 @@ def autograd_elementwise(fn, z):
 def test_sigmoid(student):
     """sigmoid: matches torch.sigmoid, also at z = -800 and 800"""
     z = grid()
-    expect_array(student.ex3.sigmoid(z), torch.sigmoid(torch.tensor(z)).numpy(), what=text("ex3.what.sigmoid_range"),
-                 **EXACT, mistakes=[("ex3.hint.sigmoid_sign", torch.sigmoid(torch.tensor(-z)).numpy())])
+    expect_array(
+        student.ex3.sigmoid(z),
+        torch.sigmoid(torch.tensor(z)).numpy(),
+        what=text("ex3.what.sigmoid_range"),
+        **EXACT,
+        mistakes=[("ex3.hint.sigmoid_sign", torch.sigmoid(torch.tensor(-z)).numpy())],
+    )
 
 
 @check(points=2, function="sigmoid_grad")
@@ -40,9 +44,16 @@ def test_sigmoid_grad(student):
     """sigmoid_grad: matches torch.autograd of the sigmoid at z"""
     z = grid()
     expected = autograd_elementwise(torch.sigmoid, z)
-    expect_array(student.ex3.sigmoid_grad(z), expected, what="sigmoid_grad(z)", **EXACT,
-                 mistakes=[("ex3.hint.grad_of_activation", z * (1 - z)),
-                           ("ex3.hint.sigmoid_grad_formula", torch.sigmoid(torch.tensor(z)).numpy())])
+    expect_array(
+        student.ex3.sigmoid_grad(z),
+        expected,
+        what="sigmoid_grad(z)",
+        **EXACT,
+        mistakes=[
+            ("ex3.hint.grad_of_activation", z * (1 - z)),
+            ("ex3.hint.sigmoid_grad_formula", torch.sigmoid(torch.tensor(z)).numpy()),
+        ],
+    )
 
 
 @check(points=1, function="relu")
@@ -50,8 +61,13 @@ def test_relu(student):
     """relu: max(z, 0) elementwise"""
     z = grid()
     # np.max(z, 0) is a reduction (the largest entry of each column), not the elementwise np.maximum
-    expect_array(student.ex3.relu(z), torch.relu(torch.tensor(z)).numpy(), what="relu(z)", **EXACT,
-                 shape_hints={(z.shape[1],): "ex3.hint.max_not_maximum", (): "ex3.hint.max_not_maximum"})
+    expect_array(
+        student.ex3.relu(z),
+        torch.relu(torch.tensor(z)).numpy(),
+        what="relu(z)",
+        **EXACT,
+        shape_hints={(z.shape[1],): "ex3.hint.max_not_maximum", (): "ex3.hint.max_not_maximum"},
+    )
 
 
 @check(points=1, function="relu_grad")
@@ -59,9 +75,13 @@ def test_relu_grad(student):
     """relu_grad: matches torch.autograd (1 where z > 0, 0 elsewhere, 0 at z = 0)"""
     z = grid()
     expected = autograd_elementwise(torch.relu, z)
-    expect_array(student.ex3.relu_grad(z), expected, what="relu_grad(z)", **EXACT,
-                 mistakes=[("ex3.hint.relu_at_zero", (z >= 0).astype(float)),
-                           ("ex3.hint.relu_grad_is_relu", np.maximum(z, 0))])
+    expect_array(
+        student.ex3.relu_grad(z),
+        expected,
+        what="relu_grad(z)",
+        **EXACT,
+        mistakes=[("ex3.hint.relu_at_zero", (z >= 0).astype(float)), ("ex3.hint.relu_grad_is_relu", np.maximum(z, 0))],
+    )
 
 
 @check(points=3, function="unbroadcast")
@@ -69,8 +89,17 @@ def test_unbroadcast(student):
     """unbroadcast: matches the gradient torch.autograd gives a broadcast operand"""
     rng = np.random.default_rng(31)
     # an axis stretched from 1 to exactly 2, an empty batch, and a single number (a 0-d array) too
-    for big, small in (((4, 3), (3,)), ((4, 3), (1, 3)), ((2, 4, 3), (4, 1)), ((5,), (1,)), ((2, 3), (2, 3)),
-                       ((3, 2, 5), (1,)), ((2, 3), (1, 3)), ((0, 3), (3,)), ((), ())):
+    for big, small in (
+        ((4, 3), (3,)),
+        ((4, 3), (1, 3)),
+        ((2, 4, 3), (4, 1)),
+        ((5,), (1,)),
+        ((2, 3), (2, 3)),
+        ((3, 2, 5), (1,)),
+        ((2, 3), (1, 3)),
+        ((0, 3), (3,)),
+        ((), ()),
+    ):
         upstream = rng.normal(size=big)
         operand = torch.zeros(small, dtype=torch.float64, requires_grad=True)
         # (x * upstream).sum() rather than x.backward(upstream): same gradient, and much faster on first use
@@ -82,16 +111,25 @@ def test_unbroadcast(student):
         shape_hints = {tuple(big): "ex3.hint.unbroadcast_shape", (): "ex3.hint.unbroadcast_all"}
         if squeezed and squeezed != tuple(small):
             shape_hints[squeezed] = "ex3.hint.unbroadcast_keepdims"
-        expect_array(student.ex3.unbroadcast(upstream, small), expected,
-                     what=text("ex3.what.unbroadcast", big=big, small=small), **EXACT,
-                     mistakes=[("ex3.hint.unbroadcast_mean", mean_variant)], shape_hints=shape_hints)
+        expect_array(
+            student.ex3.unbroadcast(upstream, small),
+            expected,
+            what=text("ex3.what.unbroadcast", big=big, small=small),
+            **EXACT,
+            mistakes=[("ex3.hint.unbroadcast_mean", mean_variant)],
+            shape_hints=shape_hints,
+        )
 
 
 def network(n=10, d=3, h=5, seed=32):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, d))
-    params = {"W1": rng.normal(size=(d, h)), "b1": rng.normal(size=h), "W2": rng.normal(size=(h, 1)),
-              "b2": rng.normal(size=1)}
+    params = {
+        "W1": rng.normal(size=(d, h)),
+        "b1": rng.normal(size=h),
+        "W2": rng.normal(size=(h, 1)),
+        "b2": rng.normal(size=1),
+    }
     y = rng.normal(size=(n, 1))
     return X, y, params
 
@@ -116,9 +154,12 @@ def test_mlp_forward(student):
         else:  # the other activation's network: the argument not followed
             other = "relu" if activation == "sigmoid" else "sigmoid"
             mistakes.append(("ex3.hint.activation_not_followed", torch_forward(X, params, other)[0].detach().numpy()))
-        what = text("ex3.what.mlp_forward", activation=activation) if activation else text("ex3.what.mlp_forward_default")
-        expect_array(result[0], expected, what=what, **EXACT, shape_hints={(10,): "ex3.hint.output_column"},
-                     mistakes=mistakes)
+        what = (
+            text("ex3.what.mlp_forward", activation=activation) if activation else text("ex3.what.mlp_forward_default")
+        )
+        expect_array(
+            result[0], expected, what=what, **EXACT, shape_hints={(10,): "ex3.hint.output_column"}, mistakes=mistakes
+        )
 
 
 @check(points=2, function="mse_loss")
@@ -129,9 +170,17 @@ def test_mse_loss(student):
     expected = float(torch.nn.functional.mse_loss(torch.tensor(y_hat), torch.tensor(y)) / 2)
     broadcast = float(np.mean(0.5 * (y_hat - y.ravel()) ** 2))
     for label, labels in (("(8, 1)", y), ("(8,)", y.ravel())):
-        expect_float(student.ex3.mse_loss(y_hat, labels), expected, what=text("ex3.what.mse_loss", label=label), **EXACT,
-                     mistakes=[("ex3.hint.loss_sum", expected * 8), ("ex3.hint.loss_half", expected * 2),
-                               ("ex2.hint.missing_reshape", broadcast)])
+        expect_float(
+            student.ex3.mse_loss(y_hat, labels),
+            expected,
+            what=text("ex3.what.mse_loss", label=label),
+            **EXACT,
+            mistakes=[
+                ("ex3.hint.loss_sum", expected * 8),
+                ("ex3.hint.loss_half", expected * 2),
+                ("ex2.hint.missing_reshape", broadcast),
+            ],
+        )
 
 
 @check(points=5, function="mlp_backward", uses=("mlp_forward",))
@@ -158,8 +207,15 @@ def record_fit(X, y, params, losses):
         return
     try:
         arrays = {k: np.asarray(params[k], dtype=np.float64) for k in ("W1", "b1", "W2", "b2")}
-        fitted = (torch.sigmoid(torch.tensor(X) @ torch.tensor(arrays["W1"]) + torch.tensor(arrays["b1"]))
-                  @ torch.tensor(arrays["W2"]) + torch.tensor(arrays["b2"])).numpy().ravel()
+        fitted = (
+            (
+                torch.sigmoid(torch.tensor(X) @ torch.tensor(arrays["W1"]) + torch.tensor(arrays["b1"]))
+                @ torch.tensor(arrays["W2"])
+                + torch.tensor(arrays["b2"])
+            )
+            .numpy()
+            .ravel()
+        )
     except (KeyError, TypeError, ValueError, RuntimeError):
         return
     if fitted.shape == (len(X),):
@@ -182,6 +238,8 @@ def test_fit_mlp_learns(student):
 
 # each argument other than in the other runs and than its default; one run with none at all (the defaults), on
 # less data so that its 2000 epochs stay quick; and one with no epoch (the starting parameters come back)
-PUBLIC_FITS = ({"hidden": 8, "lr": 0.5, "epochs": 120, "activation": "sigmoid", "seed": 1},
-               {"hidden": 5, "lr": 0.2, "epochs": 40, "activation": "relu", "seed": 3},
-               {"hidden": 6, "lr": 0.3, "epochs": 0, "activation": "sigmoid", "seed": 4})
+PUBLIC_FITS = (
+    {"hidden": 8, "lr": 0.5, "epochs": 120, "activation": "sigmoid", "seed": 1},
+    {"hidden": 5, "lr": 0.2, "epochs": 40, "activation": "relu", "seed": 3},
+    {"hidden": 6, "lr": 0.3, "epochs": 0, "activation": "sigmoid", "seed": 4},
+)
