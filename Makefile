@@ -12,7 +12,7 @@ GRADE_LANG ?=
 TEST_JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help grade report watch test stubs bench clean release gradescope nbgrader batch mutants mutants-args doctor
+.PHONY: help grade report watch test lint stubs bench clean release gradescope nbgrader batch mutants mutants-args doctor
 
 help:
 	@echo "make grade                      grade exercises/ (or SUBMISSION=folder-or-zip)"
@@ -21,6 +21,7 @@ help:
 	@echo "make report                     grade exercises/ and write report.html, with pictures of your run"
 	@echo "make watch                      regrade exercises/ every time you save a file (Ctrl-C to stop)"
 	@echo "make test                       run the kit's own tests"
+	@echo "make lint                       ruff (lint, format check), mypy and the import layering (make test runs them too)"
 	@echo "make stubs                      regenerate exercises/ from solutions/ (FORCE=1 to overwrite edits)"
 	@echo "make bench                      time grading against importing torch"
 	@echo "make mutants                    mutation testing of the checks (MUTANTS_ARGS=\"--exercise ex1 ...\")"
@@ -58,6 +59,12 @@ watch: $(VENV)/.core-installed
 
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
+
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check
+	$(PY) -m ruff format --check
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 stubs: $(VENV)/.core-installed
 	$(PY) -m autograder stubs $(if $(FORCE),--force)
