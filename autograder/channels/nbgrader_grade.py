@@ -48,8 +48,8 @@ from traitlets import Bool
 from autograder.build.notebooks import cell_check
 from autograder.course import registry
 from autograder.course.reference import available, solutions_dir
+from autograder.grading import runner
 from autograder.grading.notebook_cells import CheckNotPassed, definitions, first_syntax_error
-from autograder.grading.runner import grade
 from autograder.grading.sandboxes import shared_sandbox
 from autograder.messages import text
 
@@ -249,7 +249,7 @@ class GradeInSandbox(NbGraderPreprocessor):
                 for exercise in sorted({exercise for exercise, _ in keys}):
                     (folder / f"{exercise}.py").write_text(source, encoding="utf-8")
             try:
-                report = grade(folder, sandbox=sandbox, include_hidden=hidden, only={test for _, test in wanted})
+                report = runner.grade(folder, sandbox=sandbox, include_hidden=hidden, only={test for _, test in wanted})
             except Exception as exc:  # noqa: BLE001 - whatever broke, the notebook must fail, not score
                 raise _unavailable(name, exc) from exc
         finally:
