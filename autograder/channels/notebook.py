@@ -40,7 +40,7 @@ def _notebook_cells() -> list[str]:
 
 def _rich_output() -> bool:
     """Whether this runs in a Jupyter kernel that can show HTML and pictures (and matplotlib is there)."""
-    try:
+    try:  # lazy: a probe, whether matplotlib and IPython are there (neither is a dependency of the kit)
         import matplotlib  # noqa: F401 - only asks whether pictures can be drawn
         from IPython import get_ipython
     except ImportError:
