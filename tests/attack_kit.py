@@ -204,7 +204,7 @@ def splice_attack(source: str, attack_source: str) -> str:
 
 def dropped_in_notebooks(attack: "Attack") -> list[str]:
     """The attack's top-level statements that ``autograder.channels.notebook.definitions()`` drops (first lines)."""
-    from autograder.channels.notebook import definitions
+    from autograder.grading.notebook_cells import definitions
 
     _, extra = attack_pieces(base_source(attack.module, attack.base), attack.source)
     return [text.strip().splitlines()[0][:80] for text in extra if not definitions([text]).strip()]

@@ -193,7 +193,7 @@ def disagreements(course: Path, student: str, scores: dict | None, handed_in: li
 
 def graded_source(notebook_path: Path) -> str:
     """What the notebook channel grades of a notebook: definitions() of its code cells other than the test cells."""
-    from autograder.channels.notebook import definitions
+    from autograder.grading.notebook_cells import definitions
 
     cells = []
     for cell in json.loads(notebook_path.read_text())["cells"]:

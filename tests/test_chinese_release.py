@@ -248,11 +248,13 @@ def test_a_trusted_helper_raises_catalogue_texts(chinese, grade_path, tmp_path):
 def test_the_learner_commands_help_holds_no_english(monkeypatch):
     """``python grade.py grade --help`` (and report, submission, watch) in Chinese: the commands' own texts and
     argparse's words (usage, options, its errors) from the catalogue; options and paths are code."""
-    from autograder.channels import cli
+    import argparse
+
+    from autograder.channels import cli_args
 
     monkeypatch.setenv("AUTOGRADER_LANG", "zh_CN")
-    parser = cli._parser()
-    commands = next(a for a in parser._actions if isinstance(a, cli.argparse._SubParsersAction)).choices
+    parser = cli_args.parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
     texts = {"description": parser.description}
     for name in ("grade", "report", "submission", "watch"):
         lines = commands[name].format_help().splitlines()

@@ -84,7 +84,7 @@ def test_similar_pairs_stand_out_from_the_class():
 def test_the_plain_gradebook_of_a_run_with_an_lms_finds_its_reports(tmp_path):
     """`batch --lms moodle --out grades.csv` writes Moodle's grades.csv, the plain grades_batch.csv and
     grades_reports/: either CSV leads `export` to the reports."""
-    from autograder.channels.export import ExportError, reports_folder
+    from autograder.reports.classrun import ExportError, reports_folder
 
     (tmp_path / "grades_reports").mkdir()
     for name in ("grades.csv", "grades_batch.csv"):

@@ -208,7 +208,7 @@ def test_code_nested_too_deep_to_parse_costs_only_its_file(tmp_path, grade_path)
 
 
 def test_a_notebook_cell_nested_too_deep_to_parse_is_left_out():
-    from autograder.channels.notebook import definitions
+    from autograder.grading.notebook_cells import definitions
 
     source = definitions(["def bomb():\n    return " + "+".join(["1"] * 20_000), "def f(x):\n    return x\n"])
     assert "def f(x):" in source and "bomb" not in source, source[:200]

@@ -1,6 +1,6 @@
 """Gradebooks an LMS imports: Canvas's gradebook CSV and Moodle's "Import grades from CSV".
 
-The writers take what ``batch`` produces (:class:`autograder.channels.lms.Graded`), so most tests build those
+The writers take what ``batch`` produces (:class:`autograder.reports.lms.Graded`), so most tests build those
 by hand and check the files against each LMS's import rules; one test grades a tiny class for real.
 """
 
@@ -14,9 +14,10 @@ import sys
 
 import pytest
 
-from autograder.channels import lms
+from autograder.reports import lms
 from autograder.course import registry
-from autograder.channels.lms import Graded, LmsError, Person
+from autograder.grading.class_folder import Person
+from autograder.reports.lms import Graded, LmsError
 
 from conftest import MAX, ROOT, SOLUTIONS, copy_solutions
 

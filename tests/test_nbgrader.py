@@ -205,7 +205,7 @@ def test_config_replaces_only_nbgraders_execute_step():
 def test_graded_module_imports_what_the_exercise_imports(exercise):
     """The course's own cells (the setup's `check`, the pictures' matplotlib) add no import to what is graded."""
     from autograder.channels.nbgrader_grade import is_test_cell
-    from autograder.channels.notebook import definitions
+    from autograder.grading.notebook_cells import definitions
     from autograder.build.notebooks import build_notebook
 
     def imports(source):

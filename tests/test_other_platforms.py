@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.channels import launch
+from autograder.channels import launch, pack
 from autograder.grading import submission
 from autograder.messages import text
 from autograder.sandbox import client, spawned, winjob
@@ -208,17 +208,16 @@ def test_this_python_can_grade_and_an_old_torch_cannot(monkeypatch):
     assert launch.missing() == []
 
 
-def test_submission_zips_exactly_the_exercise_files(tmp_path, monkeypatch):
+def test_submission_zips_exactly_the_exercise_files(tmp_path):
     release = tmp_path / "作业 1" / "张三"
     copy_solutions(release / "exercises")
     (release / "exercises" / "notes.txt").write_text("mine", encoding="utf-8")
-    monkeypatch.setattr(launch, "ROOT", release)
-    assert launch.submission() == 0
+    assert pack.submission(release) == 0
     with zipfile.ZipFile(release / "submission.zip") as archive:
         assert sorted(archive.namelist()) == sorted(f"exercises/{name}.py" for name in EXERCISES)
     for name in EXERCISES:
         (release / "exercises" / f"{name}.py").unlink()
-    assert launch.submission() == 2
+    assert pack.submission(release) == 2
 
 
 def test_python_m_autograder_grades_with_this_python_when_it_can(tmp_path):

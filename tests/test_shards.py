@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from autograder.channels.shards import ShardError, parse_shard, select
+from autograder.channels.shards import ShardError, parse_shard
+from autograder.grading.class_folder import select
 
 from conftest import BUGGY, ROOT, SOLUTIONS, load_bug, splice
 

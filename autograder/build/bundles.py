@@ -57,9 +57,13 @@ RELEASE_EXCLUDES = (
     | {f"messages/{lang}/docstrings" for lang in RELEASE_LANGUAGES}
     | {
         f"channels/{module}.py"
-        for module in ("batch", "lms", "gradescope", "nbgrader_grade", "notebook", "shards", "export", "doctor")
+        for module in ("batch", "gradescope", "nbgrader_grade", "notebook", "shards", "export", "doctor")
     }
-    | {f"reports/{module}.py" for module in ("class_report", "similarity", "gradebook")}
+    | {
+        f"reports/{module}.py"
+        for module in ("class_report", "similarity", "gradebook", "classrun", "lms", "lms_rosters")
+    }
+    | {f"grading/{module}.py" for module in ("class_folder", "preflight", "notebook_cells")}
 )
 
 

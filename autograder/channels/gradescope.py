@@ -30,15 +30,19 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 import re
+import textwrap
 import time
 import traceback
 from pathlib import Path
 
 from autograder.course import registry
+from autograder.grading import preflight
+from autograder.grading.preflight import unprivileged_ids
 from autograder.grading.results import write_atomic
-from autograder.messages import text
+from autograder.grading.sandboxes import course_sandbox
+from autograder.messages import has, text
+from autograder.sandbox.client import Limits, printable
 
 HIDDEN_ENV = "AUTOGRADER_HIDDEN_VISIBILITY"
 HIDDEN_CHOICES = ("after_published", "after_due_date")  # the first is the default
@@ -93,8 +97,6 @@ def md_text(line: str) -> str:
 
 def md_block(lines: list[str]) -> str:
     """``lines`` as a fenced block: verbatim, whatever they hold."""
-    import textwrap
-
     body = textwrap.dedent("\n".join(lines)).strip("\n")
     longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
     fence = "`" * max(3, longest + 1)
@@ -103,8 +105,6 @@ def md_block(lines: list[str]) -> str:
 
 def md_message(message: str, printed=None) -> str:
     """A check's message (and what the learner's code printed) as Markdown."""
-    from autograder.sandbox.client import printable
-
     chunks: list[str] = []
     block: list[str] = []
     for line in printable(message).split("\n"):
@@ -125,17 +125,6 @@ def md_message(message: str, printed=None) -> str:
         if printed.more:
             chunks.append(md_text(text("report.printed.more", count=printed.more)))
     return "\n\n".join(chunks)
-
-
-def unprivileged_ids() -> tuple[int, int] | None:
-    """(uid, gid) to read and run the submission as, when we are root; None otherwise."""
-    if os.geteuid() != 0:
-        return None
-    try:
-        user = pwd.getpwnam(os.environ.get("AUTOGRADER_SANDBOX_USER", "nobody"))
-    except KeyError:
-        return 65534, 65534
-    return user.pw_uid, user.pw_gid
 
 
 def weak_allowed() -> bool:
@@ -171,8 +160,6 @@ def to_gradescope(report, seconds: float, hidden: str | None = None) -> dict:
     public = [t for t in report.tests if t.visibility == "public"]
     key = "gradescope.summary"
     if visibility["hidden"] != "after_published":
-        from autograder.messages import has
-
         key = f"gradescope.summary_{visibility['hidden']}" if has(f"gradescope.summary_{visibility['hidden']}") else key
     summary = [text(key, score=f"{sum(t.score for t in public):g}", max_score=f"{sum(t.max_score for t in public):g}")]
     summary.extend(report.notes)
@@ -187,13 +174,9 @@ def to_gradescope(report, seconds: float, hidden: str | None = None) -> dict:
 
 
 def _doctor() -> None:
-    """The pre-flight report (autograder.channels.doctor) in the hidden stdout, for the instructor."""
-    import argparse
-
-    from autograder.channels.doctor import run as doctor
-
+    """The pre-flight report (``doctor``) in the hidden stdout, for the instructor."""
     try:
-        doctor(argparse.Namespace(channel="gradescope", submissions=None, allow_weak_sandbox=weak_allowed()))
+        preflight.check("gradescope", allow_weak_sandbox=weak_allowed())
     except Exception:  # noqa: BLE001 - the results file is written whatever happens
         traceback.print_exc()
 
@@ -222,9 +205,8 @@ def run(root: Path | None = None) -> int:
         )
         return 0
     try:
+        # lazy, inside the try: a kit whose checks fail to import still leaves a results file (not for speed)
         from autograder.grading.runner import grade
-        from autograder.grading.sandboxes import course_sandbox
-        from autograder.sandbox.client import Limits
 
         ids = unprivileged_ids()
         limits = Limits(uid=ids[0], gid=ids[1]) if ids else Limits()

@@ -21,9 +21,9 @@ import os
 import re
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
+from autograder.channels.pack import submission
 from autograder.messages import text
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -34,7 +34,6 @@ LAUNCHED_ENV = "AUTOGRADER_LAUNCHED"  # set in the command run inside .venv: nev
 NEEDED = {"numpy": ((1, 24), (3,)), "torch": ((2, 1), (3,)), "pytest": ((7, 4), (10,))}
 REPORT_NEEDS = {"matplotlib": ((3, 7), (4,))}
 COMMANDS = ("grade", "report", "watch", "submission")  # the learner's (cli has more, for instructors)
-EXERCISE_FILE = re.compile(r"ex\d+_[a-z0-9_]+\.py")  # registry.NAME, as a file name
 
 
 def venv_python(venv: Path = VENV) -> Path:
@@ -46,6 +45,8 @@ def venv_python(venv: Path = VENV) -> Path:
 
 def _version(name: str) -> tuple[int, ...] | None:
     """The installed version of ``name`` (read from its metadata, never imported), or None."""
+    # lazy: 0.075 s (python -X importtime, 2026-12-07, under load), paid only when the learner's commands check
+    # their libraries, never by --help or an instructor's command
     from importlib import metadata
 
     try:
@@ -133,28 +134,6 @@ def set_up(report: bool = False) -> Path:
     return python
 
 
-def exercise_files() -> list[Path]:
-    """The course's exercise files: ``exercises/ex<number>_<words>.py``, the names the registry allows
-    (its checks are not imported here: this runs before torch may exist)."""
-    return sorted(path for path in (ROOT / "exercises").glob("ex*.py") if EXERCISE_FILE.fullmatch(path.name))
-
-
-def submission(out: Path | None = None) -> int:
-    """``submission``: the exercise files in ``submission.zip`` beside them (what ``make submission`` does)."""
-    out = out or ROOT / "submission.zip"
-    files = exercise_files()
-    if not files:
-        print(text("launch.no_exercises", folder=ROOT / "exercises"), file=sys.stderr)
-        return 2
-    partial = out.with_name(out.name + ".tmp")
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in files:
-            archive.write(path, path.relative_to(ROOT).as_posix())
-    os.replace(partial, out)
-    print(text("launch.wrote", path=out))
-    return 0
-
-
 def main(argv: list[str] | None = None, default_lang: str | None = None) -> int:
     """Run one learner command: in this Python if it can grade, else in ``.venv`` (set up on first use)."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -174,13 +153,13 @@ def main(argv: list[str] | None = None, default_lang: str | None = None) -> int:
     ):
         os.chdir(ROOT)  # `python path/to/grade.py` from another folder: grade the exercises beside it
     if argv[0] == "submission":
-        return submission()
+        return submission(ROOT)
     report = argv[0] == "report"
     lacking = missing({**NEEDED, **(REPORT_NEEDS if report else {})}) if argv[0] in COMMANDS else []
     if not lacking:  # this Python can grade (.venv itself, or a conda environment with torch), or an instructor's
-        from autograder.channels.cli import (
-            main as cli_main,
-        )  # command, which never sets up .venv (see the Makefile, setup.sh)
+        # command, which never sets up .venv (see the Makefile, setup.sh). Lazy: the command line costs 0.04 s more
+        # (its parser, the course's registry) that `submission` and the set-up of .venv need not pay
+        from autograder.channels.cli import main as cli_main
 
         return cli_main(argv)
     if os.environ.get(LAUNCHED_ENV):  # (.venv was set up, and still lacks them: never loop)

@@ -8,7 +8,7 @@ IPython, and so fake every pass: nothing a kernel reports can be trusted.
 :class:`GradeInSandbox` takes the place of nbgrader's ``Execute``
 preprocessor (see ``CONFIG`` in :mod:`autograder.build.notebooks`). It reads the
 source of the notebook's code cells (never the test cells, never outputs),
-turns it into the exercise module with :func:`autograder.channels.notebook.definitions`,
+turns it into the exercise module with :func:`autograder.grading.notebook_cells.definitions`,
 grades that module once in the sandbox, exactly as ``python -m autograder
 grade`` does, and then writes every test cell's outputs itself: a pass as a
 line of text, anything else as an error, so that nbgrader's own
@@ -37,13 +37,20 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+import nbformat
 from nbformat.notebooknode import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader import utils
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import CheckCellMetadata, DeduplicateIds, NbGraderPreprocessor, OverwriteCells
 from traitlets import Bool
 
-from autograder.channels.notebook import CheckNotPassed, definitions, first_syntax_error, shared_sandbox
+from autograder.build.notebooks import cell_check
+from autograder.course import registry
+from autograder.course.reference import available, solutions_dir
+from autograder.grading import runner
+from autograder.grading.notebook_cells import CheckNotPassed, definitions, first_syntax_error
+from autograder.grading.sandboxes import shared_sandbox
 from autograder.messages import text
 
 
@@ -54,8 +61,6 @@ class GradingUnavailable(RuntimeError):
 @lru_cache(maxsize=1)
 def known_checks() -> dict[tuple[str, str], str]:
     """(exercise, test name) -> visibility, for every check of this installation."""
-    from autograder.course import registry
-
     return {(item.exercise, item.test_id): item.visibility for item in registry.course(include_hidden=True).checks}
 
 
@@ -67,8 +72,6 @@ def is_test_cell(cell: NotebookNode) -> bool:
 def check_of(cell: NotebookNode) -> tuple[str, str]:
     """The (exercise, test name) a test cell's grade_id ``<exercise>-<test>`` names (a hidden check's cell
     names it by its function only: ``notebooks.cell_check``)."""
-    from autograder.build.notebooks import cell_check
-
     exercise, _, name = cell.metadata["nbgrader"].get("grade_id", "").partition("-")
     return exercise, cell_check(exercise, name)
 
@@ -201,10 +204,6 @@ class GradeInSandbox(NbGraderPreprocessor):
     def _the_others(self, name: str, resources: dict, known: dict) -> dict[str, tuple[str, set]]:
         """notebook -> (graded source, wanted checks) of the student's other submitted notebooks, sanitized as
         nbgrader will sanitize them (one it would refuse is left out: it is graded alone, if ever)."""
-        import nbformat
-        from nbgrader.coursedir import CourseDirectory
-        from nbgrader.preprocessors import CheckCellMetadata, DeduplicateIds, OverwriteCells
-
         info = resources.get("nbgrader", {})
         if not info.get("student") or not info.get("assignment"):
             return {}
@@ -237,9 +236,6 @@ class GradeInSandbox(NbGraderPreprocessor):
         wanted = {key for _, keys in notebooks.values() for key in keys}
         if not wanted:
             return {}
-        from autograder.course.reference import available, solutions_dir
-        from autograder.grading.runner import grade
-
         hidden = any(known[key] == "hidden" for key in wanted)
         if hidden and not available():
             raise GradingUnavailable(
@@ -253,7 +249,7 @@ class GradeInSandbox(NbGraderPreprocessor):
                 for exercise in sorted({exercise for exercise, _ in keys}):
                     (folder / f"{exercise}.py").write_text(source, encoding="utf-8")
             try:
-                report = grade(folder, sandbox=sandbox, include_hidden=hidden, only={test for _, test in wanted})
+                report = runner.grade(folder, sandbox=sandbox, include_hidden=hidden, only={test for _, test in wanted})
             except Exception as exc:  # noqa: BLE001 - whatever broke, the notebook must fail, not score
                 raise _unavailable(name, exc) from exc
         finally:

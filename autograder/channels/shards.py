@@ -4,9 +4,9 @@ gradebook one ``batch`` run over the whole folder would have written (the CSV by
 per-student JSON reports under the same names).
 
 Shard K of N takes the submissions at positions K-1, K-1+N, K-1+2N, ... of the folder's sorted listing
-(the order ``batch`` itself uses), so every submission is graded by exactly one shard whatever the
-machines. On a Kubernetes Indexed Job, ``--shard k8s`` reads K from ``JOB_COMPLETION_INDEX`` (0-based)
-and N from ``AUTOGRADER_SHARDS`` (see deploy/).
+(the order ``batch`` itself uses: :func:`autograder.grading.class_folder.select`), so every submission is graded by
+exactly one shard whatever the machines. On a Kubernetes Indexed Job, ``--shard k8s`` reads K from
+``JOB_COMPLETION_INDEX`` (0-based) and N from ``AUTOGRADER_SHARDS`` (see deploy/).
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ import os
 import re
 from pathlib import Path
 
-from autograder.course import registry
 from autograder.grading.results import write_atomic
-from autograder.reports.gradebook import safe_name
+from autograder.reports.classrun import columns, report_names, student_key
 
 
 class ShardError(ValueError):
@@ -46,36 +45,12 @@ def parse_shard(spec: str, environ=None) -> tuple[int, int]:
     return k, n
 
 
-def select(entries: list, shard: tuple[int, int] | None) -> list:
-    """The entries of shard (K, N), from the list in the order ``batch`` sorts it."""
-    if shard is None:
-        return entries
-    k, n = shard
-    return [entry for index, entry in enumerate(entries) if index % n == k - 1]
-
-
-def report_names(students: list[str]) -> list[str]:
-    """The JSON report file stem of each student, in the order given (``batch``'s naming: unsafe characters
-    replaced, a clash resolved by appending ``_``)."""
-    used, names = set(), []
-    for student in students:
-        name = safe_name(student)
-        while name in used:
-            name += "_"
-        used.add(name)
-        names.append(name)
-    return names
-
-
-def _student_key(cell: str) -> str:
-    """The student's name as ``batch`` sorted it (the CSV cell may carry a leading ``'`` against formulas)."""
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@", "\t", "\r", "\uff1d") else cell
-
-
 def merge(shard_csvs: list[Path], out: Path) -> int:
     """Combine shard gradebooks (and their ``_reports`` folders) into ``out``; returns the number of rows."""
-    header = ["student", *registry.names(), "total", "max_score", "status", "sandbox"]
-    rows, reports, seen = [], {}, {}
+    header = columns()
+    rows: list[dict[str, str]] = []
+    reports: dict[str, str | None] = {}
+    seen: dict[str, Path] = {}
     for path in shard_csvs:
         try:
             text = Path(path).read_text(encoding="utf-8")
@@ -89,8 +64,8 @@ def merge(shard_csvs: list[Path], out: Path) -> int:
             )
         shard_rows = list(reader)
         folder = Path(path).with_name(f"{Path(path).stem}_reports")
-        for row, name in zip(shard_rows, report_names([_student_key(r["student"]) for r in shard_rows])):
-            student = _student_key(row["student"])
+        for row, name in zip(shard_rows, report_names([student_key(r["student"]) for r in shard_rows]), strict=True):
+            student = student_key(row["student"])
             if student in seen:
                 raise ShardError(
                     f"{student!r} is in two shards ({seen[student]} and {path}): were the shards "
@@ -100,7 +75,7 @@ def merge(shard_csvs: list[Path], out: Path) -> int:
             rows.append(row)
             report = folder / f"{name}.json"
             reports[student] = report.read_text(encoding="utf-8") if report.is_file() else None
-    rows.sort(key=lambda row: _student_key(row["student"]))
+    rows.sort(key=lambda row: student_key(row["student"]))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=header)
     writer.writeheader()
@@ -108,8 +83,9 @@ def merge(shard_csvs: list[Path], out: Path) -> int:
     write_atomic(Path(out), buffer.getvalue())
     merged_reports = Path(out).with_name(f"{Path(out).stem}_reports")
     merged_reports.mkdir(parents=True, exist_ok=True)
-    students = [_student_key(row["student"]) for row in rows]
-    for student, name in zip(students, report_names(students)):
-        if reports[student] is not None:
-            write_atomic(merged_reports / f"{name}.json", reports[student])
+    students = [student_key(row["student"]) for row in rows]
+    for student, name in zip(students, report_names(students), strict=True):
+        saved = reports[student]
+        if saved is not None:
+            write_atomic(merged_reports / f"{name}.json", saved)
     return len(rows)

@@ -24,6 +24,8 @@ from pathlib import Path
 from autograder.course import registry
 from autograder.grading.blame import settle
 from autograder.grading.results import CheckResult, Report
+from autograder.grading.runner import grade, hidden_points
+from autograder.grading.sandboxes import course_sandbox
 from autograder.messages import text
 
 CLEAR = "\033[2J\033[H"
@@ -78,8 +80,6 @@ class Watcher:
         self.prints: dict[str, str] = {}
 
     def _grade(self, checks: set[str]) -> Report:
-        from autograder.grading.runner import grade
-
         return grade(
             self.folder,
             sandbox=self.sandbox,
@@ -90,7 +90,7 @@ class Watcher:
 
     def report(self) -> Report:
         order = {name: index for index, name in enumerate(self.course.names)}
-        tests = [t for name in sorted(self.results, key=order.get) for t in self.results[name]]
+        tests = [t for name in sorted(self.results, key=order.__getitem__) for t in self.results[name]]
         sources = {}
         for name in self.results:
             try:
@@ -100,8 +100,6 @@ class Watcher:
         settle(tests, sources)  # one message per cause, over the merged results
         report = Report(tests, list(self.notes), isolation=self.isolation)
         if not self.course.hidden_included:
-            from autograder.grading.runner import hidden_points
-
             report.hidden_not_run = hidden_points()
         return report
 
@@ -148,8 +146,6 @@ def show(report: Report, folder: Path, change: Change | None, seconds: float, ou
 
 def run(folder: Path, *, limits, include_hidden: bool | None = None, once: bool = False) -> int:
     """The loop of ``python -m autograder watch``; ``once`` stops after the first regrade (for tests)."""
-    from autograder.grading.sandboxes import course_sandbox
-
     sandbox = course_sandbox()
     try:
         watcher = Watcher(folder, sandbox=sandbox, limits=limits, include_hidden=include_hidden)

@@ -308,17 +308,18 @@ _NO_MODULE = re.compile(r"^No module named '([\w.]+)'")
 
 def _name_error(exc: client.StudentError) -> str | None:
     """The undefined name of a NameError the learner's code raised (in a call, or while its file was imported)."""
-    if isinstance(exc, client.ImportFailed):
-        exc = exc.detail.get("cause")
-    if not isinstance(exc, client.StudentException) or exc.detail.get("type") != "NameError":
+    cause = exc.detail.get("cause") if isinstance(exc, client.ImportFailed) else exc
+    if not isinstance(cause, client.StudentException) or cause.detail.get("type") != "NameError":
         return None
-    match = _NAME_ERROR.match(str(exc.detail.get("message", "")))
+    match = _NAME_ERROR.match(str(cause.detail.get("message", "")))
     return match.group(1) if match else None
 
 
 def top_level_names(source: str) -> tuple[set[str], set[str]] | None:
     """(the names the file's top level defines, the modules it imports there), read with :mod:`ast`;
     None when it cannot be parsed. Imports inside ``if``, ``try`` and ``with`` blocks count; inside functions not."""
+    # lazy, here and in warned: autograder.checking imports this module (known_cause: the contracts' one ignored
+    # import, checking -> grading.explain), and checking.source or blame at the top would close that circle
     from autograder.checking.source import parse
 
     tree = parse(source)
@@ -410,7 +411,7 @@ def file_problem(exc: client.StudentError, missing: dict | None) -> str:
     if isinstance(exc, client.ImportFailed):
         cause = exc.detail.get("cause")
         kind = cause.detail.get("kind") if isinstance(cause, client.StudentException) else None
-        return {"encoding": "encoding", "syntax": "syntax"}.get(kind, "import")
+        return {"encoding": "encoding", "syntax": "syntax"}.get(str(kind), "import")
     return ""
 
 
@@ -438,7 +439,7 @@ def warned(session, message: str, hint: str = "") -> str:
     of their file an overflow, a division by zero or an invalid value happened (in place of a generic guess), or
     that a ``.grad`` was read from a tensor that is not a leaf. Unknown warnings are never shown, and neither is
     any warning when the check already named a specific cause (``hint``)."""
-    from autograder.grading.blame import function_at_line
+    from autograder.grading.blame import function_at_line  # lazy: see top_level_names
 
     if hint and hint not in GENERIC_HINTS:
         return message

@@ -62,12 +62,28 @@ class CheckResult:
             "hint": self.hint,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> CheckResult:
+        """A check as :meth:`to_dict` wrote it (a saved report read back: its other fields keep their defaults)."""
+        return cls(
+            name=data.get("name", ""),
+            exercise=data.get("exercise", ""),
+            function=data.get("function", ""),
+            score=float(data.get("score", 0.0)),
+            max_score=float(data.get("max_score", 0.0)),
+            status=data.get("status", ""),
+            visibility=data.get("visibility", ""),
+            message=data.get("message", ""),
+            hint=data.get("hint") or "",
+        )
+
 
 @dataclass
 class Report:
     tests: list[CheckResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # about the submission as a whole
-    hidden_not_run: float = 0.0  # points of checks that run only after submission
+    # points of checks that run only after submission: {exercise: {function: points}} (runner.hidden_points), or a total
+    hidden_not_run: float | dict[str, dict[str, float]] = 0.0
     isolation: str = ""  # the sandbox level used: namespaces, uid or none (see the README)
     read_problems: list[str] = field(default_factory=list)  # why files could not be read (submission.PROBLEMS' keys)
 
@@ -86,6 +102,14 @@ class Report:
             "isolation": self.isolation,
             "tests": [t.to_dict() for t in self.tests],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Report:
+        """A report as :meth:`to_dict` wrote it; its score and maximum are again the sums of its checks'."""
+        return cls(
+            tests=[CheckResult.from_dict(t) for t in data.get("tests", []) if isinstance(t, dict)],
+            isolation=data.get("isolation", ""),
+        )
 
     def write_json(self, path: Path) -> None:
         write_atomic(Path(path), json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n")
@@ -152,8 +176,9 @@ class Report:
         lines.append("")
         lines.append(text("report.total", score=_pts(self.score), max_score=_pts(self.max_score)))
         if self.hidden_not_run:  # {exercise: {function: points}} (runner.hidden_points), or a plain total
-            pending = self.hidden_not_run if isinstance(self.hidden_not_run, dict) else {}
-            total = sum(sum(f.values()) for f in pending.values()) if pending else self.hidden_not_run
+            hidden = self.hidden_not_run
+            pending = hidden if isinstance(hidden, dict) else {}
+            total = sum(sum(f.values()) for f in pending.values()) if isinstance(hidden, dict) else hidden
             lines.append(text("report.hidden_pending", points=_pts(total)))
             for exercise, functions in pending.items():
                 listed = text("report.hidden_by_function.separator").join(
@@ -313,7 +338,7 @@ def _words() -> tuple[frozenset, int]:
 def glued(text_: str) -> set[int]:
     """The positions i where no line may break between ``text_[i - 1]`` and ``text_[i]``: inside a code span, and
     inside a Chinese word (a listed word, found longest first from the left, or a run of at most SHORT_RUN)."""
-    inside = set()
+    inside: set[int] = set()
     for span in _CODE_SPAN.finditer(text_):
         inside.update(range(span.start() + 1, span.end()))
     words, longest = _words()

@@ -22,7 +22,7 @@ from autograder import messages
 from autograder.checking import byhand, figures
 from autograder.checking.expect import CheckFailed, compose, expect_inputs_left_alone
 from autograder.checking.source import parse as parse_source
-from autograder.course import registry, secret, tables
+from autograder.course import reference, registry, secret, tables
 from autograder.course.environ import environment
 from autograder.course.reference import Reference
 from autograder.course.registry import CheckInfo
@@ -226,7 +226,7 @@ class GradingPlugin:
         exercise asks to work out by hand numerically instead (``BY_HAND``, :mod:`autograder.checking.byhand`):
         decided from the source, in this process, before the check runs."""
         if not hasattr(self, "_by_hand"):
-            self._by_hand = {}
+            self._by_hand: dict[str, dict[str, byhand.Finding]] = {}
         if exercise not in self._by_hand:
             rules = registry.course(include_hidden=False).exercise(exercise).by_hand_rules()
             source = self.session.files.get(exercise)
@@ -242,7 +242,7 @@ class GradingPlugin:
         checks = [check for check in checks if self.only is None or check[0].name in self.only]
         self.session.plan = tuple(dict.fromkeys((exercise, info.visibility) for _, info, exercise, _ in checks))
         for item, info, exercise, title in checks:
-            error = self._not_by_hand(exercise, info.function)
+            error: BaseException | None = self._not_by_hand(exercise, info.function)
             if error is not None:
                 self.session.begin_check(item.name)  # (nothing printed: no learner code runs for it)
                 figures.begin()
@@ -319,9 +319,9 @@ class GradingPlugin:
         """(line, function, cause) of a syntax error ("SyntaxError") or of a file not saved as UTF-8
         ("Encoding"); the file cannot be parsed, so the function is found by indentation."""
         cause = error.detail.get("cause") if isinstance(error, client.ImportFailed) else None
-        kind = cause.detail.get("kind") if isinstance(cause, client.StudentException) else None
-        if kind not in ("syntax", "encoding"):
+        if not isinstance(cause, client.StudentException) or cause.detail.get("kind") not in ("syntax", "encoding"):
             return None
+        kind = cause.detail.get("kind")
         line = cause.detail.get("line")
         source = self.session.files.get(error.module)
         if not isinstance(line, int) or not isinstance(source, (bytes, str)):
@@ -355,8 +355,9 @@ def hidden_points() -> dict[str, dict[str, float]]:
 
 
 # pytest's plugins that the grading checks do not use (and --assert=plain: the checks fail through
-# expect.CheckFailed, never a bare assert, so their modules need no rewriting on every import). Each costs time in every check or every session
-# (unraisableexception and threadexception run gc.collect() twice per session: 0.17 s of a 0.4 s regrade).
+# expect.CheckFailed, never a bare assert, so their modules need no rewriting on every import). Each costs time in
+# every check or every session (unraisableexception and threadexception run gc.collect() twice per session:
+# 0.17 s of a 0.4 s regrade).
 UNUSED_PLUGINS = [
     arg
     for name in (
@@ -413,16 +414,12 @@ def preload(include_hidden: bool) -> None:
     float64 products and the idle thread then spins, about 8% of the grader's CPU on a core the learner's
     worker needs (every fixture's full report is the same with one thread as with two).
     """
-    import torch
-
-    from autograder import messages
+    import torch  # lazy: this call is the preload itself (the checks' torch, loaded before any submission runs)
 
     if torch.get_num_threads() != 1:
         torch.set_num_threads(1)
     messages.preload()
     if include_hidden:
-        from autograder.course import reference
-
         for name in registry.names():
             reference.load(name)
 

@@ -25,6 +25,9 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
+from typing import Any
+
+from autograder.messages import has, text
 
 # Characters an input method types in place of ASCII punctuation, and the ASCII character Python wants.
 # (Full-width forms U+FF01-U+FF5E have an ASCII twin by NFKC as well; these are the ones NFKC does not map.)
@@ -109,7 +112,7 @@ def problem(data: bytes | str, file: str = "") -> dict | None:
         return None
     source = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else str(data)
     lines = source.splitlines()
-    detail = {
+    detail: dict[str, Any] = {
         "kind": "syntax",
         "file": file,
         "what": "other",
@@ -168,9 +171,10 @@ def _full_width(error: SyntaxError, source: str, lines: list[str]) -> dict | Non
         column = (error.offset or 1) - 1
         column = column if row[column : column + 1] == char else row.index(char)
         lines = [*lines[: error.lineno - 1], row[:column] + replacement + row[column + 1 :], *lines[error.lineno :]]
-        error = _compile_error("\n".join(lines) + "\n")
-        if error is None:
+        again = _compile_error("\n".join(lines) + "\n")
+        if again is None:
             break
+        error = again
     if not found:
         return None
     line, char = found[0]
@@ -324,24 +328,18 @@ def line_list(numbers) -> str:
             runs[-1].append(number)
         else:
             runs.append([number])
-    from autograder.messages import text
-
     separator = text("syntax.list_separator")
     shown = [f"{run[0]}-{run[-1]}" if len(run) > 2 else separator.join(map(str, run)) for run in runs[:10]]
     return separator.join(shown) + (f"{separator}..." if len(runs) > 10 else "")
 
 
 def char_name(char: str) -> str:
-    from autograder.messages import has, text
-
     key = f"syntax.char.{ord(char):x}"
     return text(key) if has(key) else text("syntax.char.other", code=f"U+{ord(char):04X}")
 
 
 def describe(detail: dict, module: str) -> str:
     """The message for a syntax problem found by :func:`problem` (or the worker's plain SyntaxError)."""
-    from autograder.messages import text
-
     what = str(detail.get("what") or "other")
     file = detail.get("file") or f"{module}.py"
     fields = {
@@ -390,9 +388,9 @@ def describe(detail: dict, module: str) -> str:
             **fields,
         )
     elif what == "unindent":
-        levels = [str(level) for level in detail.get("levels", [])] or ["0"]
+        numbers = [str(level) for level in detail.get("levels", [])] or ["0"]
         levels = text("syntax.last_separator").join(
-            [text("syntax.list_separator").join(levels[:-1]), levels[-1]] if len(levels) > 1 else levels
+            [text("syntax.list_separator").join(numbers[:-1]), numbers[-1]] if len(numbers) > 1 else numbers
         )
         body = text("syntax.unindent", width=detail.get("width", 0), levels=levels, **fields)
     elif what == "expected_block":

@@ -22,7 +22,9 @@ matplotlib, inline.
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -33,7 +35,8 @@ from autograder import messages
 from autograder.course import registry
 from autograder.grading.results import write_atomic
 from autograder.messages import text
-from autograder.reports.html_report import STYLE, Labels, _pyplot
+from autograder.reports.classrun import Submission
+from autograder.reports.html_report import STYLE, Labels, pyplot
 from autograder.reports.similarity import read_class, similar_pairs
 
 MAX_MISTAKES = 15
@@ -54,7 +57,7 @@ mark { background: #fff1a8; }
 
 def plural(key: str, count, **fields) -> str:
     """``key.<form>`` for ``count`` in the current language (CLDR plural rules, via Babel), filled in."""
-    from babel import Locale
+    from babel import Locale  # lazy: Babel is in the [instructor] extra only; `batch` without --html never needs it
 
     form = Locale.parse(messages.language()).plural_form(count)
     chosen = f"{key}.{form}" if messages.has(f"{key}.{form}") else f"{key}.other"
@@ -68,7 +71,7 @@ def inline_markdown(value: str) -> str:
     """A catalogue text as HTML: its `code spans` as <code>, everything else escaped (no raw HTML)."""
     global _MARKDOWN
     if _MARKDOWN is None:
-        from markdown_it import MarkdownIt
+        from markdown_it import MarkdownIt  # lazy: in the [instructor] extra only (see plural)
 
         _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable(["link", "image"])
     return _MARKDOWN.renderInline(value)
@@ -83,18 +86,15 @@ def anonymise(message: str, students: list[str]) -> str:
 
 
 def _image(fig) -> str:
-    import base64
-    import io
-
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    _pyplot().close(fig)
+    pyplot().close(fig)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _distribution(exercise: str, scores: list[float], out_of: float, label: Labels) -> str:
-    plt = _pyplot()
-    from matplotlib.ticker import MaxNLocator
+    plt = pyplot()
+    from matplotlib.ticker import MaxNLocator  # lazy: after pyplot() picks its backend (see html_report.pyplot)
 
     context = {"font.family": [label.font, "DejaVu Sans"]} if label.font else {}
     with plt.rc_context({**context, "font.size": 8}):
@@ -129,8 +129,8 @@ def _severity(status: str) -> int:
     return next((i for i, words in enumerate(_SEVERITY) if words in status), len(_SEVERITY))
 
 
-def _flagged(results: list[dict]) -> list[str]:
-    flagged = sorted((r for r in results if r["status"] != "ok"), key=lambda r: (_severity(r["status"]), r["student"]))
+def _flagged(results: list[Submission]) -> list[str]:
+    flagged = sorted((r for r in results if r.status != "ok"), key=lambda r: (_severity(r.status), r.student))
     body = [f"<h2 id='flagged'>{html.escape(plural('class.flagged', len(flagged)))}</h2>"]
     if not flagged:
         return body + [f"<p>{html.escape(text('class.none_flagged'))}</p>"]
@@ -140,27 +140,28 @@ def _flagged(results: list[dict]) -> list[str]:
         f"<th>{html.escape(text('class.notes'))}</th></tr>"
     )
     for result in flagged:
-        report = result.get("report") or {}
-        points = f"{report.get('score', 0):g} / {report.get('max_score', 0):g}" if report else "–"
-        notes = "<br>".join(html.escape(note) for note in result.get("notes", []))
+        report = result.report
+        points = f"{report.score:g} / {report.max_score:g}" if report else "–"
+        notes = "<br>".join(html.escape(note) for note in result.notes)
         body.append(
-            f"<tr><td>{html.escape(result['student'])}</td><td class='flag'>{html.escape(result['status'])}"
+            f"<tr><td>{html.escape(result.student)}</td><td class='flag'>{html.escape(result.status)}"
             f"</td><td class='num'>{points}</td><td>{notes}</td></tr>"
         )
     return body + ["</table>"]
 
 
-def _pass_rates(results: list[dict]) -> list[str]:
-    passed, attempted, skipped = Counter(), Counter(), Counter()
+def _pass_rates(results: list[Submission]) -> list[str]:
+    passed: Counter[str] = Counter()
+    attempted: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
     for result in results:
-        absent = set(result.get("unattempted", ()))
-        for t in (result.get("report") or {}).get("tests", []):
-            name = t.get("name")
-            if name in absent:
-                skipped[name] += 1
+        absent = set(result.unattempted)
+        for t in result.report.tests if result.report else []:
+            if t.name in absent:
+                skipped[t.name] += 1
                 continue
-            attempted[name] += 1
-            passed[name] += t.get("status") == "passed"
+            attempted[t.name] += 1
+            passed[t.name] += t.status == "passed"
     names = sorted(set(attempted) | set(skipped), key=lambda n: (passed[n] / attempted[n] if attempted[n] else 2, n))
     body = [
         f"<h2>{html.escape(text('class.pass_rates'))}</h2>",
@@ -185,16 +186,16 @@ def _unfilled(hint: str) -> str:
     return re.sub(r"\{\w+\}", "…", text(hint))
 
 
-def _mistakes(results: list[dict]) -> list[str]:
-    students = [r["student"] for r in results] + [r.get("folder", "") for r in results]
-    who, example = defaultdict(set), {}
+def _mistakes(results: list[Submission]) -> list[str]:
+    students = [r.student for r in results] + [r.folder for r in results]
+    who: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+    example: dict[tuple[str, str], str] = {}
     for result in results:
-        for t in (result.get("report") or {}).get("tests", []):
-            hint = t.get("hint") or ""
-            if t.get("status") != "passed" and hint and messages.has(hint):
-                key = (hint, t.get("function", ""))
-                who[key].add(result["student"])
-                example.setdefault(key, t.get("message", ""))
+        for t in result.report.tests if result.report else []:
+            if t.status != "passed" and t.hint and messages.has(t.hint):
+                key = (t.hint, t.function)
+                who[key].add(result.student)
+                example.setdefault(key, t.message)
     body = [f"<h2>{html.escape(text('class.mistakes'))}</h2>"]
     if not who:
         body.append(f"<p>{html.escape(text('class.no_mistakes'))}</p>")
@@ -219,8 +220,8 @@ def _marked(code: str, ranges: list) -> str:
     return "".join(out) + html.escape(code[last:])
 
 
-def _similarity(results: list[dict], submissions: Path) -> list[str]:
-    pairs = similar_pairs(read_class(submissions, {r["student"]: r.get("folder", r["student"]) for r in results}))
+def _similarity(results: list[Submission], submissions: Path) -> list[str]:
+    pairs = similar_pairs(read_class(submissions, {r.student: r.folder for r in results}))
     body = [
         f"<h2 id='similar'>{html.escape(plural('class.similar', len(pairs)))}</h2>",
         f"<p>{html.escape(text('class.similar_intro'))}</p>",
@@ -229,14 +230,14 @@ def _similarity(results: list[dict], submissions: Path) -> list[str]:
         body.append(
             f"<h3>{html.escape(pair.first)} · {html.escape(pair.second)} — {html.escape(pair.exercise)}: "
             f"{html.escape(text('class.similar_share', share=f'{pair.share:.0%}'))}</h3><div class='pair'>"
-            + "".join(f"<pre>{_marked(code, marks)}</pre>" for code, marks in zip(pair.code, pair.marked))
+            + "".join(f"<pre>{_marked(code, marks)}</pre>" for code, marks in zip(pair.code, pair.marked, strict=True))
             + "</div>"
         )
     return body
 
 
-def render_page(results: list[dict], submissions: Path | None = None) -> str:
-    """The class page of ``results`` (as :func:`export.load_run` reads them); ``submissions``: the folder of
+def render_page(results: list[Submission], submissions: Path | None = None) -> str:
+    """The class page of ``results`` (as :func:`classrun.load_run` reads them); ``submissions``: the folder of
     submissions, for the similarity section (None: no such section)."""
     label = Labels()
     course = registry.course(include_hidden=True)
@@ -244,9 +245,9 @@ def render_page(results: list[dict], submissions: Path | None = None) -> str:
     body = [f"<h1>{html.escape(title)}</h1>"]
     body += _flagged(results)
     body.append(f"<h2>{html.escape(text('class.distribution'))}</h2><div>")
-    reports = [r["report"] for r in results if r.get("report")]
+    reports = [r.report for r in results if r.report]
     for exercise in course.exercises:
-        scores = [sum(t.get("score", 0.0) for t in r["tests"] if t.get("exercise") == exercise.name) for r in reports]
+        scores = [sum(t.score for t in r.tests if t.exercise == exercise.name) for r in reports]
         if scores:
             src = _distribution(exercise.name, scores, exercise.points, label)
             body.append(f"<img alt='{html.escape(exercise.name)}' src='{src}'>")
@@ -264,6 +265,6 @@ def render_page(results: list[dict], submissions: Path | None = None) -> str:
     )
 
 
-def write_class_page(results: list[dict], out: Path, submissions: Path | None = None) -> Path:
+def write_class_page(results: list[Submission], out: Path, submissions: Path | None = None) -> Path:
     write_atomic(Path(out), render_page(results, submissions))
     return Path(out)

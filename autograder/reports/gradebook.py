@@ -1,19 +1,10 @@
 """What every gradebook of a class shares (the batch CSV, the LMS files, the shards' merge, the export of a past run):
-who submitted, a student's file name, and a cell a spreadsheet will not run as a formula."""
+a student's file name, and a cell a spreadsheet will not run as a formula (who submitted:
+:class:`autograder.grading.class_folder.Person`)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Person:
-    """One submitter of a Gradescope export (any field may be empty)."""
-
-    name: str = ""
-    email: str = ""
-    sid: str = ""
 
 
 def safe_name(student: str) -> str:

@@ -19,6 +19,8 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from autograder.course import registry
 from autograder.course.stubs import strip_solution
 from autograder.grading.submission import stage
@@ -36,7 +38,7 @@ class Pair:
     second: str
     share: float  # of fingerprints in common (the smaller of the two files' shares)
     code: tuple[str, str]
-    marked: tuple[list, list]  # (start, end) character ranges of shared code in each file
+    marked: tuple[list[tuple[int, int]], ...]  # (start, end) character ranges of shared code in each file
 
 
 def _stub(exercise: str) -> str:
@@ -49,6 +51,7 @@ def _stub(exercise: str) -> str:
 
 
 def _fingerprint(code: str, boilerplate=None):
+    # lazy, here and in similar_pairs: copydetect is in the [instructor] extra only, for --similarity
     from copydetect import CodeFingerprint
 
     # the name only tells copydetect the language (Python, by its extension)
@@ -70,7 +73,6 @@ def read_class(folder: Path, students: dict[str, str]) -> dict[str, dict[str, st
 
 def similar_pairs(code: dict[str, dict[str, str]]) -> list[Pair]:
     """The pairs far more alike than the class's distribution, most alike first."""
-    import numpy as np
     from copydetect import compare_files
 
     found = []
@@ -97,6 +99,8 @@ def similar_pairs(code: dict[str, dict[str, str]]) -> list[Pair]:
             far = len(values) < MIN_PAIRS or share > median + SPREAD * max(spread, 0.02)
             if share >= FLOOR and far:
                 _, _, slices = compare_files(prints[a], prints[b])
-                marked = tuple([(int(s), int(e)) for s, e in zip(*np.asarray(part).reshape(2, -1))] for part in slices)
+                marked = tuple(
+                    [(int(s), int(e)) for s, e in zip(*np.asarray(part).reshape(2, -1), strict=True)] for part in slices
+                )
                 found.append(Pair(exercise, a, b, share, (prints[a].raw_code, prints[b].raw_code), marked))
     return sorted(found, key=lambda pair: -pair.share)

@@ -51,34 +51,32 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from autograder.course import registry
+from autograder.grading.class_folder import Person
 from autograder.grading.results import write_atomic
-from autograder.reports.gradebook import Person, spreadsheet_safe
+from autograder.reports.classrun import Submission
+from autograder.reports.gradebook import spreadsheet_safe
+from autograder.reports.lms_rosters import (
+    ASSIGNMENT_EXAMPLE,
+    CANVAS_COLUMNS,
+    MOODLE_FIELDS,
+    TITLE_AND_ID,
+    CanvasStudent,
+    LmsError,
+    parse_assignment,
+    read_canvas_roster,
+    read_moodle_roster,
+)
 
 KINDS = ("canvas", "moodle")
 MOODLE_DEFAULT_MAX = 100  # a new Moodle grade item's "Maximum grade"
 DECIMALS = 2  # Canvas shows two decimals; a Moodle grade item keeps two unless told otherwise
-CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_POSSIBLE = "    Points Possible"  # as Canvas's export writes it; the importer looks for "Points Possible"
-ASSIGNMENT_EXAMPLE = '--assignment "Backprop kit (123456)"'
-# Canvas's Assignment.title_and_id: the title, one space, the numeric id in parentheses
-_TITLE_AND_ID = re.compile(r"\A(.*\S)\s\((\d+)\)\Z", re.S)
-# Moodle's identifier fields: the header written, and the headers a roster may use for it
-MOODLE_FIELDS = {
-    "email": ("Email address", ("email address", "email", "e-mail", "useremail")),
-    "username": ("Username", ("username", "user name")),
-    "idnumber": ("ID number", ("id number", "idnumber", "useridnumber")),
-}
 FORMULA_START = tuple("=+-@\t\r\uff1d")
-
-
-class LmsError(ValueError):
-    """A roster or an option the LMS gradebook cannot be written from; the message says what to fix."""
 
 
 def _safe(value: str) -> str:
@@ -126,7 +124,7 @@ class Scale:
 
 @dataclass
 class Graded:
-    """One graded submission, as the LMS writers need it (built from batch's result and its CSV row)."""
+    """One graded submission, as the LMS writers need it (:meth:`of` a submission of a graded class)."""
 
     label: str  # the batch's name for it (the plain CSV's `student`, before spreadsheet protection)
     folder: str  # the sub-folder or .zip (without .zip) it came from
@@ -136,26 +134,27 @@ class Graded:
     graded: bool = True  # False: the grader itself failed (no score to publish)
     failing: tuple[str, ...] = ()  # "exercise.function" of every function with a check not passed
     submitters: tuple[Person, ...] = ()  # from a Gradescope export; empty for a plain folder
-    readable: bool = True  # False: nothing of the submission could be read (see batch.UNREADABLE)
+    readable: bool = True  # False: nothing of the submission could be read (see UNREADABLE)
 
     @classmethod
-    def from_batch(cls, result: dict, row: dict) -> Graded:
-        report = result.get("report")
+    def of(cls, result: Submission) -> Graded:
+        """What the writers need of one submission of a graded class."""
+        report = result.report
         failing = []
-        for test in (report or {}).get("tests", []):
-            name = f"{test['exercise']}.{test['function']}"
-            if test["status"] != "passed" and name not in failing:
+        for test in report.tests if report else []:
+            name = f"{test.exercise}.{test.function}"
+            if test.status != "passed" and name not in failing:
                 failing.append(name)
         return cls(
-            label=result["student"],
-            folder=result.get("folder", result["student"]),
-            total=float(row["total"] or 0),
-            max_score=float(report["max_score"]) if report else 0.0,
-            status=result["status"],
+            label=result.student,
+            folder=result.folder,
+            total=report.score if report else 0.0,
+            max_score=report.max_score if report else 0.0,
+            status=result.status,
             graded=report is not None,
             failing=tuple(failing),
-            submitters=tuple(result.get("submitters") or ()),
-            readable=not result.get("read_problems"),
+            submitters=result.submitters,
+            readable=not result.read_problems,
         )
 
     def feedback(self) -> str:
@@ -186,105 +185,6 @@ class Outcome:
     side_file: Path  # the problems, as CSV
     plain: Path | None = None  # the plain CSV written next to it
     scale: str = ""  # how the kit's points became the LMS's (Scale.describe)
-
-
-# ----------------------------------------------------------------------------- rosters
-
-
-def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise LmsError(f"cannot read the roster {path}: {exc.strerror or exc}") from None
-    try:
-        content = raw.decode("utf-8-sig")  # Canvas and Moodle export UTF-8, with or without a BOM
-    except UnicodeDecodeError:
-        raise LmsError(
-            f'the roster {path} is not UTF-8: export it again from the LMS, or save it as "CSV UTF-8"'
-        ) from None
-    rows = [row for row in csv.reader(io.StringIO(content, newline="")) if any(cell.strip() for cell in row)]
-    if not rows:
-        raise LmsError(f"the roster {path} is empty")
-    return [cell.strip() for cell in rows[0]], rows[1:]
-
-
-@dataclass(frozen=True)
-class CanvasStudent:
-    name: str
-    id: str
-    sis_user_id: str
-    sis_login_id: str
-    section: str
-
-    def cells(self) -> list[str]:
-        return [self.name, self.id, self.sis_user_id, self.sis_login_id, self.section]
-
-    def describe(self) -> str:
-        ids = ", ".join(
-            f"{label} {value}"
-            for label, value in (
-                ("SIS Login ID", self.sis_login_id),
-                ("SIS User ID", self.sis_user_id),
-                ("ID", self.id),
-            )
-            if value
-        )
-        return f"{self.name} ({ids})" if ids else self.name
-
-
-_CANVAS_NON_STUDENT = re.compile(r"^\s*(Muted|Manual Posting.*)?\s*$", re.I)
-
-
-def read_canvas_roster(path: Path) -> tuple[list[CanvasStudent], list[str]]:
-    """The students of a Canvas gradebook export (Grades > Export), and its header."""
-    header, rows = _read_csv(path)
-    missing = [name for name in CANVAS_COLUMNS if name not in header]
-    if missing:
-        raise LmsError(
-            f"the roster {path} has no {', '.join(repr(m) for m in missing)} column"
-            f"{'s' if len(missing) > 1 else ''}: give the CSV that Canvas's Grades > Export writes "
-            f"(its header starts {', '.join(CANVAS_COLUMNS)})"
-        )
-    index = {name: header.index(name) for name in CANVAS_COLUMNS}
-    students = []
-    for row in rows:
-        cells = {name: (row[i].strip() if i < len(row) else "") for name, i in index.items()}
-        if "Points Possible" in cells["Student"] or all(_CANVAS_NON_STUDENT.match(c) for c in row):
-            continue  # Canvas's second row, and its "Manual Posting" / "Muted" rows
-        if not cells["ID"] and not cells["SIS User ID"] and not cells["SIS Login ID"]:
-            continue
-        students.append(
-            CanvasStudent(cells["Student"], cells["ID"], cells["SIS User ID"], cells["SIS Login ID"], cells["Section"])
-        )
-    if not students:
-        raise LmsError(f"the roster {path} lists no student")
-    return students, header
-
-
-def read_moodle_roster(path: Path, id_field: str) -> list[str]:
-    """The identifiers (``id_field``) of a Moodle export: a grade export or a participants list."""
-    header, rows = _read_csv(path)
-    wanted, aliases = MOODLE_FIELDS[id_field]
-    lowered = [cell.casefold() for cell in header]
-    column = next((lowered.index(a) for a in aliases if a in lowered), None)
-    if column is None:
-        raise LmsError(
-            f"the roster {path} has no {wanted!r} column (for --id-field {id_field}): give a Moodle "
-            f"grade export or participants list that has it"
-        )
-    return [row[column].strip() for row in rows if column < len(row) and row[column].strip()]
-
-
-def parse_assignment(value: str) -> tuple[str, str]:
-    """``"Name (123)"`` -> ("Name", "123"), as Canvas splits a gradebook header; anything else is refused."""
-    match = _TITLE_AND_ID.match(value or "")
-    if not match:
-        raise LmsError(
-            f'--assignment {value!r} is not of the form "name (id)": give the assignment\'s column '
-            f"header exactly as in Canvas's gradebook export, e.g. {ASSIGNMENT_EXAMPLE} (the number is "
-            "the assignment's id, the last part of its address in Canvas)"
-        )
-    return match.group(1), match.group(2)
 
 
 # ----------------------------------------------------------------------------- targets
@@ -382,7 +282,7 @@ def _target(kind, roster, assignment, id_field) -> Target:
         _, number = parse_assignment(assignment)
         students, header = read_canvas_roster(Path(roster))
         chosen = Target(kind, Path(roster), assignment, canvas_students=students)
-        columns = [h for h in header if (m := _TITLE_AND_ID.match(h)) and m.group(2) == number]
+        columns = [h for h in header if (m := TITLE_AND_ID.match(h)) and m.group(2) == number]
         if not columns:
             chosen.notes.append(
                 f"the roster has no column for assignment id {number}: Canvas will create a new "
@@ -425,7 +325,7 @@ class _Member:
 
 
 def _members(graded: list[Graded], problems: list[Problem]) -> list[_Member]:
-    members = []
+    members: list[_Member] = []
     for item in graded:
         if not item.graded:
             problems.append(Problem("not graded (grader error, grade it again)", item.label, item.status))
