@@ -93,9 +93,8 @@ BROKEN = {  # kind -> (exercise file, what it does to the reference's file)
         "ex2_linear_regression",
         lambda source: (
             source
-            + (
-                "\n\ndef train(features, labels, lr=0.03, num_epochs=3, batch_size=10):\n    while True:\n        pass\n"
-            )
+            + "\n\ndef train(features, labels, lr=0.03, num_epochs=3, batch_size=10):\n"
+            + "    while True:\n        pass\n"
         ),
     ),
     "endless_import": ("ex3_mlp_backprop", lambda source: "while True:\n    pass\n" + source),
@@ -222,7 +221,8 @@ def main(argv=None) -> int:
     imported, graded, ratio = single_submission()
     print(
         f"one submission:   grade solutions {graded:.2f} s vs import torch, numpy {imported:.2f} s = {ratio:.2f}x "
-        f"(median of {RUNS} paired ratios; target <= {TARGETS['single']}x)  {verdict('single', ratio <= TARGETS['single'])}"
+        f"(median of {RUNS} paired ratios; target <= {TARGETS['single']}x)  "
+        f"{verdict('single', ratio <= TARGETS['single'])}"
     )
     warm, level = warm_submission()
     print(

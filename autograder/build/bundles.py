@@ -11,7 +11,8 @@ in ``dist/student/`` (and ``student.zip``), each other one in
 ``dist/student-<lang>/`` (and ``student-<lang>.zip``). A release in another
 language has the exercise files' docstrings from
 ``autograder/messages/<lang>/docstrings/<exercise>.toml``, the fence comments
-of ``stubs.FENCES[lang]`` and the raise of ``stubs.NOT_IMPLEMENTED[lang]``, ``templates/student_README.<lang>.md`` and the
+of ``stubs.FENCES[lang]`` and the raise of ``stubs.NOT_IMPLEMENTED[lang]``,
+``templates/student_README.<lang>.md`` and the
 texts of ``templates/release_texts.toml``, and its Makefile reports in that
 language by default. Gradescope and nbgrader bundles take one language
 (English unless told), which their grading uses at run time.
@@ -197,7 +198,8 @@ def student_makefile(lang: str = "en") -> str:
 
 
 def student_grade_py(lang: str = "en") -> str:
-    """The release's ``grade.py``: the learner's commands with Python alone (``autograder.channels.launch``), in ``lang``."""
+    """The release's ``grade.py``: the learner's commands with Python alone (``autograder.channels.launch``), in
+    ``lang``."""
     texts = release_texts(lang)
     default = texts["grade_lang"]
     return (

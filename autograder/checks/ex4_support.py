@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import TypedDict
 
 import numpy as np
 import torch
@@ -34,12 +35,19 @@ from autograder.checks.in_sandbox.ex4_autograd_nn import FUNCTIONS
 from autograder.checks.synthetic import make_regression
 
 EXERCISE = "ex4_autograd_nn"
-FLOAT64 = {"rtol": 1e-10, "atol": 1e-12}  # the same operations in float64: only rounding differs
-FLOAT32 = {"rtol": 1e-5, "atol": 1e-6}  # one float32 forward pass, a few roundings apart
+
+
+class Tolerance(TypedDict):
+    rtol: float
+    atol: float
+
+
+FLOAT64: Tolerance = {"rtol": 1e-10, "atol": 1e-12}  # the same operations in float64: only rounding differs
+FLOAT32: Tolerance = {"rtol": 1e-5, "atol": 1e-6}  # one float32 forward pass, a few roundings apart
 # A float32 training run of 20 full-batch steps from the same weights: same operations in the same
 # order give the same bits; a different but equivalent order (F.relu vs nn.ReLU, y_hat - y vs
 # y - y_hat) stays within 1e-6 relative (scripts/calibrate.py), so 1e-4 leaves a 100x margin.
-RUN32 = {"rtol": 1e-4, "atol": 1e-6}
+RUN32: Tolerance = {"rtol": 1e-4, "atol": 1e-6}
 # train_concise's defaults (the exercise's signature): what a run that ignores its lr or batch_size uses.
 DEFAULT_LR, DEFAULT_BATCH_SIZE = 0.03, 10
 # The public train_concise run: lr=0.1, 3 epochs, batch 10 on 300 examples (90 steps); the reference ends
@@ -93,6 +101,8 @@ def explained(call, *args, **kwargs):
 def autograd_grad(name: str, x: np.ndarray) -> np.ndarray:
     point = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     FUNCTIONS[name](point).backward()
+    if point.grad is None:  # (each of FUNCTIONS uses its input)
+        raise RuntimeError(f"{name} does not depend on its input")
     return point.grad.numpy()
 
 
@@ -105,7 +115,7 @@ def descent(name: str, x0: np.ndarray, lr: float, steps: int, zero_grad: bool) -
     """
     point = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
     held = torch.zeros_like(point)
-    for step in range(steps):
+    for _step in range(steps):
         (gradient,) = torch.autograd.grad(FUNCTIONS[name](point), point)
         held = gradient if zero_grad else held + gradient
         point = torch.add(point.detach(), held, alpha=-lr).requires_grad_(True)
@@ -125,7 +135,12 @@ def dataloader_orders(n: int, batch_size: int, passes: int, seed: int) -> list:
     PyTorch's own sampler, run here on the global generator's state from that seed (and the state restored)."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        loader = torch.utils.data.DataLoader(range(n), batch_size=batch_size, shuffle=True)
+        # a range is a map-style dataset (__len__ and __getitem__), which torch's annotations do not know
+        loader: torch.utils.data.DataLoader[int] = torch.utils.data.DataLoader(
+            range(n),  # type: ignore[arg-type]
+            batch_size=batch_size,
+            shuffle=True,
+        )
         return [[int(i) for batch in loader for i in batch] for _ in range(passes)]
 
 
@@ -201,7 +216,7 @@ def concise_reference(features, labels, lr, num_epochs, batch_size, seed, mistak
     order = torch.utils.data.DataLoader(range(len(features)), batch_size=batch_size, shuffle=True)
     curve = []
     held_w, held_b = torch.zeros_like(weight), torch.zeros_like(bias)
-    for epoch in range(num_epochs):
+    for _epoch in range(num_epochs):
         for rows in order:
             error = torch.nn.functional.mse_loss(
                 torch.nn.functional.linear(features[rows], weight, bias),
@@ -307,15 +322,17 @@ def never_moved_hint(source: str) -> str:
     if "step" in order and "backward" in order and order.index("step") < order.index("backward"):
         return "ex4.hint.never_moved_step_first"
     for node in ast.walk(tree):
-        function = node.func if isinstance(node, ast.Call) else None
-        name = (
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func
+        called = (
             function.attr
             if isinstance(function, ast.Attribute)
             else function.id
             if isinstance(function, ast.Name)
             else None
         )
-        if name in ("SGD", "Adam") and node.args:
+        if called in ("SGD", "Adam") and node.args:
             given = node.args[0]
             of_net = (
                 isinstance(given, ast.Call)
@@ -461,11 +478,11 @@ def tiny_reference(state: dict, X, y, lr: float, epochs: int, mistake: str | Non
     params = {name: tensor.clone().requires_grad_(True) for name, tensor in state.items()}
     held = {name: torch.zeros_like(tensor) for name, tensor in state.items()}
     losses = []
-    for epoch in range(epochs):
+    for _epoch in range(epochs):
         error = torch.nn.functional.mse_loss(
             tiny_forward(params, X), y, reduction="sum" if mistake == "sum_loss" else "mean"
         ) / (2 if mistake == "half_loss" else 1)
-        grads = dict(zip(params, torch.autograd.grad(error, list(params.values()))))
+        grads = dict(zip(params, torch.autograd.grad(error, list(params.values())), strict=True))
         held = {name: held[name] + grads[name] if mistake == "no_zero_grad" else grads[name] for name in params}
         if mistake != "never_moves":  # (a missing step(), or zero_grad() between backward() and step())
             params = {
@@ -586,7 +603,8 @@ def check_tiny_fit(
         default_hint="ex4.hint.fit_loop",
         **RUN32,
     )
-    weights = answer.get("state") if isinstance(answer.get("state"), dict) else {}
+    state_after = answer.get("state")
+    weights = state_after if isinstance(state_after, dict) else {}
     for name in TINY_KEYS:
         value = weights.get(name)
         if not isinstance(value, RemoteTensor):

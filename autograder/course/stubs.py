@@ -212,7 +212,8 @@ def _statement(line: str) -> ast.stmt:
 
 def _pieces(line: str) -> list[tuple[str, ast.AST]]:
     statement = _statement(line)
-    found = [(line.rstrip(":").rstrip(), statement)]  # a block's header without its colon: "for i in ..." is it
+    # a block's header without its colon: "for i in ..." is it
+    found: list[tuple[str | None, ast.AST]] = [(line.rstrip(":").rstrip(), statement)]
     value = (
         getattr(statement, "value", None)
         if isinstance(statement, (ast.Return, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr))
@@ -232,7 +233,9 @@ def _pieces(line: str) -> list[tuple[str, ast.AST]]:
 
 
 def _pattern(piece: str, free: set[str]) -> re.Pattern:
-    text, out, seen, position = normalise_code(piece), [], {}, 0
+    text, position = normalise_code(piece), 0
+    out: list[str] = []
+    seen: dict[str, str] = {}  # a free name -> its group
     for match in _IDENTIFIER.finditer(text):
         out.append(re.escape(text[position : match.start()]))
         name = match.group()
@@ -407,10 +410,11 @@ def translate_docstrings(source: str, translations: dict[str, str], where: str =
         )
     lines = source.splitlines(keepends=True)
     for key, node in sorted(nodes.items(), key=lambda item: -item[1].lineno):  # bottom up: positions stay valid
-        first, last = lines[node.lineno - 1], lines[node.end_lineno - 1]
+        end = node.end_lineno or node.lineno  # (a parsed tree has both)
+        first, last = lines[node.lineno - 1], lines[end - 1]
         if first[: node.col_offset].strip() or last[node.end_col_offset :].strip():
             raise DocstringError(f"{where}:{node.lineno}: the docstring of {key} shares its line with code")
-        lines[node.lineno - 1 : node.end_lineno] = _render_docstring(
+        lines[node.lineno - 1 : end] = _render_docstring(
             translations[key], first[: node.col_offset], f"{where} ({key})"
         )
     result = "".join(lines)
@@ -419,7 +423,8 @@ def translate_docstrings(source: str, translations: dict[str, str], where: str =
     except SyntaxError as exc:  # pragma: no cover - _render_docstring escapes what it can
         raise DocstringError(f"{where}: the translated file does not compile (line {exc.lineno}): {exc.msg}") from exc
     for key, node in docstring_nodes(tree).items():
-        if inspect.cleandoc(node.value.value) != inspect.cleandoc(translations[key]):
+        said = node.value.value if isinstance(node.value, ast.Constant) else None  # (docstring_nodes: a str)
+        if not isinstance(said, str) or inspect.cleandoc(said) != inspect.cleandoc(translations[key]):
             raise DocstringError(f"{where}: the docstring of {key} did not come out as written")  # pragma: no cover
     return result
 

@@ -509,7 +509,7 @@ def test_sgd_step(student):
         value, before, grads, after = _sgd_call(student, lr, batch_size)
         if not (isinstance(after, list) and len(after) == 2 and all(isinstance(p, RemoteTensor) for p in after)):
             fail(text("ex2.sgd_params"), got=fmt(after), hint="ex2.hint.rebinding")
-        for name, old, grad, new in zip(("w", "b"), before, grads, after):
+        for name, old, grad, new in zip(("w", "b"), before, grads, after, strict=True):
             expected = old - lr * grad / batch_size
             if np.array_equal(new.values, old):
                 fail(

@@ -276,7 +276,7 @@ def test_load_array_shuffles(student):
         # the very orders a DataLoader's own sampler draws from this seed: a loader of the learner's making
         # (or its own shuffling) draws others
         expected = dataloader_orders(40, 8, 2, seed)
-        for index, (got, want) in enumerate(zip(orders, expected)):
+        for index, (got, want) in enumerate(zip(orders, expected, strict=True)):
             expect_true(
                 got == want,
                 text("ex4.not_dataloader_order", index=index + 1),
