@@ -26,7 +26,7 @@ from autograder.checking.expect import (
     type_hint,
     within,
 )
-from autograder.checking.memo import alongside, remembered
+from autograder.checking.memo import remembered
 from autograder.checking.source import function_source
 from autograder.checking.source import parse as parse_source
 from autograder.course.registry import check, in_sandbox_module
@@ -58,8 +58,7 @@ __all__ = [
     "probe_left_alone",
     "type_hint",
     "within",
-    # the reference's runs, remembered or computed alongside the learner's
-    "alongside",
+    # the reference's runs, remembered (and started ahead, alongside the learner's)
     "remembered",
     # the learner's source (read, never run) and errors
     "function_source",
