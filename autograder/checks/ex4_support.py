@@ -28,6 +28,7 @@ from autograder.checking import (
     parse_source,
     probe_left_alone,
     remembered,
+    specialised,
     text,
     within,
 )
@@ -59,25 +60,29 @@ LINEAR = "torch.nn.modules.linear.Linear"
 OTHER_OPTIMISER = re.compile(r"optim\.(?!SGD\b)[A-Z]\w*|\b(?:Adam\w*|RMSprop|Adagrad|momentum|nesterov|weight_decay)\b")
 TINY_KEYS = ("hidden.weight", "hidden.bias", "output.weight", "output.bias")
 
-# What PyTorch says when a classic autograd rule is broken, and the hint that explains it, as explain.KNOWN_ERRORS
-# lists the errors of any exercise: (types, None for any; a piece of the message; of the traceback; the hint).
+# What PyTorch says when a classic autograd rule is broken: the errors of the table of known errors
+# (checking.known_errors) in this exercise's words, then the ones that only its code meets (any type; a piece of the
+# message; of the traceback; the hint).
 TORCH_ERRORS = (
-    (None, "a leaf Variable that requires grad is being used in an in-place operation", "", "ex4.hint.no_grad_update"),
-    (None, "Trying to backward through the graph a second time", "", "ex4.hint.recompute"),
-    (None, "grad can be implicitly created only for scalar outputs", "", "ex4.hint.backward_scalar"),
-    (None, "does not require grad and does not have a grad_fn", "", "ex4.hint.requires_grad"),
+    *specialised(
+        {
+            "hint.inplace_leaf": "ex4.hint.no_grad_update",
+            "hint.backward_twice": "ex4.hint.recompute",
+            "hint.backward_scalar": "ex4.hint.backward_scalar",
+            "hint.no_grad_fn": "ex4.hint.requires_grad",
+            "hint.matmul_shapes": "ex4.hint.linear_shapes",
+        },
+        kind="RuntimeError",  # (torch's; NumPy's matmul error keeps its general hint)
+    ),
     (None, "and 'NoneType'", "", "ex4.hint.grad_none"),  # lr * x.grad where .grad is None (a non-leaf, or no backward)
     (None, "'NoneType' and", "", "ex4.hint.grad_none"),
     (None, "'NoneType' object has no attribute 'zero_'", "", "ex4.hint.grad_none"),
-    (None, "mat1 and mat2 shapes cannot be multiplied", "", "ex4.hint.linear_shapes"),
     (None, "optimizer got an empty parameter list", "", "ex4.hint.parameters"),
     # a DataLoader over the tuple (features, labels): its two "examples" are the two whole tensors, stacked
     (None, "stack expects each tensor to be equal size", "", "ex4.hint.dataloader_over_tuple"),
 )
 # The same errors, where the function that raised them tells more about the cause.
-FUNCTION_ERRORS = {
-    "grad_at": ((None, "does not require grad and does not have a grad_fn", "", "ex4.hint.grad_at_requires_grad"),)
-}
+FUNCTION_ERRORS = {"grad_at": specialised({"hint.no_grad_fn": "ex4.hint.grad_at_requires_grad"}, kind="RuntimeError")}
 
 
 def explained(call, *args, **kwargs):
