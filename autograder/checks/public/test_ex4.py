@@ -21,17 +21,15 @@ from autograder.checking import (
     probe_left_alone,
     text,
 )
+from autograder.checks.ex4_runs import autograd_grad, dataloader_orders, descent
 from autograder.checks.ex4_support import (
     EXERCISE,
     PUBLIC_RUN,
-    autograd_grad,
     check_concise_converges,
     check_concise_follows,
     check_concise_losses,
     check_tiny_fit,
     check_tiny_forward,
-    dataloader_orders,
-    descent,
     expect_point,
     explained,
 )
