@@ -30,18 +30,16 @@ from pathlib import Path
 
 from autograder import messages
 from autograder.course import registry, secret, tables
+from autograder.course.docstrings import DocstringError, load_docstrings, translate_docstrings
 from autograder.course.environ import environment
 from autograder.course.stubs import (
     BEGIN,
     END,
     FENCES,
     NOT_IMPLEMENTED,
-    DocstringError,
     answer_leaks,
     answer_pieces,
-    load_docstrings,
     strip_solution,
-    translate_docstrings,
 )
 
 ROOT = Path(__file__).resolve().parent.parent.parent

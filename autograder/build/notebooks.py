@@ -39,7 +39,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from autograder import messages
 from autograder.course import registry
-from autograder.course.stubs import BEGIN, END, load_docstrings, translate_docstrings
+from autograder.course.docstrings import load_docstrings, translate_docstrings
+from autograder.course.stubs import BEGIN, END
 from autograder.messages import keys, language, text
 
 ROOT = Path(__file__).resolve().parent.parent.parent
