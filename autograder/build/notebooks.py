@@ -38,6 +38,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from autograder import messages
+from autograder.build.bundles import in_language
 from autograder.course import registry
 from autograder.course.docstrings import load_docstrings, translate_docstrings
 from autograder.course.stubs import BEGIN, END
@@ -244,8 +245,6 @@ def _in_language(lang: str | None):
     if lang is None:
         yield
         return
-    from autograder.build.bundles import in_language
-
     with in_language(lang):
         yield
 
