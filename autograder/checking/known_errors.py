@@ -1,11 +1,11 @@
-r"""The errors that learners' code commonly raises (torch's, NumPy's, plain Python's), each with the cause a beginner
+"""The errors that learners' code commonly raises (torch's, NumPy's, plain Python's), each with the cause a beginner
 can act on: one table, :data:`KNOWN_ERRORS`, and one way to read a table, :func:`matching_hint`.
 
 The runner asks :func:`known_cause` for every error of the learner's code that a check did not explain itself.
 A check that knows more about some of these errors in its own setting (exercise 4, on autograd's rules, says
 "recompute the loss" where any exercise would say "backward through the graph twice") gives them its own words
 with :func:`specialised`: the same entries, its hint keys; only errors that no other exercise meets get entries
-of their own in a check's table. Entries are :class:`KnownError`\ s.
+of their own in a check's table. Entries are :class:`KnownError` tuples.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def known_cause(exc: StudentError) -> str | None:
 
 
 def matching_hint(table, kind: str, message: str, trace: str = "") -> str | None:
-    r"""The hint key of the first entry of ``table`` (:class:`KnownError`\ s, or tuples of the same four fields)
+    """The hint key of the first entry of ``table`` (:class:`KnownError` tuples, or plain ones of the same fields)
     that an error of type ``kind`` with ``message`` (raised through ``trace``) matches, or None."""
     for types, fragment, context, hint in table:
         found = fragment.search(message) if isinstance(fragment, re.Pattern) else fragment in message
