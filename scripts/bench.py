@@ -40,6 +40,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from autograder.channels.watch import Watcher  # noqa: E402
+from autograder.course import registry  # noqa: E402
+from autograder.grading.runner import grade  # noqa: E402
+from autograder.grading.sandboxes import course_sandbox  # noqa: E402
+from autograder.sandbox.client import Limits  # noqa: E402
+
 RUNS = 5
 CLASS_SIZE = 200
 
@@ -67,9 +74,6 @@ def single_submission() -> tuple[float, float, float]:
 
 
 def warm_submission() -> tuple[float, str]:
-    from autograder.grading.runner import grade
-    from autograder.grading.sandboxes import course_sandbox
-
     with course_sandbox() as sandbox:
         grade(ROOT / "solutions", sandbox=sandbox)  # the first one loads what every later one reuses
         times = []
@@ -93,9 +97,8 @@ BROKEN = {  # kind -> (exercise file, what it does to the reference's file)
         "ex2_linear_regression",
         lambda source: (
             source
-            + (
-                "\n\ndef train(features, labels, lr=0.03, num_epochs=3, batch_size=10):\n    while True:\n        pass\n"
-            )
+            + "\n\ndef train(features, labels, lr=0.03, num_epochs=3, batch_size=10):\n"
+            + "    while True:\n        pass\n"
         ),
     ),
     "endless_import": ("ex3_mlp_backprop", lambda source: "while True:\n    pass\n" + source),
@@ -116,6 +119,7 @@ BROKEN_PLAN = [
 
 def _tests_helpers():
     sys.path.insert(0, str(ROOT / "tests"))
+    # lazy: tests/conftest.py costs 0.9 s of start-up (python -X importtime, 2026-12-07), for the class part only
     import conftest  # the fixtures' own loader: MODULE/TARGET constants and functions spliced into a solution
 
     return conftest
@@ -174,11 +178,6 @@ def grade_class(size: int = CLASS_SIZE, jobs: int = 2) -> tuple[float, dict, lis
 def watch_regrade() -> float:
     """Median time from saving one exercise file to the watch loop's next report (the stubs, public checks,
     one change per exercise file: its stub replaced by the solution, then back)."""
-    from autograder.channels.watch import Watcher
-    from autograder.course import registry
-    from autograder.grading.sandboxes import course_sandbox
-    from autograder.sandbox.client import Limits
-
     times = []
     with tempfile.TemporaryDirectory() as tmp, course_sandbox() as sandbox:
         folder = Path(tmp) / "exercises"
@@ -222,7 +221,8 @@ def main(argv=None) -> int:
     imported, graded, ratio = single_submission()
     print(
         f"one submission:   grade solutions {graded:.2f} s vs import torch, numpy {imported:.2f} s = {ratio:.2f}x "
-        f"(median of {RUNS} paired ratios; target <= {TARGETS['single']}x)  {verdict('single', ratio <= TARGETS['single'])}"
+        f"(median of {RUNS} paired ratios; target <= {TARGETS['single']}x)  "
+        f"{verdict('single', ratio <= TARGETS['single'])}"
     )
     warm, level = warm_submission()
     print(
@@ -251,6 +251,7 @@ def main(argv=None) -> int:
             f"({before:.2f} s just before, {after:.2f} s just after; the target was "
             f"{TARGETS['class'] / ISSUE_IMPORT_SECONDS:.0f}x when set, with the import at {ISSUE_IMPORT_SECONDS} s)"
         )
+        # lazy: with nbgrader's test helpers it costs 8-13 s of start-up (python -X importtime, 2026-12-07); not --quick
         from bench_nbgrader import autograde_one_seconds
 
         nb_seconds, nb_scores, cli_scores = autograde_one_seconds()

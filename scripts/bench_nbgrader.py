@@ -53,6 +53,7 @@ def _fill(release_notebook: Path, module_source: str, target: Path) -> None:
     """The learner's notebook: the release version with every solution cell replaced by their function
     (the kit's nbgrader tests fill theirs the same way)."""
     sys.path.insert(0, str(ROOT / "tests"))
+    # lazy: tests/test_nbgrader.py (nbgrader, its test course) costs 13 s of start-up (python -X importtime, 2026-12-07)
     from test_nbgrader import fill
 
     fill(release_notebook, module_source, target)
@@ -89,6 +90,7 @@ def autograde_command(weak: list[str]) -> list[str]:
 
 def gradebook_scores(course: Path) -> dict[str, float]:
     """nbgrader's score of each notebook (exercise) of the student, from the gradebook."""
+    # lazy: nbgrader.api costs 8 s of start-up (python -X importtime, 2026-12-07), for the gradebook's read only
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:

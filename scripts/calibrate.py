@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import random
+import statistics
 import sys
 from pathlib import Path
 
@@ -41,6 +43,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from autograder.course import registry, tables  # noqa: E402
 from autograder.course.reference import load  # noqa: E402
 from autograder.course.registry import import_path  # noqa: E402
 
@@ -77,8 +80,6 @@ def margins(seeds: int, exercises: set[str] | None = None) -> dict[str, float]:
 
 def _course_exercises(names: list[str] | None) -> list:
     """The course's exercises named in ``names`` (full or short names), or all of them."""
-    from autograder.course import registry
-
     course = registry.course(include_hidden=True)
     return [course.exercise(name) for name in names] if names else list(course.exercises)
 
@@ -91,6 +92,7 @@ def _only(exercises: set[str] | None) -> set[str] | None:
 
 
 def salts(count: int, exercises: set[str] | None = None) -> list[float]:
+    # lazy: the grader costs 0.8-1.2 s after torch, not needed by margins() (python -X importtime, 2026-12-07)
     from autograder.grading.runner import grade
     from autograder.grading.sandboxes import course_sandbox
 
@@ -108,8 +110,7 @@ def salts(count: int, exercises: set[str] | None = None) -> list[float]:
 def reference_times(runs: int = 5, exercises: set[str] | None = None) -> dict[str, float]:
     """Request key -> the median over ``runs`` gradings of the solutions of the slowest such request
     (of ``exercises``' checks only, when given)."""
-    import statistics
-
+    # lazy: the grader costs 0.8-1.2 s after torch, not needed by margins() (python -X importtime, 2026-12-07)
     from autograder.grading.runner import grade
     from autograder.grading.sandboxes import course_sandbox
 
@@ -127,10 +128,6 @@ def reference_times(runs: int = 5, exercises: set[str] | None = None) -> dict[st
 
 def write_limits(runs: int = 5, exercises: set[str] | None = None) -> list[Path]:
     """Measure and write ``checks/limits/<exercise>.json`` of ``exercises`` (all by default); no other file."""
-    import platform
-
-    from autograder.course import tables
-
     names = {e.name for e in _course_exercises(sorted(exercises) if exercises else None)}
     per_exercise: dict[str, dict[str, float]] = {name: {} for name in names}
     for key, seconds in reference_times(runs, names).items():

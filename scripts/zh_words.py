@@ -25,6 +25,7 @@ HAN = re.compile(r"^[\u3400-\u9fff]{2,}$")
 def kit_texts() -> list[str]:
     """Every Chinese text of the kit a report or a release shows."""
     sys.path.insert(0, str(ROOT))
+    # lazy: the kit's own package is found through ROOT, put on sys.path just above
     from autograder.messages import _flatten
 
     texts = []
@@ -48,6 +49,7 @@ def glossary_terms(path: Path) -> list[str]:
 
 
 def words(texts: list[str], terms: list[str]) -> list[str]:
+    # lazy: jieba is no dependency of the kit (pip install jieba to run this script); the rest of it runs without
     import jieba
 
     for term in terms:

@@ -42,3 +42,7 @@ def test_the_api_exports_what_it_lists_and_the_readme_documents_it():
     documented = set(re.findall(r"`([A-Za-z_]+)`", section))
     undocumented = sorted(set(checking.__all__) - documented)
     assert not undocumented, f"autograder.checking exports {undocumented}, which the README's table does not name"
+    named = {name for line in section.splitlines() if line.startswith("| `")
+             for name in re.findall(r"`([A-Za-z_]+)`", line.split("|")[1])}
+    stale = sorted(named - set(checking.__all__))
+    assert not stale, f"the README's table names {stale}, which autograder.checking does not export"

@@ -29,7 +29,7 @@ import pytest
 
 from autograder.course import registry
 from autograder.messages import _flatten
-from autograder.course.stubs import docstring_nodes, load_docstrings
+from autograder.course.docstrings import docstring_nodes, load_docstrings
 
 from conftest import BUGGY, COURSE, ROOT, SOLUTIONS, build_buggy
 from zh_prose import english_prose, english_words, half_width_punctuation, kit_text

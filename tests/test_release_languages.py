@@ -33,8 +33,8 @@ import pytest
 from autograder.build import bundles
 from autograder import messages
 from autograder.course import registry
-from autograder.course.stubs import (BEGIN, FENCES, DocstringError, docstring_nodes, hole_functions, load_docstrings,
-                              translate_docstrings)
+from autograder.course.docstrings import DocstringError, docstring_nodes, load_docstrings, translate_docstrings
+from autograder.course.stubs import BEGIN, FENCES, hole_functions
 
 from conftest import ROOT, SOLUTIONS
 

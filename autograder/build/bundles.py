@@ -11,7 +11,8 @@ in ``dist/student/`` (and ``student.zip``), each other one in
 ``dist/student-<lang>/`` (and ``student-<lang>.zip``). A release in another
 language has the exercise files' docstrings from
 ``autograder/messages/<lang>/docstrings/<exercise>.toml``, the fence comments
-of ``stubs.FENCES[lang]`` and the raise of ``stubs.NOT_IMPLEMENTED[lang]``, ``templates/student_README.<lang>.md`` and the
+of ``stubs.FENCES[lang]`` and the raise of ``stubs.NOT_IMPLEMENTED[lang]``,
+``templates/student_README.<lang>.md`` and the
 texts of ``templates/release_texts.toml``, and its Makefile reports in that
 language by default. Gradescope and nbgrader bundles take one language
 (English unless told), which their grading uses at run time.
@@ -29,18 +30,16 @@ from pathlib import Path
 
 from autograder import messages
 from autograder.course import registry, secret, tables
+from autograder.course.docstrings import DocstringError, load_docstrings, translate_docstrings
 from autograder.course.environ import environment
 from autograder.course.stubs import (
     BEGIN,
     END,
     FENCES,
     NOT_IMPLEMENTED,
-    DocstringError,
     answer_leaks,
     answer_pieces,
-    load_docstrings,
     strip_solution,
-    translate_docstrings,
 )
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -53,7 +52,7 @@ RELEASE_LANGUAGES = ("en", "zh_CN")
 # page, the pre-flight check). This set is the only rule: tests/test_release.py requires every
 # module a release ships to be loaded by the learner's commands (grade, report, watch).
 RELEASE_EXCLUDES = (
-    {"checks/hidden", "course/stubs.py", "build", "templates"}
+    {"checks/hidden", "course/stubs.py", "course/docstrings.py", "build", "templates"}
     | {f"messages/{lang}/docstrings" for lang in RELEASE_LANGUAGES}
     | {
         f"channels/{module}.py"
@@ -201,7 +200,8 @@ def student_makefile(lang: str = "en") -> str:
 
 
 def student_grade_py(lang: str = "en") -> str:
-    """The release's ``grade.py``: the learner's commands with Python alone (``autograder.channels.launch``), in ``lang``."""
+    """The release's ``grade.py``: the learner's commands with Python alone (``autograder.channels.launch``), in
+    ``lang``."""
     texts = release_texts(lang)
     default = texts["grade_lang"]
     return (

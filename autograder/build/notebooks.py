@@ -38,8 +38,10 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from autograder import messages
+from autograder.build.bundles import in_language
 from autograder.course import registry
-from autograder.course.stubs import BEGIN, END, load_docstrings, translate_docstrings
+from autograder.course.docstrings import load_docstrings, translate_docstrings
+from autograder.course.stubs import BEGIN, END
 from autograder.messages import keys, language, text
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -133,7 +135,8 @@ def hidden_cell_names() -> dict[tuple[str, str], str]:
     metadata: their grade_id says only which function they check, ``<exercise>-hidden_<function>_<n>``,
     never the check's name or title (the report shows hidden results as points per function too).
     """
-    names, count = {}, {}
+    names: dict[tuple[str, str], str] = {}
+    count: dict[tuple[str, str], int] = {}
     for item in registry.course(include_hidden=True).checks:
         if item.visibility == "hidden":
             n = count[(item.exercise, item.function)] = count.get((item.exercise, item.function), 0) + 1
@@ -174,16 +177,16 @@ def _language_setup(lang: str) -> list[str]:
 def build_notebook(name: str) -> nbformat.NotebookNode:
     """The notebook of one exercise, in the current language (``messages.language()``)."""
     lang = language()
-    exercise = registry.course(include_hidden=True).exercise(name)
+    declared = registry.course(include_hidden=True).exercise(name)
     source = (registry.solutions_dir() / f"{name}.py").read_text(encoding="utf-8")
     # a cell's grade_id names its line in the English solution, in every language
     english_lines = [node.lineno for node in ast.parse(source).body]
     if lang != messages.DEFAULT:
         source = translate_docstrings(source, load_docstrings(lang, name), where=f"solutions/{name}.py ({lang})")
-    title, intro, before, demos = notebook_text(exercise, source)
+    title, intro, before, demos = notebook_text(declared, source)
     exercise = name
     tree = ast.parse(source)
-    english_line = {id(node): line for node, line in zip(tree.body, english_lines)}
+    english_line = {id(node): line for node, line in zip(tree.body, english_lines, strict=True)}
     lines = source.splitlines()
     checks = checks_by_function()
     cells = [new_markdown_cell(f"# {title}\n\n{intro.strip()}".rstrip())]
@@ -192,7 +195,7 @@ def build_notebook(name: str) -> nbformat.NotebookNode:
     ]
     body = [node for node in tree.body if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
     imports = [node for node in body if isinstance(node, (ast.Import, ast.ImportFrom))]
-    setup += [ast.get_source_segment(source, node) for node in imports]
+    setup += [ast.get_source_segment(source, node) or "" for node in imports]  # (source given: never None)
     cells.append(
         new_code_cell(
             "\n".join(setup), metadata=_meta(grade=False, solution=False, locked=True, grade_id=f"{exercise}-setup")
@@ -201,7 +204,7 @@ def build_notebook(name: str) -> nbformat.NotebookNode:
     for node in body:
         if node in imports:
             continue
-        end = node.end_lineno
+        end = node.end_lineno or node.lineno  # (a parsed tree has both)
         while end < len(lines) and lines[end].startswith((" ", "\t")) and lines[end].strip().startswith("#"):
             end += 1  # trailing indented comments (such as the END marker) are not in the AST
         segment = "\n".join(lines[node.lineno - 1 : end])
@@ -242,8 +245,6 @@ def _in_language(lang: str | None):
     if lang is None:
         yield
         return
-    from autograder.build.bundles import in_language
-
     with in_language(lang):
         yield
 

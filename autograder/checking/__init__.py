@@ -3,8 +3,8 @@
 comparing what came back (``expect``), remembered reference runs (``memo``), the learner's source read and never run
 (``source``), the by-hand rules (``byhand``), ``diagnose``'s guesses and the ``figures`` a check records; it re-
 exports the course's ``check`` and ``hidden_seed`` and the sandbox's value types. It may import the course, the
-messages and the sandbox; of grading only ``explain.known_cause`` (until its table of known errors moves here);
-never the runner, a channel, a report or a builder.
+messages and the sandbox; never grading, a channel, a report or a builder. ``known_errors`` holds the table of the
+errors learners' code commonly raises, which the runner (through ``grading.explain``) and the checks both read.
 """
 
 from autograder.checking import figures
@@ -26,12 +26,12 @@ from autograder.checking.expect import (
     type_hint,
     within,
 )
-from autograder.checking.memo import alongside, remembered
+from autograder.checking.known_errors import known_cause, matching_hint, specialised
+from autograder.checking.memo import remembered
 from autograder.checking.source import function_source
 from autograder.checking.source import parse as parse_source
 from autograder.course.registry import check, in_sandbox_module
 from autograder.course.secret import hidden_seed
-from autograder.grading.explain import known_cause, matching_hint
 from autograder.messages import text
 from autograder.sandbox.client import StudentError, StudentException
 from autograder.sandbox.codec import FunctionRef, Generated, RemoteTensor
@@ -58,13 +58,13 @@ __all__ = [
     "probe_left_alone",
     "type_hint",
     "within",
-    # the reference's runs, remembered or computed alongside the learner's
-    "alongside",
+    # the reference's runs, remembered (and started ahead, alongside the learner's)
     "remembered",
     # the learner's source (read, never run) and errors
     "function_source",
     "known_cause",
     "matching_hint",
+    "specialised",
     "parse_source",
     "StudentError",
     "StudentException",

@@ -142,7 +142,9 @@ def _bound_constants(node, names: dict) -> dict:
     for inner in ast.walk(node):
         if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             positional = inner.args.posonlyargs + inner.args.args
-            for arg, default in zip(positional[len(positional) - len(inner.args.defaults) :], inner.args.defaults):
+            for arg, default in zip(
+                positional[len(positional) - len(inner.args.defaults) :], inner.args.defaults, strict=True
+            ):
                 value = _constant(default, {})
                 if value is not None:
                     names[arg.arg] = value
@@ -267,7 +269,7 @@ def findings(source: str, rules: dict[str, tuple[str, ...]]) -> dict[str, Findin
     if tree is None or not rules:
         return {}
     bound = _bindings(tree)
-    module_names = {}
+    module_names: dict[str, object] = {}
     for statement in tree.body:  # constants bound at the top of the file (H = 1e-6)
         if isinstance(statement, ast.Assign):
             module_names = _bound_constants(statement, module_names)

@@ -45,6 +45,10 @@ class Finding:
     fields: dict = field(default_factory=dict)
 
 
+def _floats(values) -> np.ndarray:
+    return np.asarray(values, dtype=np.float64)
+
+
 def _close(got: np.ndarray, variant: np.ndarray, rtol: float, atol: float) -> bool:
     """The comparison's own rule, with ``variant`` in the place of the expected value."""
     return bool(got.shape == variant.shape and np.all(np.abs(got - variant) <= atol + rtol * np.abs(variant)))
@@ -147,9 +151,8 @@ def shape(got_shape, wanted, got=None, expected=None, rtol: float = 0.0, atol: f
     the expected ones transposed or reshaped)."""
     got_shape, wanted = tuple(got_shape), tuple(wanted)
     have_values = got is not None and expected is not None and np.asarray(got).dtype.kind in "fiub"
-    values_of = (lambda a: np.asarray(a, dtype=np.float64)) if have_values else None
     if len(wanted) == 2 and got_shape == wanted[::-1] and wanted[0] != wanted[1]:
-        if have_values and _close(values_of(got).T, values_of(expected), rtol, atol):
+        if have_values and _close(_floats(got).T, _floats(expected), rtol, atol):
             return Finding("diagnosis.transposed_right_values", {"got": got_shape, "wanted": wanted})
         return Finding("diagnosis.transposed_shape", {"got": got_shape, "wanted": wanted})
     if wanted and wanted in ((wanted[0], 1), (wanted[0],)) and wanted[0] > 1 and got_shape == (wanted[0],) * 2:
@@ -160,7 +163,7 @@ def shape(got_shape, wanted, got=None, expected=None, rtol: float = 0.0, atol: f
         and size > 1
         and tuple(s for s in got_shape if s != 1) == tuple(s for s in wanted if s != 1)
     ):
-        right = have_values and _close(values_of(got).reshape(wanted), values_of(expected), rtol, atol)
+        right = have_values and _close(_floats(got).reshape(wanted), _floats(expected), rtol, atol)
         return Finding(
             "diagnosis.size_one_axis_right_values" if right else "diagnosis.size_one_axis",
             {"got": got_shape, "wanted": wanted},

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numbers
 import unicodedata
+from itertools import pairwise
+from typing import NoReturn
 
 import numpy as np
 
@@ -45,7 +47,7 @@ def neighbours(order) -> int:
     """How many times an entry of ``order`` is followed by one of its neighbours (``i`` by ``i - 1`` or
     ``i + 1``): about 2 in a random order of any length (each of its n - 1 pairs has a chance of about 2/n),
     n - 1 in the original order, reversed or rotated. 15 or more happens by chance less than once in 10^8."""
-    return sum(abs(int(a) - int(b)) == 1 for a, b in zip(order, order[1:]))
+    return sum(abs(int(a) - int(b)) == 1 for a, b in pairwise(order))
 
 
 REGULAR = 15  # neighbours() from here on: an order made by a rule, not by chance
@@ -175,7 +177,7 @@ def fail(
     fields: dict | None = None,
     also=(),
     advice: str | None = None,
-):
+) -> NoReturn:
     raise CheckFailed(compose(headline, expected, got, hint, extra, fields=fields, also=also, advice=advice), hint)
 
 
@@ -252,10 +254,10 @@ def previews(
         region = ", ".join(f"{start}:{stop}" if d == axis else str(worst[d]) for d in range(len(shape)))
         note = text("fmt.preview.window", region=region, index=tuple(int(i) for i in worst))
     entries_e, entries_g = [_entry(v) for v in part_e], [_entry(v) for v in part_g]
-    widths = [max(len(a), len(b)) for a, b in zip(entries_e, entries_g)]
+    widths = [max(len(a), len(b)) for a, b in zip(entries_e, entries_g, strict=True)]
     out = []
     for array, entries in ((expected, entries_e), (got, entries_g)):
-        padded = [entry.rjust(w) for entry, w in zip(entries, widths)]
+        padded = [entry.rjust(w) for entry, w in zip(entries, widths, strict=True)]
         if note is None:
             body = _nested(array, padded)
         else:

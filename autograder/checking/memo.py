@@ -81,10 +81,13 @@ def key(*args, **kwargs) -> bytes:
 def remembered(function):
     """``function`` with its results kept per process, by the values of its arguments (see the module).
 
-    ``function.ahead(*args, **kwargs)`` starts the same call on the helper thread (:func:`alongside`), for a
-    check to call before the learner's run that it will compare with this value: the call made afterwards
-    waits for that result instead of computing it again. The arguments count by their values however they
-    are passed (by position, by name, or left to their defaults).
+    ``function.ahead(*args, **kwargs)`` starts the same call on the grader's one helper thread, for a check to
+    call before the learner's run that it will compare with this value: the call made afterwards waits for that
+    result instead of computing it again (and raises what it raised). While the worker runs the learner's code,
+    the grader's main thread waits on a socket with the GIL released, so the two run side by side on two cores
+    (the fit_mlp checks: 0.06 s less per submission, ``make bench``). The arguments count by their values however
+    they are passed (by position, by name, or left to their defaults). Only for trusted code (the reference, the
+    kit's own paths), never anything of the learner's.
     """
     name = f"{function.__module__}.{function.__qualname__}"
     signature = inspect.signature(function)
@@ -114,7 +117,7 @@ def remembered(function):
         except _Unkeyable:
             return
         if slot not in _CACHE and slot not in _PENDING:
-            _PENDING[slot] = alongside(function, *args, **kwargs)
+            _PENDING[slot] = _on_helper(function, *args, **kwargs)
 
     wrapper.ahead = ahead
     return wrapper
@@ -123,12 +126,8 @@ def remembered(function):
 _HELPER: ThreadPoolExecutor | None = None
 
 
-def alongside(function, *args, **kwargs) -> Future:
-    """Start ``function(*args, **kwargs)`` on the grader's one helper thread; ``.result()`` waits for it (and
-    raises what it raised). For an expected value the grader would otherwise compute after the learner's run:
-    while the worker runs that code, the grader's main thread waits on a socket with the GIL released, so the
-    two run side by side on two cores (the fit_mlp checks: 0.06 s less per submission, ``make bench``).
-    Only for trusted code (the reference, the kit's own paths), never anything of the learner's."""
+def _on_helper(function, *args, **kwargs) -> Future:
+    """Start ``function(*args, **kwargs)`` on the grader's one helper thread (see ``remembered``'s ``ahead``)."""
     global _HELPER
     if _HELPER is None:
         _HELPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="expected")

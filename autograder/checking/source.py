@@ -47,7 +47,7 @@ def _function_sources(source: str) -> dict[str, str]:
     found = {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            first, last = node.lineno - 1, node.end_lineno - 1
+            first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1  # (a parsed tree has both)
             if first == last:
                 found[node.name] = lines[first].encode()[node.col_offset : node.end_col_offset].decode()
                 continue

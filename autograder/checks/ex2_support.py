@@ -1,5 +1,6 @@
-"""What exercise 2's public and hidden checks share: data from a known line, and `train` graded step by step with
-known-good pieces in place of the learner's four (not a check module itself)."""
+"""What exercise 2's checks share (not a check module itself): data from a known line, and `train` graded step by
+step with known-good pieces in place of the learner's four; synthetic_data's draws and data_iter's batches read
+back (the public checks'). ``ex2_sgd`` holds sgd's."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import numpy as np
 import torch
 
 from autograder.checking import (
+    Generated,
     RemoteTensor,
     StudentException,
     expect_array,
@@ -277,3 +279,105 @@ def check_known_converges(student, true_w, true_b, n, seed, tol, **hyper):
             hint="ex2.hint.train_follow",
         )
     return features, labels
+
+
+# ----------------------------------------------------------------- synthetic_data and data_iter, read back
+
+
+def tensor_pair(result, what):
+    if not isinstance(result, tuple) or len(result) != 2:
+        fail(text("ex2.pair", what=what), got=fmt(result), hint="hint.return_pair")
+    for value in result:
+        if not isinstance(value, RemoteTensor):
+            fail(text("expect.type_tensor", what=what, got=fmt(value)), hint=type_hint(value, "tensor"))
+    return result
+
+
+def kurtosis_of(values) -> float:
+    """E[(v - mean)^4] / std^4: 3 for a normal distribution, 1.8 for a uniform one."""
+    centred = values - values.mean()
+    return float(np.mean(centred**4) / np.mean(centred**2) ** 2) if np.mean(centred**2) > 0 else float("nan")
+
+
+def synthetic_statistics(student):
+    """synthetic_data's 20000 draws (features and noise) as float64 arrays, after the shape checks (a shared
+    call: the shapes check's guard and the statistics check read one run)."""
+    n = 20000
+    X, y = tensor_pair(
+        student.ex2.synthetic_data(torch.tensor(STANDARD_W), STANDARD_B, n, shared=True), "synthetic_data"
+    )
+    if X.shape != (n, 2) or y.shape != (n, 1):
+        fail(
+            text("expect.shape", what="synthetic_data"),
+            expected=text("ex2.detail.two", first=(n, 2), second=(n, 1)),
+            got=text("ex2.detail.two", first=X.shape, second=y.shape),
+            hint="ex2.hint.label_column",
+        )
+    x = X.values.astype(np.float64)
+    return x, y.values.astype(np.float64).ravel() - (x @ np.array(STANDARD_W) + STANDARD_B)
+
+
+# 40000 N(0, 1) draws: their kurtosis has std sqrt(24 / 40000) = 0.025, so 0.25 is 10 sigma; the noise's 20000
+# draws: std 0.035, 0.3 is > 8 sigma; the correlation of two independent columns: std 0.007, 0.05 is 7 sigma
+KURTOSIS_X, KURTOSIS_NOISE, CORRELATION = 0.25, 0.3, 0.05
+
+
+def statistics_hold(x, noise) -> bool:
+    return bool(
+        abs(x.mean()) < 0.03
+        and abs(x.std() - 1.0) < 0.03
+        and abs(kurtosis_of(x.ravel()) - 3) < KURTOSIS_X
+        and abs(np.corrcoef(x[:, 0], x[:, 1])[0, 1]) < CORRELATION
+        and abs(noise.mean()) < 1e-3
+        and 0.009 < noise.std() < 0.011
+        and abs(kurtosis_of(noise) - 3) < KURTOSIS_NOISE
+    )
+
+
+def batches_of(result, what):
+    if isinstance(result, Generated):
+        items = result.items
+    elif isinstance(result, list):
+        items = result
+    else:
+        fail(text("ex2.not_generator", what=what, got=fmt(result)), hint="ex2.hint.use_yield")
+    for item in items:
+        if not (isinstance(item, tuple) and len(item) == 2 and all(isinstance(v, RemoteTensor) for v in item)):
+            fail(text("ex2.batch_not_pair", what=what), got=fmt(item), hint="ex2.hint.yield_pair")
+    return items
+
+
+def indexed_data(n):
+    """Row i of the features is (2i, 2i + 1), so every batch can be traced back; label i is a number that the
+    features do not give away (a fixed shuffle of 0 .. n-1), so a batch's labels must come from ``labels``."""
+    features = torch.arange(2 * n, dtype=torch.float32).reshape(n, 2)
+    labels = torch.tensor(np.random.default_rng(n).permutation(n), dtype=torch.float32).reshape(n, 1)
+    return features, labels
+
+
+def rows_of(X):
+    """The row numbers of a batch of indexed_data's features (-1 where a row is not one of them)."""
+    values = X.values[:, 0] if X.values.ndim == 2 else np.full(X.shape[:1], np.nan)
+    return [int(v) // 2 if np.isfinite(v) and v >= 0 and v % 2 == 0 else -1 for v in values]
+
+
+def labels_of(X, labels):
+    """The labels that belong with a batch of indexed_data's features (NaN for a row that is not one of them)."""
+    return np.array([labels.numpy()[r, 0] if r >= 0 else np.nan for r in rows_of(X)])
+
+
+def sizes_cause(sizes, n, batch_size) -> dict:
+    """The cause of wrong batch sizes, when the sizes themselves show it; otherwise what to check."""
+    full, rest = [batch_size] * (n // batch_size), [n % batch_size] if n % batch_size else []
+    if len(sizes) == 1 and n > batch_size and sizes[0] in (batch_size, *rest):  # one batch: the last, or the first
+        return {"hint": "ex2.hint.yield_in_loop"}
+    if sizes == full and rest:
+        return {"hint": "ex2.hint.dropped_last"}
+    if (
+        sizes
+        and all(size == batch_size - 1 for size in sizes[:-1])
+        and sizes[-1] <= batch_size - 1
+        and len(sizes) == len(full + rest)
+    ):  # every slice one short: indices[i: i + batch_size - 1]
+        return {"hint": "ex2.hint.slice_one_short"}
+    return {"advice": "ex2.hint.batch_sizes"}

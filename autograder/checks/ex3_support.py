@@ -248,7 +248,7 @@ def mlp_path(X, y, hidden, lr, epochs, activation, seed, mistake=None) -> tuple[
     for _epoch in range(epochs):
         leaves = {k: v.clone().requires_grad_(True) for k, v in current.items()}
         loss = loss_at(leaves)
-        grads = dict(zip(KEYS, torch.autograd.grad(loss, [leaves[k] for k in KEYS])))
+        grads = dict(zip(KEYS, torch.autograd.grad(loss, [leaves[k] for k in KEYS]), strict=True))
         sign = -1.0 if mistake == "ascent" else 1.0 / len(X) if mistake == "step_over_n" else 1.0
         before = current
         if mistake != "never_updates":

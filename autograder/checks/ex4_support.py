@@ -1,14 +1,14 @@
-"""What exercise 4's public and hidden checks share (not a check module itself).
-
-Expected values are computed here with torch on the grader's side: autograd in
-float64 for ``grad_at`` and ``descend``, and library layers run from the same
-starting weights for the networks. Nothing here uses the reference solution.
+"""What exercise 4's public and hidden checks share (not a check module itself): the tolerances, the hints for
+PyTorch's errors, and the comparisons of the learner's answers with the grader's own runs (``ex4_runs``: torch on
+the grader's side, from the same seeds and starting weights), each wrong answer tried against the classic
+mistakes' runs. Nothing here uses the reference solution.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from typing import TypedDict
 
 import numpy as np
 import torch
@@ -26,20 +26,36 @@ from autograder.checking import (
     matching_hint,
     parse_source,
     probe_left_alone,
-    remembered,
+    specialised,
     text,
     within,
 )
-from autograder.checks.in_sandbox.ex4_autograd_nn import FUNCTIONS
+from autograder.checks.ex4_runs import (
+    CONCISE_MISTAKES,
+    TINY_MISTAKES,
+    concise_reference,
+    least_squares,
+    tiny_data,
+    tiny_forward,
+    tiny_reference,
+    tiny_start,
+)
 from autograder.checks.synthetic import make_regression
 
 EXERCISE = "ex4_autograd_nn"
-FLOAT64 = {"rtol": 1e-10, "atol": 1e-12}  # the same operations in float64: only rounding differs
-FLOAT32 = {"rtol": 1e-5, "atol": 1e-6}  # one float32 forward pass, a few roundings apart
+
+
+class Tolerance(TypedDict):
+    rtol: float
+    atol: float
+
+
+FLOAT64: Tolerance = {"rtol": 1e-10, "atol": 1e-12}  # the same operations in float64: only rounding differs
+FLOAT32: Tolerance = {"rtol": 1e-5, "atol": 1e-6}  # one float32 forward pass, a few roundings apart
 # A float32 training run of 20 full-batch steps from the same weights: same operations in the same
 # order give the same bits; a different but equivalent order (F.relu vs nn.ReLU, y_hat - y vs
 # y - y_hat) stays within 1e-6 relative (scripts/calibrate.py), so 1e-4 leaves a 100x margin.
-RUN32 = {"rtol": 1e-4, "atol": 1e-6}
+RUN32: Tolerance = {"rtol": 1e-4, "atol": 1e-6}
 # train_concise's defaults (the exercise's signature): what a run that ignores its lr or batch_size uses.
 DEFAULT_LR, DEFAULT_BATCH_SIZE = 0.03, 10
 # The public train_concise run: lr=0.1, 3 epochs, batch 10 on 300 examples (90 steps); the reference ends
@@ -51,25 +67,29 @@ LINEAR = "torch.nn.modules.linear.Linear"
 OTHER_OPTIMISER = re.compile(r"optim\.(?!SGD\b)[A-Z]\w*|\b(?:Adam\w*|RMSprop|Adagrad|momentum|nesterov|weight_decay)\b")
 TINY_KEYS = ("hidden.weight", "hidden.bias", "output.weight", "output.bias")
 
-# What PyTorch says when a classic autograd rule is broken, and the hint that explains it, as explain.KNOWN_ERRORS
-# lists the errors of any exercise: (types, None for any; a piece of the message; of the traceback; the hint).
+# What PyTorch says when a classic autograd rule is broken: the errors of the table of known errors
+# (checking.known_errors) in this exercise's words, then the ones that only its code meets (any type; a piece of the
+# message; of the traceback; the hint).
 TORCH_ERRORS = (
-    (None, "a leaf Variable that requires grad is being used in an in-place operation", "", "ex4.hint.no_grad_update"),
-    (None, "Trying to backward through the graph a second time", "", "ex4.hint.recompute"),
-    (None, "grad can be implicitly created only for scalar outputs", "", "ex4.hint.backward_scalar"),
-    (None, "does not require grad and does not have a grad_fn", "", "ex4.hint.requires_grad"),
+    *specialised(
+        {
+            "hint.inplace_leaf": "ex4.hint.no_grad_update",
+            "hint.backward_twice": "ex4.hint.recompute",
+            "hint.backward_scalar": "ex4.hint.backward_scalar",
+            "hint.no_grad_fn": "ex4.hint.requires_grad",
+            "hint.matmul_shapes": "ex4.hint.linear_shapes",
+        },
+        kind="RuntimeError",  # (torch's; NumPy's matmul error keeps its general hint)
+    ),
     (None, "and 'NoneType'", "", "ex4.hint.grad_none"),  # lr * x.grad where .grad is None (a non-leaf, or no backward)
     (None, "'NoneType' and", "", "ex4.hint.grad_none"),
     (None, "'NoneType' object has no attribute 'zero_'", "", "ex4.hint.grad_none"),
-    (None, "mat1 and mat2 shapes cannot be multiplied", "", "ex4.hint.linear_shapes"),
     (None, "optimizer got an empty parameter list", "", "ex4.hint.parameters"),
     # a DataLoader over the tuple (features, labels): its two "examples" are the two whole tensors, stacked
     (None, "stack expects each tensor to be equal size", "", "ex4.hint.dataloader_over_tuple"),
 )
 # The same errors, where the function that raised them tells more about the cause.
-FUNCTION_ERRORS = {
-    "grad_at": ((None, "does not require grad and does not have a grad_fn", "", "ex4.hint.grad_at_requires_grad"),)
-}
+FUNCTION_ERRORS = {"grad_at": specialised({"hint.no_grad_fn": "ex4.hint.grad_at_requires_grad"}, kind="RuntimeError")}
 
 
 def explained(call, *args, **kwargs):
@@ -90,43 +110,11 @@ def explained(call, *args, **kwargs):
 # ----------------------------------------------------------------- grad_at and descend
 
 
-def autograd_grad(name: str, x: np.ndarray) -> np.ndarray:
-    point = torch.tensor(x, dtype=torch.float64, requires_grad=True)
-    FUNCTIONS[name](point).backward()
-    return point.grad.numpy()
-
-
-@remembered  # the same for every submission
-def descent(name: str, x0: np.ndarray, lr: float, steps: int, zero_grad: bool) -> np.ndarray:
-    """Gradient descent in float64 under autograd's rule: without zeroing, the gradient used is the running sum.
-
-    Written functionally with ``torch.autograd.grad`` (not the in-place loop the exercise asks for, so
-    that these public checks do not hand out its answer).
-    """
-    point = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-    held = torch.zeros_like(point)
-    for step in range(steps):
-        (gradient,) = torch.autograd.grad(FUNCTIONS[name](point), point)
-        held = gradient if zero_grad else held + gradient
-        point = torch.add(point.detach(), held, alpha=-lr).requires_grad_(True)
-    return point.detach().numpy()
-
-
 def expect_point(got, expected: np.ndarray, what: str, mistakes=(), default_hint: str = "ex4.hint.grad_values"):
     """A float64 tensor of ``expected``'s shape, close to it (known mistakes named)."""
     return expect_tensor(
         got, expected, what=what, dtype="torch.float64", mistakes=mistakes, **FLOAT64, default_hint=default_hint
     )
-
-
-@remembered  # the same for every submission
-def dataloader_orders(n: int, batch_size: int, passes: int, seed: int) -> list:
-    """The orders of ``passes`` passes of a shuffling DataLoader over n examples, from ``torch.manual_seed(seed)``:
-    PyTorch's own sampler, run here on the global generator's state from that seed (and the state restored)."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        loader = torch.utils.data.DataLoader(range(n), batch_size=batch_size, shuffle=True)
-        return [[int(i) for batch in loader for i in batch] for _ in range(passes)]
 
 
 # ----------------------------------------------------------------- data and linear models
@@ -158,12 +146,6 @@ def linear_state(answer, d: int, call: str) -> tuple[np.ndarray, np.ndarray]:
     return weight.values.astype(np.float64), bias.values.astype(np.float64)
 
 
-def full_mse(features, labels, weight, bias) -> float:
-    """nn.MSELoss over all the data for these parameters, in float64."""
-    X, y = features.numpy().astype(np.float64), labels.numpy().astype(np.float64)
-    return float(np.mean((X @ weight.T + bias - y) ** 2))
-
-
 def diagnose_concise(weight: np.ndarray, bias: np.ndarray, true_w, true_b) -> str:
     """The likely cause when train_concise ends far from the true line, from where it ended.
 
@@ -178,47 +160,6 @@ def diagnose_concise(weight: np.ndarray, bias: np.ndarray, true_w, true_b) -> st
     if np.max(np.abs(values)) < 0.05:
         return "ex4.hint.no_step"
     return "ex4.hint.train_concise"
-
-
-@remembered
-def concise_reference(features, labels, lr, num_epochs, batch_size, seed, mistake=None):
-    """train_concise as the grader runs it from ``seed``: (weight, bias) as float64 arrays, and the loss over all
-    the data after each epoch.
-
-    The same random draws, in the same order, as any correct train_concise started from
-    ``torch.manual_seed(seed)``: nn.Linear's own initialisation, the N(0, 0.01**2) weights the stub
-    sets, then one draw per epoch for the shuffled order (a DataLoader over the indices draws as one
-    over the examples). The steps are written functionally, with ``torch.autograd.grad``.
-
-    ``mistake`` (see CONCISE_MISTAKES): "no_zero_grad" (each step by the sum of all gradients so far),
-    "never_moves" (no step reaches the weights), "sum_loss" (nn.MSELoss(reduction='sum') in the steps).
-    """
-    torch.manual_seed(seed)
-    layer = torch.nn.Linear(features.shape[1], 1)
-    torch.nn.init.normal_(layer.weight, 0.0, 0.01)
-    torch.nn.init.zeros_(layer.bias)
-    weight, bias = layer.weight.detach().requires_grad_(True), layer.bias.detach().requires_grad_(True)
-    order = torch.utils.data.DataLoader(range(len(features)), batch_size=batch_size, shuffle=True)
-    curve = []
-    held_w, held_b = torch.zeros_like(weight), torch.zeros_like(bias)
-    for epoch in range(num_epochs):
-        for rows in order:
-            error = torch.nn.functional.mse_loss(
-                torch.nn.functional.linear(features[rows], weight, bias),
-                labels[rows],
-                reduction="sum" if mistake == "sum_loss" else "mean",
-            )
-            step_w, step_b = torch.autograd.grad(error, (weight, bias))
-            if mistake == "no_zero_grad":
-                held_w, held_b = held_w + step_w, held_b + step_b
-                step_w, step_b = held_w, held_b
-            if mistake == "never_moves":
-                continue
-            weight = torch.add(weight.detach(), step_w, alpha=-lr).requires_grad_(True)
-            bias = torch.add(bias.detach(), step_b, alpha=-lr).requires_grad_(True)
-        fitted = torch.nn.functional.linear(features, weight.detach(), bias.detach())  # (no graph)
-        curve.append(float(torch.nn.functional.mse_loss(fitted, labels)))
-    return weight.detach().numpy().astype(np.float64), bias.detach().numpy().astype(np.float64), curve
 
 
 def run_concise(student, features, labels, lr, num_epochs, batch_size, seed, defaults=False):
@@ -269,9 +210,6 @@ def ignored_arguments(features, labels, lr, num_epochs, batch_size, seed) -> lis
     return variants
 
 
-CONCISE_MISTAKES = ("no_zero_grad", "never_moves", "sum_loss")
-
-
 def concise_mistakes(student, features, labels, lr, num_epochs, batch_size, seed) -> list:
     """(hint, weights) of the classic slips of a training loop, run from the same seed: gradients never cleared,
     no step reaching the weights (which of the ways, read from the learner's source), the loss's sum."""
@@ -307,15 +245,17 @@ def never_moved_hint(source: str) -> str:
     if "step" in order and "backward" in order and order.index("step") < order.index("backward"):
         return "ex4.hint.never_moved_step_first"
     for node in ast.walk(tree):
-        function = node.func if isinstance(node, ast.Call) else None
-        name = (
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func
+        called = (
             function.attr
             if isinstance(function, ast.Attribute)
             else function.id
             if isinstance(function, ast.Name)
             else None
         )
-        if name in ("SGD", "Adam") and node.args:
+        if called in ("SGD", "Adam") and node.args:
             given = node.args[0]
             of_net = (
                 isinstance(given, ast.Call)
@@ -341,7 +281,7 @@ def check_concise_follows(student, true_w, true_b, n, seed, lr, num_epochs, batc
     def mistakes():  # (only for a wrong answer: they are training runs)
         return (
             ignored_arguments(features, labels, lr, num_epochs, batch_size, seed)
-            + [("ex4.hint.closed_form", _least_squares(features, labels))]
+            + [("ex4.hint.closed_form", least_squares(features, labels))]
             + concise_mistakes(student, features, labels, lr, num_epochs, batch_size, seed)
         )
 
@@ -362,13 +302,6 @@ def check_concise_follows(student, true_w, true_b, n, seed, lr, num_epochs, batc
         default_hint="ex4.hint.other_optimiser" if other else "ex4.hint.train_concise",
     )
     return features, labels, answer.get("losses")
-
-
-def _least_squares(features, labels) -> np.ndarray:
-    """The least-squares line (weights, then bias) of the data: what a closed form returns."""
-    X = np.concatenate([features.double().numpy(), np.ones((len(features), 1))], axis=1)
-    solution, *_ = np.linalg.lstsq(X, labels.double().numpy(), rcond=None)
-    return solution.ravel()
 
 
 def check_concise_losses(losses, features, labels, lr, num_epochs, batch_size, seed):
@@ -423,61 +356,6 @@ def check_concise_converges(student, true_w, true_b, n, seed, tol, **hyper):
 
 
 # ----------------------------------------------------------------- the tiny network
-
-
-def tiny_forward(params: dict, X, activation=torch.relu):
-    """The tiny network's forward pass from its parameters (functional: the same arithmetic as nn.Linear)."""
-    linear = torch.nn.functional.linear
-    hidden = activation(linear(X, params["hidden.weight"], params["hidden.bias"]))
-    return linear(hidden, params["output.weight"], params["output.bias"])
-
-
-def tiny_start(n_in: int, n_hidden: int, seed: int) -> dict:
-    """Starting weights for TinyNet, as plain float32 tensors (what the grader loads into the learner's net)."""
-    generator = torch.Generator().manual_seed(seed)
-    shapes = {
-        "hidden.weight": (n_hidden, n_in),
-        "hidden.bias": (n_hidden,),
-        "output.weight": (1, n_hidden),
-        "output.bias": (1,),
-    }
-    return {name: (torch.rand(shape, generator=generator) - 0.5) for name, shape in shapes.items()}
-
-
-def tiny_data(n: int, n_in: int, seed: int):
-    generator = torch.Generator().manual_seed(seed)
-    X = torch.normal(0.0, 1.0, (n, n_in), generator=generator)
-    y = X[:, :1] - 0.5 * X[:, 1:2] ** 2 + torch.normal(0.0, 0.1, (n, 1), generator=generator)
-    return X, y
-
-
-@remembered
-def tiny_reference(state: dict, X, y, lr: float, epochs: int, mistake: str | None = None):
-    """The fit run on the grader's side from ``state``: (losses, final state), or a classic mistake's.
-
-    Functional (``torch.autograd.grad``), with SGD's arithmetic: ``p - lr * g`` as ``torch.add(p, g,
-    alpha=-lr)``. Without zero_grad the gradient used is the running sum, as ``.grad`` accumulates.
-    """
-    params = {name: tensor.clone().requires_grad_(True) for name, tensor in state.items()}
-    held = {name: torch.zeros_like(tensor) for name, tensor in state.items()}
-    losses = []
-    for epoch in range(epochs):
-        error = torch.nn.functional.mse_loss(
-            tiny_forward(params, X), y, reduction="sum" if mistake == "sum_loss" else "mean"
-        ) / (2 if mistake == "half_loss" else 1)
-        grads = dict(zip(params, torch.autograd.grad(error, list(params.values()))))
-        held = {name: held[name] + grads[name] if mistake == "no_zero_grad" else grads[name] for name in params}
-        if mistake != "never_moves":  # (a missing step(), or zero_grad() between backward() and step())
-            params = {
-                name: torch.add(p.detach(), held[name], alpha=-lr).requires_grad_(True) for name, p in params.items()
-            }
-        if mistake == "loss_after_step":
-            error = torch.nn.functional.mse_loss(tiny_forward(params, X), y)
-        losses.append(error.item())
-    return np.array(losses), {name: p.detach().numpy() for name, p in params.items()}
-
-
-TINY_MISTAKES = ("no_zero_grad", "loss_after_step", "never_moves", "half_loss", "sum_loss")
 
 
 def expect_tiny_shapes(answer, n_in: int, n_hidden: int):
@@ -586,7 +464,8 @@ def check_tiny_fit(
         default_hint="ex4.hint.fit_loop",
         **RUN32,
     )
-    weights = answer.get("state") if isinstance(answer.get("state"), dict) else {}
+    state_after = answer.get("state")
+    weights = state_after if isinstance(state_after, dict) else {}
     for name in TINY_KEYS:
         value = weights.get(name)
         if not isinstance(value, RemoteTensor):

@@ -67,6 +67,14 @@ class CheckInfo:
     uses: tuple[str, ...] = ()
 
 
+def _number(name: str) -> int:
+    """The number of the exercise ``name`` (``ex4_autograd_nn`` -> 4)."""
+    match = NAME.match(name)
+    if match is None:  # (_checks_of lets no other name through)
+        raise CourseError(f"{name!r} is not a valid exercise name: use ex<number>_<words>")
+    return int(match.group(1))
+
+
 def check(*, points: float, function: str, visibility: str = "public", uses: tuple[str, ...] = ()):
     """Declare a grading check: its points, the function it grades, public or hidden.
 
@@ -204,6 +212,8 @@ def _import(path: Path):
 def import_path(path: Path, name: str) -> ModuleType:
     """The module in the file ``path``, run under the name ``name`` (not entered in ``sys.modules``)."""
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:  # (a file whose suffix Python does not import)
+        raise ImportError(f"{path}: not a Python module")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -336,8 +346,8 @@ def discover(checks_dir: Path = CHECKS, solutions: Path | None = None, include_h
             checks.setdefault(exercise, []).extend(found)
     numbers: dict[int, str] = {}
     exercises = []
-    for name in sorted(checks, key=lambda n: int(NAME.match(n).group(1))):
-        number = int(NAME.match(name).group(1))
+    for name in sorted(checks, key=_number):
+        number = _number(name)
         if number in numbers:
             raise CourseError(
                 f"two exercises are numbered {number}: {numbers[number]!r} and {name!r} "

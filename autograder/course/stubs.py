@@ -18,11 +18,9 @@ from __future__ import annotations
 import ast
 import datetime as _dt
 import hashlib
-import inspect
 import json
 import re
 import subprocess
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -212,7 +210,8 @@ def _statement(line: str) -> ast.stmt:
 
 def _pieces(line: str) -> list[tuple[str, ast.AST]]:
     statement = _statement(line)
-    found = [(line.rstrip(":").rstrip(), statement)]  # a block's header without its colon: "for i in ..." is it
+    # a block's header without its colon: "for i in ..." is it
+    found: list[tuple[str | None, ast.AST]] = [(line.rstrip(":").rstrip(), statement)]
     value = (
         getattr(statement, "value", None)
         if isinstance(statement, (ast.Return, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr))
@@ -232,7 +231,9 @@ def _pieces(line: str) -> list[tuple[str, ast.AST]]:
 
 
 def _pattern(piece: str, free: set[str]) -> re.Pattern:
-    text, out, seen, position = normalise_code(piece), [], {}, 0
+    text, position = normalise_code(piece), 0
+    out: list[str] = []
+    seen: dict[str, str] = {}  # a free name -> its group
     for match in _IDENTIFIER.finditer(text):
         out.append(re.escape(text[position : match.start()]))
         name = match.group()
@@ -292,51 +293,7 @@ def answer_leaks(text: str, pieces: list[AnswerPiece]) -> list[AnswerPiece]:
     return [piece for piece in pieces if piece.pattern.search(normalised)]
 
 
-# ------------------------------------------------------------ translated docstrings
-#
-# A release in another language replaces the docstrings of each exercise file with the ones in
-# autograder/messages/<lang>/docstrings/<exercise>.toml: a key per docstring, ``module`` for the
-# module's, the function's name for a function's (``dloss``), the class's name for a class's
-# (``TinyNet``), ``"Class.method"`` (quoted: TOML would read a bare dotted key as a table) for a
-# method's. Every docstring of the file needs its entry, and every entry a docstring: a missing or
-# misspelt one is an error naming the exercise and the key, never a silently English docstring.
-
-DOCSTRINGS = Path(__file__).resolve().parent.parent / "messages"
-
-
-class DocstringError(ValueError):
-    """A translated docstring is missing, names nothing, or cannot be written into the file."""
-
-
-def docstring_nodes(tree: ast.Module) -> dict[str, ast.Expr]:
-    """key -> the docstring's ``Expr`` node: ``module``, ``function``, ``Class``, ``Class.method``."""
-    found: dict[str, ast.Expr] = {}
-
-    def first_string(node) -> ast.Expr | None:
-        body = getattr(node, "body", [])
-        if (
-            body
-            and isinstance(body[0], ast.Expr)
-            and isinstance(body[0].value, ast.Constant)
-            and isinstance(body[0].value.value, str)
-        ):
-            return body[0]
-        return None
-
-    def visit(node, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                name = prefix + child.name
-                expr = first_string(child)
-                if expr is not None:
-                    found[name] = expr
-                visit(child, name + ".")
-
-    module = first_string(tree)
-    if module is not None:
-        found["module"] = module
-    visit(tree, "")
-    return found
+# ------------------------------------------------------------ which functions hold an answer
 
 
 def hole_functions(source: str) -> list[str]:
@@ -351,77 +308,7 @@ def hole_functions(source: str) -> list[str]:
     return names
 
 
-def docstring_file(lang: str, exercise: str) -> Path:
-    return DOCSTRINGS / lang / "docstrings" / f"{exercise}.toml"
-
-
-def load_docstrings(lang: str, exercise: str) -> dict[str, str]:
-    """The translated docstrings of one exercise (see the comment above for the format)."""
-    path = docstring_file(lang, exercise)
-    if not path.is_file():
-        raise DocstringError(f"{exercise}: no {lang} docstrings: create {path.relative_to(DOCSTRINGS.parent.parent)}")
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise DocstringError(f"{path}: {exc}") from None
-    for key, value in table.items():
-        if not isinstance(value, str) or not value.strip():
-            raise DocstringError(
-                f"{path}: {key!r} must be a non-empty string (a method is a quoted key, \"Class.method\" = '''...''')"
-            )
-    return {key: value.strip("\n") for key, value in table.items()}
-
-
-def _render_docstring(text: str, indent: str, where: str) -> list[str]:
-    """The lines of a docstring literal holding ``text``, indented by ``indent``."""
-    body = inspect.cleandoc(text)
-    if '"""' in body:
-        raise DocstringError(f"{where}: a docstring cannot contain three double quotes")
-    prefix = "r" if "\\" in body else ""
-    lines = body.splitlines()
-    if len(lines) == 1 and not body.endswith('"'):
-        return [f'{indent}{prefix}"""{body}"""\n']
-    out = [f'{indent}{prefix}"""{lines[0]}\n']
-    out += [f"{indent}{line}\n" if line.strip() else "\n" for line in lines[1:]]
-    out.append(f'{indent}"""\n')
-    return out
-
-
-def translate_docstrings(source: str, translations: dict[str, str], where: str = "<exercise>") -> str:
-    """``source`` with every docstring replaced by its entry in ``translations``, by its AST position.
-
-    Raises:
-        DocstringError: a docstring without an entry, an entry without a docstring, a docstring
-            that shares a line with code, or a result that does not compile.
-    """
-    tree = ast.parse(source)
-    nodes = docstring_nodes(tree)
-    missing = [key for key in nodes if key not in translations]
-    if missing:
-        raise DocstringError(f"{where}: no translated docstring for {', '.join(missing)}")
-    unknown = [key for key in translations if key not in nodes]
-    if unknown:
-        raise DocstringError(
-            f"{where}: translated docstrings for {', '.join(unknown)}, which have no docstring "
-            f'in the exercise (misspelt, or a method not written as "Class.method"?)'
-        )
-    lines = source.splitlines(keepends=True)
-    for key, node in sorted(nodes.items(), key=lambda item: -item[1].lineno):  # bottom up: positions stay valid
-        first, last = lines[node.lineno - 1], lines[node.end_lineno - 1]
-        if first[: node.col_offset].strip() or last[node.end_col_offset :].strip():
-            raise DocstringError(f"{where}:{node.lineno}: the docstring of {key} shares its line with code")
-        lines[node.lineno - 1 : node.end_lineno] = _render_docstring(
-            translations[key], first[: node.col_offset], f"{where} ({key})"
-        )
-    result = "".join(lines)
-    try:
-        tree = ast.parse(result)
-    except SyntaxError as exc:  # pragma: no cover - _render_docstring escapes what it can
-        raise DocstringError(f"{where}: the translated file does not compile (line {exc.lineno}): {exc.msg}") from exc
-    for key, node in docstring_nodes(tree).items():
-        if inspect.cleandoc(node.value.value) != inspect.cleandoc(translations[key]):
-            raise DocstringError(f"{where}: the docstring of {key} did not come out as written")  # pragma: no cover
-    return result
+# ------------------------------------------------------------ writing the stubs
 
 
 def _committed_text(path: Path) -> str | None:

@@ -12,8 +12,13 @@ import re
 import string
 
 from autograder import messages
+from autograder.checking.known_errors import TORCH_NAMES
+from autograder.checking.known_errors import name_error as _name_error
+from autograder.checking.known_errors import numpy_only as _numpy_only
+from autograder.checking.source import parse
 from autograder.course import registry
 from autograder.grading import source_syntax
+from autograder.grading.blame import function_at_line
 from autograder.messages import label, text
 from autograder.sandbox import client
 
@@ -161,126 +166,6 @@ def stopped_at(frames) -> str:
     return f"\n{where}" + (f"\n    {here['code']}" if here.get("code") else "")
 
 
-# The common errors of torch and NumPy code, each with the cause a beginner can act on: (exception type,
-# a piece of its message (a string, or a pattern to search for), a piece of the learner's traceback that must
-# be there too ("" for none), the hint key). The first that matches wins; the message is the learner's
-# process's own, so nothing here trusts it beyond choosing a sentence.
-_ACTIVATIONS = r"(?:ReLU|Sigmoid|Tanh|LeakyReLU|Softmax|GELU|ELU|SiLU)"
-_LOSSES = r"(?:MSELoss|L1Loss|CrossEntropyLoss|HuberLoss|SmoothL1Loss|BCELoss)"
-KNOWN_ERRORS = (
-    (("TypeError", "AttributeError"), "NoneType", ".grad", "hint.grad_is_none"),
-    (("RuntimeError",), "does not require grad and does not have a grad_fn", "", "hint.no_grad_fn"),
-    (("RuntimeError",), "shapes cannot be multiplied", "", "hint.matmul_shapes"),
-    (("RuntimeError",), "must match the size of tensor", "", "hint.size_mismatch"),
-    (("ValueError",), "matmul: Input operand", "", "hint.matmul_shapes"),
-    (("ValueError",), "operands could not be broadcast together", "", "hint.size_mismatch"),
-    (("ValueError",), "non-broadcastable output operand", "", "hint.size_mismatch"),
-    (
-        ("RuntimeError",),
-        "leaf Variable that requires grad is being used in an in-place operation",
-        "",
-        "hint.inplace_leaf",
-    ),
-    (("RuntimeError",), "backward through the graph a second time", "", "hint.backward_twice"),
-    # two dtypes in one operation: torch words it differently in each kernel
-    (("RuntimeError",), "expected scalar type", "", "hint.dtype_mix"),
-    (
-        ("RuntimeError",),
-        re.compile(r"must have the same dtype|to have the same dtype|Found dtype \w+ but expected"),
-        "",
-        "hint.dtype_mix",
-    ),
-    (("RuntimeError",), "grad can be implicitly created only for scalar outputs", "", "hint.backward_scalar"),
-    # what is not a tensor, passed where a tensor belongs (nn.ReLU(x) makes a layer; torch.relu(self.hidden))
-    (("TypeError",), re.compile(rf"must be Tensor, not {_ACTIVATIONS}\b"), "", "hint.error.layer_made_not_applied"),
-    (
-        ("TypeError",),
-        re.compile(r"must be Tensor, not (?:Linear|Sequential|Module|\w*Net)\b"),
-        "",
-        "hint.error.layer_not_called",
-    ),
-    (
-        ("TypeError",),
-        re.compile(r"must be Tensor, not type\b|is not a Module subclass"),
-        "",
-        "hint.error.class_not_called",
-    ),
-    (
-        ("TypeError",),
-        re.compile(r"must be Tensor, not (?:builtin_function_or_method|function|method)\b"),
-        "",
-        "hint.error.function_not_called",
-    ),
-    (("AttributeError",), re.compile(rf"'{_LOSSES}' object has no attribute"), "", "hint.error.loss_made_not_applied"),
-    (
-        ("RuntimeError",),
-        "Boolean value of Tensor with more than one value is ambiguous",
-        "Loss(",
-        "hint.error.loss_made_not_applied",
-    ),
-    (
-        ("TypeError",),
-        re.compile(r"'(?:Linear|Sequential|\w*Net)' object is not iterable"),
-        "",
-        "hint.error.optimizer_params",
-    ),
-    (
-        ("ValueError", "RuntimeError"),
-        re.compile(
-            r"only one element tensors can be converted to Python scalars|"
-            r"a Tensor with \d+ elements cannot be converted to Scalar"
-        ),
-        "",
-        "hint.error.float_of_many",
-    ),
-    (("RuntimeError",), "Can't call numpy() on Tensor that requires grad", "", "hint.error.numpy_on_tensor"),
-    (
-        ("TypeError",),
-        re.compile(r"got an unexpected keyword argument '(?:axis|keepdims|out)'"),
-        "np.",
-        "hint.error.numpy_on_tensor",
-    ),  # np.mean(t): NumPy hands the tensor's own mean() its arguments
-    # plain Python
-    (("TypeError",), "'range' object does not support item assignment", "", "hint.error.shuffle_range"),
-    (
-        ("TypeError",),
-        re.compile(r"'float' object cannot be interpreted as an integer|slice indices must be integers"),
-        "",
-        "hint.error.integer_needed",
-    ),
-    (("UnboundLocalError",), "", "", "hint.error.unbound_local"),
-    (("NameError",), "is not defined", "", "hint.error.name_error"),
-)
-
-
-def known_cause(exc: client.StudentError) -> str | None:
-    """The hint key for a well-known error raised by the learner's code, or None.
-
-    ``p.grad`` being None is recognised from the message together with the failing line of code (which the
-    traceback shows), since "NoneType" alone could be any missing ``return``.
-    """
-    if not isinstance(exc, client.StudentException):
-        return None
-    kind = str(exc.detail.get("type", ""))
-    message = str(exc.detail.get("message", ""))
-    trace = str(exc.detail.get("traceback", ""))
-    name = _name_error(exc)
-    if name in TORCH_NAMES and _numpy_only(exc.module):  # (torch in a NumPy-only exercise: not an import to add)
-        return "hint.numpy_not_torch"
-    return matching_hint(KNOWN_ERRORS, kind, message, trace)
-
-
-def matching_hint(table, kind: str, message: str, trace: str = "") -> str | None:
-    """The hint key of the first entry of ``table`` that an error of type ``kind`` with ``message`` (raised
-    through ``trace``) matches, or None. Entries as in :data:`KNOWN_ERRORS`; types None: any type (a check's
-    own table, for instance exercise 4's hints for PyTorch's autograd rules, ``checks/ex4_support.py``)."""
-    for types, fragment, context, hint in table:
-        found = fragment.search(message) if isinstance(fragment, re.Pattern) else fragment in message
-        if (types is None or kind in types) and found and (not context or context in trace):
-            return hint
-    return None
-
-
 # ----------------------------------------------------------------- a missing import, an unavailable module
 
 # The names a learner's code uses for a library, and the import that gives each (the ones the exercises and
@@ -299,29 +184,14 @@ IMPORTS = {
     "random": "import random",
     "math": "import math",
 }
-TORCH_NAMES = {"torch", "nn", "F", "optim", "data", "DataLoader", "TensorDataset"}
 # the book's helper package (``from d2l import torch as d2l``), which the grader does not have
 BOOK_PACKAGE = "d2l"
-_NAME_ERROR = re.compile(r"^name '(\w+)' is not defined")
 _NO_MODULE = re.compile(r"^No module named '([\w.]+)'")
-
-
-def _name_error(exc: client.StudentError) -> str | None:
-    """The undefined name of a NameError the learner's code raised (in a call, or while its file was imported)."""
-    cause = exc.detail.get("cause") if isinstance(exc, client.ImportFailed) else exc
-    if not isinstance(cause, client.StudentException) or cause.detail.get("type") != "NameError":
-        return None
-    match = _NAME_ERROR.match(str(cause.detail.get("message", "")))
-    return match.group(1) if match else None
 
 
 def top_level_names(source: str) -> tuple[set[str], set[str]] | None:
     """(the names the file's top level defines, the modules it imports there), read with :mod:`ast`;
     None when it cannot be parsed. Imports inside ``if``, ``try`` and ``with`` blocks count; inside functions not."""
-    # lazy, here and in warned: autograder.checking imports this module (known_cause: the contracts' one ignored
-    # import, checking -> grading.explain), and checking.source or blame at the top would close that circle
-    from autograder.checking.source import parse
-
     tree = parse(source)
     if tree is None:
         return None
@@ -363,13 +233,6 @@ def missing_import(exc: client.StudentError, source: str | None) -> dict | None:
     if name not in IMPORTS or (name in TORCH_NAMES and _numpy_only(exc.module)):
         return None
     return {"module": exc.module, "name": name, "statement": IMPORTS[name], "book": False}
-
-
-def _numpy_only(module: str) -> bool:
-    try:
-        return registry.course(include_hidden=False).exercise(module).sandbox == "numpy"
-    except KeyError:
-        return False
 
 
 def describe_missing_import(found: dict) -> str:
@@ -439,8 +302,6 @@ def warned(session, message: str, hint: str = "") -> str:
     of their file an overflow, a division by zero or an invalid value happened (in place of a generic guess), or
     that a ``.grad`` was read from a tensor that is not a leaf. Unknown warnings are never shown, and neither is
     any warning when the check already named a specific cause (``hint``)."""
-    from autograder.grading.blame import function_at_line  # lazy: see top_level_names
-
     if hint and hint not in GENERIC_HINTS:
         return message
     for warning in getattr(session, "warned", ()):

@@ -21,6 +21,7 @@ import pytest
 from autograder import messages
 from autograder.checking import byhand, figures
 from autograder.checking.expect import CheckFailed, compose, expect_inputs_left_alone
+from autograder.checking.known_errors import known_cause
 from autograder.checking.source import parse as parse_source
 from autograder.course import reference, registry, secret, tables
 from autograder.course.environ import environment
@@ -32,7 +33,6 @@ from autograder.grading.explain import (
     describe_student_error,
     file_problem,
     import_line,
-    known_cause,
     missing_import,
     same_error,
     warned,

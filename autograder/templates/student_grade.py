@@ -6,9 +6,9 @@
 import os
 import sys
 
-if sys.version_info < (3, 11):
+if sys.version_info < (3, 11):  # noqa: UP036 - run by any Python, to say which one is needed
     sys.exit(
-        "Python 3.11 or newer is needed (this is Python %d.%d): https://www.python.org/downloads/\n"
+        "Python 3.11 or newer is needed (this is Python %d.%d): https://www.python.org/downloads/\n"  # noqa: UP031 - any Python reads %
         "需要 Python 3.11 或更新的版本（这是 Python %d.%d）：https://www.python.org/downloads/"
         % (sys.version_info[:2] * 2)
     )

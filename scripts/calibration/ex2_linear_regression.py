@@ -4,8 +4,20 @@ import numpy as np
 import torch
 
 from autograder.checking.expect import REGULAR, neighbours
-from autograder.checks.ex2_support import PUBLIC_HYPER, PUBLIC_N, PUBLIC_TOL, RUN32, known_train, make_regression
-from autograder.checks.public.test_ex2 import CORRELATION, KURTOSIS_NOISE, KURTOSIS_X, _indexed_data, _kurtosis, _rows
+from autograder.checks.ex2_support import (
+    CORRELATION,
+    KURTOSIS_NOISE,
+    KURTOSIS_X,
+    PUBLIC_HYPER,
+    PUBLIC_N,
+    PUBLIC_TOL,
+    RUN32,
+    indexed_data,
+    known_train,
+    kurtosis_of,
+    make_regression,
+    rows_of,
+)
 from autograder.course.registry import in_sandbox_module
 
 TOLERANCES = {
@@ -64,14 +76,14 @@ def margins(seeds, ex2, seed_all):
             worst["synthetic_data |X mean|, |X std - 1|"], abs(features.mean()), abs(features.std() - 1)
         )
         for key, value in (
-            ("synthetic_data |X kurtosis - 3|", abs(_kurtosis(features.ravel()) - 3)),
+            ("synthetic_data |X kurtosis - 3|", abs(kurtosis_of(features.ravel()) - 3)),
             ("synthetic_data |corr(X[:, 0], X[:, 1])|", abs(np.corrcoef(features.T)[0, 1])),
-            ("synthetic_data |noise kurtosis - 3|", abs(_kurtosis(noise) - 3)),
+            ("synthetic_data |noise kurtosis - 3|", abs(kurtosis_of(noise) - 3)),
         ):
             worst[key] = max(worst[key], float(value))
         seed_all(seed)
-        features, labels = _indexed_data(100)
-        order = [r for X, _ in ex2.data_iter(10, features, labels) for r in _rows(_Values(X))]
+        features, labels = indexed_data(100)
+        order = [r for X, _ in ex2.data_iter(10, features, labels) for r in rows_of(_Values(X))]
         key = "data_iter neighbours in a shuffled order of 100"
         worst[key] = max(worst[key], float(neighbours(order)))
     return worst

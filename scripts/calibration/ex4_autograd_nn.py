@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 from autograder.checking.expect import REGULAR, neighbours
-from autograder.checks import ex4_support
+from autograder.checks import ex4_runs, ex4_support
 from autograder.checks.synthetic import make_regression
 
 PUBLIC = ex4_support.PUBLIC_RUN  # checks/public/test_ex4.py's run
@@ -76,7 +76,7 @@ def margins(seeds, ex4, seed_all):
             error = max(np.max(np.abs(weight.ravel() - true_w)), abs(float(bias[0]) - true_b))
             worst[key] = max(worst[key], float(error))
             if "public" in key:
-                mse = ex4_support.full_mse(features, labels, weight, bias)
+                mse = ex4_runs.full_mse(features, labels, weight, bias)
                 key_loss = "train_concise losses[-1] vs MSE of the model, fraction of RUN32"
                 worst[key_loss] = max(worst[key_loss], _bound_fraction(losses[-1], mse, ex4_support.RUN32))
         for true_w, true_b, n, lr, num_epochs, batch_size in (
@@ -88,16 +88,16 @@ def margins(seeds, ex4, seed_all):
             features, labels = make_regression(true_w, true_b, n, seed)
             torch.manual_seed(seed)
             net, losses = ex4.train_concise(features, labels, lr=lr, num_epochs=num_epochs, batch_size=batch_size)
-            weight, bias, curve = ex4_support.concise_reference(features, labels, lr, num_epochs, batch_size, seed)
+            weight, bias, curve = ex4_runs.concise_reference(features, labels, lr, num_epochs, batch_size, seed)
             key = "train_concise vs reference run from the same seed, fraction of RUN32"
             got = np.concatenate([net.weight.detach().numpy().ravel(), net.bias.detach().numpy(), losses])
             worst[key] = max(
                 worst[key], _bound_fraction(got, np.concatenate([weight.ravel(), bias, curve]), ex4_support.RUN32)
             )
         for n_in, n_hidden, n, lr, epochs in ((4, 8, 10, 0.01, 20), (3, 5, 12, 0.05, 15)):
-            state = ex4_support.tiny_start(n_in, n_hidden, seed)
-            X, y = ex4_support.tiny_data(n, n_in, seed + 1)
-            expected, final = ex4_support.tiny_reference(state, X, y, lr, epochs)
+            state = ex4_runs.tiny_start(n_in, n_hidden, seed)
+            X, y = ex4_runs.tiny_data(n, n_in, seed + 1)
+            expected, final = ex4_runs.tiny_reference(state, X, y, lr, epochs)
             net = ex4.TinyNet(n_in, n_hidden)
             net.load_state_dict(state)
             ours = np.array(ex4.fit_tiny(net, X, y, lr=lr, epochs=epochs))

@@ -89,11 +89,11 @@ def run(
     )
     problems = [
         f"the reference {name} scores {o.score:g}/{o.max_score:g} ({o.status}): nothing can be judged against it"
-        for (name, _), o in zip(references, outcomes)
+        for (name, _), o in zip(references, outcomes, strict=False)  # (the references' outcomes come first)
         if o.status != SURVIVED
     ]
     results = []
-    for mutant, outcome in zip(chosen, outcomes[len(references) :]):
+    for mutant, outcome in zip(chosen, outcomes[len(references) :], strict=True):
         entry = listed.get(mutant.identity)
         verdict = outcome.status
         if verdict == SURVIVED and entry is not None:

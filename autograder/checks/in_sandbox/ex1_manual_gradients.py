@@ -54,6 +54,7 @@ FUNCTIONS = {
 
 def torch_version(name):
     """The same function written with torch operations (grader side only)."""
+    # lazy: this module is also loaded in exercise 1's NumPy-only sandbox, where torch cannot be imported
     import torch
 
     def t_quadratic(a):

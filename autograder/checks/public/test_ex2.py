@@ -4,14 +4,11 @@ Expected values are computed here with torch (autograd in float64 where a
 gradient is checked), never from the reference solution.
 """
 
-import ast
-
 import numpy as np
 import torch
 
 from autograder.checking import (
     REGULAR,
-    Generated,
     RemoteTensor,
     StudentException,
     check,
@@ -22,28 +19,35 @@ from autograder.checking import (
     fail,
     figures,
     fmt,
-    function_source,
-    in_sandbox_module,
     neighbours,
-    parse_source,
     probe_left_alone,
-    remembered,
     text,
-    type_hint,
 )
+from autograder.checks.ex2_sgd import loop_path, sgd_call, sgd_loop, unmoved_hint
 from autograder.checks.ex2_support import (
+    CORRELATION,
     DEFAULT_HYPER,
     EX2,
+    KURTOSIS_NOISE,
+    KURTOSIS_X,
     PUBLIC_HYPER,
     PUBLIC_N,
     PUBLIC_SEED,
     PUBLIC_TOL,
+    batches_of,
     check_known_converges,
     expect_known_run,
     expect_loss_tensor,
+    indexed_data,
+    kurtosis_of,
+    labels_of,
     make_regression,
+    rows_of,
     run_known_pieces,
-    tensor_param,
+    sizes_cause,
+    statistics_hold,
+    synthetic_statistics,
+    tensor_pair,
 )
 
 EXERCISE = EX2
@@ -52,19 +56,10 @@ TRUE_W, TRUE_B = [2.0, -3.4], 4.2
 FLOAT32 = {"rtol": 1e-5, "atol": 1e-6}  # float32 arithmetic, a few roundings apart
 
 
-def _pair(result, what):
-    if not isinstance(result, tuple) or len(result) != 2:
-        fail(text("ex2.pair", what=what), got=fmt(result), hint="hint.return_pair")
-    for value in result:
-        if not isinstance(value, RemoteTensor):
-            fail(text("expect.type_tensor", what=what, got=fmt(value)), hint=type_hint(value, "tensor"))
-    return result
-
-
 @check(points=2, function="synthetic_data")
 def test_synthetic_data_shapes(student):
     """synthetic_data: X (n, d) and y (n, 1), both float32"""
-    X, y = _pair(student.ex2.synthetic_data(torch.tensor(TRUE_W), TRUE_B, 50), "synthetic_data")
+    X, y = tensor_pair(student.ex2.synthetic_data(torch.tensor(TRUE_W), TRUE_B, 50), "synthetic_data")
     for label, value, shape in (("X", X, (50, 2)), ("y", y, (50, 1))):
         expect_true(
             value.shape == shape,
@@ -82,55 +77,16 @@ def test_synthetic_data_shapes(student):
         )
     # a property of data drawn as asked: constants of the right shape have it too
     expect_true(
-        _statistics_hold(*_statistics(student)),
+        statistics_hold(*synthetic_statistics(student)),
         text("expect.only_when_right", function="synthetic_data"),
         advice="hint.fix_values_first",
-    )
-
-
-def _kurtosis(values) -> float:
-    """E[(v - mean)^4] / std^4: 3 for a normal distribution, 1.8 for a uniform one."""
-    centred = values - values.mean()
-    return float(np.mean(centred**4) / np.mean(centred**2) ** 2) if np.mean(centred**2) > 0 else float("nan")
-
-
-def _statistics(student):
-    """synthetic_data's 20000 draws (features and noise) as float64 arrays, after the shape checks (a shared
-    call: the shapes check's guard and the statistics check read one run)."""
-    n = 20000
-    X, y = _pair(student.ex2.synthetic_data(torch.tensor(TRUE_W), TRUE_B, n, shared=True), "synthetic_data")
-    if X.shape != (n, 2) or y.shape != (n, 1):
-        fail(
-            text("expect.shape", what="synthetic_data"),
-            expected=text("ex2.detail.two", first=(n, 2), second=(n, 1)),
-            got=text("ex2.detail.two", first=X.shape, second=y.shape),
-            hint="ex2.hint.label_column",
-        )
-    x = X.values.astype(np.float64)
-    return x, y.values.astype(np.float64).ravel() - (x @ np.array(TRUE_W) + TRUE_B)
-
-
-# 40000 N(0, 1) draws: their kurtosis has std sqrt(24 / 40000) = 0.025, so 0.25 is 10 sigma; the noise's 20000
-# draws: std 0.035, 0.3 is > 8 sigma; the correlation of two independent columns: std 0.007, 0.05 is 7 sigma
-KURTOSIS_X, KURTOSIS_NOISE, CORRELATION = 0.25, 0.3, 0.05
-
-
-def _statistics_hold(x, noise) -> bool:
-    return bool(
-        abs(x.mean()) < 0.03
-        and abs(x.std() - 1.0) < 0.03
-        and abs(_kurtosis(x.ravel()) - 3) < KURTOSIS_X
-        and abs(np.corrcoef(x[:, 0], x[:, 1])[0, 1]) < CORRELATION
-        and abs(noise.mean()) < 1e-3
-        and 0.009 < noise.std() < 0.011
-        and abs(_kurtosis(noise) - 3) < KURTOSIS_NOISE
     )
 
 
 @check(points=3, function="synthetic_data")
 def test_synthetic_data_statistics(student):
     """synthetic_data: X from N(0, 1), y = Xw + b plus noise of std 0.01"""
-    x, noise = _statistics(student)
+    x, noise = synthetic_statistics(student)
     # the mean of 40000 N(0,1) draws has std 0.005, their std has std 0.0035: 0.03 is > 6 sigma
     expect_true(
         abs(x.mean()) < 0.03 and abs(x.std() - 1.0) < 0.03,
@@ -139,7 +95,7 @@ def test_synthetic_data_statistics(student):
         got=text("ex2.detail.mean_std", mean=f"{x.mean():.4f}", std=f"{x.std():.4f}"),
         hint="ex2.hint.features_normal",
     )
-    kurtosis = _kurtosis(x.ravel())
+    kurtosis = kurtosis_of(x.ravel())
     expect_true(
         abs(kurtosis - 3) < KURTOSIS_X,
         text("ex2.features_not_gaussian", kurtosis=f"{kurtosis:.3f}"),
@@ -167,7 +123,7 @@ def test_synthetic_data_statistics(student):
         got=text("ex2.detail.mean_std", mean=f"{noise.mean():.5f}", std=f"{noise.std():.5f}"),
         hint=hint,
     )
-    kurtosis = _kurtosis(noise)
+    kurtosis = kurtosis_of(noise)
     expect_true(
         abs(kurtosis - 3) < KURTOSIS_NOISE,
         text("ex2.noise_not_gaussian", kurtosis=f"{kurtosis:.3f}"),
@@ -175,7 +131,7 @@ def test_synthetic_data_statistics(student):
     )
     # another line, with three features: the labels follow the w and b given, not the course's
     w, b, n = [1.5, -0.7, 3.0], -2.0, 5000
-    X, y = _pair(student.ex2.synthetic_data(torch.tensor(w), b, n), "synthetic_data")
+    X, y = tensor_pair(student.ex2.synthetic_data(torch.tensor(w), b, n), "synthetic_data")
     if X.shape != (n, 3) or y.shape != (n, 1):
         fail(
             text("expect.shape", what=f"synthetic_data(w, {b}, {n})"),
@@ -194,70 +150,21 @@ def test_synthetic_data_statistics(student):
     )
 
 
-def _batches(result, what):
-    if isinstance(result, Generated):
-        items = result.items
-    elif isinstance(result, list):
-        items = result
-    else:
-        fail(text("ex2.not_generator", what=what, got=fmt(result)), hint="ex2.hint.use_yield")
-    for item in items:
-        if not (isinstance(item, tuple) and len(item) == 2 and all(isinstance(v, RemoteTensor) for v in item)):
-            fail(text("ex2.batch_not_pair", what=what), got=fmt(item), hint="ex2.hint.yield_pair")
-    return items
-
-
-def _indexed_data(n):
-    """Row i of the features is (2i, 2i + 1), so every batch can be traced back; label i is a number that the
-    features do not give away (a fixed shuffle of 0 .. n-1), so a batch's labels must come from ``labels``."""
-    features = torch.arange(2 * n, dtype=torch.float32).reshape(n, 2)
-    labels = torch.tensor(np.random.default_rng(n).permutation(n), dtype=torch.float32).reshape(n, 1)
-    return features, labels
-
-
-def _rows(X):
-    """The row numbers of a batch of _indexed_data's features (-1 where a row is not one of them)."""
-    values = X.values[:, 0] if X.values.ndim == 2 else np.full(X.shape[:1], np.nan)
-    return [int(v) // 2 if np.isfinite(v) and v >= 0 and v % 2 == 0 else -1 for v in values]
-
-
-def _labels_of(X, labels):
-    """The labels that belong with a batch of _indexed_data's features (NaN for a row that is not one of them)."""
-    return np.array([labels.numpy()[r, 0] if r >= 0 else np.nan for r in _rows(X)])
-
-
-def _sizes_cause(sizes, n, batch_size) -> dict:
-    """The cause of wrong batch sizes, when the sizes themselves show it; otherwise what to check."""
-    full, rest = [batch_size] * (n // batch_size), [n % batch_size] if n % batch_size else []
-    if len(sizes) == 1 and n > batch_size and sizes[0] in (batch_size, *rest):  # one batch: the last, or the first
-        return {"hint": "ex2.hint.yield_in_loop"}
-    if sizes == full and rest:
-        return {"hint": "ex2.hint.dropped_last"}
-    if (
-        sizes
-        and all(size == batch_size - 1 for size in sizes[:-1])
-        and sizes[-1] <= batch_size - 1
-        and len(sizes) == len(full + rest)
-    ):  # every slice one short: indices[i: i + batch_size - 1]
-        return {"hint": "ex2.hint.slice_one_short"}
-    return {"advice": "ex2.hint.batch_sizes"}
-
-
 @check(points=3, function="data_iter")
 def test_data_iter_coverage(student):
     """data_iter: every example exactly once, the last batch shorter"""
-    features, labels = _indexed_data(53)
-    items = _batches(student.ex2.data_iter(10, features, labels), text("ex2.what.data_iter_n", batch_size=10, n=53))
+    features, labels = indexed_data(53)
+    items = batches_of(student.ex2.data_iter(10, features, labels), text("ex2.what.data_iter_n", batch_size=10, n=53))
     sizes = [X.shape[0] for X, _ in items]
     figures.record(
-        "batches", function="data_iter", n=53, batches=[[r for r in _rows(X) if r >= 0][:100] for X, _ in items[:60]]
+        "batches", function="data_iter", n=53, batches=[[r for r in rows_of(X) if r >= 0][:100] for X, _ in items[:60]]
     )
     expect_true(
         sizes == [10, 10, 10, 10, 10, 3],
         text("ex2.batch_sizes"),
         expected="[10, 10, 10, 10, 10, 3]",
         got=str(sizes[:20]),
-        **_sizes_cause(sizes, 53, 10),
+        **sizes_cause(sizes, 53, 10),
     )
     for X, y in items:
         expect_true(
@@ -267,7 +174,7 @@ def test_data_iter_coverage(student):
             got=text("ex2.detail.two", first=X.shape, second=f"{y.shape}, {X.dtype}"),
             hint="ex2.hint.index_rows",
         )
-    seen = sorted(r for X, _ in items for r in _rows(X))  # -1: not one of the examples
+    seen = sorted(r for X, _ in items for r in rows_of(X))  # -1: not one of the examples
     duplicates = len(seen) - len(set(seen))
     expect_true(
         seen == list(range(53)),
@@ -279,15 +186,15 @@ def test_data_iter_coverage(student):
 @check(points=2, function="data_iter")
 def test_data_iter_pairing(student):
     """data_iter: each example keeps its own label"""
-    features, labels = _indexed_data(40)
-    items = _batches(student.ex2.data_iter(8, features, labels), "data_iter(8, features, labels)")
+    features, labels = indexed_data(40)
+    items = batches_of(student.ex2.data_iter(8, features, labels), "data_iter(8, features, labels)")
     sizes = [X.shape[0] for X, _ in items]  # (another batch size than the other checks' 10)
     expect_true(
         sizes == [8] * 5,
         text("ex2.batch_sizes"),
         expected=str([8] * 5),
         got=str(sizes[:20]),
-        **_sizes_cause(sizes, 40, 8),
+        **sizes_cause(sizes, 40, 8),
     )
     for X, y in items:
         if X.shape[0] != y.shape[0] or X.values.ndim != 2:
@@ -297,7 +204,7 @@ def test_data_iter_pairing(student):
                 got=text("ex2.detail.two", first=X.shape, second=y.shape),
                 hint="ex2.hint.separate_shuffle",
             )
-        wanted = _labels_of(X, labels)
+        wanted = labels_of(X, labels)
         expect_true(
             np.array_equal(wanted, y.values.ravel()),
             text("ex2.unpaired"),
@@ -310,11 +217,11 @@ def test_data_iter_pairing(student):
 @check(points=2, function="data_iter")
 def test_data_iter_shuffles(student):
     """data_iter: a random order, and a fresh one on every call"""
-    features, labels = _indexed_data(100)
+    features, labels = indexed_data(100)
     orders = []
     for _ in range(2):
-        items = _batches(student.ex2.data_iter(10, features, labels), "data_iter(10, features, labels)")
-        orders.append([r for X, _ in items for r in _rows(X)])
+        items = batches_of(student.ex2.data_iter(10, features, labels), "data_iter(10, features, labels)")
+        orders.append([r for X, _ in items for r in rows_of(X)])
     expect_true(
         orders[0] != list(range(100)),
         text("ex2.not_shuffled"),
@@ -336,7 +243,7 @@ def test_data_iter_shuffles(student):
             hint="ex2.hint.no_shuffle",
         )
     # a property of batches that hold every example once, each with its own label (any garbage has it too)
-    paired = all(X.shape[0] == y.shape[0] and np.array_equal(_labels_of(X, labels), y.values.ravel()) for X, y in items)
+    paired = all(X.shape[0] == y.shape[0] and np.array_equal(labels_of(X, labels), y.values.ravel()) for X, y in items)
     expect_true(
         paired and sorted(orders[1]) == list(range(100)),
         text("expect.only_when_right", function="data_iter"),
@@ -481,42 +388,21 @@ def test_squared_loss_autograd(student):
 SGD_STEPS = ((0.1, 4), (0.03, 7))
 
 
-def _sgd_call(student, lr, batch_size):
-    w = tensor_param([[0.5], [-1.0], [2.0]], [[1.0], [2.0], [-4.0]])
-    b = tensor_param([0.25], [8.0])
-    before = [w.detach().numpy().copy(), b.detach().numpy().copy()]
-    grads = [w.grad.numpy().copy(), b.grad.numpy().copy()]
-    try:
-        call = student.session.call(EX2, "sgd", [w, b], lr, batch_size, return_args=True)
-    except StudentException as error:
-        _sgd_error_hint(error)
-        raise
-    return call.value, before, grads, call.args[0]
-
-
-def _sgd_error_hint(error):
-    message = error.detail.get("message", "")
-    if "in-place" in message or "leaf Variable" in message:
-        error.hint = "ex2.hint.no_grad"
-    elif "NoneType" in message and "zero_" in message:  # p.grad of a new tensor made by `p = p - ...`
-        error.hint = "ex2.hint.rebinding"
-
-
 @check(points=3, function="sgd")
 def test_sgd_step(student):
     """sgd: each p moves by -lr * p.grad / batch_size, in place, returning None"""
     for lr, batch_size in SGD_STEPS:
-        value, before, grads, after = _sgd_call(student, lr, batch_size)
+        value, before, grads, after = sgd_call(student, lr, batch_size)
         if not (isinstance(after, list) and len(after) == 2 and all(isinstance(p, RemoteTensor) for p in after)):
             fail(text("ex2.sgd_params"), got=fmt(after), hint="ex2.hint.rebinding")
-        for name, old, grad, new in zip(("w", "b"), before, grads, after):
+        for name, old, grad, new in zip(("w", "b"), before, grads, after, strict=True):
             expected = old - lr * grad / batch_size
             if np.array_equal(new.values, old):
                 fail(
                     text("ex2.sgd_unchanged", name=name),
                     expected=fmt(expected),
                     got=fmt(new.values),
-                    hint=_unmoved_hint(student),
+                    hint=unmoved_hint(student),
                 )
             expect_tensor(
                 new,
@@ -535,62 +421,6 @@ def test_sgd_step(student):
         expect_true(value is None, text("ex2.sgd_returns"), got=fmt(value), hint="ex2.hint.sgd_returns")
 
 
-def _loop_data():
-    generator = torch.Generator().manual_seed(27)
-    X = torch.randn(12, 3, generator=generator)
-    y = X @ torch.tensor([[1.0], [-2.0], [0.5]]) + 0.3
-    w = torch.randn(3, 1, generator=generator) * 0.1
-    return X, y, w, torch.zeros(1)
-
-
-@remembered
-def _loop_path(X, y, w, b, lr, batch_size, steps, accumulate=False):
-    """Where ``steps`` steps of sgd in a loop end (float32, as the probe computes them), or with gradients that
-    pile up (``accumulate``: an sgd that never zeroes them)."""
-    pieces = in_sandbox_module(EX2)
-    held_w, held_b = torch.zeros_like(w), torch.zeros_like(b)
-    for _step in range(steps):
-        w, b = w.requires_grad_(True), b.requires_grad_(True)
-        grad_w, grad_b = torch.autograd.grad(
-            pieces._library_squared_loss(pieces._library_linreg(X, w, b), y).sum(), (w, b)
-        )
-        held_w, held_b = (held_w + grad_w, held_b + grad_b) if accumulate else (grad_w, grad_b)
-        w = w.detach() - lr * held_w / batch_size
-        b = b.detach() - lr * held_b / batch_size
-    return np.concatenate([w.numpy().ravel(), b.numpy().ravel()]).astype(np.float64)
-
-
-def _sgd_loop(student, lr, batch_size, steps, fresh_grads):
-    """The learner's sgd as the update of three steps of a known loop (the probe); the parameters' values."""
-    X, y, w, b = _loop_data()
-    try:
-        after = probe_left_alone(
-            student.session,
-            EX2,
-            "sgd_steps",
-            w.clone().requires_grad_(True),
-            b.clone().requires_grad_(True),
-            X,
-            y,
-            lr,
-            batch_size,
-            steps,
-            fresh_grads,
-            function="sgd",
-            names=("w", "b"),
-            allowed=("w", "b"),
-        )
-    except StudentException as error:
-        _sgd_error_hint(error)
-        message = error.detail.get("message", "")
-        if getattr(error, "hint", None) is None and ("does not require grad" in message or "NoneType" in message):
-            error.hint = "ex2.hint.requires_grad"  # after the learner's sgd, the next backward() found no leaf
-        raise
-    if not (isinstance(after, tuple) and len(after) == 2 and all(isinstance(p, RemoteTensor) for p in after)):
-        fail(text("ex2.sgd_params"), got=fmt(after), hint="ex2.hint.rebinding")
-    return np.concatenate([after[0].values.ravel(), after[1].values.ravel()]).astype(np.float64), (X, y, w, b)
-
-
 @check(points=3, function="sgd")
 def test_sgd_in_place(student):
     """sgd: in a training loop, updates the same tensors in place and records no history"""
@@ -598,67 +428,26 @@ def test_sgd_in_place(student):
     # to be leaves that still require a gradient, and each step must move the tensors the loop holds. Each
     # gradient starts from None here, so zeroing (the next check) plays no part.
     lr, batch_size = 0.05, 5
-    got, (X, y, w, b) = _sgd_loop(student, lr, batch_size, 3, fresh_grads=True)
+    got, (X, y, w, b) = sgd_loop(student, lr, batch_size, 3, fresh_grads=True)
     start = np.concatenate([w.numpy().ravel(), b.numpy().ravel()]).astype(np.float64)
-    expected = _loop_path(X, y, w, b, lr, batch_size, 3)
+    expected = loop_path(X, y, w, b, lr, batch_size, 3)
     expect_array(
         got,
         expected,
         what=text("ex2.what.sgd_loop", steps=3, lr=lr, batch_size=batch_size),
         dtype=None,
         **FLOAT32,
-        mistakes=[(_unmoved_hint(student), start), ("ex2.hint.sgd_len_params", _loop_path(X, y, w, b, lr, 2, 3))],
+        mistakes=[(unmoved_hint(student), start), ("ex2.hint.sgd_len_params", loop_path(X, y, w, b, lr, 2, 3))],
         default_hint="ex2.hint.sgd_step",
     )
-
-
-def _zeroed_before_step(tree) -> bool:
-    """Whether the first ``.zero_()`` (or ``.grad = None``) of sgd's source comes before its first in-place update
-    (``-=`` or ``.sub_``): the values already showed that nothing moved; this says which way it was written."""
-    zeroing = [
-        node.lineno
-        for node in ast.walk(tree)
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "zero_")
-        or (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Attribute) and t.attr == "grad" for t in node.targets)
-        )
-    ]
-    updates = [
-        node.lineno
-        for node in ast.walk(tree)
-        if (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Sub))
-        or (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "sub_")
-    ]
-    return bool(zeroing and updates and min(zeroing) < min(updates))
-
-
-def _unmoved_hint(student) -> str:
-    """Why sgd left the tensors where they were: it rebinds the loop's name (``p = p - ...``, read from the
-    learner's source), or takes no step at all."""
-    tree = parse_source(function_source(student.session, EX2, "sgd"))
-    if tree is not None and _zeroed_before_step(tree):
-        return "ex2.hint.zeroed_before_step"
-    for loop in ast.walk(tree) if tree is not None else ():
-        if (
-            isinstance(loop, ast.For)
-            and isinstance(loop.target, ast.Name)
-            and any(
-                isinstance(node, ast.Assign)
-                and any(isinstance(t, ast.Name) and t.id == loop.target.id for t in node.targets)
-                for node in ast.walk(loop)
-            )
-        ):
-            return "ex2.hint.rebinding"
-    return "ex2.hint.sgd_no_step"
 
 
 @check(points=2, function="sgd")
 def test_sgd_zeroes_grad(student):
     """sgd: zeroes each p.grad, so that the next step uses only the next gradient"""
     lr, batch_size = 0.2, 3
-    got, (X, y, w, b) = _sgd_loop(student, lr, batch_size, 3, fresh_grads=False)
-    expected = _loop_path(X, y, w, b, lr, batch_size, 3)
+    got, (X, y, w, b) = sgd_loop(student, lr, batch_size, 3, fresh_grads=False)
+    expected = loop_path(X, y, w, b, lr, batch_size, 3)
     expect_array(
         got,
         expected,
@@ -666,8 +455,8 @@ def test_sgd_zeroes_grad(student):
         dtype=None,
         **FLOAT32,
         mistakes=[
-            ("ex2.hint.zero_grad", _loop_path(X, y, w, b, lr, batch_size, 3, True)),
-            ("ex2.hint.sgd_len_params", _loop_path(X, y, w, b, lr, 2, 3)),
+            ("ex2.hint.zero_grad", loop_path(X, y, w, b, lr, batch_size, 3, True)),
+            ("ex2.hint.sgd_len_params", loop_path(X, y, w, b, lr, 2, 3)),
         ],
         default_hint="ex2.hint.sgd_step",
     )

@@ -21,17 +21,15 @@ from autograder.checking import (
     probe_left_alone,
     text,
 )
+from autograder.checks.ex4_runs import autograd_grad, dataloader_orders, descent
 from autograder.checks.ex4_support import (
     EXERCISE,
     PUBLIC_RUN,
-    autograd_grad,
     check_concise_converges,
     check_concise_follows,
     check_concise_losses,
     check_tiny_fit,
     check_tiny_forward,
-    dataloader_orders,
-    descent,
     expect_point,
     explained,
 )
@@ -276,7 +274,7 @@ def test_load_array_shuffles(student):
         # the very orders a DataLoader's own sampler draws from this seed: a loader of the learner's making
         # (or its own shuffling) draws others
         expected = dataloader_orders(40, 8, 2, seed)
-        for index, (got, want) in enumerate(zip(orders, expected)):
+        for index, (got, want) in enumerate(zip(orders, expected, strict=True)):
             expect_true(
                 got == want,
                 text("ex4.not_dataloader_order", index=index + 1),
