@@ -3,7 +3,7 @@
 The zygote (``zygote.py``) forks every worker, and keeps each one in hand
 through ``pidfd_open`` and ``/proc``. Windows has no ``fork``; macOS has no
 ``pidfd_open`` and no ``/proc`` (and forking a process that has loaded torch
-is unsafe there). On such a machine :class:`client.Sandbox` hands out a
+is unsafe there). On such a machine :class:`forked.Sandbox` hands out a
 :class:`SpawnSandbox`: the ``none`` level (see the README's threat model),
 with every limit the platform offers, the same time limits (the grader's
 own clock, as always), the same plain-data protocol and the same report.
@@ -39,7 +39,10 @@ import threading
 import time
 from pathlib import Path
 
-from . import client, codec
+from . import codec
+from .levels import sandbox_env
+from .limits import Limits
+from .processes import CLOSE_SECONDS, WorkerHandle
 
 WORKER = Path(__file__).with_name("spawned_worker.py")
 SPAWN_ENV = "AUTOGRADER_SPAWN"
@@ -75,8 +78,8 @@ def why_spawn() -> str:
 
 
 def worker_env(tmp: str) -> dict:
-    """The worker's whole environment: ``client.sandbox_env()`` with its own temporary folder."""
-    env = client.sandbox_env()
+    """The worker's whole environment: ``levels.sandbox_env()`` with its own temporary folder."""
+    env = sandbox_env()
     env.update(HOME=tmp, TMPDIR=tmp, TEMP=tmp, TMP=tmp, TORCHINDUCTOR_CACHE_DIR=tmp)
     if WINDOWS:
         env.update({key: os.environ[key] for key in WINDOWS_ENV if key in os.environ})
@@ -180,7 +183,7 @@ class _Process:
         except OSError:
             pass
         try:
-            self.popen.wait(timeout=client.CLOSE_SECONDS)
+            self.popen.wait(timeout=CLOSE_SECONDS)
         except subprocess.TimeoutExpired:
             pass
         try:
@@ -191,9 +194,9 @@ class _Process:
 
 
 class SpawnSandbox:
-    """The ``none`` level with spawned workers: what :class:`client.Sandbox` gives where :func:`why_spawn` says so.
+    """The ``none`` level with spawned workers: what :class:`forked.Sandbox` gives where :func:`why_spawn` says so.
 
-    The same interface as ``client.Sandbox`` for ``client.Session`` (``open_submission``, ``level_now``,
+    The same interface as ``forked.Sandbox`` for ``session.Session`` (``open_submission``, ``level_now``,
     ``reap``, ``close``).
     """
 
@@ -247,7 +250,7 @@ class SpawnSandbox:
         flavour: str,
         files: dict,
         folder: Path | None,
-        limits: client.Limits,
+        limits: Limits,
         support: tuple[str, str] | None = None,
         preload: tuple[str, ...] = (),
     ) -> SpawnInit:
@@ -286,7 +289,7 @@ class SpawnSandbox:
 
 
 class SpawnInit:
-    """One exercise file of a submission: what ``client.InitHandle`` is for the zygote's workers."""
+    """One exercise file of a submission: what ``processes.InitHandle`` is for the zygote's workers."""
 
     level = "none"
 
@@ -298,7 +301,7 @@ class SpawnInit:
         self._lock = threading.Lock()
         self._closed = False
 
-    def spawn(self) -> client.WorkerHandle:
+    def spawn(self) -> WorkerHandle:
         process = self.sandbox.take(self.flavour)
         with self._lock:
             if self._closed:
@@ -314,7 +317,7 @@ class SpawnInit:
         except OSError:
             self.kill_worker(process.pid)
             raise
-        return client.WorkerHandle(process.sock, process.pid, self)
+        return WorkerHandle(process.sock, process.pid, self)
 
     def kill_worker(self, pid: int) -> None:
         with self._lock:

@@ -22,14 +22,14 @@ grader kills the init, every process of the submission dies with it. At the
 ``namespaces`` level the init also answers ``freeze`` and ``thaw``: it stops
 (``SIGSTOP``) every other process of its namespace, until it has seen them all
 stopped, or lets them go on; the grader freezes an exercise file between its
-public and its hidden checks (``client.Session.retire_others``).
+public and its hidden checks (``session.Session.retire_others``).
 
 A worker keeps the first lines of what the learner's code prints during each
 request (``OutputCapture``, a small buffer behind ``sys.stdout``/``sys.stderr``) and
 sends them with the answer; a thread of its own (``Watchdog``) sends where the
 code is running shortly before the grader's time limit. Both are plain data,
-bounded again and made printable by the grader (``client.Printed``,
-``client.stopped_at``), which enforces the time limit by itself.
+bounded again and made printable by the grader (``output.Printed``,
+``output.stopped_at``), which enforces the time limit by itself.
 
 Only plain data leaves a worker (see ``codec``). This file never imports the
 grader package: the sandbox needs nothing from it but ``codec`` and ``jail``,
@@ -690,7 +690,7 @@ def _freeze() -> bool:
     """PID 1 of a submission's namespace: stop every other process in it (SIGSTOP cannot be caught, blocked or
     ignored; a process forked meanwhile gets it too, and the check below sees any that did not); True
     once all are seen stopped. The grader freezes an exercise file's processes between its public and
-    its hidden checks, while other files are checked, instead of starting new ones (``client.Session``)."""
+    its hidden checks, while other files are checked, instead of starting new ones (``session.Session``)."""
     deadline = time.monotonic() + FREEZE_SECONDS
     while True:
         try:
@@ -843,7 +843,7 @@ def _end(inits):
 
     Inits are our children (a leader's orphan comes to us, the subreaper) and are reaped as they die
     (SIGCHLD ignored); waiting here means none outlives us, to be re-parented to the host's PID 1 and
-    left for it to reap. The grader kills us anyway if this takes long (``client.Zygote.close``).
+    left for it to reap. The grader kills us anyway if this takes long (``processes.Zygote.close``).
     """
     for fd in inits:
         try:
