@@ -211,7 +211,7 @@ def compiler_config():
 
 
 def test_optimizers_run_without_importing_the_compiler(sandbox):
-    """In the sandbox, torch.optim runs without torch._dynamo (1.3 s to import; see zygote._defer_dynamo) and
+    """In the sandbox, torch.optim runs without torch._dynamo (1.3 s to import; see libraries._defer_dynamo) and
     gives the same bits as here, where the real one is used; asking for the compiler still gets it."""
     from autograder.sandbox.client import Limits, Session
 

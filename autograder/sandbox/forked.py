@@ -57,7 +57,7 @@ class Sandbox:
         1.47 times the import of torch)."""
         self.flavours = flavours
         self.huge_pages = not once
-        self._course = {"trusted": tuple(trusted), "preload": tuple(preload)}
+        self._course: dict[str, tuple] = {"trusted": tuple(trusted), "preload": tuple(preload)}
         self._zygotes: dict[str, Zygote] = {}
         self.refusal = ""
         wanted = requested_level()

@@ -65,10 +65,11 @@ def sandbox_ids() -> tuple[int, int]:
     return uid, uid
 
 
-def _site_dir(package: str) -> Path | None:
+def _site_dir(package: str) -> Path:
+    """The folder of an installed ``package`` (numpy, torch), resolved."""
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        return None
+        raise RuntimeError(f"the sandbox needs {package}, which is not installed here")
     return Path(list(spec.submodule_search_locations)[0]).resolve()
 
 
@@ -184,7 +185,7 @@ def jail_setup(flavour: str, trusted: tuple[Path, ...] = ()) -> dict:
 
 def sandbox_env() -> dict:
     env = {key: os.environ[key] for key in ENV_PASSED if key in os.environ}
-    # TORCHINDUCTOR_CACHE_DIR: torch._dynamo, when something imports it (see zygote._defer_dynamo), makes its
+    # TORCHINDUCTOR_CACHE_DIR: torch._dynamo, when something imports it (see libraries._defer_dynamo), makes its
     # cache folder; /tmp exists everywhere (read-only in the zygote, private and writable in each submission)
     env.update(
         PATH="/usr/bin:/bin",

@@ -28,7 +28,7 @@ class Limits:
     import_seconds: float = 10.0
     time_factor: float = 20.0
     # a learner's plain Python loops may be 30x slower than the reference's NumPy, and code that reaches past
-    # what eager torch needs imports the compiler inside the call (1.5 s; see zygote._defer_dynamo)
+    # what eager torch needs imports the compiler inside the call (1.5 s; see libraries._defer_dynamo)
     time_floor: float = 3.0
     submission_seconds: float = 180.0  # wall-clock budget of a whole submission, all calls together
     max_memory_bytes: int = 2 * 2**30  # address space per process, on top of what NumPy and torch map

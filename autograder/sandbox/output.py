@@ -1,7 +1,7 @@
 """Cleaning the worker's untrusted output: what the learner's code printed, where it was stopped, its warnings.
 
 The worker runs in the learner's process, so everything it says of the code (``printed``, ``where``,
-``warned``: see ``zygote.OutputCapture`` and ``zygote.Watchdog``) is the learner's to forge. Here it is
+``warned``: see ``worker.OutputCapture`` and ``worker.Watchdog``) is the learner's to forge. Here it is
 checked, bounded and made printable (no escape sequences or control characters reach a terminal or a
 report), and every line of code shown is read from the grader's own copy of the file, never from the worker.
 """
@@ -113,7 +113,7 @@ def stopped_at(frames, files: dict) -> list[dict]:
             continue
         name, line, function = frame.get("file"), frame.get("line"), frame.get("function")
         module = name[:-3] if type(name) is str and name.endswith(".py") else None
-        if module not in files or type(line) is not int or type(function) is not str:
+        if module is None or module not in files or type(line) is not int or type(function) is not str:
             continue
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,99}|<[a-z]{1,20}>", function):
             continue

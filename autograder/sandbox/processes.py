@@ -19,6 +19,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Protocol
 
 from . import codec
 from .levels import jail_setup, sandbox_env
@@ -44,10 +45,10 @@ class Zygote:
         self.trusted = trusted
         self.preload = preload
         self.refusal = ""  # why the zygote refused its level, if it did
-        self._process = None
-        self._control = None
+        self._process: subprocess.Popen | None = None
+        self._control: socket.socket | None = None  # None once we hung up
         self._ready = False
-        self._stderr = None
+        self._stderr: IO[bytes] | None = None
         self.start()
 
     def start(self):
@@ -71,18 +72,29 @@ class Zygote:
         setup["huge_pages"] = self.huge_pages
         if self.flavour == "torch":
             setup["preload"] = list(self.preload)
-        codec.send(self._control, setup)
+        codec.send(parent, setup)
+
+    def _live(self) -> socket.socket:
+        """The control socket (an EOFError once we hung up: for us the zygote is gone)."""
+        if self._control is None:
+            raise EOFError("the sandbox was closed")
+        return self._control
+
+    def _error_output(self) -> str:
+        """The end of what the zygote wrote to its standard error."""
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace")[-2000:]
 
     def wait_ready(self) -> str:
         """Wait for the greeting; return the level granted ("" when namespaces were refused)."""
         if self._ready:
             return self.level
         try:
-            message = codec.receive(self._control, deadline=time.monotonic() + 120)
+            message = codec.receive(self._live(), deadline=time.monotonic() + 120)
         except (EOFError, OSError, codec.ProtocolError) as exc:
-            self._stderr.seek(0)
-            output = self._stderr.read().decode(errors="replace")[-2000:]
-            raise RuntimeError(f"the grading sandbox did not start: {exc}\n{output}") from exc
+            raise RuntimeError(f"the grading sandbox did not start: {exc}\n{self._error_output()}") from exc
         if not message.get("ready"):
             self.refusal = str(message.get("error", ""))[:500]
             return ""
@@ -90,15 +102,16 @@ class Zygote:
         return self.level
 
     def request(self, message: dict, with_fd: bool = False):
-        self._control.settimeout(30)
-        codec.send(self._control, message)
+        control = self._live()
+        control.settimeout(30)
+        codec.send(control, message)
         fd = None
         if with_fd:
-            _, fds, _, _ = socket.recv_fds(self._control, 1, 1)
+            _, fds, _, _ = socket.recv_fds(control, 1, 1)
             if not fds:
                 raise EOFError("no socket from the sandbox")
             fd = fds[0]
-        answer = codec.receive(self._control, deadline=time.monotonic() + 30)
+        answer = codec.receive(control, deadline=time.monotonic() + 30)
         return answer, fd
 
     def hang_up(self):
@@ -189,11 +202,17 @@ class InitHandle:
             self.pidfd = None
 
 
+class Spawner(Protocol):
+    """What started a worker and can kill it: an :class:`InitHandle`, or a ``spawned.SpawnInit``."""
+
+    def kill_worker(self, pid: int) -> None: ...
+
+
 @dataclass
 class WorkerHandle:
     sock: socket.socket
     pid: int  # as the init sees it
-    init: InitHandle | None = None
+    init: Spawner | None = None
 
     def kill(self):
         if self.init is not None:

@@ -272,7 +272,7 @@ class Session:
     def _key(request: dict) -> str:
         """A request's name in the timing table: ``<module>.<function>``, ``.import`` or ``.probe:<name>``."""
         name = {"call": request.get("function"), "probe": f"probe:{request.get('name')}"}.get(
-            request.get("op"), "import"
+            str(request.get("op")), "import"
         )
         return f"{request.get('module')}.{name}"
 
@@ -283,7 +283,7 @@ class Session:
     def _exchange(self, worker, module, function, request, seconds):
         """Send one request and wait for its answer, at most ``seconds`` (and within the submission's budget).
 
-        The worker may send one notice (``{"where": ..., "printed": ...}``, see ``zygote.Watchdog``) shortly
+        The worker may send one notice (``{"where": ..., "printed": ...}``, see ``worker.Watchdog``) shortly
         before the limit; it is read under the same deadline, so the limit is enforced whatever the
         worker sends, and used only if the answer does not come: to say where the code was stopped.
         """
@@ -360,10 +360,11 @@ class Session:
         self.printed.absorb(printed)
         self.warned.extend(warned[: max(0, WARNINGS_KEPT - len(self.warned))])
         if not ok:  # a copy: each check may add its own notes to the error (a hint, a diagnosis)
-            error = type(value).__new__(type(value))
-            error.__dict__.update(value.__dict__)
-            error.args = value.args
-            raise error
+            kind: type[StudentError] = type(value)
+            again = kind.__new__(kind)
+            again.__dict__.update(value.__dict__)
+            again.args = value.args
+            raise again
         return copy.deepcopy(value)
 
     def call(
@@ -437,7 +438,12 @@ class Session:
         """Run a trusted diagnostic (``PROBES[name]`` of the exercise's in-sandbox helpers) next to the learner's
         module (``shared``: as for :meth:`call`). ``fingerprints``: return ``(value, changed)``, ``changed`` the
         positions of the arguments the probe's run of the learner's code changed (see ``CallResult.changed``)."""
-        request = {"op": "probe", "module": module, "name": name, "args": [codec.encode(a) for a in args]}
+        request: dict[str, object] = {
+            "op": "probe",
+            "module": module,
+            "name": name,
+            "args": [codec.encode(a) for a in args],
+        }
         if fingerprints:
             request["fingerprints"] = True
         if shared:

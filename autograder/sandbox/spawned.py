@@ -39,7 +39,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import codec
+from . import codec, winjob
 from .levels import sandbox_env
 from .limits import Limits
 from .processes import CLOSE_SECONDS, WorkerHandle
@@ -99,7 +99,7 @@ class _Process:
         self.job = None
         self.sock: socket.socket | None = None
         options: dict = {"start_new_session": True}
-        if WINDOWS:  # no console (no Ctrl-C from the learner's terminal), a group of its own
+        if sys.platform == "win32":  # (WINDOWS) no console (no Ctrl-C from the learner's terminal), a group of its own
             options = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW}
         self.popen = subprocess.Popen(
             [sys.executable, "-I", "-X", "utf8", str(WORKER)],
@@ -111,14 +111,13 @@ class _Process:
             **options,
         )
         if WINDOWS:
-            from . import winjob
-
             self.job = winjob.contain(self.popen)  # from now on it dies with the grader
         setup = json.dumps({"flavour": flavour, "preload": list(preload)})
         port = self.listener.getsockname()[1]
         try:
-            self.popen.stdin.write(f"{port} {self.token} {setup}\n".encode())
-            self.popen.stdin.close()
+            if self.popen.stdin is not None:  # (a pipe: stdin=PIPE above)
+                self.popen.stdin.write(f"{port} {self.token} {setup}\n".encode())
+                self.popen.stdin.close()
         except OSError:
             pass  # it died already: connect() says so, with its error output
 
@@ -169,8 +168,6 @@ class _Process:
                 pass
         self.listener.close()
         if self.job is not None:
-            from . import winjob
-
             winjob.close(self.job)
             self.job = None
         elif not WINDOWS:
@@ -308,16 +305,18 @@ class SpawnInit:
                 process.kill()
                 raise EOFError("the submission has ended")
             self.processes[process.pid] = process
+        sock = process.sock
+        if sock is None:  # (never: take() hands out connected workers)
+            self.kill_worker(process.pid)
+            raise EOFError("the worker is not connected")
         try:
             if process.job is not None:
-                from . import winjob
-
                 winjob.limit(process.job, process.popen, self.message["limits"])
-            codec.send(process.sock, self.message)
+            codec.send(sock, self.message)
         except OSError:
             self.kill_worker(process.pid)
             raise
-        return WorkerHandle(process.sock, process.pid, self)
+        return WorkerHandle(sock, process.pid, self)
 
     def kill_worker(self, pid: int) -> None:
         with self._lock:
