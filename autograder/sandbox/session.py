@@ -33,6 +33,8 @@ MAX_NOTICES = 2
 
 @dataclass
 class CallResult:
+    """What a call of the learner's function gave back: its value, and (``return_args``) its arguments after it."""
+
     value: object
     args: list | None = None
     # with ``fingerprints``: the arguments whose values the call changed (positions, and names of keyword
