@@ -7,5 +7,6 @@ package: ``zygote`` (the zygote's server and the submissions' inits) with ``jail
 ``hugepages`` and ``leftovers``; ``libraries`` (NumPy, torch and codec, loaded after isolation); ``worker``
 (what a worker does with the grader's requests); ``spawned_worker``. Both sides speak ``codec`` (the wire
 format).
-It imports nothing else of the kit: the course's trusted paths and preloads are passed in by grading.
+It imports nothing else of the kit: the course's trusted paths and preloads are passed in by grading; and the
+rest of the kit imports only ``client`` and ``codec`` of it (the contract `sandbox-interface`).
 """
