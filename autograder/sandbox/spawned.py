@@ -99,8 +99,9 @@ class _Process:
         self.job = None
         self.sock: socket.socket | None = None
         options: dict = {"start_new_session": True}
-        if sys.platform == "win32":  # (WINDOWS) no console (no Ctrl-C from the learner's terminal), a group of its own
-            options = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW}
+        if WINDOWS:  # no console (no Ctrl-C from the learner's terminal), a group of its own
+            flags = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW  # type: ignore[attr-defined]
+            options = {"creationflags": flags}  # (the type checker reads this module as Linux's, which lacks them)
         self.popen = subprocess.Popen(
             [sys.executable, "-I", "-X", "utf8", str(WORKER)],
             stdin=subprocess.PIPE,
