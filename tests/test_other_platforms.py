@@ -333,10 +333,10 @@ from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
 from autograder.channels import cli, launch, notebook, watch
 from autograder.grading import runner, submission
-from autograder.sandbox import client, spawned, winjob
+from autograder.sandbox import client, levels, spawned, winjob
 sys.path.insert(0, {str(ROOT / "autograder" / "sandbox")!r})
 import spawned_worker, zygote
-assert zygote.resource is None and zygote.jail is None and client.pwd is None and not winjob.AVAILABLE
+assert zygote.resource is None and zygote.jail is None and levels.pwd is None and not winjob.AVAILABLE
 assert submission.BY_DESCRIPTOR is False
 assert sorted(submission.stage(Path({str(tmp_path / "work")!r})).files) == sorted({list(EXERCISES)!r})
 sys.platform = "win32"

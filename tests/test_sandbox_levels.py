@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from autograder.grading.runner import grade
-from autograder.sandbox import client
+from autograder.sandbox import client, processes
 
 from conftest import FAST, MAX, ROOT, SOLUTIONS, copy_solutions, splice
 
@@ -83,7 +83,7 @@ def test_namespaces_hide_the_host(tmp_path, monkeypatch):
             "def _seen():\n"
             "    import os, socket\n"
             "    seen = []\n"
-            f"    for path in ({str(tmp_path)!r}, '/etc/passwd', '/etc/shadow', {str(SOLUTIONS)!r}, {str(client.ZYGOTE)!r}):\n"
+            f"    for path in ({str(tmp_path)!r}, '/etc/passwd', '/etc/shadow', {str(SOLUTIONS)!r}, {str(processes.ZYGOTE)!r}):\n"
             "        if os.path.exists(path):\n"
             "            seen.append(path)\n"
             "    try:\n"

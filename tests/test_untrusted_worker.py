@@ -211,7 +211,7 @@ def compiler_config():
 
 
 def test_optimizers_run_without_importing_the_compiler(sandbox):
-    """In the sandbox, torch.optim runs without torch._dynamo (1.3 s to import; see zygote._defer_dynamo) and
+    """In the sandbox, torch.optim runs without torch._dynamo (1.3 s to import; see libraries._defer_dynamo) and
     gives the same bits as here, where the real one is used; asking for the compiler still gets it."""
     from autograder.sandbox.client import Limits, Session
 
@@ -286,14 +286,14 @@ def test_the_graders_files_look_empty_where_the_sandbox_shows_their_host_folder(
     """A kit installed with `pip install .` lies inside a site-packages folder the sandbox shows; every
     trusted path (the package with its hidden checks, the checkout, the solutions) that lies inside a
     shown folder looks empty in there. NumPy's C headers stand in for an installed kit: shown, then hidden."""
-    from autograder.sandbox import client
+    from autograder.sandbox import levels
     from autograder.sandbox.client import Limits, Sandbox, Session
 
     ex1 = "ex1_manual_gradients"
     headers = Path(np.__file__).resolve().parent / "_core" / "include"
-    seen, own = [], client.trusted_paths
+    seen, own = [], levels.trusted_paths
     for trusted in (own, lambda extra=(): [*own(extra), headers]):
-        monkeypatch.setattr(client, "trusted_paths", trusted)
+        monkeypatch.setattr(levels, "trusted_paths", trusted)
         with Sandbox(flavours=("numpy",)) as sandbox:
             if sandbox.level_now() != "namespaces":
                 pytest.skip("no namespace sandbox here: nothing is mounted, the README's weaker levels apply")
@@ -309,29 +309,29 @@ def test_the_graders_files_look_empty_where_the_sandbox_shows_their_host_folder(
 def test_trusted_paths_are_mapped_into_the_folders_that_show_them():
     from autograder.course import registry
     from autograder.grading.sandboxes import course_sandbox
-    from autograder.sandbox import client
+    from autograder.sandbox import levels
 
-    paths = client.trusted_paths()
-    assert Path(client.__file__).resolve().parent.parent in paths
+    paths = levels.trusted_paths()
+    assert Path(levels.__file__).resolve().parent.parent in paths
     # the solutions are the course's: grading names them (the sandbox imports nothing of the course)
     with course_sandbox(("numpy",)) as sandbox:
-        assert registry.solutions_dir().resolve() in client.trusted_paths(sandbox._course["trusted"])
+        assert registry.solutions_dir().resolve() in levels.trusted_paths(sandbox._course["trusted"])
     binds = [("/venv/lib/site-packages", "/opt/site-packages-0"), ("/usr", "/usr")]
-    assert client._hidden_inside(binds, [Path("/venv/lib/site-packages/autograder"), Path("/usr/src/kit"),
+    assert levels._hidden_inside(binds, [Path("/venv/lib/site-packages/autograder"), Path("/usr/src/kit"),
                                          Path("/home/me/kit")]) == ["/opt/site-packages-0/autograder", "/usr/src/kit"]
 
 
 def test_a_trusted_folder_that_holds_a_shown_folder_is_hidden_around_it(tmp_path):
     """A checkout kept under /usr with its Python inside: its other folders are hidden, the Python is not (the
     sandbox needs it); a bind whose source is a link is matched by where it leads."""
-    from autograder.sandbox import client
+    from autograder.sandbox import levels
 
     kit = tmp_path / "usr" / "src" / "kit"
     for folder in ("autograder/checks/hidden", "solutions", "python/lib", "tests"):
         (kit / folder).mkdir(parents=True)
     binds = [(str(tmp_path / "usr"), "/usr"), (str(kit / "python"), "/usr/src/kit/python")]
-    assert client._hidden_inside(binds, [kit]) == ["/usr/src/kit/autograder", "/usr/src/kit/solutions",
+    assert levels._hidden_inside(binds, [kit]) == ["/usr/src/kit/autograder", "/usr/src/kit/solutions",
                                                    "/usr/src/kit/tests"]
     (tmp_path / "lib64").symlink_to(tmp_path / "usr")
-    assert client._hidden_inside([(str(tmp_path / "lib64"), "/lib64")], [kit / "solutions"]) == \
+    assert levels._hidden_inside([(str(tmp_path / "lib64"), "/lib64")], [kit / "solutions"]) == \
         ["/lib64/src/kit/solutions"]

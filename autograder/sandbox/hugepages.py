@@ -42,7 +42,7 @@ HUGE_PAGE = _huge_page_size()
 def spans(maps: str, size: int = HUGE_PAGE) -> list[tuple[int, int]]:
     """The ``size``-aligned ``(start, end)`` huge pages inside the private, anonymous, writable mappings
     listed in ``maps`` (the text of ``/proc/<pid>/maps``), the brk heap included, the stack left out."""
-    found = []
+    found: list[tuple[int, int]] = []
     for line in maps.splitlines():
         fields = line.split()
         if len(fields) < 5 or fields[1] != "rw-p":

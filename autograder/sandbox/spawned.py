@@ -3,7 +3,7 @@
 The zygote (``zygote.py``) forks every worker, and keeps each one in hand
 through ``pidfd_open`` and ``/proc``. Windows has no ``fork``; macOS has no
 ``pidfd_open`` and no ``/proc`` (and forking a process that has loaded torch
-is unsafe there). On such a machine :class:`client.Sandbox` hands out a
+is unsafe there). On such a machine :class:`forked.Sandbox` hands out a
 :class:`SpawnSandbox`: the ``none`` level (see the README's threat model),
 with every limit the platform offers, the same time limits (the grader's
 own clock, as always), the same plain-data protocol and the same report.
@@ -39,7 +39,10 @@ import threading
 import time
 from pathlib import Path
 
-from . import client, codec
+from . import codec, winjob
+from .levels import sandbox_env
+from .limits import Limits
+from .processes import CLOSE_SECONDS, WorkerHandle
 
 WORKER = Path(__file__).with_name("spawned_worker.py")
 SPAWN_ENV = "AUTOGRADER_SPAWN"
@@ -75,8 +78,8 @@ def why_spawn() -> str:
 
 
 def worker_env(tmp: str) -> dict:
-    """The worker's whole environment: ``client.sandbox_env()`` with its own temporary folder."""
-    env = client.sandbox_env()
+    """The worker's whole environment: ``levels.sandbox_env()`` with its own temporary folder."""
+    env = sandbox_env()
     env.update(HOME=tmp, TMPDIR=tmp, TEMP=tmp, TMP=tmp, TORCHINDUCTOR_CACHE_DIR=tmp)
     if WINDOWS:
         env.update({key: os.environ[key] for key in WINDOWS_ENV if key in os.environ})
@@ -97,7 +100,8 @@ class _Process:
         self.sock: socket.socket | None = None
         options: dict = {"start_new_session": True}
         if WINDOWS:  # no console (no Ctrl-C from the learner's terminal), a group of its own
-            options = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW}
+            flags = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW  # type: ignore[attr-defined]
+            options = {"creationflags": flags}  # (the type checker reads this module as Linux's, which lacks them)
         self.popen = subprocess.Popen(
             [sys.executable, "-I", "-X", "utf8", str(WORKER)],
             stdin=subprocess.PIPE,
@@ -108,14 +112,13 @@ class _Process:
             **options,
         )
         if WINDOWS:
-            from . import winjob
-
             self.job = winjob.contain(self.popen)  # from now on it dies with the grader
         setup = json.dumps({"flavour": flavour, "preload": list(preload)})
         port = self.listener.getsockname()[1]
         try:
-            self.popen.stdin.write(f"{port} {self.token} {setup}\n".encode())
-            self.popen.stdin.close()
+            if self.popen.stdin is not None:  # (a pipe: stdin=PIPE above)
+                self.popen.stdin.write(f"{port} {self.token} {setup}\n".encode())
+                self.popen.stdin.close()
         except OSError:
             pass  # it died already: connect() says so, with its error output
 
@@ -166,8 +169,6 @@ class _Process:
                 pass
         self.listener.close()
         if self.job is not None:
-            from . import winjob
-
             winjob.close(self.job)
             self.job = None
         elif not WINDOWS:
@@ -180,7 +181,7 @@ class _Process:
         except OSError:
             pass
         try:
-            self.popen.wait(timeout=client.CLOSE_SECONDS)
+            self.popen.wait(timeout=CLOSE_SECONDS)
         except subprocess.TimeoutExpired:
             pass
         try:
@@ -191,9 +192,9 @@ class _Process:
 
 
 class SpawnSandbox:
-    """The ``none`` level with spawned workers: what :class:`client.Sandbox` gives where :func:`why_spawn` says so.
+    """The ``none`` level with spawned workers: what :class:`forked.Sandbox` gives where :func:`why_spawn` says so.
 
-    The same interface as ``client.Sandbox`` for ``client.Session`` (``open_submission``, ``level_now``,
+    The same interface as ``forked.Sandbox`` for ``session.Session`` (``open_submission``, ``level_now``,
     ``reap``, ``close``).
     """
 
@@ -247,7 +248,7 @@ class SpawnSandbox:
         flavour: str,
         files: dict,
         folder: Path | None,
-        limits: client.Limits,
+        limits: Limits,
         support: tuple[str, str] | None = None,
         preload: tuple[str, ...] = (),
     ) -> SpawnInit:
@@ -286,7 +287,7 @@ class SpawnSandbox:
 
 
 class SpawnInit:
-    """One exercise file of a submission: what ``client.InitHandle`` is for the zygote's workers."""
+    """One exercise file of a submission: what ``processes.InitHandle`` is for the zygote's workers."""
 
     level = "none"
 
@@ -298,23 +299,25 @@ class SpawnInit:
         self._lock = threading.Lock()
         self._closed = False
 
-    def spawn(self) -> client.WorkerHandle:
+    def spawn(self) -> WorkerHandle:
         process = self.sandbox.take(self.flavour)
         with self._lock:
             if self._closed:
                 process.kill()
                 raise EOFError("the submission has ended")
             self.processes[process.pid] = process
+        sock = process.sock
+        if sock is None:  # (never: take() hands out connected workers)
+            self.kill_worker(process.pid)
+            raise EOFError("the worker is not connected")
         try:
             if process.job is not None:
-                from . import winjob
-
                 winjob.limit(process.job, process.popen, self.message["limits"])
-            codec.send(process.sock, self.message)
+            codec.send(sock, self.message)
         except OSError:
             self.kill_worker(process.pid)
             raise
-        return client.WorkerHandle(process.sock, process.pid, self)
+        return WorkerHandle(sock, process.pid, self)
 
     def kill_worker(self, pid: int) -> None:
         with self._lock:

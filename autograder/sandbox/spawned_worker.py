@@ -4,7 +4,7 @@ Where the machine has no ``fork`` (Windows), or no ``pidfd_open`` or ``/proc``
 (macOS), every exercise file of a submission gets a fresh interpreter started
 from this script instead of a worker forked from the zygote. It speaks the
 same plain-data protocol (``codec``) and serves requests with the same
-``zygote.Worker``; only how it starts differs:
+``worker.Worker``; only how it starts differs:
 
 1. It reads ``<port> <token> <setup>`` from its standard input (the setup:
    flavour and library modules to preload), imports NumPy (and torch for the
@@ -28,11 +28,14 @@ import signal
 import socket
 import sys
 import tempfile
+import traceback
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)  # python -I puts neither the script's folder nor the cwd on sys.path
 
-import zygote  # noqa: E402 - the sandbox's own module: Worker, limits, library loading
+import libraries  # noqa: E402 - the sandbox's own modules: library loading, the worker, its limits
+import worker  # noqa: E402
+import zygote  # noqa: E402
 
 SETUP_LIMIT = 64 * 1024  # the grader's setup message (its "open" carries the trusted helpers: MAX_REQUEST_BYTES)
 
@@ -92,15 +95,15 @@ def _quiet_std_fds() -> None:
 def main() -> None:
     port, token, setup = sys.stdin.buffer.readline().decode("utf-8").split(" ", 2)
     setup = json.loads(setup)
-    zygote._read_sources()
-    tempfile.gettempdir()  # the private folder the grader named in TMPDIR/TEMP (zygote._preload assumes /tmp)
-    zygote._load_libraries(setup.get("flavour", "torch"))
-    zygote._preload(setup.get("preload"))
+    libraries.read_sources()
+    tempfile.gettempdir()  # the private folder the grader named in TMPDIR/TEMP (libraries.preload assumes /tmp)
+    libraries.load(setup.get("flavour", "torch"))
+    libraries.preload(setup.get("preload"))
     sock = socket.create_connection(("127.0.0.1", int(port)), timeout=60)
     sock.settimeout(None)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     zygote._send_json(sock, {"token": token, "pid": os.getpid()})
-    codec = zygote.codec
+    codec = libraries.codec
     codec.send(sock, {"ready": True})
     try:
         request = codec.receive(sock, limit=codec.MAX_REQUEST_BYTES)
@@ -118,14 +121,12 @@ def main() -> None:
     _quiet_std_fds()
     _linux_extras()
     apply_limits(config)
-    zygote.Worker(sock, folder, request.get("support")).serve()
+    worker.Worker(sock, folder, request.get("support")).serve()
 
 
 if __name__ == "__main__":
     try:
         main()
     except BaseException:  # noqa: BLE001 - the grader shows this (its error output) if the worker never got ready
-        import traceback
-
         traceback.print_exc()
     os._exit(1)

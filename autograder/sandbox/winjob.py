@@ -4,7 +4,7 @@ A worker is put in a job of its own as soon as it starts (:func:`contain`):
 closing the job, or the grader's end, kills every process in it, whatever
 the learner's code started (``KILL_ON_JOB_CLOSE``; breaking away is not
 allowed), and a crash shows no dialog. When a submission takes the worker
-(:func:`limit`) the job gets the limits of ``client.Limits`` that Windows can
+(:func:`limit`) the job gets the limits of ``limits.Limits`` that Windows can
 enforce, counted from what the worker already holds after loading NumPy and
 torch (as a forked worker's ``RLIMIT_AS`` is): committed memory, user-mode
 CPU time, and the number of processes. Windows has no limit on the size of a

@@ -1,6 +1,6 @@
 """A stub submission that looks for the hidden checks wherever an installed kit could lie: every folder on its
 sys.path (a kit installed with `pip install .` sits in site-packages), /opt, the checkout, Gradescope's
-source folder. Finding one would let it copy their parameters (the grader hides them: client.trusted_paths)."""
+source folder. Finding one would let it copy their parameters (the grader hides them: levels.trusted_paths)."""
 MODULE = "ex2_linear_regression"
 CLASS = "tampering"
 MODES = ("grade", "batch", "gradescope", "nbgrader")
