@@ -62,7 +62,7 @@ def canvas_roster(tmp_path):
 
 
 def canvas_rules(rows, assignment):
-    """What Canvas's GradebookImporter requires of a file (see the docstring of autograder/channels/lms.py)."""
+    """What Canvas's GradebookImporter requires of a file (see the docstring of autograder/reports/lms.py)."""
     header = rows[0]
     assert header[:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]  # in this order
     # every further column that is not a read-only total is an assignment: only ours may be there

@@ -1,10 +1,11 @@
 """The check authors' API: ``from autograder.checking import check, expect_array, ...`` is all a check file in
-``autograder/checks/`` needs (with NumPy, torch and its exercise's own ``exN_support``). It owns the checks' tools:
-comparing what came back (``expect``), remembered reference runs (``memo``), the learner's source read and never run
-(``source``), the by-hand rules (``byhand``), ``diagnose``'s guesses and the ``figures`` a check records; it re-
-exports the course's ``check`` and ``hidden_seed`` and the sandbox's value types. It may import the course, the
-messages and the sandbox; never grading, a channel, a report or a builder. ``known_errors`` holds the table of the
-errors learners' code commonly raises, which the runner (through ``grading.explain``) and the checks both read.
+``autograder/checks/`` needs (with NumPy, torch and its exercise's own modules under ``autograder.checks``). It owns
+the checks' tools: comparing what came back (``expect``), remembered reference runs (``memo``), the learner's source
+read and never run (``source``), the by-hand rules (``byhand``), ``diagnose``'s guesses and the ``figures`` a check
+records; it re-exports the course's ``check``, ``hidden_seed`` and ``in_sandbox_module``, the messages' ``text`` and
+the sandbox's value types. It may import the course, the messages and the sandbox; never grading, a channel, a report
+or a builder. ``known_errors`` holds the table of the errors learners' code commonly raises, which the runner
+(through ``grading.explain``) and the checks both read.
 """
 
 from autograder.checking import figures

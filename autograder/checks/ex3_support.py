@@ -25,6 +25,20 @@ EXACT = {"rtol": 1e-9, "atol": 1e-12}  # float64 on both sides: only rounding di
 KEYS = ("W1", "b1", "W2", "b2")
 
 
+def random_network(rng: np.random.Generator, n: int, d: int, h: int) -> tuple[np.ndarray, np.ndarray, dict]:
+    """(X (n, d), y (n, 1), params: W1 (d, h), b1 (h,), W2 (h, 1), b2 (1,)), all float64 standard normal, drawn
+    from ``rng`` in that order (X, W1, b1, W2, b2, y)."""
+    X = rng.normal(size=(n, d))
+    params = {
+        "W1": rng.normal(size=(d, h)),
+        "b1": rng.normal(size=h),
+        "W2": rng.normal(size=(h, 1)),
+        "b2": rng.normal(size=1),
+    }
+    y = rng.normal(size=(n, 1))
+    return X, y, params
+
+
 def torch_forward(X, params, activation):
     act = torch.sigmoid if activation == "sigmoid" else torch.relu
     t = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}

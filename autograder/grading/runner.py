@@ -480,9 +480,7 @@ def grade(
             )
             if found:
                 found["file"] = f"{module}.py"
-                session._import_errors[module] = client.ImportFailed(
-                    module, None, {"cause": client.StudentException(module, None, found)}
-                )
+                session.refuse(module, found)
         try:
             results = run_checks(session, course.check_files(), select, only)
         finally:

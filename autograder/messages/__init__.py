@@ -10,7 +10,10 @@ A language's catalogue is ``<lang>.toml`` (the texts every exercise shares)
 plus one file per exercise, ``<lang>/<exercise>.toml``, holding that
 exercise's texts only (its messages, hints and notebook text), all under its
 short name: ``ex4.*`` in ``en/ex4_autograd_nn.toml``. Adding an exercise adds
-files here; it edits none.
+files here; it edits none. The translated docstrings of the stubs are in
+``<lang>/docstrings/<exercise>.toml`` (read by ``course.docstrings``).
+
+It imports nothing of the kit: it is the bottom layer, beside the sandbox.
 """
 
 from __future__ import annotations

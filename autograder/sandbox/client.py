@@ -9,7 +9,8 @@ import and the sandbox's inner layout can change without it.
 - ``levels``: isolation levels and the mount plan (:func:`requested_level`, :func:`sandbox_ids`);
 - ``limits``: :class:`Limits`;
 - ``forked``: :class:`Sandbox` (or, where fork is missing, ``spawned.SpawnSandbox``) and :func:`probe_level`;
-- ``processes``: the handles on the zygote, a submission's init and a worker;
+- (``processes``, the handles on the zygote, an init and a worker, is not re-exported: ``forked``, ``session``
+  and ``spawned`` use it);
 - ``session``: :class:`Session`, one submission's calls (:class:`CallResult`).
 
 Everything a learner's code does comes back as a value or as a :class:`StudentError`; nothing it does can

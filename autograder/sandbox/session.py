@@ -19,7 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import codec
-from .errors import ImportFailed, MissingFile, StudentCrash, StudentError, StudentTimeout, Unreadable, error_from_detail
+from .errors import (
+    ImportFailed,
+    MissingFile,
+    StudentCrash,
+    StudentError,
+    StudentException,
+    StudentTimeout,
+    Unreadable,
+    error_from_detail,
+)
 from .forked import Sandbox
 from .levels import sandbox_ids
 from .limits import Limits
@@ -188,6 +197,12 @@ class Session:
         self._counter = 0
         self.printed = Printed()
         self.warned = []
+
+    def refuse(self, module: str, problem: dict) -> None:
+        """Never run ``module``: the grader found ``problem`` in its file before running it (it cannot be read as
+        UTF-8, or Python cannot parse it). Every call to it raises :class:`ImportFailed` with that cause, as if its
+        import had failed."""
+        self._import_errors[module] = ImportFailed(module, None, {"cause": StudentException(module, None, problem)})
 
     def _next_seed(self) -> int:
         self._counter += 1

@@ -3,7 +3,7 @@
 import numpy as np
 
 from autograder.checking import check, hidden_seed, remembered
-from autograder.checks.ex3_support import FIT_DEFAULTS, check_backward, expect_fit_path, run_fit
+from autograder.checks.ex3_support import FIT_DEFAULTS, check_backward, expect_fit_path, random_network, run_fit
 
 EXERCISE = "ex3_mlp_backprop"
 
@@ -13,14 +13,8 @@ def test_mlp_backward_hidden(student):
     """mlp_backward: agrees on hidden network sizes"""
     rng = np.random.default_rng(hidden_seed(301))
     for activation, (n, d, h) in (("sigmoid", (13, 4, 7)), ("relu", (6, 1, 3))):
-        X = rng.normal(size=(n, d))
-        params = {
-            "W1": rng.normal(size=(d, h)),
-            "b1": rng.normal(size=h),
-            "W2": rng.normal(size=(h, 1)),
-            "b2": rng.normal(size=1),
-        }
-        check_backward(student, X, rng.normal(size=(n, 1)), params, activation)
+        X, y, params = random_network(rng, n, d, h)
+        check_backward(student, X, y, params, activation)
 
 
 @check(points=4, function="fit_mlp", visibility="hidden")

@@ -134,7 +134,9 @@ def train_concise_state(module, features, labels, lr, num_epochs, batch_size, se
     """
     own = getattr(module, "load_array", None)
     module.load_array = _KnownGoodBatches
-    torch.random.default_generator.manual_seed(seed)  # = torch.manual_seed on a CPU-only machine (see zygote._seed)
+    torch.random.default_generator.manual_seed(
+        seed
+    )  # = torch.manual_seed on a CPU-only machine (see worker.Worker._seed)
     try:
         if defaults:
             result = module.train_concise(features, labels)

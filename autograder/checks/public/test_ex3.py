@@ -7,7 +7,15 @@ import numpy as np
 import torch
 
 from autograder.checking import check, expect_array, expect_float, fail, figures, fmt, text
-from autograder.checks.ex3_support import EXACT, check_backward, expect_fit_path, mlp_path, run_fit, torch_forward
+from autograder.checks.ex3_support import (
+    EXACT,
+    check_backward,
+    expect_fit_path,
+    mlp_path,
+    random_network,
+    run_fit,
+    torch_forward,
+)
 
 EXERCISE = "ex3_mlp_backprop"
 SANDBOX = "numpy"  # NumPy only: graded where torch cannot be imported
@@ -122,16 +130,7 @@ def test_unbroadcast(student):
 
 
 def network(n=10, d=3, h=5, seed=32):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d))
-    params = {
-        "W1": rng.normal(size=(d, h)),
-        "b1": rng.normal(size=h),
-        "W2": rng.normal(size=(h, 1)),
-        "b2": rng.normal(size=1),
-    }
-    y = rng.normal(size=(n, 1))
-    return X, y, params
+    return random_network(np.random.default_rng(seed), n, d, h)
 
 
 @check(points=3, function="mlp_forward")
