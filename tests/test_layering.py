@@ -4,6 +4,8 @@ checks, over the checks' API, over the course; channels do not import each other
 its __init__.py what it owns and what it may import."""
 
 import ast
+import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -28,3 +30,19 @@ def test_each_folder_says_what_it_owns_and_may_import(folder):
     doc = ast.get_docstring(ast.parse((ROOT / "autograder" / folder / "__init__.py").read_text(encoding="utf-8")))
     assert doc and len(doc) > 150, f"autograder/{folder}/__init__.py: a paragraph on what it owns and may import"
     assert "import" in doc, f"autograder/{folder}/__init__.py does not say what it may import"
+
+
+def test_the_sandbox_starts_before_the_heavy_libraries_are_imported():
+    """`grade` starts the sandbox (which imports torch on the other core) before this process imports NumPy, torch
+    or pytest: everything imported before the start delays the sandbox's own imports (NumPy alone, pulled in by the
+    codec, once cost 0.10 s of the single submission's 1.8 s). scripts/bench.py measures the whole."""
+    probe = (
+        "import sys\n"
+        "import autograder.channels.cli, autograder.channels.launch\n"
+        "from autograder.grading.sandboxes import course_sandbox\n"
+        "from autograder.sandbox.client import Limits\n"
+        "print(sorted(name for name in ('numpy', 'torch', 'pytest', 'matplotlib') if name in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", f"imported before the sandbox starts: {done.stdout.strip()}"
