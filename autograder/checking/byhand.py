@@ -221,8 +221,10 @@ def _shifted(node, names: dict) -> bool:
     return False
 
 
-def _reasons(statement, names: dict, callable_names: set, forbidden: tuple, exempt: set):
-    """(kind, node) for every sign of a numerical derivative in one top-level ``statement``."""
+def _signs(statement, names: dict, callable_names: set, forbidden: set):
+    """(kind, node) for every sign of a numerical derivative in one top-level ``statement``, whatever the rule:
+    a ``forbidden_call`` of any name in ``forbidden`` and a ``shifted_call`` of any of ``callable_names``
+    (:func:`_applies` keeps a rule's own). Found once per statement: several rules reach the same helpers."""
     names = _bound_constants(statement, names)
     parents = {child: node for node in ast.walk(statement) for child in ast.iter_child_nodes(node)}
     for node in ast.walk(statement):
@@ -256,10 +258,19 @@ def _reasons(statement, names: dict, callable_names: set, forbidden: tuple, exem
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
             and node.func.id in callable_names
-            and node.func.id not in exempt
             and any(_shifted(arg, names) for arg in [*node.args, *(k.value for k in node.keywords)])
         ):
             yield "shifted_call", node
+
+
+def _applies(kind: str, node, forbidden: tuple, exempt: set) -> bool:
+    """Whether a sign of :func:`_signs` counts for a rule: its own forbidden functions, and a shifted call of a
+    function other than the by-hand functions it may call."""
+    if kind == "forbidden_call":
+        return node.id in forbidden
+    if kind == "shifted_call":
+        return node.func.id not in exempt
+    return True
 
 
 def findings(source: str, rules: dict[str, tuple[str, ...]]) -> dict[str, Finding]:
@@ -284,6 +295,9 @@ def findings(source: str, rules: dict[str, tuple[str, ...]]) -> dict[str, Findin
         )
     }
     exempt = set(rules)  # other by-hand functions may be called at any point (sigmoid_grad(X @ W1 + b1))
+    any_forbidden = {called for forbidden in rules.values() for called in forbidden}
+    signs: dict[int, list] = {}  # id(statement) -> _signs(statement), for every rule that reaches it
+    loads: dict[int, list[str]] = {}  # id(statement) -> the names it loads, sorted
     out = {}
     for name, forbidden in rules.items():
         if name not in bound:
@@ -294,11 +308,15 @@ def findings(source: str, rules: dict[str, tuple[str, ...]]) -> dict[str, Findin
             if id(statement) in seen:
                 continue
             seen.add(id(statement))
+            if id(statement) not in signs:
+                signs[id(statement)] = list(_signs(statement, module_names, callable_names, any_forbidden))
+                loads[id(statement)] = sorted(_loads(statement))
             found += [
                 (kind, node, statement)
-                for kind, node in _reasons(statement, module_names, callable_names, forbidden, exempt - {name})
+                for kind, node in signs[id(statement)]
+                if _applies(kind, node, forbidden, exempt - {name})
             ]
-            queue.extend(s for loaded in sorted(_loads(statement)) if loaded != name for s in bound.get(loaded, ()))
+            queue.extend(s for loaded in loads[id(statement)] if loaded != name for s in bound.get(loaded, ()))
         if found:
             kind, node, statement = min(found, key=lambda f: (PRIORITY.index(f[0]), f[2] is not bound[name][0]))
             segment = ast.get_source_segment(source, node) or ""
