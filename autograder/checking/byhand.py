@@ -74,7 +74,9 @@ TOOL_NAMES = {
 }
 INDIRECT = {"getattr", "globals", "locals", "vars", "eval", "exec", "__import__", "import_module"}
 TINY = 0.01  # a division by a nonzero constant smaller than this is a difference quotient
-PRIORITY = ("complex", "tool", "forbidden_call", "shifted_call", "tiny_step", "indirect")  # the one that says most
+# the one that says most first; "too_deep": a statement nested too deeply to walk (a sum of a thousand terms),
+# which may hide any of the others
+PRIORITY = ("complex", "tool", "forbidden_call", "shifted_call", "tiny_step", "indirect", "too_deep")
 
 
 @dataclass(frozen=True)
@@ -176,13 +178,15 @@ def _bindings(tree: ast.Module) -> dict[str, list]:
 
 
 def _walk_top(node):
-    """The nodes of a top-level statement, without going into the bodies of the functions and classes it defines."""
+    """The nodes of a top-level statement, without going into the bodies of the functions and classes it defines
+    (depth first, parents before children; with a list, not by recursion: a statement may be nested deeply)."""
     yield node
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            yield child
-        else:
-            yield from _walk_top(child)
+    pending = list(reversed(list(ast.iter_child_nodes(node))))
+    while pending:
+        child = pending.pop()
+        yield child
+        if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            pending.extend(reversed(list(ast.iter_child_nodes(child))))
 
 
 def _loads(node) -> set[str]:
@@ -275,7 +279,8 @@ def _applies(kind: str, node, forbidden: tuple, exempt: set) -> bool:
 
 def findings(source: str, rules: dict[str, tuple[str, ...]]) -> dict[str, Finding]:
     """For each function of ``rules`` (``BY_HAND``: function -> the learner's functions it must not use) that is
-    not worked out by hand, the first reason, found in it or in what of the file it reaches by name."""
+    not worked out by hand, the first reason, found in it or in what of the file it reaches by name. A statement
+    nested too deeply to walk is a reason of its own (``too_deep``), never a grader error."""
     tree = parse(source)
     if tree is None or not rules:
         return {}
@@ -283,7 +288,10 @@ def findings(source: str, rules: dict[str, tuple[str, ...]]) -> dict[str, Findin
     module_names: dict[str, object] = {}
     for statement in tree.body:  # constants bound at the top of the file (H = 1e-6)
         if isinstance(statement, ast.Assign):
-            module_names = _bound_constants(statement, module_names)
+            try:
+                module_names = _bound_constants(statement, module_names)
+            except RecursionError:  # (too deep to read: found as such by any rule that reaches it, below)
+                pass
     callable_names = {
         name
         for name, statements in bound.items()
@@ -303,23 +311,27 @@ def findings(source: str, rules: dict[str, tuple[str, ...]]) -> dict[str, Findin
         if name not in bound:
             continue
         seen, queue, found = set(), list(bound[name]), []
+        may_call = exempt - {name}
         while queue:  # the function, then everything of the file it reaches by name (directly or not)
             statement = queue.pop(0)
             if id(statement) in seen:
                 continue
             seen.add(id(statement))
             if id(statement) not in signs:
-                signs[id(statement)] = list(_signs(statement, module_names, callable_names, any_forbidden))
+                try:
+                    signs[id(statement)] = list(_signs(statement, module_names, callable_names, any_forbidden))
+                except RecursionError:  # Python parses a sum of up to about 3,000 terms; this walk stops near 1,000
+                    signs[id(statement)] = [("too_deep", statement)]  # what it does cannot be read: not by hand
                 loads[id(statement)] = sorted(_loads(statement))
             found += [
                 (kind, node, statement)
                 for kind, node in signs[id(statement)]
-                if _applies(kind, node, forbidden, exempt - {name})
+                if _applies(kind, node, forbidden, may_call)
             ]
             queue.extend(s for loaded in loads[id(statement)] if loaded != name for s in bound.get(loaded, ()))
         if found:
             kind, node, statement = min(found, key=lambda f: (PRIORITY.index(f[0]), f[2] is not bound[name][0]))
-            segment = ast.get_source_segment(source, node) or ""
+            segment = "" if kind == "too_deep" else ast.get_source_segment(source, node) or ""
             out[name] = Finding(
                 name, _label(statement), kind, getattr(node, "lineno", statement.lineno), " ".join(segment.split())[:60]
             )

@@ -235,7 +235,12 @@ class GradingPlugin:
         if finding is None:
             return None
         rules = registry.course(include_hidden=False).exercise(exercise).by_hand_rules()
-        hint = None if finding.where in rules and finding.where != function else "hint.by_hand"
+        # no hint where another function is to blame, or where the file could not be read (it need not be wrong)
+        hint = (
+            None
+            if finding.kind == "too_deep" or (finding.where in rules and finding.where != function)
+            else "hint.by_hand"
+        )
         return CheckFailed(compose(byhand.message(finding, rules), hint=hint), hint)
 
     def run(self, checks) -> None:
