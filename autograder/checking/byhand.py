@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 from dataclasses import dataclass
 
 from autograder.checking.source import parse
@@ -101,21 +102,29 @@ _FOLD = {
 _CASTS = {"float", "float64", "float32", "float16", "double", "longdouble", "single"}
 
 
-def _constant(node, names: dict):
+MAX_BITS = 4096  # a folded integer larger than this is no step size: not folded (a file cannot make this slow)
+
+
+def _constant(node, names: dict, memo: dict | None = None):
     """The value of a constant expression (literals, arithmetic on them, casts such as ``np.float64(1e-6)``, names
-    bound to one), else None."""
+    bound to one), else None. ``memo`` (id of a node -> its value, for one ``names``) makes the values of every
+    node of a long expression cost one pass, not one pass per node. (One frame per level of the expression: the
+    depth at which a statement is too deep to read is Python's recursion limit, about 1,000.)"""
+    if memo is not None and id(node) in memo:
+        return memo[id(node)]
+    value = None
     if (
         isinstance(node, ast.Constant)
         and isinstance(node.value, (int, float, complex))
         and not isinstance(node.value, bool)
     ):
-        return node.value
-    if isinstance(node, ast.Name) and node.id in names:
-        return names[node.id]
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        value = _constant(node.operand, names)
-        return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
-    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        value = node.value
+    elif isinstance(node, ast.Name) and node.id in names:
+        value = names[node.id]
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = _constant(node.operand, names, memo)
+        value = None if operand is None else (-operand if isinstance(node.op, ast.USub) else operand)
+    elif isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
         called = (
             node.func.id
             if isinstance(node.func, ast.Name)
@@ -124,18 +133,26 @@ def _constant(node, names: dict):
             else None
         )
         if called in _CASTS:
-            return _constant(node.args[0], names)
-    if isinstance(node, ast.BinOp) and type(node.op) in _FOLD:
-        left, right = _constant(node.left, names), _constant(node.right, names)
-        if left is None or right is None:
+            value = _constant(node.args[0], names, memo)
+    elif isinstance(node, ast.BinOp) and type(node.op) in _FOLD:
+        value = _fold(node.op, _constant(node.left, names, memo), _constant(node.right, names, memo))
+    if memo is not None:
+        memo[id(node)] = value
+    return value
+
+
+def _fold(op, left, right):
+    """``left op right`` for two constants (None if either is not one, or if the result would be huge)."""
+    if left is None or right is None:
+        return None
+    try:
+        too_big = isinstance(left, int) and isinstance(right, int) and left.bit_length() * right > MAX_BITS
+        if isinstance(op, ast.Pow) and (abs(right) > 64 or too_big):
             return None
-        try:
-            if isinstance(node.op, ast.Pow) and abs(right) > 64:
-                return None
-            return _FOLD[type(node.op)](left, right)
-        except (ArithmeticError, ValueError, TypeError):
-            return None
-    return None
+        value = _FOLD[type(op)](left, right)
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    return None if isinstance(value, int) and value.bit_length() > MAX_BITS else value
 
 
 def _bound_constants(node, names: dict) -> dict:
@@ -189,6 +206,19 @@ def _walk_top(node):
             pending.extend(reversed(list(ast.iter_child_nodes(child))))
 
 
+def _deepest(statement):
+    """The node nested deepest in ``statement`` that has a line (walked with a list): where a too-deep expression
+    begins."""
+    deepest, most = statement, 0
+    pending = [(statement, 0)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > most and hasattr(node, "lineno"):
+            deepest, most = node, depth
+        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
 def _loads(node) -> set[str]:
     return {inner.id for inner in ast.walk(node) if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load)}
 
@@ -213,13 +243,13 @@ def _dtype_string(node, parent) -> bool:
     )
 
 
-def _shifted(node, names: dict) -> bool:
+def _shifted(node, names: dict, memo: dict) -> bool:
     """An argument ``x + step`` or ``x - step`` with a constant step (or such a shift inside it)."""
     for inner in ast.walk(node):
         if (
             isinstance(inner, ast.BinOp)
             and isinstance(inner.op, (ast.Add, ast.Sub))
-            and (_constant(inner.left, names) is not None) != (_constant(inner.right, names) is not None)
+            and (_constant(inner.left, names, memo) is not None) != (_constant(inner.right, names, memo) is not None)
         ):
             return True
     return False
@@ -230,6 +260,7 @@ def _signs(statement, names: dict, callable_names: set, forbidden: set):
     a ``forbidden_call`` of any name in ``forbidden`` and a ``shifted_call`` of any of ``callable_names``
     (:func:`_applies` keeps a rule's own). Found once per statement: several rules reach the same helpers."""
     names = _bound_constants(statement, names)
+    memo: dict[int, object] = {}  # (the values of this statement's nodes, with these names: see _constant)
     parents = {child: node for node in ast.walk(statement) for child in ast.iter_child_nodes(node)}
     for node in ast.walk(statement):
         if isinstance(node, ast.Constant) and isinstance(node.value, complex) or _dtype_string(node, parents.get(node)):
@@ -252,17 +283,17 @@ def _signs(statement, names: dict, callable_names: set, forbidden: set):
                 yield "indirect", node
         if isinstance(node, ast.Attribute) and node.attr in INDIRECT:
             yield "indirect", node
-        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Name)) and isinstance(_constant(node, names), complex):
+        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Name)) and isinstance(_constant(node, names, memo), complex):
             yield "complex", node
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-            step = _constant(node.right, names)
+            step = _constant(node.right, names, memo)
             if isinstance(step, (int, float)) and 0 < abs(step) < TINY:  # a difference quotient: / (2 * h)
                 yield "tiny_step", node
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
             and node.func.id in callable_names
-            and any(_shifted(arg, names) for arg in [*node.args, *(k.value for k in node.keywords)])
+            and any(_shifted(arg, names, memo) for arg in [*node.args, *(k.value for k in node.keywords)])
         ):
             yield "shifted_call", node
 
@@ -282,8 +313,10 @@ def findings(source: str, rules: dict[str, tuple[str, ...]]) -> dict[str, Findin
     not worked out by hand, the first reason, found in it or in what of the file it reaches by name. A statement
     nested too deeply to walk is a reason of its own (``too_deep``), never a grader error."""
     tree = parse(source)
-    if tree is None or not rules:
+    if not rules:
         return {}
+    if tree is None:
+        return _unparsed(source, rules)
     bound = _bindings(tree)
     module_names: dict[str, object] = {}
     for statement in tree.body:  # constants bound at the top of the file (H = 1e-6)
@@ -321,7 +354,7 @@ def findings(source: str, rules: dict[str, tuple[str, ...]]) -> dict[str, Findin
                 try:
                     signs[id(statement)] = list(_signs(statement, module_names, callable_names, any_forbidden))
                 except RecursionError:  # Python parses a sum of up to about 3,000 terms; this walk stops near 1,000
-                    signs[id(statement)] = [("too_deep", statement)]  # what it does cannot be read: not by hand
+                    signs[id(statement)] = [("too_deep", _deepest(statement))]  # cannot be read: not by hand
                 loads[id(statement)] = sorted(_loads(statement))
             found += [
                 (kind, node, statement)
@@ -338,10 +371,30 @@ def findings(source: str, rules: dict[str, tuple[str, ...]]) -> dict[str, Findin
     return out
 
 
+def _unparsed(source: str, rules: dict) -> dict[str, Finding]:
+    """The findings of a file :func:`parse` gave no tree: none for a syntax error or a null byte (the file cannot
+    be imported either: its checks say so), else (Python's parser ran out of depth, and the sandbox's import, less
+    deep in its stack, may not) ``too_deep`` at each function of ``rules`` the file defines: it may run, but it
+    cannot be read."""
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError):
+        return {}
+    except (RecursionError, MemoryError):
+        pass
+    out = {}
+    for name in rules:
+        defined = re.search(rf"^(?:async[ \t]+)?def[ \t]+{re.escape(name)}\b|^{re.escape(name)}[ \t]*=", source, re.M)
+        if defined:
+            out[name] = Finding(name, name, "too_deep", source.count("\n", 0, defined.start()) + 1, "")
+    return out
+
+
 def message(finding: Finding, rules: dict) -> str:
     """What the report says about ``finding``, in the current language (``rules``: the exercise's ``BY_HAND``).
-    A finding in another by-hand function is reported there; here the report only says so."""
-    if finding.where != finding.function and finding.where in rules:
+    A finding in another by-hand function is reported there; here the report only says so (but for a file too
+    deeply nested to read: no other check has said more)."""
+    if finding.where != finding.function and finding.where in rules and finding.kind != "too_deep":
         return text("byhand.through", function=finding.function, where=finding.where)
     where = (
         ""

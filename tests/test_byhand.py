@@ -1,0 +1,99 @@
+"""The by-hand rule reads any file Python accepts: a file too deeply nested to read fails the functions that reach
+it (never a grader error, never a numerical derivative passing unseen), and no constant makes the reading slow.
+The rule's findings on real mistakes are the fixtures' (tests/buggy, test_buggy_submissions.py)."""
+
+import ast
+
+import pytest
+
+from autograder.checking import byhand
+from autograder.messages import text
+
+RULES = {"dloss": ("numerical_grad",), "mse_grad": ("numerical_grad",)}
+DEEP = " + ".join(["0"] * 1500)  # Python parses it; a recursive walk of it stops near 1,000
+CENTRAL = "(loss(w + 1e-6) - loss(w - 1e-6)) / 2e-6"
+
+
+def _source(dloss_body: str, extra: str = "") -> str:
+    return (
+        "def loss(w):\n    return (2.0 * w - 1.0) ** 2\n\n"
+        f"def dloss(w):\n{dloss_body}\n\n"
+        "def mse_grad(w):\n    return 4.0 * w\n"
+        f"{extra}"
+    )
+
+
+def test_a_deep_statement_fails_the_functions_that_reach_it_only():
+    source = _source(f"    pad = {DEEP}\n    return {CENTRAL} + pad")
+    found = byhand.findings(source, RULES)
+    assert set(found) == {"dloss"}, found
+    assert found["dloss"].kind == "too_deep" and found["dloss"].where == "dloss"
+    assert found["dloss"].line == 5, "the line where the deep expression is (5), not the def line (4)"
+
+
+def test_a_deep_by_hand_function_is_named_in_the_one_that_calls_it():
+    source = _source("    return mse_grad(w)", f"    pad = {DEEP}\n")
+    source = source.replace("def mse_grad(w):\n    return 4.0 * w\n    pad", "def mse_grad(w):\n    pad")
+    source += "    return 4.0 * w + pad\n"
+    found = byhand.findings(source, RULES)
+    assert found["mse_grad"].kind == found["dloss"].kind == "too_deep", found
+    said = byhand.message(found["dloss"], RULES)
+    assert said == text("byhand.too_deep", function="dloss", line=found["dloss"].line,
+                        where=text("byhand.in_helper", where="mse_grad", function="dloss"))
+
+
+def test_a_numerical_derivative_elsewhere_comes_before_too_deep():
+    """A reason the learner can act on is said first; the deep statement only when nothing else is found."""
+    source = _source(f"    return numerical_grad(loss, w) + helper(w)", f"\ndef helper(w):\n    return {DEEP}\n")
+    assert byhand.findings(source, RULES)["dloss"].kind == "forbidden_call"
+
+
+@pytest.mark.parametrize("shape", [
+    DEEP,
+    "-" * 1500 + "w",
+    ".".join(["w"] + ["real"] * 1500),
+    "w" + "[0]" * 1500,
+    " < ".join(["w"] * 1500),
+    " and ".join(["w"] * 1500),
+    "not " * 1500 + "w",
+    "lambda: " * 150 + "w",
+])
+@pytest.mark.parametrize("place", ["dloss", "default", "module", "unreached"])
+def test_no_deep_expression_makes_a_grader_error(shape, place):
+    if place == "dloss":
+        source = _source(f"    pad = {shape}\n    return {CENTRAL}")
+    elif place == "default":
+        source = _source(f"    return {CENTRAL}").replace("def dloss(w):", f"def dloss(w, pad={shape}):")
+    else:
+        module = f"PAD = {shape}\n"
+        source = _source(f"    return {CENTRAL}" + (" + 0 * PAD" if place == "module" else ""), module)
+    found = byhand.findings(source, RULES)  # (no exception)
+    assert "dloss" in found and "mse_grad" not in found, found  # the central difference never passes unseen
+
+
+def test_a_file_the_parser_gives_up_on_fails_the_functions_it_defines(monkeypatch):
+    """Python's parser has a depth of its own, which depends on how deep in its stack it runs: a file that the
+    grader's parser gives up on may still be imported by the sandbox, less deep in its. It cannot be read, so
+    nothing in it counts as worked out by hand."""
+    monkeypatch.setattr(byhand.ast, "parse", lambda source: (_ for _ in ()).throw(RecursionError("deep")))
+    monkeypatch.setattr(byhand, "parse", lambda source: None)
+    found = byhand.findings(_source(f"    return {CENTRAL}"), RULES)
+    assert {name: (f.kind, f.line) for name, f in found.items()} == {"dloss": ("too_deep", 4),
+                                                                      "mse_grad": ("too_deep", 7)}
+
+
+def test_a_file_with_a_syntax_error_has_no_finding():
+    """It cannot be imported either: the checks say so, not the by-hand rule."""
+    assert byhand.findings(_source("    return (w"), RULES) == {}
+
+
+@pytest.mark.parametrize("expression", ["((9 ** 64) ** 64) ** 64", "(2 ** 4000) * (2 ** 4000)", "1 << 5000"])
+def test_no_constant_is_folded_into_a_huge_number(expression):
+    """The module's constants are folded in the grading process: a tower of powers would take hours."""
+    value = byhand._constant(ast.parse(expression, mode="eval").body, {})
+    assert value is None or (isinstance(value, int) and value.bit_length() <= byhand.MAX_BITS), value
+
+
+def test_small_constants_are_still_folded():
+    assert byhand._constant(ast.parse("2 ** -20 / 3", mode="eval").body, {}) == pytest.approx(2 ** -20 / 3)
+    assert byhand._constant(ast.parse("-(1e-3 * 1j)", mode="eval").body, {}) == -(1e-3 * 1j)
