@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import ast
 import operator
-import re
+import threading
 from dataclasses import dataclass
 
 from autograder.checking.source import parse
@@ -312,11 +312,11 @@ def findings(source: str, rules: dict[str, tuple[str, ...]]) -> dict[str, Findin
     """For each function of ``rules`` (``BY_HAND``: function -> the learner's functions it must not use) that is
     not worked out by hand, the first reason, found in it or in what of the file it reaches by name. A statement
     nested too deeply to walk is a reason of its own (``too_deep``), never a grader error."""
-    tree = parse(source)
     if not rules:
         return {}
+    tree = parse(source) or _parse_shallow(source)
     if tree is None:
-        return _unparsed(source, rules)
+        return {}
     bound = _bindings(tree)
     module_names: dict[str, object] = {}
     for statement in tree.body:  # constants bound at the top of the file (H = 1e-6)
@@ -371,23 +371,25 @@ def findings(source: str, rules: dict[str, tuple[str, ...]]) -> dict[str, Findin
     return out
 
 
-def _unparsed(source: str, rules: dict) -> dict[str, Finding]:
-    """The findings of a file :func:`parse` gave no tree: none for a syntax error or a null byte (the file cannot
-    be imported either: its checks say so), else (Python's parser ran out of depth, and the sandbox's import, less
-    deep in its stack, may not) ``too_deep`` at each function of ``rules`` the file defines: it may run, but it
-    cannot be read."""
-    try:
-        ast.parse(source)
-    except (SyntaxError, ValueError):
-        return {}
-    except (RecursionError, MemoryError):
-        pass
-    out = {}
-    for name in rules:
-        defined = re.search(rf"^(?:async[ \t]+)?def[ \t]+{re.escape(name)}\b|^{re.escape(name)}[ \t]*=", source, re.M)
-        if defined:
-            out[name] = Finding(name, name, "too_deep", source.count("\n", 0, defined.start()) + 1, "")
-    return out
+def _parse_shallow(source: str) -> ast.Module | None:
+    """``ast.parse(source)`` at the bottom of a new thread's stack, or None.
+
+    How deep an expression Python's parser takes depends on how deep in the stack it runs (about 3,000 terms of a
+    sum at the bottom): the grader's shared :func:`parse` runs deeper than the sandbox's import of the same file,
+    so a file it gives up on may still run. Parsed here, from the bottom of a stack, a file that still fails
+    cannot be imported either (its checks say so), and one that parses is read as any other."""
+    trees: list[ast.Module] = []
+
+    def run() -> None:
+        try:
+            trees.append(ast.parse(source))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
+
+    thread = threading.Thread(target=run, name="by-hand parse")
+    thread.start()
+    thread.join()
+    return trees[0] if trees else None
 
 
 def message(finding: Finding, rules: dict) -> str:
