@@ -14,11 +14,11 @@ DEEP = " + ".join(["0"] * 1500)  # Python parses it; a recursive walk of it stop
 CENTRAL = "(loss(w + 1e-6) - loss(w - 1e-6)) / 2e-6"
 
 
-def _source(dloss_body: str, extra: str = "") -> str:
+def _source(dloss_body: str, extra: str = "", mse_grad_body: str = "    return 4.0 * w") -> str:
     return (
         "def loss(w):\n    return (2.0 * w - 1.0) ** 2\n\n"
         f"def dloss(w):\n{dloss_body}\n\n"
-        "def mse_grad(w):\n    return 4.0 * w\n"
+        f"def mse_grad(w):\n{mse_grad_body}\n"
         f"{extra}"
     )
 
@@ -32,9 +32,7 @@ def test_a_deep_statement_fails_the_functions_that_reach_it_only():
 
 
 def test_a_deep_by_hand_function_is_named_in_the_one_that_calls_it():
-    source = _source("    return mse_grad(w)", f"    pad = {DEEP}\n")
-    source = source.replace("def mse_grad(w):\n    return 4.0 * w\n    pad", "def mse_grad(w):\n    pad")
-    source += "    return 4.0 * w + pad\n"
+    source = _source("    return mse_grad(w)", mse_grad_body=f"    pad = {DEEP}\n    return 4.0 * w + pad")
     found = byhand.findings(source, RULES)
     assert found["mse_grad"].kind == found["dloss"].kind == "too_deep", found
     said = byhand.message(found["dloss"], RULES)

@@ -17,7 +17,7 @@ never a string the worker sends).
 
 This file is imported by the sandbox by path (``python -I``), so it only uses
 the standard library, NumPy and torch, the last two only when a value needs
-them (see :func:`_numpy`).
+them (see :func:`_loaded`).
 
 One file over 500 lines, on purpose: the values (``encode``/``decode``) and the
 framing (``send``/``receive``) would split naturally, but the sandbox runs this
@@ -171,7 +171,7 @@ def encode(value, depth: int = 0, with_grad: bool = True):
         return {"t": "other", "type": "int", "note": "too large"}
     if isinstance(value, float) and type(value) is float:
         return {"t": "float", "v": _float_out(value), "py": "float"}
-    np = _numpy()
+    np = _loaded("numpy")
     if np is not None and isinstance(value, np.generic) and value.dtype.name in DTYPES:
         kind = "float" if value.dtype.kind == "f" else "int" if value.dtype.kind in "iu" else "bool"
         if kind == "bool":
@@ -183,7 +183,7 @@ def encode(value, depth: int = 0, with_grad: bool = True):
         return {"t": "str", "v": value[:MAX_STR]}
     if np is not None and isinstance(value, np.ndarray) and type(value) is np.ndarray:
         return _encode_array(value)
-    torch = _torch()
+    torch = _loaded("torch")
     if torch is not None and _exact_tensor(value, torch):
         return _encode_tensor(value, torch, depth, with_grad)
     if isinstance(value, (tuple, list)) and type(value) in (tuple, list):
@@ -220,19 +220,13 @@ def _float_in(x) -> float:
     return float(x)
 
 
-def _numpy():
-    """NumPy if something in this process imported it, else None: then no value can be an array.
-
-    Never imported here to encode: the grader imports this module before it starts the sandbox, and NumPy's
-    0.10 s of import (python -X importtime -m autograder grade solutions, 2026-12-07) would delay the
-    sandbox's start by as much. :func:`_decode_array` imports it when an array arrives.
-    """
-    return sys.modules.get("numpy")
-
-
-def _torch():
-    """torch if something in this process imported it (never imported here: see :meth:`RemoteTensor.tensor`)."""
-    return sys.modules.get("torch")
+def _loaded(library: str):
+    """``library`` (``"numpy"``, ``"torch"``) if something in this process imported it, else None: then no value
+    can be one of its arrays or tensors. Never imported here to encode: the grader imports this module before it
+    starts the sandbox, and NumPy's 0.10 s of import (python -X importtime -m autograder grade solutions,
+    2026-12-07) would delay the sandbox's start by as much (torch's: see :meth:`RemoteTensor.tensor`).
+    :func:`_decode_array` imports NumPy when an array arrives."""
+    return sys.modules.get(library)
 
 
 def _exact_tensor(value, torch) -> bool:
@@ -327,7 +321,7 @@ _DECODE_ERRORS = (
 
 
 def _decode_array(data) -> np.ndarray:
-    import numpy as np  # lazy: see _numpy
+    import numpy as np  # lazy: see _loaded
 
     if not isinstance(data, dict):
         raise ProtocolError("malformed array")
