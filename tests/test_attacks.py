@@ -278,7 +278,7 @@ def test_attack_is_defeated(campaign, name, mode):
         for function in attack.meta.get("ZERO_FUNCTIONS", ()):
             got = [score for (ex, fn), pairs in out.statuses.items() if fn == function for _, score in pairs]
             if any(score > 0 for score in got):
-                problems.append(f"{function} (torch in a NumPy-only exercise) scored {got}")
+                problems.append(f"{function} (ZERO_FUNCTIONS: it breaks its exercise's rule) scored {got}")
 
     # no secret, no win, nothing stolen in any output
     if campaign.secret in text:
