@@ -29,7 +29,7 @@ from autograder.checking.expect import (
 )
 from autograder.checking.known_errors import known_cause, matching_hint, specialised
 from autograder.checking.memo import remembered
-from autograder.checking.source import function_source
+from autograder.checking.source import function_source, given_defaults
 from autograder.checking.source import parse as parse_source
 from autograder.course.registry import check, in_sandbox_module
 from autograder.course.secret import hidden_seed
@@ -63,6 +63,7 @@ __all__ = [
     "remembered",
     # the learner's source (read, never run) and errors
     "function_source",
+    "given_defaults",
     "known_cause",
     "matching_hint",
     "specialised",

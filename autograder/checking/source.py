@@ -58,3 +58,47 @@ def _function_sources(source: str) -> dict[str, str]:
 
 
 _LINE_ENDS = re.compile(r"(\r\n|\r|\n)")
+
+
+def given_defaults(session, module: str, function: str) -> dict | None:
+    """The defaults of ``function``'s parameters as its ``def`` line in the learner's file writes them, read and
+    never run: ``{name: value}`` when the file defines ``function`` at its top level (its last definition) and
+    every default is a literal (a number, a string, True, None); else None.
+
+    For a hint only, never a point: other code of the file can still change what the function is or does when an
+    argument is left out, so a check that needs the defaults calls the function without them and sees.
+    """
+    raw = session.files.get(module)
+    tree = parse(raw if isinstance(raw, bytes) else str(raw or "").encode())  # bytes: its BOM or coding line, as Python
+    if tree is None:
+        return None
+    found = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    found = [node for node in found if node.name == function]
+    if not found:
+        return None
+    arguments = found[-1].args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    pairs = [*zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults, strict=True)]
+    pairs += [(name, value) for name, value in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True) if value]
+    defaults = {}
+    for name, node in pairs:
+        value = _literal(node)
+        if value is _NOT_LITERAL:
+            return None
+        defaults[name.arg] = value
+    return defaults
+
+
+_NOT_LITERAL = object()
+
+
+def _literal(node: ast.expr):
+    """The value of a literal default (``2000``, ``0.5``, ``-1``, ``"sigmoid"``, ``None``), else _NOT_LITERAL."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = _literal(node.operand)
+        if isinstance(inner, (int, float)) and not isinstance(inner, bool):
+            return -inner if isinstance(node.op, ast.USub) else inner
+        return _NOT_LITERAL
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool, type(None))):
+        return node.value
+    return _NOT_LITERAL

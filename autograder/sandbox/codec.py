@@ -533,7 +533,10 @@ def parse(payload: bytes) -> dict:
         raise ProtocolError(f"message is not valid JSON ({type(exc).__name__})") from None
     if not isinstance(message, dict):
         raise ProtocolError("message is not an object")
-    _check_nesting(message)
+    # a message cannot nest deeper than it has brackets (those inside its strings count too): most have a few
+    # dozen, and are not walked (the walk was 2% of the grader's time per submission, cProfile, 2026-12-07)
+    if payload.count(b"[") + payload.count(b"{") > MAX_JSON_DEPTH:
+        _check_nesting(message)
     return message
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.checking import check, hidden_seed, remembered
+from autograder.checking import check, given_defaults, hidden_seed, remembered
 from autograder.checks.ex3_support import FIT_DEFAULTS, check_backward, expect_fit_path, random_network, run_fit
 
 EXERCISE = "ex3_mlp_backprop"
@@ -27,8 +27,9 @@ def test_fit_mlp_reference_loss(student, reference):
         {"hidden": 16, "lr": 0.25, "epochs": 80, "activation": "sigmoid", "seed": hidden_seed(5)},
         {"hidden": 7, "lr": 0.1, "epochs": 60, "activation": "relu", "seed": hidden_seed(9)},
     )
-    # and a run with every argument left at its default (2000 epochs of 16 hidden units: a smaller data set);
-    # the reference's runs (the same for every submission) computed while the learner's run
+    # and a run with every argument left at its default (2000 epochs of 16 hidden units: a smaller data set; a
+    # fifth of a whole submission's grading time, and the only run long enough to see a loop that stops early).
+    # The reference's runs (the same for every submission) are computed while the learner's.
     fit = remembered(reference.ex3.fit_mlp)
     for run in runs:
         fit.ahead(X, y, **run)
@@ -36,4 +37,15 @@ def test_fit_mlp_reference_loss(student, reference):
     for run in runs:
         expect_fit_path(run_fit(student, X, y, **run), X, y, run, expected=fit(X, y, **run))
     X, y = X[:12], y[:12]
-    expect_fit_path(run_fit(student, X, y), X, y, dict(FIT_DEFAULTS), expected=fit(X, y))
+    # a def line that gives other defaults (read, never run: to name the cause, when the run shows it wrong)
+    given = given_defaults(student.session, EXERCISE, "fit_mlp")
+    cause = "ex3.hint.changed_defaults" if other_defaults(given) else None
+    expect_fit_path(run_fit(student, X, y), X, y, dict(FIT_DEFAULTS), expected=fit(X, y), cause=cause)
+
+
+def other_defaults(given: dict | None) -> bool:
+    """Whether a def line whose defaults read ``given`` gives a parameter of FIT_DEFAULTS another one (2000.0 and
+    True are not 2000: ``range`` refuses a float)."""
+    return given is not None and any(
+        type(given.get(name)) is not type(value) or given.get(name) != value for name, value in FIT_DEFAULTS.items()
+    )
