@@ -1,4 +1,5 @@
-"""The nbgrader channel's speed: ``nbgrader autograde`` of ONE submission (target: at most 12 s).
+"""The nbgrader channel's speed: ``nbgrader autograde`` of ONE submission (``scripts/bench.py`` judges it in
+units of ``python -c "import torch, numpy"``; run alone, this script checks the 12 s it was first set as).
 
 Builds the course as tests/test_nbgrader.py does (``python -m autograder build
 nbgrader``, ``nbgrader generate_assignment``), hands in one student's

@@ -35,8 +35,8 @@ def read(source: str | bytes):
         (DEF.replace("seed=0", "seed=-1"), {**GIVEN, "seed": -1}),
         (DEF.replace("seed=0", "*, seed=0"), GIVEN),  # keyword-only
         (DEF.replace("seed=0)", "seed=0, verbose=False)"), {**GIVEN, "verbose": False}),
-        (DEF.replace("epochs=2000", "epochs=2 * 1000"), None),  # not a literal: not guessed
-        (DEF.replace("epochs=2000", "epochs=EPOCHS"), None),
+        (DEF.replace("epochs=2000", "epochs=2 * 1000"), {k: v for k, v in GIVEN.items() if k != "epochs"}),  # not read
+        (DEF.replace("epochs=2000", "epochs=EPOCHS"), {k: v for k, v in GIVEN.items() if k != "epochs"}),
     ],
 )
 def test_the_def_line_is_read_as_written(def_line, defaults):
@@ -71,3 +71,13 @@ def test_what_only_the_run_with_every_default_sees_loses_its_points(tmp_path, gr
     assert scores["full-batch gradient descent, loss for loss and step for step, for either activation"][0] == (
         "passed"
     ), f"{reason}: every run with its arguments given passes; the hidden check's own run must catch it"
+
+
+@pytest.mark.parametrize("def_line", [DEF.replace("epochs=2000", "epochs=200"), DEF.replace("epochs=2000", "epochs=2e3")])
+def test_a_changed_def_line_is_the_cause_whether_the_run_goes_wrong_or_raises(tmp_path, grade_path, def_line):
+    folder = copy_solutions(tmp_path / "s")
+    (folder / f"{EX3}.py").write_text(SOLUTION.replace(DEF, def_line))
+    report = grade_path(folder, only={"test_fit_mlp_reference_loss"})
+    [result] = report.tests
+    assert result.status in ("failed", "error") and result.score == 0, result  # (error: range refuses 2e3)
+    assert result.hint == "ex3.hint.changed_defaults", (def_line, result.hint, result.message)

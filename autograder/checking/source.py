@@ -62,14 +62,15 @@ _LINE_ENDS = re.compile(r"(\r\n|\r|\n)")
 
 def given_defaults(session, module: str, function: str) -> dict | None:
     """The defaults of ``function``'s parameters as its ``def`` line in the learner's file writes them, read and
-    never run: ``{name: value}`` when the file defines ``function`` at its top level (its last definition) and
-    every default is a literal (a number, a string, True, None); else None.
+    never run: ``{name: value}`` for each default that is a literal (a number, a string, True, None; a parameter
+    with another default, or none, is left out), from the last top-level definition; None when the file defines
+    no such function or cannot be parsed.
 
     For a hint only, never a point: other code of the file can still change what the function is or does when an
     argument is left out, so a check that needs the defaults calls the function without them and sees.
     """
     raw = session.files.get(module)
-    tree = parse(raw if isinstance(raw, bytes) else str(raw or "").encode())  # bytes: its BOM or coding line, as Python
+    tree = parse(raw if isinstance(raw, (bytes, str)) else "")  # (bytes: with its BOM or coding line, as Python)
     if tree is None:
         return None
     found = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
@@ -80,13 +81,8 @@ def given_defaults(session, module: str, function: str) -> dict | None:
     positional = [*arguments.posonlyargs, *arguments.args]
     pairs = [*zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults, strict=True)]
     pairs += [(name, value) for name, value in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True) if value]
-    defaults = {}
-    for name, node in pairs:
-        value = _literal(node)
-        if value is _NOT_LITERAL:
-            return None
-        defaults[name.arg] = value
-    return defaults
+    literal = {name.arg: _literal(node) for name, node in pairs}
+    return {name: value for name, value in literal.items() if value is not _NOT_LITERAL}
 
 
 _NOT_LITERAL = object()

@@ -320,36 +320,33 @@ def expect_fit_path(result, X, y, run: dict, expected=None, cause: str | None = 
     finite = np.isfinite(np.array(losses, dtype=np.float64))
     if not finite.all():  # blown up: going uphill, most often
         first = int(np.argmin(finite))
-        uphill = mlp_path(X, y, **run, mistake="ascent")[1][:first]
-        hint = cause or (
-            "ex3.hint.update_sign"
-            if within(np.array(losses[:first]), np.array(uphill), **PATH64)
-            else "ex3.hint.update_rule"
-        )
+        if cause is None:
+            uphill = mlp_path(X, y, **run, mistake="ascent")[1][:first]
+            cause = "ex3.hint.update_sign" if within(np.array(losses[:first]), np.array(uphill), **PATH64) else None
         fail(
             text("ex3.losses_not_finite", epoch=first + 1),
             got=text("ex3.detail.first_last", first=f"{losses[0]:.4g}", last=f"{losses[-1]:.4g}"),
-            hint=hint,
+            hint=cause or "ex3.hint.update_rule",
         )
     if epochs and not within(np.array(losses), np.array(want_losses), **PATH64):
-        mistakes = fit_mistakes(X, y, **run)
+        mistakes = [] if cause else fit_mistakes(X, y, **run)  # (a known cause: no classic mistake to look for)
         expect_array(
             np.array(losses),
             np.array(want_losses),
             what=text("ex3.what.fit_mlp_losses", call=call),
             dtype=None,
-            mistakes=[] if cause else [(hint, np.array(v[1])) for hint, v in mistakes if len(v[1]) == epochs],
+            mistakes=[(hint, np.array(v[1])) for hint, v in mistakes if len(v[1]) == epochs],
             default_hint=cause or "ex3.hint.update_rule",
             **PATH64,
         )
     for key in KEYS:
         if not within(params[key], want_params[key], **PATH64):
-            mistakes = mistakes or fit_mistakes(X, y, **run)
+            mistakes = [] if cause else mistakes or fit_mistakes(X, y, **run)
             expect_array(
                 params[key],
                 want_params[key],
                 what=text("ex3.what.fit_mlp_param", key=key, call=call),
-                mistakes=[] if cause else [(hint, v[0][key]) for hint, v in mistakes],
+                mistakes=[(hint, v[0][key]) for hint, v in mistakes],
                 default_hint=cause or "ex3.hint.fit_return",
                 **PATH64,
             )
