@@ -35,6 +35,11 @@ def function_source(session, module: str, function: str) -> str:
     return _function_sources(source).get(function, "")
 
 
+def _functions(tree: ast.Module) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The top-level functions of ``tree`` by name (the last definition of a name: the one Python keeps)."""
+    return {node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
 @functools.lru_cache(maxsize=16)
 def _function_sources(source: str) -> dict[str, str]:
     """The source text of each top-level function of ``source``, by name (the last definition of a name), as
@@ -45,15 +50,14 @@ def _function_sources(source: str) -> dict[str, str]:
     lines = _LINE_ENDS.split(source)  # [line, end, line, end, ...]: Python's own line ends, as ast splits them
     lines = ["".join(lines[i : i + 2]) for i in range(0, len(lines), 2)]
     found = {}
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1  # (a parsed tree has both)
-            if first == last:
-                found[node.name] = lines[first].encode()[node.col_offset : node.end_col_offset].decode()
-                continue
-            head = lines[first].encode()[node.col_offset :].decode()
-            tail = lines[last].encode()[: node.end_col_offset].decode()
-            found[node.name] = "".join([head, *lines[first + 1 : last], tail])
+    for node in _functions(tree).values():
+        first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1  # (a parsed tree has both)
+        if first == last:
+            found[node.name] = lines[first].encode()[node.col_offset : node.end_col_offset].decode()
+            continue
+        head = lines[first].encode()[node.col_offset :].decode()
+        tail = lines[last].encode()[: node.end_col_offset].decode()
+        found[node.name] = "".join([head, *lines[first + 1 : last], tail])
     return found
 
 
@@ -73,11 +77,10 @@ def given_defaults(session, module: str, function: str) -> dict | None:
     tree = parse(raw if isinstance(raw, (bytes, str)) else "")  # (bytes: with its BOM or coding line, as Python)
     if tree is None:
         return None
-    found = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    found = [node for node in found if node.name == function]
-    if not found:
+    definition = _functions(tree).get(function)
+    if definition is None:
         return None
-    arguments = found[-1].args
+    arguments = definition.args
     positional = [*arguments.posonlyargs, *arguments.args]
     pairs = [*zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults, strict=True)]
     pairs += [(name, value) for name, value in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True) if value]
@@ -89,12 +92,10 @@ _NOT_LITERAL = object()
 
 
 def _literal(node: ast.expr):
-    """The value of a literal default (``2000``, ``0.5``, ``-1``, ``"sigmoid"``, ``None``), else _NOT_LITERAL."""
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        inner = _literal(node.operand)
-        if isinstance(inner, (int, float)) and not isinstance(inner, bool):
-            return -inner if isinstance(node.op, ast.USub) else inner
+    """The value of a default that is a literal number, string, True, False or None (``2000``, ``-0.5``,
+    ``"sigmoid"``), as ``ast.literal_eval`` reads it; else _NOT_LITERAL (a name, an expression, a tuple...)."""
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return _NOT_LITERAL
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool, type(None))):
-        return node.value
-    return _NOT_LITERAL
+    return value if value is None or isinstance(value, (int, float, str)) else _NOT_LITERAL

@@ -209,13 +209,14 @@ def check_backward(student, X, y, params, activation):
         )
 
 
-def run_fit(student, X, y, **kwargs):
-    """``fit_mlp`` in the sandbox; an error raised on the way gets the cause of a well-known one, or says
-    to check how the loop calls the pieces (the report adds "fix `mlp_backward` first" when that fails)."""
+def run_fit(student, X, y, *, cause: str | None = None, **kwargs):
+    """``fit_mlp`` in the sandbox; an error raised on the way gets ``cause`` (when the check knows it already),
+    the cause of a well-known one, or says to check how the loop calls the pieces (the report adds "fix
+    `mlp_backward` first" when that fails)."""
     try:
         result = student.session.call(EXERCISE, "fit_mlp", X, y, shared=True, fingerprints=True, **kwargs)
     except StudentException as error:
-        error.hint = getattr(error, "hint", None) or known_cause(error) or "ex3.hint.fit_loop_error"
+        error.hint = cause or error.hint or known_cause(error) or "ex3.hint.fit_loop_error"
         raise
     expect_inputs_left_alone("fit_mlp", result.changed, ("X", "y"))
     return result.value
@@ -224,6 +225,18 @@ def run_fit(student, X, y, **kwargs):
 # ----------------------------------------------------------------- fit_mlp, step by step
 
 FIT_DEFAULTS = {"hidden": 16, "lr": 0.5, "epochs": 2000, "activation": "sigmoid", "seed": 0}  # fit_mlp's signature
+
+
+def other_defaults(given: dict | None) -> bool:
+    """Whether a def line whose literal defaults are ``given`` (``given_defaults``) gives a parameter of
+    FIT_DEFAULTS another one, of another value or type (``epochs=True`` runs one epoch; ``epochs=2000.0`` makes
+    ``range`` raise)."""
+    return given is not None and any(
+        name in given and (type(given[name]) is not type(value) or given[name] != value)
+        for name, value in FIT_DEFAULTS.items()
+    )
+
+
 # (hint, mistake) for the classic ways a fit_mlp loop goes astray (see mlp_path)
 FIT_MISTAKES = (
     ("ex3.hint.loss_after_update", "loss_after_update"),
@@ -316,7 +329,8 @@ def expect_fit_path(result, X, y, run: dict, expected=None, cause: str | None = 
         got=str(shapes),
         hint=cause or "ex3.hint.fit_return",
     )
-    mistakes = None
+    # the classic mistakes' paths, computed when first needed (none to look for when the cause is known)
+    mistakes: list | None = [] if cause else None
     finite = np.isfinite(np.array(losses, dtype=np.float64))
     if not finite.all():  # blown up: going uphill, most often
         first = int(np.argmin(finite))
@@ -329,7 +343,7 @@ def expect_fit_path(result, X, y, run: dict, expected=None, cause: str | None = 
             hint=cause or "ex3.hint.update_rule",
         )
     if epochs and not within(np.array(losses), np.array(want_losses), **PATH64):
-        mistakes = [] if cause else fit_mistakes(X, y, **run)  # (a known cause: no classic mistake to look for)
+        mistakes = fit_mistakes(X, y, **run) if mistakes is None else mistakes
         expect_array(
             np.array(losses),
             np.array(want_losses),
@@ -341,7 +355,7 @@ def expect_fit_path(result, X, y, run: dict, expected=None, cause: str | None = 
         )
     for key in KEYS:
         if not within(params[key], want_params[key], **PATH64):
-            mistakes = [] if cause else mistakes or fit_mistakes(X, y, **run)
+            mistakes = fit_mistakes(X, y, **run) if mistakes is None else mistakes
             expect_array(
                 params[key],
                 want_params[key],

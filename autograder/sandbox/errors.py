@@ -12,6 +12,7 @@ class StudentError(Exception):
     """Something the learner's code did (not a wrong answer: a failure to answer)."""
 
     status = "error"
+    hint: str | None = None  # the catalogue key of its likely cause, when a check that met it knows one
 
     def __init__(self, module: str, function: str | None, detail: dict | None = None):
         super().__init__(f"{module}.{function}: {type(self).__name__}")

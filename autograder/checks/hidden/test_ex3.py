@@ -2,8 +2,15 @@
 
 import numpy as np
 
-from autograder.checking import StudentException, check, given_defaults, hidden_seed, remembered
-from autograder.checks.ex3_support import FIT_DEFAULTS, check_backward, expect_fit_path, random_network, run_fit
+from autograder.checking import check, given_defaults, hidden_seed, remembered
+from autograder.checks.ex3_support import (
+    FIT_DEFAULTS,
+    check_backward,
+    expect_fit_path,
+    other_defaults,
+    random_network,
+    run_fit,
+)
 
 EXERCISE = "ex3_mlp_backprop"
 
@@ -38,21 +45,6 @@ def test_fit_mlp_reference_loss(student, reference):
         expect_fit_path(run_fit(student, X, y, **run), X, y, run, expected=fit(X, y, **run))
     X, y = X[:12], y[:12]
     # a def line that gives other defaults (read, never run): the cause, when the run shows it wrong or raises
-    cause = (
-        "ex3.hint.changed_defaults" if other_defaults(given_defaults(student.session, EXERCISE, "fit_mlp")) else None
-    )
-    try:
-        result = run_fit(student, X, y)
-    except StudentException as error:
-        error.hint = cause or error.hint
-        raise
-    expect_fit_path(result, X, y, dict(FIT_DEFAULTS), expected=fit(X, y), cause=cause)
-
-
-def other_defaults(given: dict | None) -> bool:
-    """Whether a def line whose literal defaults are ``given`` gives a parameter of FIT_DEFAULTS another one, of
-    another value or type (``epochs=True`` runs one epoch; ``epochs=2000.0`` makes ``range`` raise)."""
-    return given is not None and any(
-        name in given and (type(given[name]) is not type(value) or given[name] != value)
-        for name, value in FIT_DEFAULTS.items()
-    )
+    given = given_defaults(student.session, EXERCISE, "fit_mlp")
+    cause = "ex3.hint.changed_defaults" if other_defaults(given) else None
+    expect_fit_path(run_fit(student, X, y, cause=cause), X, y, dict(FIT_DEFAULTS), expected=fit(X, y), cause=cause)
