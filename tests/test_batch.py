@@ -42,11 +42,14 @@ def test_batch_grades_every_kind_of_submission(tmp_path):
     copy_solutions(klass / "jon")
     (klass / "jon" / "ex2_linear_regression.py").unlink()  # missing one file
     (klass / ".DS_Store").write_text("")
+    (klass / "kim.py").write_text("def dloss(w, x, y):\n    return 0\n")  # loose files: not graded, but said
+    (klass / "mo.tar.gz").write_bytes(b"")
     out = tmp_path / "grades.csv"
     run = subprocess.run([sys.executable, "-m", "autograder", "batch", str(klass), "--out", str(out), "-j", "2",
                           "--timeout", "5"], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Grading" in run.stderr  # the progress bar
+    assert "not graded, as neither a folder nor a .zip: kim.py, mo.tar.gz" in run.stderr, run.stderr
     with out.open(newline="") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     assert list(rows) == sorted(rows) and len(rows) == 10, list(rows)

@@ -93,3 +93,40 @@ def test_the_plain_gradebook_of_a_run_with_an_lms_finds_its_reports(tmp_path):
     (tmp_path / "other_batch.csv").write_text("student,total\n")
     with pytest.raises(ExportError, match="no other_batch_reports/ beside it"):
         reports_folder(tmp_path / "other_batch.csv")
+
+
+WITHOUT = "import sys; sys.modules[{module!r}] = None; from autograder.channels.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+@pytest.mark.parametrize("module", ["babel", "markdown_it", "matplotlib"])
+def test_html_without_the_instructor_extra_is_refused_before_any_work(tmp_path, module):
+    """batch, merge and export with --html, on a Python without one of the class page's libraries: a clear error
+    naming the extra and how to install it, exit 2, before a submission is graded or a file written (they were
+    imported lazily, after the class had been graded: a traceback at the end)."""
+    copy_solutions(tmp_path / "class" / "ada")
+    (tmp_path / "grades.csv").write_text("student,total\n", encoding="utf-8")
+    commands = {
+        "batch": ["batch", tmp_path / "class", "--out", tmp_path / "new.csv", "--html", tmp_path / "class.html"],
+        "merge": ["merge", tmp_path / "grades.csv", "--out", tmp_path / "merged.csv", "--html", tmp_path / "m.html"],
+        "export": ["export", tmp_path / "grades.csv", "--html", tmp_path / "e.html"],
+    }
+    for name, args in commands.items():
+        run = subprocess.run([sys.executable, "-c", WITHOUT.format(module=module), *map(str, args)], cwd=ROOT,
+                             capture_output=True, text=True, timeout=300,
+                             env={**__import__("os").environ, "AUTOGRADER_LANG": "en"})
+        wanted = {"babel": "babel", "markdown_it": "markdown-it-py", "matplotlib": "matplotlib"}[module]
+        assert run.returncode == 2, (name, run.stdout, run.stderr)
+        assert f"--html needs {wanted}" in run.stderr and "[instructor]" in run.stderr, (name, run.stderr)
+        assert "Traceback" not in run.stderr and "Nothing was graded" in run.stderr, (name, run.stderr)
+    assert not any((tmp_path / f).exists() for f in ("new.csv", "merged.csv", "class.html", "m.html", "e.html"))
+
+
+def test_a_report_without_matplotlib_is_refused_before_grading(tmp_path):
+    """grade --html (make report installs the [report] extra; a bare `python -m autograder grade --html` may lack
+    it): the error, in the learner's language too, before the grading starts."""
+    for lang, said in (("en", "--html needs matplotlib"), ("zh_CN", "--html 需要 matplotlib")):
+        run = subprocess.run([sys.executable, "-c", WITHOUT.format(module="matplotlib"), "grade", str(SOLUTIONS),
+                              "--html", str(tmp_path / "r.html")], cwd=ROOT, capture_output=True, text=True,
+                             timeout=300, env={**__import__("os").environ, "AUTOGRADER_LANG": lang})
+        assert run.returncode == 2 and said in run.stderr and "[report]" in run.stderr, run.stderr
+        assert "Grading" not in run.stdout and not (tmp_path / "r.html").exists(), run.stdout

@@ -191,3 +191,16 @@ def test_a_pods_default_masked_proc_is_named_and_refused_before_grading(volumes)
     run = in_pod(settings, ["batch", "/class", "--out", "/out/grades.csv"], volumes)
     assert run.returncode == 4 and "--allow-weak-sandbox" in run.stderr
     assert not (volumes["/out"] / "grades.csv").exists()
+
+
+def test_the_image_is_built_without_the_graders_secret():
+    """deploy/Containerfile copies autograder/ into the image; the build context leaves out every path that .gitignore
+    keeps the grader's secret under (the pods get it as a Kubernetes Secret, deploy/README.md), and Python's caches."""
+    ignored = [line.strip() for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()]
+    secret = [line.strip() for line in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+              if "grader_secret" in line and not line.lstrip().startswith("#")]
+    assert secret, ".gitignore no longer names the grader's secret: update this test"
+    missing = [path for path in secret if path.lstrip("/") not in ignored]
+    assert not missing, f".dockerignore lets {missing} into the image"
+    assert "**/__pycache__" in ignored
+    assert "COPY autograder ./autograder" in (ROOT / "deploy" / "Containerfile").read_text(encoding="utf-8")

@@ -232,6 +232,49 @@ def test_optimizers_run_without_importing_the_compiler(sandbox):
     assert isinstance(limit, int) and limit > 0 and real is True
 
 
+ENDLESS = """import torch
+
+
+def same_batch_for_ever(rows):
+    batch = torch.zeros(rows, 2)
+    while True:
+        yield batch, batch[:, :1]
+
+
+def numbers_for_ever():
+    n = 0
+    while True:
+        n += 1
+        yield n
+
+
+def short(n):
+    yield from range(n)
+"""
+
+
+def test_a_generator_that_never_stops_comes_back_cut_short_and_marked(sandbox):
+    """The worker reads a generator up to codec.MAX_ITEMS items or codec.MAX_GENERATED_BYTES of JSON, whichever
+    comes first, and marks what it read ``truncated``: the answer of a loop that never moves on is read (and
+    named by the check), never refused as too large; a generator that ends comes back whole and unmarked."""
+    from autograder.sandbox import codec
+    from autograder.sandbox.client import Limits, Session
+
+    session = Session(sandbox, {EX2: ENDLESS.encode()}, Limits())
+    try:
+        batches = session.call(EX2, "same_batch_for_ever", 10).value
+        numbers = session.call(EX2, "numbers_for_ever").value
+        whole = session.call(EX2, "short", 7).value
+    finally:
+        session.close()
+    assert isinstance(batches, codec.Generated) and batches.truncated is True
+    size = sum(codec.json_size(codec.encode(item)) for item in [(torch.zeros(10, 2), torch.zeros(10, 1))])
+    assert codec.MAX_GENERATED_BYTES < size * len(batches.items) <= codec.MAX_GENERATED_BYTES + size
+    assert isinstance(numbers, codec.Generated) and numbers.truncated is True
+    assert numbers.items == list(range(1, codec.MAX_ITEMS + 1))
+    assert isinstance(whole, codec.Generated) and whole.truncated is False and whole.items == list(range(7))
+
+
 def test_closing_the_sandbox_spares_a_process_that_took_an_old_inits_pid():
     """When the grader hangs up, the zygote ends the inits still alive through pidfds: a process that has since
     been given an ended init's pid (same uid: the one the sandbox runs as) is not killed."""

@@ -9,6 +9,7 @@ learner's ``grade`` need not pay.
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import os
 import sys
 import time
@@ -39,6 +40,23 @@ def _terminal() -> None:
             pass
 
 
+# what --html imports, by the extra of pyproject.toml that brings it (module -> its distribution's name)
+EXTRAS = {
+    "report": {"matplotlib": "matplotlib"},
+    "instructor": {"matplotlib": "matplotlib", "markdown_it": "markdown-it-py", "babel": "babel"},
+}
+
+
+def _missing_extra(extra: str, make: str) -> bool:
+    """Say so and return True when ``extra``'s modules are not installed: checked before any grading, so that
+    --html does not end a graded class with a traceback (the outputs import them lazily)."""
+    missing = [name for module, name in EXTRAS[extra].items() if importlib.util.find_spec(module) is None]
+    if missing:
+        needs = text("report.needs_extra", modules=", ".join(missing), extra=extra, make=make)
+        print(f"error: {needs}", file=sys.stderr)
+    return bool(missing)
+
+
 def _grade(args) -> int:
     # lazy (each command's own imports, here and below): the sandbox's modules cost 0.13 s (python -X importtime,
     # 2026-12-07), which --help and the instructor's commands need not pay
@@ -48,6 +66,8 @@ def _grade(args) -> int:
     path = Path(args.path)
     if not path.exists():
         print(f"error: {text('report.no_path', path=path)}", file=sys.stderr)
+        return 2
+    if args.html and _missing_extra("report", "make report"):
         return 2
     if args.html:
         os.environ["AUTOGRADER_FIGURES"] = "1"  # the checks compute the extra data the pictures need
@@ -109,6 +129,7 @@ def _batch(args) -> int:
     from autograder.channels.batch import WeakSandbox, run_batch
     from autograder.channels.export import lms_target, similarity_folder, write_outputs
     from autograder.channels.shards import ShardError, parse_shard
+    from autograder.grading.class_folder import skipped
     from autograder.reports.classrun import load_run
     from autograder.reports.lms_rosters import LmsError
     from autograder.sandbox.client import Limits
@@ -117,6 +138,15 @@ def _batch(args) -> int:
     if not folder.is_dir():
         print(f"error: {folder} is not a folder of submissions", file=sys.stderr)
         return 2
+    if args.html and _missing_extra("instructor", "make batch HTML=..."):
+        return 2
+    loose = skipped(folder)
+    if loose:  # said before the grading, which would otherwise pass over them without a word
+        print(
+            f"note: not graded, as neither a folder nor a .zip: {', '.join(loose)} "
+            "(give each student a folder of their own, or a .zip)",
+            file=sys.stderr,
+        )
     try:  # a wrong roster or option is refused now, not after a class has been graded
         target = lms_target(args)
     except LmsError as exc:
@@ -222,6 +252,8 @@ def _stubs(args) -> int:
 def _merge(args) -> int:
     from autograder.channels.shards import ShardError, merge  # lazy: the instructor's (see _batch)
 
+    if args.html and _missing_extra("instructor", "make batch HTML=..."):
+        return 2
     try:
         count = merge([Path(p) for p in args.shards], Path(args.out))
     except ShardError as exc:
@@ -237,6 +269,8 @@ def _merge(args) -> int:
 def _export(args) -> int:
     from autograder.channels.export import run  # lazy: the instructor's (see _batch)
 
+    if args.html and _missing_extra("instructor", "make batch HTML=..."):
+        return 2
     return run(args)
 
 

@@ -205,6 +205,11 @@ def train_mistakes(features, labels, lr, num_epochs, batch_size, seed) -> list:
         ("ex2.hint.mean_then_batch", known_train(features, labels, lr, num_epochs, batch_size, seed, "mean_loss")),
         ("ex2.hint.losses_mean", known_train(features, labels, lr, num_epochs, batch_size, seed, "last_batch_loss")),
     ]
+    # one epoch too many or too few before an argument left at its default: with num_epochs=2, range(num_epochs + 1)
+    # runs the default's 3 epochs, and the loop's bound is the likelier cause
+    found.append(("ex2.hint.epochs_one_more", known_train(features, labels, lr, num_epochs + 1, batch_size, seed)))
+    if num_epochs > 1:
+        found.append(("ex2.hint.epochs_one_short", known_train(features, labels, lr, num_epochs - 1, batch_size, seed)))
     for name, value in (("lr", lr), ("num_epochs", num_epochs), ("batch_size", batch_size)):
         if value != DEFAULT_HYPER[name]:
             hyper = {"lr": lr, "num_epochs": num_epochs, "batch_size": batch_size, name: DEFAULT_HYPER[name]}
@@ -339,6 +344,8 @@ def statistics_hold(x, noise) -> bool:
 def batches_of(result, what):
     if isinstance(result, Generated):
         items = result.items
+        if result.truncated:  # (the worker stops reading a generator that goes on past codec's caps)
+            fail(text("ex2.endless_generator"), hint="ex2.hint.loop_moves_on")
     elif isinstance(result, list):
         items = result
     else:

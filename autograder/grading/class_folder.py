@@ -81,6 +81,18 @@ def discover(folder: Path) -> list[Entry]:
     return entries
 
 
+def skipped(folder: Path) -> list[str]:
+    """The names in ``folder`` that :func:`discover` leaves out although they are not hidden or metadata: loose
+    files (a student's ``.py``, a ``.tar.gz``), which are not a submission of the form batch grades."""
+    return [
+        path.name
+        for path in sorted(folder.iterdir())
+        if path.name not in SKIP
+        and not path.name.startswith(".")
+        and not (path.is_dir() or path.suffix.lower() == ".zip")
+    ]
+
+
 def select(entries: list, shard: tuple[int, int] | None) -> list:
     """The entries of shard (K, N), from the list in the order :func:`discover` sorts it: the positions K-1,
     K-1+N, K-1+2N, ... (``batch --shard``; see :mod:`autograder.channels.shards`)."""

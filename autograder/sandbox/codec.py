@@ -60,6 +60,9 @@ MAX_REQUEST_BYTES = 4 * 2**20
 # in float32 (640 kB, 853 kB in base64) still fits in one message.
 MAX_ELEMENTS = 160_000
 MAX_ITEMS = 10_000  # items taken from a generator, elements of a list
+# What the worker takes from a generator, as JSON: half a message, so that the answer of one that never stops
+# (a loop that does not move on) is still read, marked truncated, instead of being refused as too large
+MAX_GENERATED_BYTES = MAX_MESSAGE_BYTES // 2
 MAX_DEPTH = 8  # nesting of values (a list in a tuple in a dict ...)
 MAX_JSON_DEPTH = 48  # nesting of JSON containers in a message: the values above need about 2 * (MAX_DEPTH + 3)
 MAX_INT_DIGITS = 20  # an int in a message: -2**63 has 20 characters; encode sends |v| < 2**62
@@ -202,6 +205,11 @@ def encode(value, depth: int = 0, with_grad: bool = True):
     if isinstance(value, types.GeneratorType):
         return {"t": "other", "type": "generator", "note": "generators are consumed by the caller"}
     return {"t": "other", "type": _type_name(value)}
+
+
+def json_size(encoded) -> int:
+    """The bytes an encoded value takes in a message as :func:`send` writes it (ASCII JSON)."""
+    return len(json.dumps(encoded, allow_nan=False))
 
 
 def _float_out(x: float):

@@ -365,13 +365,17 @@ class Worker:
         }
 
     def _consume(self, iterable):
+        """What a generator yields, up to ``codec.MAX_ITEMS`` items or ``codec.MAX_GENERATED_BYTES`` of them as
+        JSON: one that goes on past either (a loop that never moves on) comes back ``truncated``, which the
+        grader can name, rather than as an answer too large to read."""
         codec = libraries.codec  # (loaded after isolation: see libraries)
-        items, truncated = [], False
+        items, truncated, size = [], False, 0
         for index, item in enumerate(iterable):
-            if index >= codec.MAX_ITEMS:
+            if index >= codec.MAX_ITEMS or size > codec.MAX_GENERATED_BYTES:
                 truncated = True
                 break
             items.append(codec.encode(item))
+            size += codec.json_size(items[-1])
         return {"t": "generated", "items": items, "truncated": truncated}
 
     def serve(self):

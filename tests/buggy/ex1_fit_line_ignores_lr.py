@@ -2,8 +2,10 @@
 
 MODULE = "ex1_manual_gradients"
 TARGET = "fit_line"
-HINT = "ex1.hint.ignores_lr"
-LOSES = ("test_fit_line_seeded_shuffle", "test_fit_line_hidden_path")
+CAUSE = {"en": r"default value of `lr` gives", "zh_CN": r"`lr` 的默认值"}
+# (the full-batch epochs check too: not the generic "check mse_grad first", which sends the learner elsewhere)
+NOT_SAY = {"en": [r"Check mse_grad first"], "zh_CN": [r"先检查 mse_grad"]}
+LOSES = ("test_fit_line_counts_epochs", "test_fit_line_seeded_shuffle", "test_fit_line_hidden_path")
 
 
 def fit_line(x, y, lr=0.1, epochs=200, batch_size=10, seed=0):

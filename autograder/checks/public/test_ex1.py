@@ -340,6 +340,14 @@ def test_fit_line_counts_epochs(student):
                 )
             if epochs > 1:
                 mistakes.append(("ex1.hint.epochs_one_short", paths[-1][index]))
+            for name, value in (("lr", DEFAULTS["lr"]), ("batch_size", DEFAULTS["batch_size"])):  # left at default
+                run = {"lr": ONE_BATCH["lr"], "batch_size": len(ONE_BATCH["x"]), name: value}
+                mistakes.append(
+                    (
+                        f"ex1.hint.ignores_{name}",
+                        descent_path(ONE_BATCH["x"], 2.0 * ONE_BATCH["x"] + 1.0, epochs=epochs, seed=0, **run)[index],
+                    )
+                )
             expect_float(
                 result[index],
                 paths[0][index],

@@ -1,0 +1,24 @@
+"""train's epoch loop runs one time too many (``range(num_epochs + 1)``). With num_epochs=2 that is the default's
+three epochs: the loop's bound is named, not an argument left at its default."""
+
+MODULE = "ex2_linear_regression"
+TARGET = "train"
+CAUSE = {"en": r"runs one time too many", "zh_CN": r"多运行了一次"}
+NOT_SAY = {
+    "en": [r"Likely cause: This is what the default value of `num_epochs` gives"],
+    "zh_CN": [r"可能的原因[:：]\s*这是用 `num_epochs` 的默认值算出的结果"],
+}
+
+
+def train(features, labels, lr=0.03, num_epochs=3, batch_size=10):
+    w = torch.normal(0.0, 0.01, size=(features.shape[1], 1), requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    losses = []
+    for _ in range(num_epochs + 1):
+        for X, y in data_iter(batch_size, features, labels):
+            l = squared_loss(linreg(X, w, b), y)
+            l.sum().backward()
+            sgd([w, b], lr, batch_size)
+        with torch.no_grad():
+            losses.append(float(squared_loss(linreg(features, w, b), labels).mean()))
+    return w, b, losses
