@@ -117,8 +117,21 @@ def test_html_without_the_instructor_extra_is_refused_before_any_work(tmp_path, 
         wanted = {"babel": "babel", "markdown_it": "markdown-it-py", "matplotlib": "matplotlib"}[module]
         assert run.returncode == 2, (name, run.stdout, run.stderr)
         assert f"--html needs {wanted}" in run.stderr and "[instructor]" in run.stderr, (name, run.stderr)
-        assert "Traceback" not in run.stderr and "Nothing was graded" in run.stderr, (name, run.stderr)
+        nothing = "Nothing was graded." if name == "batch" else "Nothing was written."
+        assert "Traceback" not in run.stderr and nothing in run.stderr, (name, run.stderr)
+        assert ("make batch HTML=" in run.stderr) == (name == "batch"), (name, run.stderr)  # make only where it fits
     assert not any((tmp_path / f).exists() for f in ("new.csv", "merged.csv", "class.html", "m.html", "e.html"))
+
+
+def test_similarity_without_copydetect_is_refused_before_grading(tmp_path):
+    """--similarity (the class page's similar pairs) needs copydetect, of the same extra: refused up front too."""
+    copy_solutions(tmp_path / "class" / "ada")
+    run = subprocess.run([sys.executable, "-c", WITHOUT.format(module="copydetect"), "batch", str(tmp_path / "class"),
+                          "--out", str(tmp_path / "g.csv"), "--html", str(tmp_path / "c.html"), "--similarity"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         env={**__import__("os").environ, "AUTOGRADER_LANG": "en"})
+    assert run.returncode == 2 and "--similarity needs copydetect" in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr and not (tmp_path / "g.csv").exists(), run.stderr
 
 
 def test_a_report_without_matplotlib_is_refused_before_grading(tmp_path):

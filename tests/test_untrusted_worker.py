@@ -250,13 +250,18 @@ def numbers_for_ever():
 
 def short(n):
     yield from range(n)
+
+
+def big_for_ever(size):
+    while True:
+        yield torch.zeros(size)
 """
 
 
 def test_a_generator_that_never_stops_comes_back_cut_short_and_marked(sandbox):
-    """The worker reads a generator up to codec.MAX_ITEMS items or codec.MAX_GENERATED_BYTES of JSON, whichever
-    comes first, and marks what it read ``truncated``: the answer of a loop that never moves on is read (and
-    named by the check), never refused as too large; a generator that ends comes back whole and unmarked."""
+    """The worker reads a generator up to codec.MAX_ITEMS items and codec.MAX_GENERATED_BYTES of JSON (the first
+    item whatever its size), and marks what it read ``truncated``: the answer of a loop that never moves on is
+    read (and named by the check), not refused as too large; a generator that ends comes back whole and unmarked."""
     from autograder.sandbox import codec
     from autograder.sandbox.client import Limits, Session
 
@@ -265,14 +270,16 @@ def test_a_generator_that_never_stops_comes_back_cut_short_and_marked(sandbox):
         batches = session.call(EX2, "same_batch_for_ever", 10).value
         numbers = session.call(EX2, "numbers_for_ever").value
         whole = session.call(EX2, "short", 7).value
+        big = session.call(EX2, "big_for_ever", 120_000).value  # (one item, over half the budget on its own)
     finally:
         session.close()
     assert isinstance(batches, codec.Generated) and batches.truncated is True
     size = sum(codec.json_size(codec.encode(item)) for item in [(torch.zeros(10, 2), torch.zeros(10, 1))])
-    assert codec.MAX_GENERATED_BYTES < size * len(batches.items) <= codec.MAX_GENERATED_BYTES + size
+    assert codec.MAX_GENERATED_BYTES - size < size * len(batches.items) <= codec.MAX_GENERATED_BYTES
     assert isinstance(numbers, codec.Generated) and numbers.truncated is True
     assert numbers.items == list(range(1, codec.MAX_ITEMS + 1))
     assert isinstance(whole, codec.Generated) and whole.truncated is False and whole.items == list(range(7))
+    assert isinstance(big, codec.Generated) and big.truncated is True and len(big.items) == 1  # the first is kept
 
 
 def test_closing_the_sandbox_spares_a_process_that_took_an_old_inits_pid():

@@ -40,20 +40,32 @@ def _terminal() -> None:
             pass
 
 
-# what --html imports, by the extra of pyproject.toml that brings it (module -> its distribution's name)
+# what an output imports, by option and by the extra of pyproject.toml that brings it (module -> distribution)
 EXTRAS = {
-    "report": {"matplotlib": "matplotlib"},
-    "instructor": {"matplotlib": "matplotlib", "markdown_it": "markdown-it-py", "babel": "babel"},
+    "report": {"--html": {"matplotlib": "matplotlib"}},
+    "instructor": {
+        "--html": {"matplotlib": "matplotlib", "markdown_it": "markdown-it-py", "babel": "babel"},
+        "--similarity": {"copydetect": "copydetect"},
+    },
 }
 
 
-def _missing_extra(extra: str, make: str) -> bool:
-    """Say so and return True when ``extra``'s modules are not installed: checked before any grading, so that
-    --html does not end a graded class with a traceback (the outputs import them lazily)."""
-    missing = [name for module, name in EXTRAS[extra].items() if importlib.util.find_spec(module) is None]
+def _missing_extra(args, extra: str, make: str | None, nothing: str) -> bool:
+    """Say so and return True when the options given need modules of ``extra`` that are not installed: checked
+    before any work, so that an output imported lazily at the end does not end a graded class with a traceback.
+    ``make``: the make command that installs the extra; ``nothing``: what was not done (a catalogue key)."""
+    given = {"--html": getattr(args, "html", None), "--similarity": getattr(args, "similarity", None)}
+    missing = {
+        option: [name for module, name in modules.items() if importlib.util.find_spec(module) is None]
+        for option, modules in EXTRAS[extra].items()
+        if given[option] is not None and given[option] is not False
+    }
+    missing = {option: names for option, names in missing.items() if names}
     if missing:
-        needs = text("report.needs_extra", modules=", ".join(missing), extra=extra, make=make)
-        print(f"error: {needs}", file=sys.stderr)
+        how = text("report.needs_extra_make", make=make) if make else ""
+        for option, names in missing.items():
+            needs = text("report.needs_extra", option=option, modules=", ".join(names), extra=extra, how=how)
+            print(f"error: {needs} {text(nothing)}", file=sys.stderr)
     return bool(missing)
 
 
@@ -67,7 +79,7 @@ def _grade(args) -> int:
     if not path.exists():
         print(f"error: {text('report.no_path', path=path)}", file=sys.stderr)
         return 2
-    if args.html and _missing_extra("report", "make report"):
+    if _missing_extra(args, "report", "make report", "report.nothing_graded"):
         return 2
     if args.html:
         os.environ["AUTOGRADER_FIGURES"] = "1"  # the checks compute the extra data the pictures need
@@ -138,7 +150,7 @@ def _batch(args) -> int:
     if not folder.is_dir():
         print(f"error: {folder} is not a folder of submissions", file=sys.stderr)
         return 2
-    if args.html and _missing_extra("instructor", "make batch HTML=..."):
+    if _missing_extra(args, "instructor", "make batch HTML=...", "report.nothing_graded"):
         return 2
     loose = skipped(folder)
     if loose:  # said before the grading, which would otherwise pass over them without a word
@@ -252,7 +264,7 @@ def _stubs(args) -> int:
 def _merge(args) -> int:
     from autograder.channels.shards import ShardError, merge  # lazy: the instructor's (see _batch)
 
-    if args.html and _missing_extra("instructor", "make batch HTML=..."):
+    if _missing_extra(args, "instructor", None, "report.nothing_written"):
         return 2
     try:
         count = merge([Path(p) for p in args.shards], Path(args.out))
@@ -269,7 +281,7 @@ def _merge(args) -> int:
 def _export(args) -> int:
     from autograder.channels.export import run  # lazy: the instructor's (see _batch)
 
-    if args.html and _missing_extra("instructor", "make batch HTML=..."):
+    if _missing_extra(args, "instructor", None, "report.nothing_written"):
         return 2
     return run(args)
 

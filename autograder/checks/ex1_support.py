@@ -104,19 +104,42 @@ def fit_line_pair(result):
 SOLVERS = {"lstsq", "polyfit", "pinv", "solve", "inv"}  # NumPy routines that give the least-squares line at once
 
 
+def _names(node) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | {
+        n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)
+    }
+
+
+def _steps(loop) -> bool:
+    """Whether a loop's body takes gradient steps: it calls mse_grad, or moves a variable against something
+    (``w -= ...``, ``w = w - ...``)."""
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Call) and "mse_grad" in _names(node.func):
+            return True
+        if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Sub):
+            return True
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.BinOp)
+            and isinstance(node.value.op, ast.Sub)
+            and _names(node.value.left) & {t.id for t in node.targets if isinstance(t, ast.Name)}
+        ):
+            return True
+    return False
+
+
 def formula_like(source: str) -> bool:
-    """Whether fit_line's source (read, never run) looks like a formula rather than a descent: it has no loop, or
-    it calls a solver (``SOLVERS``). True when there is no source to read."""
+    """Whether fit_line's source (read, never run) looks like a formula rather than a descent: no loop of it takes
+    gradient steps (:func:`_steps`; sums gathered in a loop are a formula too), or it calls a solver
+    (``SOLVERS``). True when there is no source to read."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return True
-    nodes = list(ast.walk(tree))
-    if not source.strip() or not any(isinstance(node, (ast.For, ast.AsyncFor, ast.While)) for node in nodes):
+    loops = [node for node in ast.walk(tree) if isinstance(node, (ast.For, ast.AsyncFor, ast.While))]
+    if not source.strip() or not any(_steps(loop) for loop in loops):
         return True
-    return any(isinstance(node, ast.Attribute) and node.attr in SOLVERS for node in nodes) or any(
-        isinstance(node, ast.Name) and node.id in SOLVERS for node in nodes
-    )
+    return bool(_names(tree) & SOLVERS)
 
 
 def path_mistakes(x, y, lr, epochs, batch_size, seed, source: str) -> list:

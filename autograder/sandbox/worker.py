@@ -365,17 +365,21 @@ class Worker:
         }
 
     def _consume(self, iterable):
-        """What a generator yields, up to ``codec.MAX_ITEMS`` items or ``codec.MAX_GENERATED_BYTES`` of them as
-        JSON: one that goes on past either (a loop that never moves on) comes back ``truncated``, which the
-        grader can name, rather than as an answer too large to read."""
+        """What a generator yields, up to ``codec.MAX_ITEMS`` items and ``codec.MAX_GENERATED_BYTES`` of them as
+        JSON (the first item is kept whatever its size): one that goes on past either (a loop that never moves
+        on) comes back ``truncated``, which the grader can name, rather than as an answer too large to read."""
         codec = libraries.codec  # (loaded after isolation: see libraries)
         items, truncated, size = [], False, 0
         for index, item in enumerate(iterable):
-            if index >= codec.MAX_ITEMS or size > codec.MAX_GENERATED_BYTES:
+            if index >= codec.MAX_ITEMS:
                 truncated = True
                 break
-            items.append(codec.encode(item))
-            size += codec.json_size(items[-1])
+            encoded = codec.encode(item)
+            size += codec.json_size(encoded)
+            if items and size > codec.MAX_GENERATED_BYTES:  # (one item alone is bounded by encode's own caps)
+                truncated = True
+                break
+            items.append(encoded)
         return {"t": "generated", "items": items, "truncated": truncated}
 
     def serve(self):

@@ -1,13 +1,9 @@
-"""train's epoch loop runs one time too many (``range(num_epochs + 1)``). With num_epochs=2 that is the default's
-three epochs: the loop's bound is named, not an argument left at its default."""
+"""train's epoch loop runs one time too many (``range(num_epochs + 1)``). Where num_epochs + 1 is the default's
+3, the run cannot tell it from a num_epochs left at its default (both are named there); the run with 3 can."""
 
 MODULE = "ex2_linear_regression"
 TARGET = "train"
 CAUSE = {"en": r"runs one time too many", "zh_CN": r"多运行了一次"}
-NOT_SAY = {
-    "en": [r"Likely cause: This is what the default value of `num_epochs` gives"],
-    "zh_CN": [r"可能的原因[:：]\s*这是用 `num_epochs` 的默认值算出的结果"],
-}
 
 
 def train(features, labels, lr=0.03, num_epochs=3, batch_size=10):
