@@ -55,18 +55,17 @@ def _missing_extra(args, extra: str, make: str | None, nothing: str) -> bool:
     before any work, so that an output imported lazily at the end does not end a graded class with a traceback.
     ``make``: the make command that installs the extra; ``nothing``: what was not done (a catalogue key)."""
     given = {"--html": getattr(args, "html", None), "--similarity": getattr(args, "similarity", None)}
-    missing = {
-        option: [name for module, name in modules.items() if importlib.util.find_spec(module) is None]
-        for option, modules in EXTRAS[extra].items()
-        if given[option] is not None and given[option] is not False
-    }
-    missing = {option: names for option, names in missing.items() if names}
-    if missing:
-        how = text("report.needs_extra_make", make=make) if make else ""
-        for option, names in missing.items():
+    missing = False
+    for option, modules in EXTRAS[extra].items():
+        if given[option] is None:  # (not asked for: nothing looked up, a learner's `grade` pays nothing)
+            continue
+        names = [name for module, name in modules.items() if importlib.util.find_spec(module) is None]
+        if names:
+            how = text("report.needs_extra_make", make=make) if make else ""
             needs = text("report.needs_extra", option=option, modules=", ".join(names), extra=extra, how=how)
             print(f"error: {needs} {text(nothing)}", file=sys.stderr)
-    return bool(missing)
+            missing = True
+    return missing
 
 
 def _grade(args) -> int:

@@ -137,7 +137,7 @@ def formula_like(source: str) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return True
     loops = [node for node in ast.walk(tree) if isinstance(node, (ast.For, ast.AsyncFor, ast.While))]
-    if not source.strip() or not any(_steps(loop) for loop in loops):
+    if not any(_steps(loop) for loop in loops):  # (an empty source has none)
         return True
     return bool(_names(tree) & SOLVERS)
 
@@ -149,8 +149,8 @@ def path_mistakes(x, y, lr, epochs, batch_size, seed, source: str) -> list:
     A full-batch descent also ends on the least-squares line: the line is named first when the source looks like
     a formula (:func:`formula_like`), after the mistakes of a descent when fit_line loops (its loop is then the
     likelier cause; the formula stays as the other one)."""
-    closed_form = ("ex1.hint.closed_form", least_squares(x, y))
-    found = [closed_form] if formula_like(source) else []
+    formula, closed_form = formula_like(source), ("ex1.hint.closed_form", least_squares(x, y))
+    found = [closed_form] if formula else []
     for mistake, hint in PATH_MISTAKES.items():
         if mistake == "no_shuffle" and "permutation" in source:  # drawn, but the batches ignore it
             hint = "ex1.hint.permutation_unused"
@@ -162,7 +162,7 @@ def path_mistakes(x, y, lr, epochs, batch_size, seed, source: str) -> list:
     found.append(("ex1.hint.epochs_one_more", descent_path(x, y, lr, epochs + 1, batch_size, seed)))
     if epochs > 1:
         found.append(("ex1.hint.epochs_one_short", descent_path(x, y, lr, epochs - 1, batch_size, seed)))
-    return found if found[0] is closed_form else found + [closed_form]
+    return found if formula else found + [closed_form]
 
 
 def expect_path(result, x, y, *, lr, epochs, batch_size, seed, source: str = "", expected=None):

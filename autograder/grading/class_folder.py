@@ -67,14 +67,21 @@ def _label(people) -> str:
     return "+".join(label for p in people if (label := p.sid or p.email or p.name))
 
 
+def _listed(folder: Path) -> list[Path]:
+    """What ``folder`` holds, in sorted order, hidden files and metadata left out."""
+    return [path for path in sorted(folder.iterdir()) if path.name not in SKIP and not path.name.startswith(".")]
+
+
+def _a_submission(path: Path) -> bool:
+    return path.is_dir() or path.suffix.lower() == ".zip"
+
+
 def discover(folder: Path) -> list[Entry]:
     """One entry per sub-folder or .zip of ``folder`` (hidden files and metadata skipped), in sorted order."""
     submitters = _gradescope_submitters(folder)
     entries = []
-    for path in sorted(folder.iterdir()):
-        if path.name in SKIP or path.name.startswith("."):
-            continue
-        if path.is_dir() or path.suffix.lower() == ".zip":
+    for path in _listed(folder):
+        if _a_submission(path):
             stem = path.name[:-4] if path.suffix.lower() == ".zip" else path.name
             people = submitters.get(stem, ())
             entries.append(Entry(_label(people) or stem, path, people))
@@ -84,13 +91,7 @@ def discover(folder: Path) -> list[Entry]:
 def skipped(folder: Path) -> list[str]:
     """The names in ``folder`` that :func:`discover` leaves out although they are not hidden or metadata: loose
     files (a student's ``.py``, a ``.tar.gz``), which are not a submission of the form batch grades."""
-    return [
-        path.name
-        for path in sorted(folder.iterdir())
-        if path.name not in SKIP
-        and not path.name.startswith(".")
-        and not (path.is_dir() or path.suffix.lower() == ".zip")
-    ]
+    return [path.name for path in _listed(folder) if not _a_submission(path)]
 
 
 def select(entries: list, shard: tuple[int, int] | None) -> list:

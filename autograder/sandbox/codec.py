@@ -207,9 +207,14 @@ def encode(value, depth: int = 0, with_grad: bool = True):
     return {"t": "other", "type": _type_name(value)}
 
 
+def _dumps(value) -> str:
+    """A message's JSON, as :func:`send` writes it (ASCII: non-ASCII characters escaped)."""
+    return json.dumps(value, allow_nan=False)
+
+
 def json_size(encoded) -> int:
-    """The bytes an encoded value takes in a message as :func:`send` writes it (ASCII JSON)."""
-    return len(json.dumps(encoded, allow_nan=False))
+    """The bytes an encoded value takes in a message as :func:`send` writes it."""
+    return len(_dumps(encoded))
 
 
 def _float_out(x: float):
@@ -476,7 +481,7 @@ def send(sock, message: dict, limit: int = MAX_REQUEST_BYTES) -> None:
     The default lets the grader send an exercise file; the receiving side's
     limit is what protects it (the grader's is ``MAX_MESSAGE_BYTES``).
     """
-    payload = json.dumps(message, allow_nan=False).encode("utf-8")
+    payload = _dumps(message).encode("utf-8")
     if len(payload) > limit:
         raise ProtocolError(f"message too large ({len(payload)} bytes, at most {limit})")
     sock.sendall(struct.pack("!I", len(payload)) + payload)

@@ -296,15 +296,21 @@ def test_fit_line_least_squares(student):
 ONE_BATCH = {"x": np.linspace(-1.0, 1.0, 20), "lr": 0.05}
 
 
+def one_batch_path(epochs, mistake=None, **changed):
+    """The full-batch path on ONE_BATCH's line for ``epochs`` epochs (none below 0), with a classic ``mistake`` or
+    an argument ``changed`` from ONE_BATCH's (as a fit_line that leaves it at its default takes it)."""
+    x = ONE_BATCH["x"]
+    run = {"lr": ONE_BATCH["lr"], "batch_size": len(x), **changed}
+    return descent_path(x, 2.0 * x + 1.0, epochs=max(epochs, 0), seed=0, mistake=mistake, **run)
+
+
 def one_batch_run(student, epochs):
     """fit_line on ONE_BATCH's line with every sample in one batch, and the full-batch path it should follow
     (one epoch less, as many, one more: the order of the samples cannot change a full batch's gradient)."""
     x = ONE_BATCH["x"]
     y = 2.0 * x + 1.0
     result = fit_line_pair(student.ex1.fit_line(x, y, lr=ONE_BATCH["lr"], epochs=epochs, batch_size=len(x)))
-    return result, {
-        shift: descent_path(x, y, ONE_BATCH["lr"], max(epochs + shift, 0), len(x), 0) for shift in (-1, 0, 1)
-    }
+    return result, {shift: one_batch_path(epochs + shift) for shift in (-1, 0, 1)}
 
 
 @check(points=1, function="fit_line")
@@ -323,31 +329,17 @@ def test_fit_line_counts_epochs(student):
         result, paths = one_batch_run(student, epochs)
         for index, label in enumerate(("w", "b")):
             mistakes = [("ex1.hint.epochs_one_more", paths[1][index])]
-            for mistake in ("b_moved_by_dw", "step_over_batch"):  # (the slips a full batch shows too)
-                mistakes.append(
-                    (
-                        PATH_MISTAKES[mistake],
-                        descent_path(
-                            ONE_BATCH["x"],
-                            2.0 * ONE_BATCH["x"] + 1.0,
-                            ONE_BATCH["lr"],
-                            epochs,
-                            len(ONE_BATCH["x"]),
-                            0,
-                            mistake,
-                        )[index],
-                    )
-                )
+            # the slips a full batch shows too
+            mistakes += [
+                (PATH_MISTAKES[m], one_batch_path(epochs, m)[index]) for m in ("b_moved_by_dw", "step_over_batch")
+            ]
             if epochs > 1:
                 mistakes.append(("ex1.hint.epochs_one_short", paths[-1][index]))
-            for name, value in (("lr", DEFAULTS["lr"]), ("batch_size", DEFAULTS["batch_size"])):  # left at default
-                run = {"lr": ONE_BATCH["lr"], "batch_size": len(ONE_BATCH["x"]), name: value}
-                mistakes.append(
-                    (
-                        f"ex1.hint.ignores_{name}",
-                        descent_path(ONE_BATCH["x"], 2.0 * ONE_BATCH["x"] + 1.0, epochs=epochs, seed=0, **run)[index],
-                    )
-                )
+            # an argument left at its default
+            mistakes += [
+                (f"ex1.hint.ignores_{name}", one_batch_path(epochs, **{name: DEFAULTS[name]})[index])
+                for name in ("lr", "batch_size")
+            ]
             expect_float(
                 result[index],
                 paths[0][index],
